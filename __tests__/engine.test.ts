@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { runLoad, type LoadOptions } from '../src/engine/load.js';
+import { closedPort, startServer, type TestServer } from './helpers/servers.js';
+
+const servers: TestServer[] = [];
+after(() => Promise.all(servers.map((s) => s.close())));
+
+async function server(...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const s = await startServer(...args);
+  servers.push(s);
+  return s;
+}
+
+function options(port: number, extra: Partial<LoadOptions> = {}): LoadOptions {
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    path: '/',
+    connections: 1,
+    durationMs: 500,
+    timeoutMs: 2000,
+    ...extra,
+  };
+}
+
+describe('runLoad', () => {
+  for (const connections of [1, 4]) {
+    it(`counts exactly what the server served with ${connections} connection(s)`, async () => {
+      const target = await server();
+      const result = await runLoad(options(target.port, { connections }));
+      assert.ok(result.requests > 100, `only ${result.requests} requests`);
+      assert.equal(result.requests, target.served());
+      assert.equal(target.connections(), connections, 'one keep-alive connection each');
+      assert.deepEqual(result.statusCounts, { 200: result.requests });
+      assert.equal(result.errors, 0);
+      assert.equal(result.timeouts, 0);
+      assert.ok(result.windowMs >= 500 && result.windowMs < 1000, `window ${result.windowMs} ms`);
+    });
+  }
+
+  it('counts a request answered after the deadline', async () => {
+    // Each response takes 300 ms: requests sent at 0 and 300 ms; the second ends after the 500 ms deadline.
+    const target = await server((_req, res) => setTimeout(() => res.end('slow'), 300));
+    const result = await runLoad(options(target.port));
+    assert.equal(result.requests, 2);
+    assert.equal(target.served(), 2);
+    assert.ok(result.windowMs >= 600, `window ${result.windowMs} ms`);
+  });
+
+  it('counts any status as a response and reports the statuses', async () => {
+    const target = await server((_req, res, i) => {
+      res.statusCode = i % 2 ? 500 : 200;
+      res.end();
+    });
+    const result = await runLoad(options(target.port, { durationMs: 300 }));
+    assert.equal(result.requests, target.served());
+    assert.equal(
+      (result.statusCounts[200] ?? 0) + (result.statusCounts[500] ?? 0),
+      result.requests,
+    );
+    assert.ok((result.statusCounts[500] ?? 0) > 0);
+  });
+
+  it('counts refused connections as errors, not requests, and ends on time', async () => {
+    const port = await closedPort();
+    const started = performance.now();
+    const result = await runLoad(options(port, { durationMs: 300 }));
+    assert.ok(performance.now() - started < 1000);
+    assert.equal(result.requests, 0);
+    assert.ok(result.errors > 0);
+    assert.ok((result.errorsByKind.ECONNREFUSED ?? 0) > 0, JSON.stringify(result.errorsByKind));
+  });
+
+  it('counts a hanging request as a timeout and stops within duration + timeout', async () => {
+    const target = await server(() => {}); // never answers
+    const started = performance.now();
+    const result = await runLoad(options(target.port, { durationMs: 200, timeoutMs: 300 }));
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 200 + 300 + 500, `took ${elapsed} ms`);
+    assert.equal(result.requests, 0);
+    assert.ok(result.timeouts + result.cancelled >= 1);
+  });
+
+  it('stops at once when aborted and returns what it counted', async () => {
+    const target = await server();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const started = performance.now();
+    const result = await runLoad(
+      options(target.port, { durationMs: 10_000, signal: controller.signal }),
+    );
+    assert.ok(performance.now() - started < 1000);
+    assert.equal(result.aborted, true);
+    assert.ok(result.requests > 0);
+    // A request cut off by the abort may or may not have reached the server.
+    assert.ok(result.cancelled <= 1);
+    assert.ok(result.requests <= target.served());
+    assert.ok(target.served() <= result.requests + result.cancelled);
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InputError, origin, readSettings, targetUrl } from '../src/inputs.js';
+
+const reader =
+  (inputs: Record<string, string>) =>
+  (name: string): string =>
+    inputs[name] ?? '';
+
+const valid = { port: '8080', 'min-requests': '100' };
+
+describe('readSettings', () => {
+  it('applies the documented defaults', () => {
+    assert.deepEqual(readSettings(reader(valid)), {
+      host: '127.0.0.1',
+      port: 8080,
+      path: '/',
+      durationSec: 5,
+      minRequests: 100,
+      connections: 1,
+      timeoutSec: 5,
+    });
+  });
+
+  it('reads every input', () => {
+    const settings = readSettings(
+      reader({
+        port: ' 65535 ',
+        'min-requests': '0',
+        duration: '0.5',
+        connections: '1000',
+        timeout: '2.5',
+        host: 'localhost',
+        path: '/health?x=1',
+      }),
+    );
+    assert.deepEqual(settings, {
+      host: 'localhost',
+      port: 65535,
+      path: '/health?x=1',
+      durationSec: 0.5,
+      minRequests: 0,
+      connections: 1000,
+      timeoutSec: 2.5,
+    });
+    assert.equal(targetUrl(settings), 'http://localhost:65535/health?x=1');
+  });
+
+  it('puts an IPv6 host in brackets in the URL', () => {
+    const settings = readSettings(reader({ ...valid, host: '::1' }));
+    assert.equal(settings.host, '::1');
+    assert.equal(origin(settings), 'http://[::1]:8080');
+    assert.equal(readSettings(reader({ ...valid, host: '[::1]' })).host, '::1');
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['port', '', /^Input 'port' is required: expected an integer from 1 to 65535$/],
+    ['port', '0', /^Invalid port '0': expected an integer from 1 to 65535$/],
+    ['port', '65536', /^Invalid port '65536': expected an integer from 1 to 65535$/],
+    ['port', 'abc', /^Invalid port 'abc': expected an integer from 1 to 65535$/],
+    ['port', '80.5', /^Invalid port '80.5'/],
+    ['port', '-1', /^Invalid port '-1'/],
+    [
+      'duration',
+      '0',
+      /^Invalid duration '0': expected a number of seconds greater than 0 and at most 3600$/,
+    ],
+    ['duration', '-1', /^Invalid duration '-1': expected a number of seconds greater than 0/],
+    ['duration', 'abc', /^Invalid duration 'abc'/],
+    ['duration', '5s', /^Invalid duration '5s'/],
+    ['duration', '3601', /^Invalid duration '3601'.*at most 3600$/],
+    [
+      'min-requests',
+      '',
+      /^Input 'min-requests' is required: expected a whole number of requests, 0 or more$/,
+    ],
+    [
+      'min-requests',
+      '-1',
+      /^Invalid min-requests '-1': expected a whole number of requests, 0 or more$/,
+    ],
+    ['min-requests', '1.5', /^Invalid min-requests '1.5'/],
+    ['min-requests', 'abc', /^Invalid min-requests 'abc'/],
+    ['connections', '0', /^Invalid connections '0': expected an integer from 1 to 1000$/],
+    ['connections', '1001', /^Invalid connections '1001': expected an integer from 1 to 1000$/],
+    ['connections', 'two', /^Invalid connections 'two'/],
+    [
+      'timeout',
+      '0',
+      /^Invalid timeout '0': expected a number of seconds greater than 0 and at most 600$/,
+    ],
+    ['timeout', '-5', /^Invalid timeout '-5'/],
+    ['timeout', '5ms', /^Invalid timeout '5ms'/],
+    [
+      'host',
+      'http://example',
+      /^Invalid host 'http:\/\/example': expected a host name or IP address/,
+    ],
+    ['host', 'a b', /^Invalid host 'a b'/],
+    ['path', 'health', /^Invalid path 'health': expected a path starting with '\/'/],
+    ['path', '/a b', /^Invalid path '\/a b'/],
+  ];
+  for (const [name, value, message] of bad) {
+    it(`rejects ${name} '${value}' with a message naming the input and range`, () => {
+      assert.throws(
+        () => readSettings(reader({ ...valid, [name]: value })),
+        (error: unknown) => {
+          assert.ok(error instanceof InputError);
+          assert.equal(error.input, name);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
+});

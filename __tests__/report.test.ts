@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LoadResult } from '../src/engine/load.js';
+import { readSettings } from '../src/inputs.js';
+import { summaryMarkdown } from '../src/report/summary.js';
+import { detailLines, finalLine, requestsPerSecond, startLine } from '../src/report/text.js';
+import { formatSeconds, judge } from '../src/verdict.js';
+
+const result: LoadResult = {
+  requests: 12345,
+  statusCounts: { 200: 12340, 503: 5 },
+  errors: 2,
+  errorsByKind: { ECONNRESET: 2 },
+  timeouts: 1,
+  cancelled: 0,
+  windowMs: 5000,
+  aborted: false,
+};
+
+describe('standard line', () => {
+  it('is byte for byte the original client output', () => {
+    assert.equal(
+      startLine() + finalLine(12345),
+      'http test running...\rhttp test running... ok, 12345 requests made\n',
+    );
+  });
+});
+
+describe('details', () => {
+  it('computes req/s over the measured window', () => {
+    assert.equal(requestsPerSecond(result), 2469);
+    assert.equal(requestsPerSecond({ requests: 3, windowMs: 0 }), 0);
+  });
+
+  it('lists rate, errors and statuses on their own lines', () => {
+    assert.deepEqual(detailLines(result), [
+      '2469.0 req/s over 5 s; errors: 2, timeouts: 1',
+      'responses by status: 200: 12340, 503: 5',
+      'errors by kind: ECONNRESET: 2',
+    ]);
+  });
+});
+
+describe('verdict', () => {
+  it('fails below min-requests with count, threshold and duration', () => {
+    assert.deepEqual(judge({ requests: 812, minRequests: 1000, durationSec: 5 }), {
+      passed: false,
+      message: 'Throughput check failed: 812 requests in 5 s, below min-requests 1000',
+    });
+  });
+
+  it('passes at exactly min-requests', () => {
+    assert.equal(judge({ requests: 1000, minRequests: 1000, durationSec: 5 }).passed, true);
+    assert.equal(judge({ requests: 0, minRequests: 0, durationSec: 5 }).passed, true);
+  });
+
+  it('formats seconds without noise', () => {
+    assert.equal(formatSeconds(5), '5');
+    assert.equal(formatSeconds(0.25), '0.25');
+    assert.equal(formatSeconds(5.0004), '5');
+  });
+});
+
+describe('summary', () => {
+  it('has a table with target, settings, counts, threshold and verdict', () => {
+    const settings = readSettings(
+      (name) => ({ port: '8080', 'min-requests': '20000' })[name] ?? '',
+    );
+    const verdict = judge({ requests: 12345, minRequests: 20000, durationSec: 5 });
+    const md = summaryMarkdown(settings, result, verdict);
+    assert.match(md, /^## ❌ HTTP load check$/m);
+    assert.match(md, /^\| Target \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m);
+    assert.match(md, /^\| Settings \| duration 5 s, 1 connection .*timeout 5 s \|$/m);
+    assert.match(md, /^\| Requests \| \*\*12345\*\* \|$/m);
+    assert.match(md, /^\| Requests\/s \| 2469\.0 \|$/m);
+    assert.match(md, /^\| Responses by status \| 200: 12340, 503: 5 \|$/m);
+    assert.match(md, /^\| Errors \| 2 \|$/m);
+    assert.match(md, /^\| Timeouts \| 1 \|$/m);
+    assert.match(md, /^\| Threshold \| min-requests 20000 \|$/m);
+    assert.match(md, /^\| Verdict \| ❌ failed \|$/m);
+    assert.match(md, /^Throughput check failed: 12345 requests in 5 s, below min-requests 20000$/m);
+  });
+});

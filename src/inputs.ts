@@ -1,0 +1,151 @@
+/**
+ * Turns the raw text of the action's inputs into one typed, validated `Settings` object.
+ *
+ * Pure: it reads inputs through the `read` callback it is given (the action passes `core.getInput`),
+ * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
+ * `InputError` that names the input, quotes the value and states the accepted range.
+ */
+
+/** Everything one check needs, with units in the names. */
+export interface Settings {
+  /** Host name or IP address of the target, as typed (IPv6 without brackets). */
+  host: string;
+  /** TCP port of the target, 1-65535. */
+  port: number;
+  /** Request path, starting with `/`; may carry a query string. */
+  path: string;
+  /** Length of the measured window in seconds (> 0, at most 3600; may be fractional). */
+  durationSec: number;
+  /** The gate: fewer requests than this fails the check. Integer >= 0. */
+  minRequests: number;
+  /** Connections, each keeping one request in flight. Integer 1-1000. */
+  connections: number;
+  /** Per-request timeout in seconds (> 0, at most 600). */
+  timeoutSec: number;
+}
+
+/** Reads the raw (trimmed) text of one input; returns '' when it is not set. */
+export type InputReader = (name: string) => string;
+
+/** A problem with one input. The message is meant for the user as is. */
+export class InputError extends Error {
+  readonly input: string;
+  constructor(input: string, message: string) {
+    super(message);
+    this.name = 'InputError';
+    this.input = input;
+  }
+}
+
+/** Defaults of the optional inputs, as strings, exactly as `action.yml` declares them. */
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  path: '/',
+  duration: '5',
+  connections: '1',
+  timeout: '5',
+} as const;
+
+export const LIMITS = {
+  maxDurationSec: 3600,
+  maxConnections: 1000,
+  maxTimeoutSec: 600,
+} as const;
+
+const INTEGER = /^\d+$/;
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
+const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
+
+/** Reads and checks every input; throws `InputError` at the first bad one. */
+export function readSettings(read: InputReader): Settings {
+  const text = (name: string, fallback = ''): string => read(name).trim() || fallback;
+
+  const port = integerIn('port', text('port'), 1, 65535, 'an integer from 1 to 65535');
+  const durationSec = secondsIn(
+    'duration',
+    text('duration', DEFAULTS.duration),
+    LIMITS.maxDurationSec,
+  );
+  const minRequests = integerIn(
+    'min-requests',
+    text('min-requests'),
+    0,
+    Number.MAX_SAFE_INTEGER,
+    'a whole number of requests, 0 or more',
+  );
+  const connections = integerIn(
+    'connections',
+    text('connections', DEFAULTS.connections),
+    1,
+    LIMITS.maxConnections,
+    `an integer from 1 to ${LIMITS.maxConnections}`,
+  );
+  const timeoutSec = secondsIn('timeout', text('timeout', DEFAULTS.timeout), LIMITS.maxTimeoutSec);
+  const host = checkHost(text('host', DEFAULTS.host));
+  const path = checkPath(text('path', DEFAULTS.path));
+
+  return { host, port, path, durationSec, minRequests, connections, timeoutSec };
+}
+
+/** The URL the check sends its requests to. */
+export function targetUrl(settings: Pick<Settings, 'host' | 'port' | 'path'>): string {
+  return `${origin(settings)}${settings.path}`;
+}
+
+/** `http://host:port`, with an IPv6 address in brackets. */
+export function origin(settings: Pick<Settings, 'host' | 'port'>): string {
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  return `http://${host}:${settings.port}`;
+}
+
+function integerIn(
+  name: string,
+  value: string,
+  min: number,
+  max: number,
+  expected: string,
+): number {
+  if (value === '') {
+    throw new InputError(name, `Input '${name}' is required: expected ${expected}`);
+  }
+  const n = INTEGER.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+  }
+  return n;
+}
+
+function secondsIn(name: string, value: string, max: number): number {
+  const n = DECIMAL.test(value) ? Number(value) : NaN;
+  if (!(n > 0) || n > max) {
+    throw new InputError(
+      name,
+      `Invalid ${name} '${value}': expected a number of seconds greater than 0 and at most ${max}`,
+    );
+  }
+  return n;
+}
+
+function checkHost(value: string): string {
+  const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  const ok = HOST_NAME.test(bare) || (bare.includes(':') && IPV6.test(bare));
+  if (!ok) {
+    throw new InputError(
+      'host',
+      `Invalid host '${value}': expected a host name or IP address without scheme or port, e.g. 127.0.0.1`,
+    );
+  }
+  return bare;
+}
+
+function checkPath(value: string): string {
+  if (!value.startsWith('/') || /[\s#]/.test(value)) {
+    throw new InputError(
+      'path',
+      `Invalid path '${value}': expected a path starting with '/' and without spaces or '#', e.g. /health`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,54 @@
+/**
+ * The terminal report. The first two pieces are the contract inherited from the original client and
+ * stay byte for byte the same: `http test running...` when the load starts, then a carriage return
+ * and `http test running... ok, N requests made` and a newline. Everything else goes on later lines.
+ */
+import type { LoadResult } from '../engine/load.js';
+import { formatSeconds } from '../verdict.js';
+
+export const START_LINE = 'http test running...';
+
+/** Printed when the load starts, with no newline (the final line overwrites it). */
+export function startLine(): string {
+  return START_LINE;
+}
+
+/** Printed at the end: overwrites the start line. */
+export function finalLine(requests: number): string {
+  return `\r${START_LINE} ok, ${requests} requests made\n`;
+}
+
+/** Requests per second over the measured window; 0 for an empty window. */
+export function requestsPerSecond(result: Pick<LoadResult, 'requests' | 'windowMs'>): number {
+  return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
+}
+
+/** Detail lines printed after the standard line (no trailing newline on each). */
+export function detailLines(result: LoadResult): string[] {
+  const rps = requestsPerSecond(result);
+  const lines = [
+    `${formatRate(rps)} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
+      `errors: ${result.errors}, timeouts: ${result.timeouts}`,
+  ];
+  const statuses = formatCounts(result.statusCounts);
+  if (statuses) lines.push(`responses by status: ${statuses}`);
+  const kinds = formatCounts(result.errorsByKind);
+  if (kinds) lines.push(`errors by kind: ${kinds}`);
+  if (result.cancelled > 0) {
+    lines.push(`cancelled in flight at the end: ${result.cancelled}`);
+  }
+  return lines;
+}
+
+/** `1234.5` -> `1234.5`, `12345.678` -> `12345.7`: one decimal, no grouping (machine-friendly). */
+export function formatRate(rps: number): string {
+  return (Math.round(rps * 10) / 10).toFixed(1);
+}
+
+/** `{200: 10, 500: 2}` -> `200: 10, 500: 2`, ordered by key; '' when empty. */
+export function formatCounts(counts: Record<string | number, number>): string {
+  return Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .map(([key, n]) => `${key}: ${n}`)
+    .join(', ');
+}
