@@ -83,6 +83,15 @@ describe('dist/index.js as the runner runs it', () => {
     assert.equal(run.outputs.timeouts, '0');
     assert.ok(Number(run.outputs.rps) > 0);
     assert.ok(Number(run.outputs.duration) >= 1 && Number(run.outputs.duration) < 1.5);
+    for (const name of ['latency-p50-ms', 'latency-p90-ms', 'latency-p99-ms', 'latency-max-ms']) {
+      assert.match(run.outputs[name] ?? '', /^\d+\.\d{3}$/, name);
+    }
+    assert.ok(Number(run.outputs['latency-p50-ms']) > 0);
+    assert.ok(Number(run.outputs['latency-p99-ms']) <= Number(run.outputs['latency-max-ms']));
+    assert.match(
+      run.summary,
+      /\| Latency \| p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms \|/,
+    );
     assert.match(run.summary, /\| Requests \| \*\*\d+\*\* \|/);
     assert.match(run.summary, /\| Verdict \| ✅ passed \|/);
   });

@@ -24,19 +24,77 @@ function options(port: number, extra: Partial<LoadOptions> = {}): LoadOptions {
 }
 
 describe('runLoad', () => {
-  for (const connections of [1, 4]) {
-    it(`counts exactly what the server served with ${connections} connection(s)`, async () => {
+  for (const [connections, pipelining] of [
+    [1, 1],
+    [4, 1],
+    [1, 10],
+    [4, 10],
+  ]) {
+    it(`counts exactly what the server served: ${connections} connection(s) x ${pipelining}`, async () => {
       const target = await server();
-      const result = await runLoad(options(target.port, { connections }));
+      const result = await runLoad(options(target.port, { connections, pipelining }));
       assert.ok(result.requests > 100, `only ${result.requests} requests`);
       assert.equal(result.requests, target.served());
       assert.equal(target.connections(), connections, 'one keep-alive connection each');
+      assert.equal(result.latency.count, result.requests, 'every response has a latency');
+      assert.equal(
+        result.perSecond.reduce((a, b) => a + b, 0),
+        result.requests,
+        'per-second counts add up',
+      );
       assert.deepEqual(result.statusCounts, { 200: result.requests });
       assert.equal(result.errors, 0);
       assert.equal(result.timeouts, 0);
       assert.ok(result.windowMs >= 500 && result.windowMs < 1000, `window ${result.windowMs} ms`);
     });
   }
+
+  it('really pipelines: several requests in flight on one connection', async () => {
+    let inHandler = 0;
+    let maxInHandler = 0;
+    const target = await server((_req, res) => {
+      maxInHandler = Math.max(maxInHandler, ++inHandler);
+      setTimeout(() => {
+        inHandler--;
+        res.end('late');
+      }, 50);
+    });
+    const result = await runLoad(options(target.port, { pipelining: 8 }));
+    assert.equal(target.connections(), 1);
+    assert.ok(maxInHandler >= 4, `at most ${maxInHandler} requests were in flight at once`);
+    // One in flight would give at most 500 / 50 + 1 = 11 responses.
+    assert.ok(result.requests >= 40, `only ${result.requests} requests`);
+    assert.equal(result.requests, target.served());
+  });
+
+  it('measures latency percentiles from dispatch to the end of the body', async () => {
+    const target = await server((_req, res) => setTimeout(() => res.end('x'), 20));
+    const result = await runLoad(options(target.port, { durationMs: 400 }));
+    const { latency } = result;
+    assert.ok(result.requests >= 5 && result.requests <= 20, `${result.requests} requests`);
+    assert.equal(latency.count, result.requests);
+    assert.ok(latency.p50Us >= 19_000 && latency.p50Us < 60_000, `p50 ${latency.p50Us} us`);
+    assert.ok(latency.p50Us <= latency.p90Us && latency.p90Us <= latency.p99Us);
+    assert.ok(latency.p99Us <= latency.maxUs);
+  });
+
+  it('keeps per-second counts across the window', async () => {
+    const target = await server();
+    const result = await runLoad(options(target.port, { durationMs: 2000 }));
+    assert.equal(result.perSecond.length, 2);
+    assert.ok(
+      result.perSecond.every((n) => n > 100),
+      JSON.stringify(result.perSecond),
+    );
+    assert.equal(result.perSecond[0] + result.perSecond[1], result.requests);
+  });
+
+  it('counts exactly with busy-poll on, and stops spinning at the end', async () => {
+    const target = await server();
+    const result = await runLoad(options(target.port, { busyPoll: true }));
+    assert.ok(result.requests > 100);
+    assert.equal(result.requests, target.served());
+  });
 
   it('counts a request answered after the deadline', async () => {
     // Each response takes 300 ms: requests sent at 0 and 300 ms; the second ends after the 500 ms deadline.

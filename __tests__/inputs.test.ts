@@ -18,6 +18,8 @@ describe('readSettings', () => {
       durationSec: 5,
       minRequests: 100,
       connections: 1,
+      pipelining: 1,
+      busyPoll: false,
       timeoutSec: 5,
     });
   });
@@ -29,6 +31,8 @@ describe('readSettings', () => {
         'min-requests': '0',
         duration: '0.5',
         connections: '1000',
+        pipelining: '100',
+        'busy-poll': 'true',
         timeout: '2.5',
         host: 'localhost',
         path: '/health?x=1',
@@ -41,6 +45,8 @@ describe('readSettings', () => {
       durationSec: 0.5,
       minRequests: 0,
       connections: 1000,
+      pipelining: 100,
+      busyPoll: true,
       timeoutSec: 2.5,
     });
     assert.equal(targetUrl(settings), 'http://localhost:65535/health?x=1');
@@ -91,6 +97,9 @@ describe('readSettings', () => {
     ],
     ['timeout', '-5', /^Invalid timeout '-5'/],
     ['timeout', '5ms', /^Invalid timeout '5ms'/],
+    ['pipelining', '0', /^Invalid pipelining '0': expected an integer from 1 to 100$/],
+    ['pipelining', '101', /^Invalid pipelining '101': expected an integer from 1 to 100$/],
+    ['busy-poll', 'yes', /^Invalid busy-poll 'yes': expected true or false$/],
     [
       'host',
       'http://example',

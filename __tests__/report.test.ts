@@ -14,6 +14,8 @@ const result: LoadResult = {
   timeouts: 1,
   cancelled: 0,
   windowMs: 5000,
+  perSecond: [2400, 2500, 2470, 2475, 2500],
+  latency: { count: 12345, p50Us: 350, p90Us: 420, p99Us: 1200, maxUs: 15321, meanUs: 380.2 },
   aborted: false,
 };
 
@@ -35,6 +37,7 @@ describe('details', () => {
   it('lists rate, errors and statuses on their own lines', () => {
     assert.deepEqual(detailLines(result), [
       '2469.0 req/s over 5 s; errors: 2, timeouts: 1',
+      'latency: p50 0.350 ms, p90 0.420 ms, p99 1.200 ms, max 15.321 ms',
       'responses by status: 200: 12340, 503: 5',
       'errors by kind: ECONNRESET: 2',
     ]);
@@ -70,7 +73,14 @@ describe('summary', () => {
     const md = summaryMarkdown(settings, result, verdict);
     assert.match(md, /^## ❌ HTTP load check$/m);
     assert.match(md, /^\| Target \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m);
-    assert.match(md, /^\| Settings \| duration 5 s, 1 connection .*timeout 5 s \|$/m);
+    assert.match(md, /^\| Settings \| duration 5 s, 1 connection x 1 in flight, timeout 5 s \|$/m);
+    assert.match(
+      md,
+      /^\| Latency \| p50 0\.350 ms, p90 0\.420 ms, p99 1\.200 ms, max 15\.321 ms \|$/m,
+    );
+    assert.match(md, /^\| Responses in each second \| 2400, 2500, 2470, 2475, 2500 \|$/m);
+    assert.match(md, /^\| Errors by kind \| ECONNRESET: 2 \|$/m);
+    assert.doesNotMatch(md, /Cancelled/);
     assert.match(md, /^\| Requests \| \*\*12345\*\* \|$/m);
     assert.match(md, /^\| Requests\/s \| 2469\.0 \|$/m);
     assert.match(md, /^\| Responses by status \| 200: 12340, 503: 5 \|$/m);

@@ -18,8 +18,12 @@ export interface Settings {
   durationSec: number;
   /** The gate: fewer requests than this fails the check. Integer >= 0. */
   minRequests: number;
-  /** Connections, each keeping one request in flight. Integer 1-1000. */
+  /** Keep-alive connections. Integer 1-1000. */
   connections: number;
+  /** Requests in flight on each connection. Integer 1-100; above 1 the requests are pipelined. */
+  pipelining: number;
+  /** Keep the event loop spinning between responses (faster at 1 connection, burns a core). */
+  busyPoll: boolean;
   /** Per-request timeout in seconds (> 0, at most 600). */
   timeoutSec: number;
 }
@@ -43,12 +47,15 @@ export const DEFAULTS = {
   path: '/',
   duration: '5',
   connections: '1',
+  pipelining: '1',
   timeout: '5',
+  'busy-poll': 'false',
 } as const;
 
 export const LIMITS = {
   maxDurationSec: 3600,
   maxConnections: 1000,
+  maxPipelining: 100,
   maxTimeoutSec: 600,
 } as const;
 
@@ -82,11 +89,29 @@ export function readSettings(read: InputReader): Settings {
     LIMITS.maxConnections,
     `an integer from 1 to ${LIMITS.maxConnections}`,
   );
+  const pipelining = integerIn(
+    'pipelining',
+    text('pipelining', DEFAULTS.pipelining),
+    1,
+    LIMITS.maxPipelining,
+    `an integer from 1 to ${LIMITS.maxPipelining}`,
+  );
+  const busyPoll = boolean('busy-poll', text('busy-poll', DEFAULTS['busy-poll']));
   const timeoutSec = secondsIn('timeout', text('timeout', DEFAULTS.timeout), LIMITS.maxTimeoutSec);
   const host = checkHost(text('host', DEFAULTS.host));
   const path = checkPath(text('path', DEFAULTS.path));
 
-  return { host, port, path, durationSec, minRequests, connections, timeoutSec };
+  return {
+    host,
+    port,
+    path,
+    durationSec,
+    minRequests,
+    connections,
+    pipelining,
+    busyPoll,
+    timeoutSec,
+  };
 }
 
 /** The URL the check sends its requests to. */
@@ -126,6 +151,13 @@ function secondsIn(name: string, value: string, max: number): number {
     );
   }
   return n;
+}
+
+/** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
+function boolean(name: string, value: string): boolean {
+  if (/^(true|True|TRUE)$/.test(value)) return true;
+  if (/^(false|False|FALSE)$/.test(value)) return false;
+  throw new InputError(name, `Invalid ${name} '${value}': expected true or false`);
 }
 
 function checkHost(value: string): string {

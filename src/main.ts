@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { runLoad } from './engine/load.js';
 import { InputError, origin, readSettings, type Settings } from './inputs.js';
 import { summaryMarkdown } from './report/summary.js';
-import { detailLines, finalLine, requestsPerSecond, startLine } from './report/text.js';
+import { detailLines, finalLine, formatMs, requestsPerSecond, startLine } from './report/text.js';
 import { judge } from './verdict.js';
 
 export async function run(): Promise<void> {
@@ -24,6 +24,8 @@ export async function run(): Promise<void> {
       origin: origin(settings),
       path: settings.path,
       connections: settings.connections,
+      pipelining: settings.pipelining,
+      busyPoll: settings.busyPoll,
       durationMs: settings.durationSec * 1000,
       timeoutMs: settings.timeoutSec * 1000,
     });
@@ -40,6 +42,10 @@ export async function run(): Promise<void> {
     core.setOutput('errors', result.errors);
     core.setOutput('timeouts', result.timeouts);
     core.setOutput('duration', (result.windowMs / 1000).toFixed(3));
+    core.setOutput('latency-p50-ms', formatMs(result.latency.p50Us));
+    core.setOutput('latency-p90-ms', formatMs(result.latency.p90Us));
+    core.setOutput('latency-p99-ms', formatMs(result.latency.p99Us));
+    core.setOutput('latency-max-ms', formatMs(result.latency.maxUs));
     core.setOutput('passed', String(verdict.passed));
 
     if (process.env.GITHUB_STEP_SUMMARY) {

@@ -4,6 +4,7 @@
  * and `http test running... ok, N requests made` and a newline. Everything else goes on later lines.
  */
 import type { LoadResult } from '../engine/load.js';
+import type { LatencySummary } from '../stats/latency.js';
 import { formatSeconds } from '../verdict.js';
 
 export const START_LINE = 'http test running...';
@@ -30,6 +31,7 @@ export function detailLines(result: LoadResult): string[] {
     `${formatRate(rps)} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
       `errors: ${result.errors}, timeouts: ${result.timeouts}`,
   ];
+  if (result.latency.count > 0) lines.push(`latency: ${formatLatency(result.latency)}`);
   const statuses = formatCounts(result.statusCounts);
   if (statuses) lines.push(`responses by status: ${statuses}`);
   const kinds = formatCounts(result.errorsByKind);
@@ -38,6 +40,19 @@ export function detailLines(result: LoadResult): string[] {
     lines.push(`cancelled in flight at the end: ${result.cancelled}`);
   }
   return lines;
+}
+
+/** `p50 0.081 ms, p90 0.102 ms, p99 0.250 ms, max 3.100 ms` */
+export function formatLatency(latency: LatencySummary): string {
+  return (
+    `p50 ${formatMs(latency.p50Us)} ms, p90 ${formatMs(latency.p90Us)} ms, ` +
+    `p99 ${formatMs(latency.p99Us)} ms, max ${formatMs(latency.maxUs)} ms`
+  );
+}
+
+/** Microseconds as milliseconds with 3 decimals: 81 -> `0.081`. */
+export function formatMs(us: number): string {
+  return (us / 1000).toFixed(3);
 }
 
 /** `1234.5` -> `1234.5`, `12345.678` -> `12345.7`: one decimal, no grouping (machine-friendly). */
