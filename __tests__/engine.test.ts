@@ -103,6 +103,7 @@ describe('runLoad', () => {
     assert.equal(result.requests, 2);
     assert.equal(target.served(), 2);
     assert.ok(result.windowMs >= 600, `window ${result.windowMs} ms`);
+    assert.deepEqual(result.perSecond, [2], 'the late answer goes into the last bucket');
   });
 
   it('counts any status as a response and reports the statuses', async () => {

@@ -88380,7 +88380,9 @@ class LoadRun {
                 ? this.now() - this.startedAt
                 : 0
             : Math.max(this.lastResponseAt - this.startedAt, this.options.durationMs);
-        const seconds = Math.max(1, Math.ceil(windowMs / 1000 - 1e-9));
+        // One bucket per second of the requested window (fewer when aborted); answers that arrive after
+        // the deadline go into the last bucket rather than a nearly empty one of their own.
+        const seconds = Math.max(1, Math.ceil(Math.min(windowMs, this.options.durationMs) / 1000));
         const perSecond = this.perSecond.slice(0, seconds);
         // Whatever arrived past the last full bucket (late answers) belongs to the last one.
         for (let i = seconds; i < this.perSecond.length; i++)
