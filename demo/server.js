@@ -3,8 +3,8 @@
 //
 //   node demo/server.js [port]     listen on 127.0.0.1:<port> (default 0: an ephemeral port)
 //
-// It prints `listening on <port>` when ready. On SIGTERM/SIGINT it prints `served <n> responses` and
-// exits. Started with an IPC channel (child_process.fork) it also reports through messages:
+// It prints `listening on <port>` when ready, `served <n> responses` on SIGUSR2, and the same on
+// SIGTERM/SIGINT before it exits. Started with an IPC channel (child_process.fork) it also reports through messages:
 // {listening: port} when ready, and {served: n} in answer to the message 'served?'.
 import http from 'node:http';
 
@@ -27,6 +27,9 @@ server.listen(port, '127.0.0.1', () => {
 process.on('message', (message) => {
   if (message === 'served?') process.send?.({ served });
 });
+
+// SIGUSR2 prints the count so far (used by `npm run bench`, where the server runs under taskset).
+process.on('SIGUSR2', () => console.log(`served ${served} responses`));
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
