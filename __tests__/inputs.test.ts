@@ -19,7 +19,7 @@ describe('readSettings', () => {
       minRequests: 100,
       connections: 1,
       pipelining: 1,
-      busyPoll: false,
+      busyPoll: true,
       timeoutSec: 5,
     });
   });
@@ -50,6 +50,17 @@ describe('readSettings', () => {
       timeoutSec: 2.5,
     });
     assert.equal(targetUrl(settings), 'http://localhost:65535/health?x=1');
+  });
+
+  it('busy-polls by default only at 1 connection with 1 request in flight', () => {
+    const busy = (inputs: Record<string, string>) =>
+      readSettings(reader({ ...valid, ...inputs })).busyPoll;
+    assert.equal(busy({}), true);
+    assert.equal(busy({ 'busy-poll': 'auto' }), true);
+    assert.equal(busy({ connections: '2' }), false);
+    assert.equal(busy({ pipelining: '2' }), false);
+    assert.equal(busy({ 'busy-poll': 'false' }), false);
+    assert.equal(busy({ connections: '10', 'busy-poll': 'true' }), true);
   });
 
   it('puts an IPv6 host in brackets in the URL', () => {
@@ -99,7 +110,7 @@ describe('readSettings', () => {
     ['timeout', '5ms', /^Invalid timeout '5ms'/],
     ['pipelining', '0', /^Invalid pipelining '0': expected an integer from 1 to 100$/],
     ['pipelining', '101', /^Invalid pipelining '101': expected an integer from 1 to 100$/],
-    ['busy-poll', 'yes', /^Invalid busy-poll 'yes': expected true or false$/],
+    ['busy-poll', 'yes', /^Invalid busy-poll 'yes': expected auto, true or false$/],
     [
       'host',
       'http://example',

@@ -2,7 +2,7 @@
 // autocannon and wrk, in one run, alternating, on the same targets; writes bench/RESULTS.md.
 //
 //   npm run bench                       3 repetitions of 5 s, all targets and settings
-//   npm run bench -- --reps 5 --seconds 5 --no-gunicorn --no-rss --no-profile
+//   npm run bench -- --reps 5 --seconds 5 --only nginx,node --no-rss --no-profile
 //
 // Optional peers (apt-get install wrk nginx-light gunicorn python3-flask time): whatever is missing
 // is skipped and said so in the report. Targets are pinned to CPU 1 and generators to CPU 0 with
@@ -22,10 +22,9 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     out: { type: 'string', default: join(root, 'bench', 'RESULTS.md') },
-    'no-gunicorn': { type: 'boolean', default: false },
     'no-rss': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
-    'no-node': { type: 'boolean', default: false },
+    only: { type: 'string', default: 'nginx,node,gunicorn' },
   },
 });
 const REPS = Number(args.reps);
@@ -198,8 +197,10 @@ function splitArgv(argv) {
 
 // ---------- generators ----------
 
-const OURS = 'http-load-check';
-const OURS_BUSY = 'http-load-check busy-poll';
+/** Wall time of each run of the action beyond its `duration`, in seconds. */
+const overheadsS = [];
+const OURS = 'http-load-check, busy-poll off';
+const OURS_BUSY = 'http-load-check, busy-poll on';
 const AUTOCANNON = 'autocannon';
 const WRK = 'wrk';
 
@@ -216,10 +217,13 @@ async function ours(port, { c, p }, seconds, cpu, busyPoll = false) {
     'INPUT_MIN-REQUESTS': '0',
     GITHUB_OUTPUT: output,
   };
+  const started = performance.now();
   const r = await run(timed(pin(cpu, [process.execPath, join(root, 'dist', 'index.js')])), env);
+  const wallS = (performance.now() - started) / 1000;
   const text = readFileSync(output, 'utf8');
   const out = (name) => Number(text.match(new RegExp(`^${name}<<(\\S+)\\n([^\\n]*)\\n`, 'm'))?.[2]);
   const count = out('requests');
+  if (seconds === SECONDS) overheadsS.push(wallS - seconds);
   return { count, rps: count / out('duration'), cpuPct: r.cpuPct, rssMB: r.rssMB };
 }
 
@@ -414,9 +418,11 @@ for (const [tool, present] of Object.entries(HAS))
   if (!present) notes.push(`- \`${tool}\` not found: skipped.`);
 
 const targets = [];
-if (HAS.nginx) targets.push(nginxTarget);
-else notes.push('- nginx not installed: no nginx rows (`apt-get install nginx-light`).');
-if (!args['no-node']) targets.push(nodeTarget);
+const only = new Set(args.only.split(','));
+if (only.has('nginx') && HAS.nginx) targets.push(nginxTarget);
+else if (only.has('nginx'))
+  notes.push('- nginx not installed: no nginx rows (`apt-get install nginx-light`).');
+if (only.has('node')) targets.push(nodeTarget);
 
 let rss = null;
 let profileRows = null;
@@ -434,7 +440,7 @@ for (const make of targets) {
   }
 }
 
-if (HAS.gunicorn && !args['no-gunicorn']) {
+if (HAS.gunicorn && only.has('gunicorn')) {
   const target = await gunicornTarget();
   try {
     const settings = [SETTINGS[0], { name: '4 connections', c: 4, p: 1 }];
@@ -445,7 +451,7 @@ if (HAS.gunicorn && !args['no-gunicorn']) {
   } finally {
     target.stop();
   }
-} else if (!args['no-gunicorn']) {
+} else if (only.has('gunicorn')) {
   notes.push(
     '- gunicorn + Flask not installed: no busy-poll study on a shared-core target (`apt-get install gunicorn python3-flask`).',
   );
@@ -474,6 +480,15 @@ const out = [
   sections.join('\n\n'),
   '',
 ];
+if (overheadsS.length) {
+  out.push(
+    '## Wall time',
+    '',
+    `Wall time of the action process beyond its ${SECONDS} s \`duration\` (start-up, readiness, in-flight tail, exit), over ${overheadsS.length} runs:`,
+    `median ${fmt(median(overheadsS), 3)} s, max ${fmt(Math.max(...overheadsS), 3)} s.`,
+    '',
+  );
+}
 if (rss) {
   out.push(
     '## Memory',

@@ -88595,7 +88595,7 @@ const DEFAULTS = {
     connections: '1',
     pipelining: '1',
     timeout: '5',
-    'busy-poll': 'false',
+    'busy-poll': 'auto',
 };
 const LIMITS = {
     maxDurationSec: 3600,
@@ -88615,7 +88615,10 @@ function readSettings(read) {
     const minRequests = integerIn('min-requests', text('min-requests'), 0, Number.MAX_SAFE_INTEGER, 'a whole number of requests, 0 or more');
     const connections = integerIn('connections', text('connections', DEFAULTS.connections), 1, LIMITS.maxConnections, `an integer from 1 to ${LIMITS.maxConnections}`);
     const pipelining = integerIn('pipelining', text('pipelining', DEFAULTS.pipelining), 1, LIMITS.maxPipelining, `an integer from 1 to ${LIMITS.maxPipelining}`);
-    const busyPoll = inputs_boolean('busy-poll', text('busy-poll', DEFAULTS['busy-poll']));
+    const busyPollMode = text('busy-poll', DEFAULTS['busy-poll']);
+    const busyPoll = busyPollMode === 'auto'
+        ? connections === 1 && pipelining === 1
+        : inputs_boolean('busy-poll', busyPollMode, 'auto, true or false');
     const timeoutSec = secondsIn('timeout', text('timeout', DEFAULTS.timeout), LIMITS.maxTimeoutSec);
     const host = checkHost(text('host', DEFAULTS.host));
     const path = checkPath(text('path', DEFAULTS.path));
@@ -88658,12 +88661,12 @@ function secondsIn(name, value, max) {
     return n;
 }
 /** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
-function inputs_boolean(name, value) {
+function inputs_boolean(name, value, expected = 'true or false') {
     if (/^(true|True|TRUE)$/.test(value))
         return true;
     if (/^(false|False|FALSE)$/.test(value))
         return false;
-    throw new InputError(name, `Invalid ${name} '${value}': expected true or false`);
+    throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
 }
 function checkHost(value) {
     const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;

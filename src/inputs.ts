@@ -22,7 +22,10 @@ export interface Settings {
   connections: number;
   /** Requests in flight on each connection. Integer 1-100; above 1 the requests are pipelined. */
   pipelining: number;
-  /** Keep the event loop spinning between responses (faster at 1 connection, burns a core). */
+  /**
+   * Keep the event loop spinning between responses (faster at 1 connection, burns a core). Resolved
+   * from the `busy-poll` input: `auto` turns it on for 1 connection with 1 request in flight only.
+   */
   busyPoll: boolean;
   /** Per-request timeout in seconds (> 0, at most 600). */
   timeoutSec: number;
@@ -49,7 +52,7 @@ export const DEFAULTS = {
   connections: '1',
   pipelining: '1',
   timeout: '5',
-  'busy-poll': 'false',
+  'busy-poll': 'auto',
 } as const;
 
 export const LIMITS = {
@@ -96,7 +99,11 @@ export function readSettings(read: InputReader): Settings {
     LIMITS.maxPipelining,
     `an integer from 1 to ${LIMITS.maxPipelining}`,
   );
-  const busyPoll = boolean('busy-poll', text('busy-poll', DEFAULTS['busy-poll']));
+  const busyPollMode = text('busy-poll', DEFAULTS['busy-poll']);
+  const busyPoll =
+    busyPollMode === 'auto'
+      ? connections === 1 && pipelining === 1
+      : boolean('busy-poll', busyPollMode, 'auto, true or false');
   const timeoutSec = secondsIn('timeout', text('timeout', DEFAULTS.timeout), LIMITS.maxTimeoutSec);
   const host = checkHost(text('host', DEFAULTS.host));
   const path = checkPath(text('path', DEFAULTS.path));
@@ -154,10 +161,10 @@ function secondsIn(name: string, value: string, max: number): number {
 }
 
 /** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
-function boolean(name: string, value: string): boolean {
+function boolean(name: string, value: string, expected = 'true or false'): boolean {
   if (/^(true|True|TRUE)$/.test(value)) return true;
   if (/^(false|False|FALSE)$/.test(value)) return false;
-  throw new InputError(name, `Invalid ${name} '${value}': expected true or false`);
+  throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
 }
 
 function checkHost(value: string): string {
