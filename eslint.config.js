@@ -8,14 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.js'],
-    languageOptions: {
-      globals: {
-        process: 'readonly',
-        console: 'readonly',
-        URL: 'readonly',
-        setTimeout: 'readonly',
-      },
-    },
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['src/**/*.ts'],
