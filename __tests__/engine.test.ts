@@ -89,6 +89,16 @@ describe('runLoad', () => {
     assert.equal(result.perSecond[0] + result.perSecond[1], result.requests);
   });
 
+  it('restores Error.stackTraceLimit after the run (stacks are off only during the load)', async () => {
+    const target = await server();
+    const before = Error.stackTraceLimit;
+    let during = -1;
+    setTimeout(() => (during = Error.stackTraceLimit), 100);
+    await runLoad(options(target.port, { durationMs: 200 }));
+    assert.equal(during, 0);
+    assert.equal(Error.stackTraceLimit, before);
+  });
+
   it('counts exactly with busy-poll on, and stops spinning at the end', async () => {
     const target = await server();
     const result = await runLoad(options(target.port, { busyPoll: true }));

@@ -73,7 +73,10 @@ describe('summary', () => {
     const md = summaryMarkdown(settings, result, verdict);
     assert.match(md, /^## ❌ HTTP load check$/m);
     assert.match(md, /^\| Target \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m);
-    assert.match(md, /^\| Settings \| duration 5 s, 1 connection x 1 in flight, timeout 5 s, busy-poll \|$/m);
+    assert.match(
+      md,
+      /^\| Settings \| duration 5 s, 1 connection x 1 in flight, timeout 5 s, busy-poll \|$/m,
+    );
     assert.match(
       md,
       /^\| Latency \| p50 0\.350 ms, p90 0\.420 ms, p99 1\.200 ms, max 15\.321 ms \|$/m,
