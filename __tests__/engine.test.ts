@@ -116,18 +116,60 @@ describe('runLoad', () => {
     assert.deepEqual(result.perSecond, [2], 'the late answer goes into the last bucket');
   });
 
-  it('counts any status as a response and reports the statuses', async () => {
+  it('counts expected statuses as requests and the others apart', async () => {
     const target = await server((_req, res, i) => {
       res.statusCode = i % 2 ? 500 : 200;
       res.end();
     });
     const result = await runLoad(options(target.port, { durationMs: 300 }));
-    assert.equal(result.requests, target.served());
-    assert.equal(
-      (result.statusCounts[200] ?? 0) + (result.statusCounts[500] ?? 0),
-      result.requests,
+    const served = target.servedByStatus();
+    assert.equal(result.requests, served[200]);
+    assert.equal(result.unexpectedStatus, served[500]);
+    assert.deepEqual(result.statusCounts, served);
+    assert.equal(result.latency.count, result.requests, 'latency of counted responses only');
+  });
+
+  it('takes expected-status ranges from the options', async () => {
+    const target = await server((_req, res, i) => {
+      res.statusCode = [200, 204, 302, 404][i % 4];
+      res.end();
+    });
+    const result = await runLoad(
+      options(target.port, {
+        durationMs: 300,
+        expectedStatus: [
+          [204, 204],
+          [300, 399],
+        ],
+      }),
     );
-    assert.ok((result.statusCounts[500] ?? 0) > 0);
+    const served = target.servedByStatus();
+    assert.equal(result.requests, served[204] + served[302]);
+    assert.equal(result.unexpectedStatus, served[200] + served[404]);
+  });
+
+  it('sends the extra headers and lets them replace the user-agent', async () => {
+    const target = await server();
+    await runLoad(
+      options(target.port, {
+        durationMs: 100,
+        headers: [
+          ['Authorization', 'Bearer x'],
+          ['User-Agent', 'mine'],
+        ],
+      }),
+    );
+    assert.equal(target.lastHeaders().authorization, 'Bearer x');
+    assert.equal(target.lastHeaders()['user-agent'], 'mine');
+  });
+
+  it('does not count the warm-up, and counts the window exactly', async () => {
+    const target = await server();
+    const result = await runLoad(options(target.port, { warmupMs: 300, durationMs: 300 }));
+    assert.ok(result.warmup.responses > 50, `warm-up ${result.warmup.responses}`);
+    assert.ok(result.requests > 50);
+    assert.equal(result.warmup.responses + result.requests, target.served());
+    assert.ok(result.windowMs >= 300 && result.windowMs < 500, `window ${result.windowMs}`);
   });
 
   it('counts refused connections as errors, not requests, and ends on time', async () => {
@@ -147,7 +189,9 @@ describe('runLoad', () => {
     const elapsed = performance.now() - started;
     assert.ok(elapsed < 200 + 300 + 500, `took ${elapsed} ms`);
     assert.equal(result.requests, 0);
-    assert.ok(result.timeouts + result.cancelled >= 1);
+    assert.equal(result.timeouts, 1, 'the one request in flight timed out');
+    assert.equal(result.errors, 0);
+    assert.equal(result.cancelled, 0);
   });
 
   it('stops at once when aborted and returns what it counted', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError, origin, readSettings, targetUrl } from '../src/inputs.js';
+import { formatStatusRanges, InputError, origin, readSettings, targetUrl } from '../src/inputs.js';
 
 const reader =
   (inputs: Record<string, string>) =>
@@ -21,6 +21,10 @@ describe('readSettings', () => {
       pipelining: 1,
       busyPoll: true,
       timeoutSec: 5,
+      waitTimeoutSec: 30,
+      warmupSec: 0,
+      expectedStatus: [[200, 299]],
+      headers: [],
     });
   });
 
@@ -34,6 +38,10 @@ describe('readSettings', () => {
         pipelining: '100',
         'busy-poll': 'true',
         timeout: '2.5',
+        'wait-timeout': '0',
+        warmup: '1.5',
+        'expected-status': '200, 204 300-399',
+        headers: 'Authorization: Bearer abc:def\n\n  Host:  example.test  \nX-Empty:',
         host: 'localhost',
         path: '/health?x=1',
       }),
@@ -48,7 +56,20 @@ describe('readSettings', () => {
       pipelining: 100,
       busyPoll: true,
       timeoutSec: 2.5,
+      waitTimeoutSec: 0,
+      warmupSec: 1.5,
+      expectedStatus: [
+        [200, 200],
+        [204, 204],
+        [300, 399],
+      ],
+      headers: [
+        ['Authorization', 'Bearer abc:def'],
+        ['Host', 'example.test'],
+        ['X-Empty', ''],
+      ],
     });
+    assert.equal(formatStatusRanges(settings.expectedStatus), '200, 204, 300-399');
     assert.equal(targetUrl(settings), 'http://localhost:65535/health?x=1');
   });
 
@@ -110,6 +131,22 @@ describe('readSettings', () => {
     ['timeout', '5ms', /^Invalid timeout '5ms'/],
     ['pipelining', '0', /^Invalid pipelining '0': expected an integer from 1 to 100$/],
     ['pipelining', '101', /^Invalid pipelining '101': expected an integer from 1 to 100$/],
+    [
+      'wait-timeout',
+      '-1',
+      /^Invalid wait-timeout '-1': expected a number of seconds from 0 to 3600$/,
+    ],
+    ['wait-timeout', '3601', /^Invalid wait-timeout '3601'/],
+    ['warmup', 'abc', /^Invalid warmup 'abc': expected a number of seconds from 0 to 3600$/],
+    [
+      'expected-status',
+      '2xx',
+      /^Invalid expected-status '2xx': expected status codes \(100-599\) or ranges/,
+    ],
+    ['expected-status', '299-200', /^Invalid expected-status '299-200'/],
+    ['expected-status', '600', /^Invalid expected-status '600'/],
+    ['headers', 'Authorization Bearer x', /^Invalid headers: line 1 is not 'Name: value'/],
+    ['headers', 'X-Ok: 1\nBad Name: v', /^Invalid headers: line 2 is not 'Name: value'/],
     ['busy-poll', 'yes', /^Invalid busy-poll 'yes': expected auto, true or false$/],
     [
       'host',
@@ -128,6 +165,7 @@ describe('readSettings', () => {
           assert.ok(error instanceof InputError);
           assert.equal(error.input, name);
           assert.match(error.message, message);
+          if (name === 'headers') assert.ok(!error.message.includes(value), 'never echo a header');
           return true;
         },
       );

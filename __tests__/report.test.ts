@@ -4,15 +4,17 @@ import type { LoadResult } from '../src/engine/load.js';
 import { readSettings } from '../src/inputs.js';
 import { summaryMarkdown } from '../src/report/summary.js';
 import { detailLines, finalLine, requestsPerSecond, startLine } from '../src/report/text.js';
-import { formatSeconds, judge } from '../src/verdict.js';
+import { cancelled, formatSeconds, judge, notReady } from '../src/verdict.js';
 
 const result: LoadResult = {
-  requests: 12345,
+  requests: 12340,
+  unexpectedStatus: 5,
   statusCounts: { 200: 12340, 503: 5 },
   errors: 2,
   errorsByKind: { ECONNRESET: 2 },
   timeouts: 1,
   cancelled: 0,
+  warmup: { responses: 0, failures: 0 },
   windowMs: 5000,
   perSecond: [2400, 2500, 2470, 2475, 2500],
   latency: { count: 12345, p50Us: 350, p90Us: 420, p99Us: 1200, maxUs: 15321, meanUs: 380.2 },
@@ -30,17 +32,23 @@ describe('standard line', () => {
 
 describe('details', () => {
   it('computes req/s over the measured window', () => {
-    assert.equal(requestsPerSecond(result), 2469);
+    assert.equal(requestsPerSecond(result), 2468);
     assert.equal(requestsPerSecond({ requests: 3, windowMs: 0 }), 0);
   });
 
   it('lists rate, errors and statuses on their own lines', () => {
     assert.deepEqual(detailLines(result), [
-      '2469.0 req/s over 5 s; errors: 2, timeouts: 1',
+      '2468.0 req/s over 5 s; unexpected status: 5, errors: 2, timeouts: 1',
       'latency: p50 0.350 ms, p90 0.420 ms, p99 1.200 ms, max 15.321 ms',
       'responses by status: 200: 12340, 503: 5',
       'errors by kind: ECONNRESET: 2',
     ]);
+  });
+
+  it('reports the warm-up and cancelled requests when there were any', () => {
+    const lines = detailLines({ ...result, cancelled: 3, warmup: { responses: 100, failures: 1 } });
+    assert.ok(lines.includes('cancelled in flight: 3'));
+    assert.ok(lines.includes('warm-up (not counted): 100 responses, 1 failures'));
   });
 });
 
@@ -48,6 +56,7 @@ describe('verdict', () => {
   it('fails below min-requests with count, threshold and duration', () => {
     assert.deepEqual(judge({ requests: 812, minRequests: 1000, durationSec: 5 }), {
       passed: false,
+      outcome: 'failed',
       message: 'Throughput check failed: 812 requests in 5 s, below min-requests 1000',
     });
   });
@@ -55,6 +64,32 @@ describe('verdict', () => {
   it('passes at exactly min-requests', () => {
     assert.equal(judge({ requests: 1000, minRequests: 1000, durationSec: 5 }).passed, true);
     assert.equal(judge({ requests: 0, minRequests: 0, durationSec: 5 }).passed, true);
+  });
+
+  it('words a cancellation and a target that never answered', () => {
+    const stopped = cancelled({
+      requests: 812,
+      minRequests: 1000,
+      durationSec: 60,
+      signal: 'SIGTERM',
+      elapsedSec: 2.5,
+    });
+    assert.equal(stopped.passed, false);
+    assert.equal(stopped.outcome, 'cancelled');
+    assert.equal(
+      stopped.message,
+      'Throughput check cancelled by SIGTERM after 2.5 s of 60 s: 812 requests counted so far (min-requests 1000)',
+    );
+    const down = notReady({
+      url: 'http://127.0.0.1:8080/',
+      waitTimeoutSec: 30,
+      lastError: 'connect ECONNREFUSED 127.0.0.1:8080',
+    });
+    assert.equal(down.outcome, 'not-ready');
+    assert.equal(
+      down.message,
+      'Target http://127.0.0.1:8080/ did not answer within 30 s (wait-timeout); last error: connect ECONNREFUSED 127.0.0.1:8080',
+    );
   });
 
   it('formats seconds without noise', () => {
@@ -69,7 +104,7 @@ describe('summary', () => {
     const settings = readSettings(
       (name) => ({ port: '8080', 'min-requests': '20000' })[name] ?? '',
     );
-    const verdict = judge({ requests: 12345, minRequests: 20000, durationSec: 5 });
+    const verdict = judge({ requests: 12340, minRequests: 20000, durationSec: 5 });
     const md = summaryMarkdown(settings, result, verdict);
     assert.match(md, /^## ❌ HTTP load check$/m);
     assert.match(md, /^\| Target \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m);
@@ -81,16 +116,18 @@ describe('summary', () => {
       md,
       /^\| Latency \| p50 0\.350 ms, p90 0\.420 ms, p99 1\.200 ms, max 15\.321 ms \|$/m,
     );
-    assert.match(md, /^\| Responses in each second \| 2400, 2500, 2470, 2475, 2500 \|$/m);
+    assert.match(md, /^\| Requests in each second \| 2400, 2500, 2470, 2475, 2500 \|$/m);
     assert.match(md, /^\| Errors by kind \| ECONNRESET: 2 \|$/m);
     assert.doesNotMatch(md, /Cancelled/);
-    assert.match(md, /^\| Requests \| \*\*12345\*\* \|$/m);
-    assert.match(md, /^\| Requests\/s \| 2469\.0 \|$/m);
+    assert.match(md, /^\| Requests \| \*\*12340\*\* \(status 200-299\) \|$/m);
+    assert.match(md, /^\| Unexpected status \| 5 \|$/m);
+    assert.match(md, /^\| Requests\/s \| 2468\.0 \|$/m);
+    assert.doesNotMatch(md, /Headers sent|Warm-up/);
     assert.match(md, /^\| Responses by status \| 200: 12340, 503: 5 \|$/m);
     assert.match(md, /^\| Errors \| 2 \|$/m);
     assert.match(md, /^\| Timeouts \| 1 \|$/m);
     assert.match(md, /^\| Threshold \| min-requests 20000 \|$/m);
     assert.match(md, /^\| Verdict \| ❌ failed \|$/m);
-    assert.match(md, /^Throughput check failed: 12345 requests in 5 s, below min-requests 20000$/m);
+    assert.match(md, /^Throughput check failed: 12340 requests in 5 s, below min-requests 20000$/m);
   });
 });

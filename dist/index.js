@@ -88001,7 +88001,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -88286,12 +88286,38 @@ function createLatencyRecorder() {
 ;// CONCATENATED MODULE: ./src/engine/load.ts
 
 
+/** A result with nothing in it, e.g. when the target never became ready. */
+function emptyResult(aborted = false) {
+    return {
+        requests: 0,
+        unexpectedStatus: 0,
+        statusCounts: {},
+        errors: 0,
+        errorsByKind: {},
+        timeouts: 0,
+        cancelled: 0,
+        warmup: { responses: 0, failures: 0 },
+        windowMs: 0,
+        perSecond: [],
+        latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+        aborted,
+    };
+}
 /** Pause before a slot retries after an error, so a dead target is not hammered in a spin. */
 const ERROR_BACKOFF_MS = 10;
+/** The per-request timeout, raised by the sweep. */
+class RequestTimeoutError extends Error {
+    code = 'REQUEST_TIMEOUT';
+    constructor(timeoutMs) {
+        super(`request took longer than ${timeoutMs} ms`);
+        this.name = 'RequestTimeoutError';
+    }
+}
 const TIMEOUT_CODES = new Set([
+    'REQUEST_TIMEOUT',
+    'UND_ERR_CONNECT_TIMEOUT',
     'UND_ERR_HEADERS_TIMEOUT',
     'UND_ERR_BODY_TIMEOUT',
-    'UND_ERR_CONNECT_TIMEOUT',
 ]);
 /** Runs the load; resolves when every connection is idle and closed. Never rejects for target faults. */
 function runLoad(options) {
@@ -88301,68 +88327,75 @@ function runLoad(options) {
 class LoadRun {
     request;
     now;
+    timeoutMs;
     /** No new request is sent once this is set. */
     stopping = false;
     /** Set when in-flight requests are being cut off; their errors count as `cancelled`. */
     cuttingOff = false;
     options;
     latency;
+    /** `expected[status] === 1` for the statuses that count. */
+    expected = new Uint8Array(1000);
     connections = [];
-    counts = {
-        requests: 0,
-        errors: 0,
-        timeouts: 0,
-        cancelled: 0,
-        statusCounts: {},
-        errorsByKind: {},
-    };
+    result = emptyResult();
     perSecond = [];
     slots = 0;
     idleSlots = 0;
-    startedAt = 0;
+    windowStart = Infinity;
     deadline = Infinity;
     lastResponseAt = 0;
-    aborted = false;
     finish = () => { };
     timers = [];
     constructor(options) {
         this.options = options;
         this.now = options.now ?? (() => performance.now());
+        this.timeoutMs = options.timeoutMs;
         this.latency = createLatencyRecorder();
-        const pipelined = (options.pipelining ?? 1) > 1;
+        for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
+            this.expected.fill(1, low, high + 1);
+        }
+        const headers = ['user-agent', 'http-load-check'];
+        for (const [name, value] of options.headers ?? []) {
+            if (name.toLowerCase() === 'user-agent')
+                headers.splice(0, 2);
+            headers.push(name, value);
+        }
         this.request = {
             path: options.path,
             method: 'GET',
-            headers: { 'user-agent': 'http-load-check' },
+            headers,
             // GET is `blocking` by default, which stops undici from pipelining it.
-            blocking: !pipelined,
+            blocking: (options.pipelining ?? 1) === 1,
         };
     }
     async start() {
         const { connections, durationMs, timeoutMs, signal } = this.options;
+        const warmupMs = this.options.warmupMs ?? 0;
         const pipelining = this.options.pipelining ?? 1;
+        if (signal?.aborted)
+            return this.finalResult(true);
         const done = new Promise((resolve) => (this.finish = resolve));
-        if (signal?.aborted) {
-            this.aborted = true;
-            return this.result();
-        }
         for (let i = 0; i < connections; i++) {
             this.connections.push(new Connection(this, this.options.origin, pipelining, timeoutMs));
         }
         this.slots = connections * pipelining;
         const onAbort = () => {
-            this.aborted = true;
+            this.result.aborted = true;
             this.cutOff();
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         // Late answers land in the last bucket; allow for the timeout and a little slack.
         this.perSecond = new Array(Math.ceil((durationMs + timeoutMs) / 1000) + 2).fill(0);
-        this.startedAt = this.now();
-        this.deadline = this.startedAt + durationMs;
-        this.lastResponseAt = this.startedAt;
+        const startedAt = this.now();
+        this.windowStart = startedAt + warmupMs;
+        this.deadline = this.windowStart + durationMs;
+        this.lastResponseAt = this.windowStart;
         // The timer stops slots that are waiting to retry; `mayStart` checks the clock before each
         // request, so a late timer cannot stretch the window.
-        this.timers.push(setTimeout(() => this.stop(), durationMs));
+        this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
+        // One sweep for every slot's timeout: a request is given up between 1x and 1.25x `timeoutMs`.
+        const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
+        this.timers.push(setInterval(() => this.sweep(), sweepMs));
         // undici makes an Error for every connection it closes (e.g. after `Connection: close`, as
         // gunicorn's sync workers send on every response) and Node's stream code reads its stack.
         // Nothing here uses those stacks (failures are counted by code), and capturing them cost about
@@ -88372,35 +88405,34 @@ class LoadRun {
         if (this.options.busyPoll)
             this.spin();
         for (const connection of this.connections)
-            connection.start(this.startedAt);
+            connection.start(startedAt);
         try {
             await done;
         }
         finally {
             Error.stackTraceLimit = stackTraceLimit;
+            signal?.removeEventListener('abort', onAbort);
+            for (const timer of this.timers)
+                clearTimeout(timer);
         }
-        signal?.removeEventListener('abort', onAbort);
-        for (const timer of this.timers)
-            clearTimeout(timer);
         await Promise.all(this.connections.map((c) => c.close()));
-        return this.result();
+        return this.finalResult(this.result.aborted);
     }
-    result() {
-        const windowMs = this.aborted
-            ? this.startedAt > 0
-                ? this.now() - this.startedAt
-                : 0
-            : Math.max(this.lastResponseAt - this.startedAt, this.options.durationMs);
+    finalResult(aborted) {
+        const { durationMs } = this.options;
+        const elapsedMs = Math.max(0, this.now() - this.windowStart);
+        const windowMs = aborted
+            ? elapsedMs
+            : Math.max(this.lastResponseAt - this.windowStart, durationMs);
         // One bucket per second of the requested window (fewer when aborted); answers that arrive after
         // the deadline go into the last bucket rather than a nearly empty one of their own.
-        const seconds = Math.max(1, Math.ceil(Math.min(windowMs, this.options.durationMs) / 1000));
+        const seconds = Math.max(1, Math.ceil(Math.min(windowMs, durationMs) / 1000));
         const perSecond = this.perSecond.slice(0, seconds);
-        // Whatever arrived past the last full bucket (late answers) belongs to the last one.
         for (let i = seconds; i < this.perSecond.length; i++)
             perSecond[seconds - 1] += this.perSecond[i];
         const latency = this.latency.summary();
         this.latency.destroy();
-        return { ...this.counts, windowMs, perSecond, latency, aborted: this.aborted };
+        return { ...this.result, windowMs, perSecond, latency, aborted };
     }
     /** True while new requests may be sent: before the deadline and not stopped. */
     mayStart(now) {
@@ -88416,7 +88448,7 @@ class LoadRun {
         if (this.stopping)
             return;
         this.stopping = true;
-        this.timers.push(setTimeout(() => this.cutOff(), this.options.timeoutMs + 50));
+        this.timers.push(setTimeout(() => this.cutOff(), this.options.timeoutMs + 500));
         this.checkDone();
     }
     /** Cancels whatever is still in flight. */
@@ -88426,33 +88458,49 @@ class LoadRun {
         for (const connection of this.connections)
             connection.cancel();
     }
+    sweep() {
+        const now = this.now();
+        for (const connection of this.connections)
+            connection.sweep(now);
+    }
     spin = () => {
         if (!this.stopping)
             setImmediate(this.spin);
     };
-    recordResponse(status, startedAt, now) {
-        this.counts.requests++;
-        this.counts.statusCounts[status] = (this.counts.statusCounts[status] ?? 0) + 1;
-        this.latency.record((now - startedAt) * 1000);
-        const second = Math.floor((now - this.startedAt) / 1000);
-        if (second < this.perSecond.length)
-            this.perSecond[second]++;
-        else
-            this.perSecond[this.perSecond.length - 1]++;
-        this.lastResponseAt = now;
-    }
-    recordFailure(error) {
-        if (this.cuttingOff) {
-            this.counts.cancelled++;
+    recordResponse(status, sentAt, now) {
+        const result = this.result;
+        if (sentAt < this.windowStart) {
+            result.warmup.responses++;
             return;
         }
-        const kind = error.code ?? error.name;
-        if (TIMEOUT_CODES.has(kind)) {
-            this.counts.timeouts++;
+        result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
+        if (this.expected[status] !== 1) {
+            result.unexpectedStatus++;
+            return;
+        }
+        result.requests++;
+        this.latency.record((now - sentAt) * 1000);
+        const second = Math.floor((now - this.windowStart) / 1000);
+        this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
+        this.lastResponseAt = now;
+    }
+    recordFailure(error, sentAt) {
+        const result = this.result;
+        if (this.cuttingOff) {
+            result.cancelled++;
+        }
+        else if (sentAt < this.windowStart) {
+            result.warmup.failures++;
         }
         else {
-            this.counts.errors++;
-            this.counts.errorsByKind[kind] = (this.counts.errorsByKind[kind] ?? 0) + 1;
+            const kind = error.code ?? error.name;
+            if (TIMEOUT_CODES.has(kind)) {
+                result.timeouts++;
+            }
+            else {
+                result.errors++;
+                result.errorsByKind[kind] = (result.errorsByKind[kind] ?? 0) + 1;
+            }
         }
     }
     /** Called once by each slot when it has nothing in flight and will send nothing more. */
@@ -88474,11 +88522,12 @@ class Connection {
     corked = false;
     constructor(run, origin, pipelining, timeoutMs) {
         this.pipelined = pipelining > 1;
-        const connector = (0,node_modules_undici/* buildConnector */.gU)({ timeout: timeoutMs });
+        const connector = (0,node_modules_undici/* buildConnector */.gU)({ timeout: Math.max(1, Math.ceil(timeoutMs)) });
         this.client = new node_modules_undici/* Client */.Kj(origin, {
             pipelining,
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs,
+            // The sweep enforces the whole-request timeout; undici's own timers would only add work.
+            headersTimeout: 0,
+            bodyTimeout: 0,
             keepAliveTimeout: 60_000,
             keepAliveMaxTimeout: 600_000,
             // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
@@ -88511,6 +88560,10 @@ class Connection {
         this.corked = false;
         this.socket?.uncork();
     };
+    sweep(now) {
+        for (const slot of this.slots)
+            slot.checkTimeout(now);
+    }
     /** Cuts off the requests in flight (they report through `onResponseError`) and pending retries. */
     cancel() {
         let inFlight = false;
@@ -88527,8 +88580,9 @@ class Connection {
 class Slot {
     run;
     connection;
+    controller = null;
     status = 0;
-    startedAt = 0;
+    sentAt = 0;
     inFlight = false;
     retryTimer;
     constructor(run, connection) {
@@ -88542,8 +88596,15 @@ class Slot {
         }
         this.inFlight = true;
         this.status = 0;
-        this.startedAt = now;
+        this.sentAt = now;
+        this.controller = null;
         this.connection.client.dispatch(this.run.request, this);
+    }
+    /** Gives up the request in flight when it has run past the timeout. */
+    checkTimeout(now) {
+        if (this.inFlight && now - this.sentAt >= this.run.timeoutMs) {
+            this.controller?.abort(new RequestTimeoutError(this.run.timeoutMs));
+        }
     }
     /** Clears a pending retry (the slot goes idle); returns true when a request is in flight. */
     cancel() {
@@ -88554,7 +88615,9 @@ class Slot {
         }
         return this.inFlight;
     }
-    onRequestStart() { }
+    onRequestStart(controller) {
+        this.controller = controller;
+    }
     onResponseStart(_controller, statusCode) {
         this.status = statusCode;
     }
@@ -88562,13 +88625,13 @@ class Slot {
     onResponseEnd() {
         const now = this.run.now();
         this.inFlight = false;
-        this.run.recordResponse(this.status, this.startedAt, now);
+        this.run.recordResponse(this.status, this.sentAt, now);
         this.connection.batchWrites();
         this.send(now);
     }
     onResponseError(_controller, error) {
         this.inFlight = false;
-        this.run.recordFailure(error);
+        this.run.recordFailure(error, this.sentAt);
         if (this.run.stopping) {
             this.run.slotIdle();
             return;
@@ -88579,6 +88642,79 @@ class Slot {
         this.retryTimer = undefined;
         this.send(this.run.now());
     };
+}
+
+;// CONCATENATED MODULE: ./src/engine/ready.ts
+/**
+ * Readiness: poll the target until it answers an HTTP request (any status), before the load starts.
+ * Pure in the project's sense: plain options in, a plain result out; the clock and the abort
+ * signal come from the caller.
+ */
+
+async function waitUntilReady(options) {
+    const now = options.now ?? (() => performance.now());
+    const { signal, waitMs, probeTimeoutMs } = options;
+    const intervalMs = options.intervalMs ?? 100;
+    const startedAt = now();
+    const headers = (options.headers ?? []).flat();
+    let attempts = 0;
+    let lastError;
+    while (!signal?.aborted) {
+        const leftMs = waitMs - (now() - startedAt);
+        if (leftMs <= 0)
+            break;
+        attempts++;
+        const limitMs = Math.max(1, Math.ceil(Math.min(probeTimeoutMs, leftMs)));
+        // A fresh connection per probe: a half-open socket from a failed probe must not be reused.
+        const client = new node_modules_undici/* Client */.Kj(options.origin, {
+            connectTimeout: limitMs,
+            headersTimeout: limitMs,
+            bodyTimeout: limitMs,
+        });
+        try {
+            const response = await client.request({
+                path: options.path,
+                method: 'GET',
+                headers,
+                signal: anySignal(signal, AbortSignal.timeout(limitMs)),
+            });
+            await response.body.dump();
+            return { ready: true, waitedMs: now() - startedAt, attempts, status: response.statusCode };
+        }
+        catch (error) {
+            lastError = describe(error);
+        }
+        finally {
+            await client.destroy().catch(() => { });
+        }
+        const pauseMs = Math.min(intervalMs, waitMs - (now() - startedAt));
+        if (pauseMs > 0)
+            await sleep(pauseMs, signal);
+    }
+    return { ready: false, waitedMs: now() - startedAt, attempts, lastError };
+}
+function anySignal(...signals) {
+    return AbortSignal.any(signals.filter((s) => s !== undefined));
+}
+/** `connect ECONNREFUSED 127.0.0.1:8080`, or the error's name and code when it has no message. */
+function describe(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const { code } = error;
+    if (error.name === 'TimeoutError')
+        return 'no answer within the probe timeout';
+    return error.message || code || error.name;
+}
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -88607,12 +88743,16 @@ const DEFAULTS = {
     pipelining: '1',
     timeout: '5',
     'busy-poll': 'auto',
+    'wait-timeout': '30',
+    warmup: '0',
+    'expected-status': '200-299',
 };
 const LIMITS = {
     maxDurationSec: 3600,
     maxConnections: 1000,
     maxPipelining: 100,
     maxTimeoutSec: 600,
+    maxWaitSec: 3600,
 };
 const INTEGER = /^\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
@@ -88631,6 +88771,10 @@ function readSettings(read) {
         ? connections === 1 && pipelining === 1
         : inputs_boolean('busy-poll', busyPollMode, 'auto, true or false');
     const timeoutSec = secondsIn('timeout', text('timeout', DEFAULTS.timeout), LIMITS.maxTimeoutSec);
+    const waitTimeoutSec = secondsFrom0('wait-timeout', text('wait-timeout', DEFAULTS['wait-timeout']), LIMITS.maxWaitSec);
+    const warmupSec = secondsFrom0('warmup', text('warmup', DEFAULTS.warmup), LIMITS.maxDurationSec);
+    const expectedStatus = statusRanges(text('expected-status', DEFAULTS['expected-status']));
+    const headers = headerLines(read('headers'));
     const host = checkHost(text('host', DEFAULTS.host));
     const path = checkPath(text('path', DEFAULTS.path));
     return {
@@ -88643,7 +88787,15 @@ function readSettings(read) {
         pipelining,
         busyPoll,
         timeoutSec,
+        waitTimeoutSec,
+        warmupSec,
+        expectedStatus,
+        headers,
     };
+}
+/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
+function formatStatusRanges(ranges) {
+    return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
 }
 /** The URL the check sends its requests to. */
 function targetUrl(settings) {
@@ -88679,6 +88831,52 @@ function inputs_boolean(name, value, expected = 'true or false') {
         return false;
     throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
 }
+function secondsFrom0(name, value, max) {
+    const n = DECIMAL.test(value) ? Number(value) : NaN;
+    if (!(n >= 0) || n > max) {
+        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds from 0 to ${max}`);
+    }
+    return n;
+}
+/** `200-299`, `200,204`, `200-299 304` (commas, spaces or new lines between items); codes 100-599. */
+function statusRanges(value) {
+    const fail = () => new InputError('expected-status', `Invalid expected-status '${value}': expected status codes (100-599) or ranges ` +
+        `separated by commas, e.g. 200-299 or 200,204,301-302`);
+    const ranges = [];
+    for (const item of value.split(/[\s,]+/).filter(Boolean)) {
+        const m = /^(\d{3})(?:-(\d{3}))?$/.exec(item);
+        if (!m)
+            throw fail();
+        const low = Number(m[1]);
+        const high = Number(m[2] ?? m[1]);
+        if (low < 100 || high > 599 || low > high)
+            throw fail();
+        ranges.push([low, high]);
+    }
+    if (ranges.length === 0)
+        throw fail();
+    return ranges;
+}
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** One `Name: value` per line; blank lines are skipped. The value is never quoted in an error. */
+function headerLines(value) {
+    const headers = [];
+    const lines = value.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '')
+            continue;
+        const colon = line.indexOf(':');
+        const name = colon > 0 ? line.slice(0, colon).trim() : '';
+        const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
+        if (!TOKEN.test(name) || /[\0\r\n]/.test(headerValue)) {
+            throw new InputError('headers', `Invalid headers: line ${i + 1} is not 'Name: value' (a header name of letters, digits ` +
+                `and !#$%&'*+.^_\`|~- followed by a colon); the value is not shown because it may be secret`);
+        }
+        headers.push([name, headerValue]);
+    }
+    return headers;
+}
 function checkHost(value) {
     const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
     const ok = HOST_NAME.test(bare) || (bare.includes(':') && IPV6.test(bare));
@@ -88695,18 +88893,40 @@ function checkPath(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/verdict.ts
-/** The gate: compares the measured count with `min-requests`. Pure. */
+/** The gate: compares the measured count with `min-requests`, and words every outcome. Pure. */
 function judge({ requests, minRequests, durationSec }) {
     const window = `${requests} requests in ${formatSeconds(durationSec)} s`;
     if (requests < minRequests) {
         return {
             passed: false,
+            outcome: 'failed',
             message: `Throughput check failed: ${window}, below min-requests ${minRequests}`,
         };
     }
     return {
         passed: true,
+        outcome: 'passed',
         message: `Throughput check passed: ${window}, at or above min-requests ${minRequests}`,
+    };
+}
+/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
+function cancelled(input) {
+    return {
+        passed: false,
+        outcome: 'cancelled',
+        message: `Throughput check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
+            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far ` +
+            `(min-requests ${input.minRequests})`,
+    };
+}
+/** The target never answered within `wait-timeout`. */
+function notReady(input) {
+    return {
+        passed: false,
+        outcome: 'not-ready',
+        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
+            `(wait-timeout)` +
+            (input.lastError ? `; last error: ${input.lastError}` : ''),
     };
 }
 /** Seconds without trailing zeros: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5". */
@@ -88734,7 +88954,8 @@ function detailLines(result) {
     const rps = requestsPerSecond(result);
     const lines = [
         `${formatRate(rps)} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
-            `errors: ${result.errors}, timeouts: ${result.timeouts}`,
+            `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
+            `timeouts: ${result.timeouts}`,
     ];
     if (result.latency.count > 0)
         lines.push(`latency: ${formatLatency(result.latency)}`);
@@ -88744,8 +88965,11 @@ function detailLines(result) {
     const kinds = formatCounts(result.errorsByKind);
     if (kinds)
         lines.push(`errors by kind: ${kinds}`);
-    if (result.cancelled > 0) {
-        lines.push(`cancelled in flight at the end: ${result.cancelled}`);
+    if (result.cancelled > 0)
+        lines.push(`cancelled in flight: ${result.cancelled}`);
+    const { warmup } = result;
+    if (warmup.responses + warmup.failures > 0) {
+        lines.push(`warm-up (not counted): ${warmup.responses} responses, ${warmup.failures} failures`);
     }
     return lines;
 }
@@ -88776,11 +89000,21 @@ function formatCounts(counts) {
 
 /** Per-second counts are listed in the summary up to this many seconds. */
 const MAX_SECONDS_LISTED = 30;
+const VERDICT_TEXT = {
+    passed: '✅ passed',
+    failed: '❌ failed',
+    cancelled: '⏹️ cancelled',
+    'not-ready': '❌ target not ready',
+};
+/**
+ * The summary never shows header values (they may be secrets): only the header names.
+ */
 function summaryMarkdown(settings, result, verdict) {
-    const icon = verdict.passed ? '✅' : '❌';
     const statuses = formatCounts(result.statusCounts);
     const kinds = formatCounts(result.errorsByKind);
     const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
+    const { warmup } = result;
+    const headerNames = settings.headers.map(([name]) => name).join(', ');
     const rows = [
         ['Target', `\`${escapeCell(targetUrl(settings))}\``],
         [
@@ -88788,29 +89022,37 @@ function summaryMarkdown(settings, result, verdict) {
             `duration ${formatSeconds(settings.durationSec)} s, ` +
                 `${plural(settings.connections, 'connection')} x ${settings.pipelining} in flight, ` +
                 `timeout ${formatSeconds(settings.timeoutSec)} s` +
+                (settings.warmupSec > 0 ? `, warm-up ${formatSeconds(settings.warmupSec)} s` : '') +
                 (settings.busyPoll ? ', busy-poll' : ''),
         ],
-        ['Requests', `**${result.requests}**`],
+        ['Headers sent', headerNames !== '' && `${escapeCell(headerNames)} (values hidden)`],
+        ['Requests', `**${result.requests}** (status ${formatStatusRanges(settings.expectedStatus)})`],
+        ['Unexpected status', String(result.unexpectedStatus)],
         ['Responses by status', statuses !== '' && statuses],
         ['Requests/s', formatRate(requestsPerSecond(result))],
-        ['Responses in each second', listSeconds && result.perSecond.join(', ')],
+        ['Requests in each second', listSeconds && result.perSecond.join(', ')],
         ['Latency', result.latency.count > 0 ? formatLatency(result.latency) : 'no response'],
         ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
         ['Errors', String(result.errors)],
         ['Errors by kind', kinds !== '' && escapeCell(kinds)],
         ['Timeouts', String(result.timeouts)],
         ['Cancelled in flight', result.cancelled > 0 && String(result.cancelled)],
+        [
+            'Warm-up (not counted)',
+            warmup.responses + warmup.failures > 0 &&
+                `${warmup.responses} responses, ${warmup.failures} failures`,
+        ],
         ['Threshold', `min-requests ${settings.minRequests}`],
-        ['Verdict', `${icon} ${verdict.passed ? 'passed' : 'failed'}`],
+        ['Verdict', VERDICT_TEXT[verdict.outcome]],
     ];
     return [
-        `## ${icon} HTTP load check`,
+        `## ${VERDICT_TEXT[verdict.outcome].split(' ')[0]} HTTP load check`,
         '',
         '| | |',
         '|---|---|',
         ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
         '',
-        verdict.message,
+        escapeHtml(verdict.message),
         '',
     ].join('\n');
 }
@@ -88820,12 +89062,18 @@ function plural(n, word) {
 function escapeCell(text) {
     return text.replace(/\|/g, '\\|');
 }
+function escapeHtml(text) {
+    return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
- * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, runs the
- * load, prints the standard line, sets the outputs, writes the job summary and applies the gate.
+ * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, waits for
+ * the target, runs the load, prints the standard line, sets the outputs, writes the job summary and
+ * applies the gate. Outputs and summary are written on every path that got past the inputs: pass,
+ * fail, target not ready, cancelled.
  */
+
 
 
 
@@ -88841,47 +89089,104 @@ async function run() {
         setFailed(error instanceof InputError ? error.message : String(error));
         return;
     }
+    for (const [, value] of settings.headers)
+        if (value !== '')
+            core_setSecret(value);
+    // A cancelled job gets SIGINT, then SIGTERM: stop, and still report what was measured.
+    const stop = new AbortController();
+    let stoppedBy = '';
+    const onSignal = (signal) => {
+        stoppedBy ||= signal;
+        stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
-        process.stdout.write(startLine());
-        const result = await runLoad({
+        const base = {
             origin: origin(settings),
             path: settings.path,
+            headers: settings.headers,
+            signal: stop.signal,
+        };
+        if (settings.waitTimeoutSec > 0) {
+            const ready = await waitUntilReady({
+                ...base,
+                waitMs: settings.waitTimeoutSec * 1000,
+                probeTimeoutMs: settings.timeoutSec * 1000,
+            });
+            if (!ready.ready) {
+                const verdict = stoppedBy
+                    ? cancelled({ ...gateInput(settings, 0), signal: stoppedBy, elapsedSec: 0 })
+                    : notReady({
+                        url: targetUrl(settings),
+                        waitTimeoutSec: settings.waitTimeoutSec,
+                        lastError: ready.lastError,
+                    });
+                await report(settings, emptyResult(stop.signal.aborted), verdict);
+                return;
+            }
+            if (ready.attempts > 1) {
+                info(`Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`);
+            }
+        }
+        process.stdout.write(startLine());
+        const result = await runLoad({
+            ...base,
             connections: settings.connections,
             pipelining: settings.pipelining,
             busyPoll: settings.busyPoll,
+            warmupMs: settings.warmupSec * 1000,
             durationMs: settings.durationSec * 1000,
             timeoutMs: settings.timeoutSec * 1000,
+            expectedStatus: settings.expectedStatus,
         });
         process.stdout.write(finalLine(result.requests));
         for (const line of detailLines(result))
             info(line);
-        const verdict = judge({
-            requests: result.requests,
-            minRequests: settings.minRequests,
-            durationSec: settings.durationSec,
-        });
-        setOutput('requests', result.requests);
-        setOutput('rps', requestsPerSecond(result).toFixed(1));
-        setOutput('errors', result.errors);
-        setOutput('timeouts', result.timeouts);
-        setOutput('duration', (result.windowMs / 1000).toFixed(3));
-        setOutput('latency-p50-ms', formatMs(result.latency.p50Us));
-        setOutput('latency-p90-ms', formatMs(result.latency.p90Us));
-        setOutput('latency-p99-ms', formatMs(result.latency.p99Us));
-        setOutput('latency-max-ms', formatMs(result.latency.maxUs));
-        setOutput('passed', String(verdict.passed));
-        if (process.env.GITHUB_STEP_SUMMARY) {
-            await summary.addRaw(summaryMarkdown(settings, result, verdict)).write();
-        }
-        if (verdict.passed) {
-            info(verdict.message);
-        }
-        else {
-            setFailed(verdict.message);
-        }
+        const verdict = result.aborted
+            ? cancelled({
+                ...gateInput(settings, result.requests),
+                signal: stoppedBy || 'abort',
+                elapsedSec: result.windowMs / 1000,
+            })
+            : judge(gateInput(settings, result.requests));
+        await report(settings, result, verdict);
     }
     catch (error) {
-        setFailed(`http-load-check failed unexpectedly: ${error.stack ?? error}`);
+        // A bug of ours, not a fault of the target: still leave outputs and a summary behind.
+        const message = `http-load-check failed unexpectedly: ${error.stack ?? error}`;
+        await report(settings, emptyResult(), { passed: false, outcome: 'failed', message }).catch(() => setFailed(message));
+    }
+    finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    }
+}
+function gateInput(settings, requests) {
+    return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
+}
+/** Outputs, summary and the verdict: the same on every path. */
+async function report(settings, result, verdict) {
+    setOutput('requests', result.requests);
+    setOutput('rps', requestsPerSecond(result).toFixed(1));
+    setOutput('unexpected-status', result.unexpectedStatus);
+    setOutput('errors', result.errors);
+    setOutput('timeouts', result.timeouts);
+    setOutput('duration', (result.windowMs / 1000).toFixed(3));
+    setOutput('latency-p50-ms', formatMs(result.latency.p50Us));
+    setOutput('latency-p90-ms', formatMs(result.latency.p90Us));
+    setOutput('latency-p99-ms', formatMs(result.latency.p99Us));
+    setOutput('latency-max-ms', formatMs(result.latency.maxUs));
+    setOutput('outcome', verdict.outcome);
+    setOutput('passed', String(verdict.passed));
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        await summary.addRaw(summaryMarkdown(settings, result, verdict)).write();
+    }
+    if (verdict.passed) {
+        info(verdict.message);
+    }
+    else {
+        setFailed(verdict.message);
     }
 }
 

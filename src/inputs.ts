@@ -27,8 +27,16 @@ export interface Settings {
    * from the `busy-poll` input: `auto` turns it on for 1 connection with 1 request in flight only.
    */
   busyPoll: boolean;
-  /** Per-request timeout in seconds (> 0, at most 600). */
+  /** Per-request timeout in seconds (> 0, at most 600): from sending the request to the end of the body. */
   timeoutSec: number;
+  /** How long to wait for the target to answer before the load starts, in seconds; 0 = don't wait. */
+  waitTimeoutSec: number;
+  /** Load sent before the measured window and not counted, in seconds (0 = none). */
+  warmupSec: number;
+  /** Statuses that count as requests, as inclusive ranges, e.g. `[[200, 299]]`. */
+  expectedStatus: [number, number][];
+  /** Extra request headers, `[name, value]`. The values are secrets: never print them. */
+  headers: [string, string][];
 }
 
 /** Reads the raw (trimmed) text of one input; returns '' when it is not set. */
@@ -53,6 +61,9 @@ export const DEFAULTS = {
   pipelining: '1',
   timeout: '5',
   'busy-poll': 'auto',
+  'wait-timeout': '30',
+  warmup: '0',
+  'expected-status': '200-299',
 } as const;
 
 export const LIMITS = {
@@ -60,6 +71,7 @@ export const LIMITS = {
   maxConnections: 1000,
   maxPipelining: 100,
   maxTimeoutSec: 600,
+  maxWaitSec: 3600,
 } as const;
 
 const INTEGER = /^\d+$/;
@@ -105,6 +117,14 @@ export function readSettings(read: InputReader): Settings {
       ? connections === 1 && pipelining === 1
       : boolean('busy-poll', busyPollMode, 'auto, true or false');
   const timeoutSec = secondsIn('timeout', text('timeout', DEFAULTS.timeout), LIMITS.maxTimeoutSec);
+  const waitTimeoutSec = secondsFrom0(
+    'wait-timeout',
+    text('wait-timeout', DEFAULTS['wait-timeout']),
+    LIMITS.maxWaitSec,
+  );
+  const warmupSec = secondsFrom0('warmup', text('warmup', DEFAULTS.warmup), LIMITS.maxDurationSec);
+  const expectedStatus = statusRanges(text('expected-status', DEFAULTS['expected-status']));
+  const headers = headerLines(read('headers'));
   const host = checkHost(text('host', DEFAULTS.host));
   const path = checkPath(text('path', DEFAULTS.path));
 
@@ -118,7 +138,16 @@ export function readSettings(read: InputReader): Settings {
     pipelining,
     busyPoll,
     timeoutSec,
+    waitTimeoutSec,
+    warmupSec,
+    expectedStatus,
+    headers,
   };
+}
+
+/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
+export function formatStatusRanges(ranges: [number, number][]): string {
+  return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
 }
 
 /** The URL the check sends its requests to. */
@@ -165,6 +194,62 @@ function boolean(name: string, value: string, expected = 'true or false'): boole
   if (/^(true|True|TRUE)$/.test(value)) return true;
   if (/^(false|False|FALSE)$/.test(value)) return false;
   throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+}
+
+function secondsFrom0(name: string, value: string, max: number): number {
+  const n = DECIMAL.test(value) ? Number(value) : NaN;
+  if (!(n >= 0) || n > max) {
+    throw new InputError(
+      name,
+      `Invalid ${name} '${value}': expected a number of seconds from 0 to ${max}`,
+    );
+  }
+  return n;
+}
+
+/** `200-299`, `200,204`, `200-299 304` (commas, spaces or new lines between items); codes 100-599. */
+function statusRanges(value: string): [number, number][] {
+  const fail = () =>
+    new InputError(
+      'expected-status',
+      `Invalid expected-status '${value}': expected status codes (100-599) or ranges ` +
+        `separated by commas, e.g. 200-299 or 200,204,301-302`,
+    );
+  const ranges: [number, number][] = [];
+  for (const item of value.split(/[\s,]+/).filter(Boolean)) {
+    const m = /^(\d{3})(?:-(\d{3}))?$/.exec(item);
+    if (!m) throw fail();
+    const low = Number(m[1]);
+    const high = Number(m[2] ?? m[1]);
+    if (low < 100 || high > 599 || low > high) throw fail();
+    ranges.push([low, high]);
+  }
+  if (ranges.length === 0) throw fail();
+  return ranges;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** One `Name: value` per line; blank lines are skipped. The value is never quoted in an error. */
+function headerLines(value: string): [string, string][] {
+  const headers: [string, string][] = [];
+  const lines = value.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+    const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
+    if (!TOKEN.test(name) || /[\0\r\n]/.test(headerValue)) {
+      throw new InputError(
+        'headers',
+        `Invalid headers: line ${i + 1} is not 'Name: value' (a header name of letters, digits ` +
+          `and !#$%&'*+.^_\`|~- followed by a colon); the value is not shown because it may be secret`,
+      );
+    }
+    headers.push([name, headerValue]);
+  }
+  return headers;
 }
 
 function checkHost(value: string): string {

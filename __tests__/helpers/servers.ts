@@ -1,4 +1,4 @@
-/** Real `node:http` servers on ephemeral loopback ports, counting what they serve. */
+/** Real servers on ephemeral loopback ports, counting what they serve. */
 import http from 'node:http';
 import net from 'node:net';
 
@@ -6,8 +6,12 @@ export interface TestServer {
   port: number;
   /** Responses the server finished sending. */
   served(): number;
+  /** Finished responses by status code. */
+  servedByStatus(): Record<number, number>;
   /** TCP connections the server accepted. */
   connections(): number;
+  /** The headers of the last request received. */
+  lastHeaders(): http.IncomingHttpHeaders;
   close(): Promise<void>;
 }
 
@@ -18,34 +22,63 @@ const ok: Handler = (_req, res) => {
   res.end('ok\n');
 };
 
-/** Starts a server on 127.0.0.1, port 0. `handler` answers each request (default: 200 "ok"). */
-export async function startServer(handler: Handler = ok): Promise<TestServer> {
-  let served = 0;
+/** Starts an HTTP server on 127.0.0.1 (port 0 unless given). `handler` answers each request. */
+export async function startServer(handler: Handler = ok, port = 0): Promise<TestServer> {
   let received = 0;
   let connections = 0;
+  let lastHeaders: http.IncomingHttpHeaders = {};
+  const byStatus: Record<number, number> = {};
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
-    res.on('finish', () => served++);
+    lastHeaders = req.headers;
+    res.on('finish', () => (byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1));
     handler(req, res, received++);
   });
   server.keepAliveTimeout = 60_000;
-  server.on('connection', (socket) => {
-    connections++;
+  trackSockets(server, sockets, () => connections++);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    served: () => Object.values(byStatus).reduce((a, b) => a + b, 0),
+    servedByStatus: () => ({ ...byStatus }),
+    connections: () => connections,
+    lastHeaders: () => lastHeaders,
+    close: () => closeServer(server, sockets),
+  };
+}
+
+/** A raw TCP server: `onSocket` decides what happens to each connection. Counts connections. */
+export async function startTcpServer(onSocket: (socket: net.Socket) => void): Promise<TestServer> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer(onSocket);
+  trackSockets(server, sockets, () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    served: () => 0,
+    servedByStatus: () => ({}),
+    connections: () => connections,
+    lastHeaders: () => ({}),
+    close: () => closeServer(server, sockets),
+  };
+}
+
+function trackSockets(server: net.Server, sockets: Set<net.Socket>, onConnection: () => void) {
+  server.on('connection', (socket: net.Socket) => {
+    onConnection();
     sockets.add(socket);
+    socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    port,
-    served: () => served,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+}
+
+function closeServer(server: net.Server, sockets: Set<net.Socket>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
 }
 
 /** A loopback port with nothing listening on it (bound, then released). */

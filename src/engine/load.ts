@@ -1,21 +1,23 @@
 /**
  * The load loop: `connections` keep-alive connections, each with `pipelining` requests in flight,
- * until the deadline.
+ * for an optional warm-up and then the measured window.
  *
  * Pure in the project's sense: plain options in, a plain `LoadResult` out, no printing, no
- * `@actions/core`. It owns the deadline timer and the sockets; the caller passes the clock (`now`,
- * monotonic, in ms) and an optional `AbortSignal`.
+ * `@actions/core`. It owns its timers and sockets; the caller passes the clock (`now`, monotonic,
+ * in ms) and an optional `AbortSignal`.
  *
  * Counting rule (see README, "What counts as a request"):
- * - a request counts when its whole response (any status) has been read;
- * - a request sent before the deadline and answered after it still counts, so the count equals the
- *   number of responses the server sent;
+ * - a request sent in the window counts when its whole response has been read and its status is
+ *   an expected one; other statuses count as `unexpectedStatus`;
+ * - a request sent before the deadline and answered after it still counts, so the counts equal the
+ *   responses the server sent;
  * - errors and timeouts never count as requests; they are counted apart;
- * - requests cut off by the hard stop (deadline + timeout) or by the abort signal are `cancelled`.
+ * - requests cut off by the hard stop or by the abort signal are `cancelled`;
+ * - whatever was sent during the warm-up is reported apart and counted nowhere else.
  *
  * Hot path: one undici `Client` per connection, driven by `dispatch` with one reused handler object
- * per in-flight slot; the next request is sent from `onResponseEnd`. No promise, stream or closure is
- * made per request.
+ * per in-flight slot; the next request is sent from `onResponseEnd`. No promise, stream, timer or
+ * closure is made per request: one sweep timer enforces the per-request timeout for all slots.
  */
 import type { Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher } from 'undici';
@@ -30,14 +32,20 @@ export interface LoadOptions {
   origin: string;
   /** Request path with optional query, starting with `/`. */
   path: string;
+  /** Extra request headers, `[name, value]`. */
+  headers?: [string, string][];
   /** Number of connections. */
   connections: number;
   /** Requests in flight on each connection (1 = wait for each response before the next request). */
   pipelining?: number;
-  /** Length of the window in which requests are sent, in ms. */
+  /** Load sent before the window and not counted, in ms. */
+  warmupMs?: number;
+  /** Length of the window in which counted requests are sent, in ms. */
   durationMs: number;
-  /** Per-request limit in ms: connect, wait for headers, and each gap between body chunks. */
+  /** Per-request limit in ms, from sending the request (connecting included) to the end of the body. */
   timeoutMs: number;
+  /** Statuses that count as requests, as inclusive ranges. Default: 200-299. */
+  expectedStatus?: [number, number][];
   /**
    * Keep the event loop spinning (`setImmediate`) instead of sleeping between responses. Lowers the
    * wake-up latency, which matters most at 1 connection, but burns a whole core.
@@ -50,9 +58,11 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
-  /** Responses read in full, whatever their status. */
+  /** Responses with an expected status, read in full, to requests sent in the window. */
   requests: number;
-  /** Responses by HTTP status code. */
+  /** Responses with any other status. */
+  unexpectedStatus: number;
+  /** All responses in the window by HTTP status code. */
   statusCounts: Record<number, number>;
   /** Failed requests other than timeouts (refused, reset, closed, parse errors). */
   errors: number;
@@ -62,26 +72,56 @@ export interface LoadResult {
   timeouts: number;
   /** Requests still in flight when the run was cut short (hard stop or abort). */
   cancelled: number;
-  /** From the first request sent to the last response read (or the deadline if later), in ms. */
+  /** Responses and failures during the warm-up; not counted anywhere else. */
+  warmup: { responses: number; failures: number };
+  /** From the start of the window to the last counted response (or the deadline if later), in ms. */
   windowMs: number;
   /**
-   * Responses completed in each second of the requested window; the last entry also holds the
-   * answers that arrived after the deadline.
+   * Counted requests completed in each second of the requested window; the last entry also holds
+   * the answers that arrived after the deadline.
    */
   perSecond: number[];
-  /** Latency of every counted response, from dispatch to the end of its body. */
+  /** Latency of every counted response, from sending the request to the end of its body. */
   latency: LatencySummary;
   /** True when the run was stopped by the abort signal. */
   aborted: boolean;
 }
 
+/** A result with nothing in it, e.g. when the target never became ready. */
+export function emptyResult(aborted = false): LoadResult {
+  return {
+    requests: 0,
+    unexpectedStatus: 0,
+    statusCounts: {},
+    errors: 0,
+    errorsByKind: {},
+    timeouts: 0,
+    cancelled: 0,
+    warmup: { responses: 0, failures: 0 },
+    windowMs: 0,
+    perSecond: [],
+    latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+    aborted,
+  };
+}
+
 /** Pause before a slot retries after an error, so a dead target is not hammered in a spin. */
 const ERROR_BACKOFF_MS = 10;
 
+/** The per-request timeout, raised by the sweep. */
+export class RequestTimeoutError extends Error {
+  readonly code = 'REQUEST_TIMEOUT';
+  constructor(timeoutMs: number) {
+    super(`request took longer than ${timeoutMs} ms`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
 const TIMEOUT_CODES = new Set([
+  'REQUEST_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /** Runs the load; resolves when every connection is idle and closed. Never rejects for target faults. */
@@ -93,6 +133,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
 class LoadRun {
   readonly request: Dispatcher.DispatchOptions;
   readonly now: () => number;
+  readonly timeoutMs: number;
   /** No new request is sent once this is set. */
   stopping = false;
   /** Set when in-flight requests are being cut off; their errors count as `cancelled`. */
@@ -100,65 +141,70 @@ class LoadRun {
 
   private readonly options: LoadOptions;
   private readonly latency: LatencyRecorder;
+  /** `expected[status] === 1` for the statuses that count. */
+  private readonly expected = new Uint8Array(1000);
   private readonly connections: Connection[] = [];
-  private readonly counts = {
-    requests: 0,
-    errors: 0,
-    timeouts: 0,
-    cancelled: 0,
-    statusCounts: {} as Record<number, number>,
-    errorsByKind: {} as Record<string, number>,
-  };
+  private readonly result = emptyResult();
   private perSecond: number[] = [];
   private slots = 0;
   private idleSlots = 0;
-  private startedAt = 0;
+  private windowStart = Infinity;
   private deadline = Infinity;
   private lastResponseAt = 0;
-  private aborted = false;
   private finish: () => void = () => {};
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(options: LoadOptions) {
     this.options = options;
     this.now = options.now ?? (() => performance.now());
+    this.timeoutMs = options.timeoutMs;
     this.latency = createLatencyRecorder();
-    const pipelined = (options.pipelining ?? 1) > 1;
+    for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
+      this.expected.fill(1, low, high + 1);
+    }
+    const headers: string[] = ['user-agent', 'http-load-check'];
+    for (const [name, value] of options.headers ?? []) {
+      if (name.toLowerCase() === 'user-agent') headers.splice(0, 2);
+      headers.push(name, value);
+    }
     this.request = {
       path: options.path,
       method: 'GET',
-      headers: { 'user-agent': 'http-load-check' },
+      headers,
       // GET is `blocking` by default, which stops undici from pipelining it.
-      blocking: !pipelined,
+      blocking: (options.pipelining ?? 1) === 1,
     };
   }
 
   async start(): Promise<LoadResult> {
     const { connections, durationMs, timeoutMs, signal } = this.options;
+    const warmupMs = this.options.warmupMs ?? 0;
     const pipelining = this.options.pipelining ?? 1;
+    if (signal?.aborted) return this.finalResult(true);
+
     const done = new Promise<void>((resolve) => (this.finish = resolve));
-    if (signal?.aborted) {
-      this.aborted = true;
-      return this.result();
-    }
     for (let i = 0; i < connections; i++) {
       this.connections.push(new Connection(this, this.options.origin, pipelining, timeoutMs));
     }
     this.slots = connections * pipelining;
     const onAbort = () => {
-      this.aborted = true;
+      this.result.aborted = true;
       this.cutOff();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
     // Late answers land in the last bucket; allow for the timeout and a little slack.
     this.perSecond = new Array<number>(Math.ceil((durationMs + timeoutMs) / 1000) + 2).fill(0);
-    this.startedAt = this.now();
-    this.deadline = this.startedAt + durationMs;
-    this.lastResponseAt = this.startedAt;
+    const startedAt = this.now();
+    this.windowStart = startedAt + warmupMs;
+    this.deadline = this.windowStart + durationMs;
+    this.lastResponseAt = this.windowStart;
     // The timer stops slots that are waiting to retry; `mayStart` checks the clock before each
     // request, so a late timer cannot stretch the window.
-    this.timers.push(setTimeout(() => this.stop(), durationMs));
+    this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
+    // One sweep for every slot's timeout: a request is given up between 1x and 1.25x `timeoutMs`.
+    const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
+    this.timers.push(setInterval(() => this.sweep(), sweepMs));
     // undici makes an Error for every connection it closes (e.g. after `Connection: close`, as
     // gunicorn's sync workers send on every response) and Node's stream code reads its stack.
     // Nothing here uses those stacks (failures are counted by code), and capturing them cost about
@@ -166,35 +212,34 @@ class LoadRun {
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     if (this.options.busyPoll) this.spin();
-    for (const connection of this.connections) connection.start(this.startedAt);
+    for (const connection of this.connections) connection.start(startedAt);
 
     try {
       await done;
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
+      signal?.removeEventListener('abort', onAbort);
+      for (const timer of this.timers) clearTimeout(timer);
     }
-    signal?.removeEventListener('abort', onAbort);
-    for (const timer of this.timers) clearTimeout(timer);
     await Promise.all(this.connections.map((c) => c.close()));
-    return this.result();
+    return this.finalResult(this.result.aborted);
   }
 
-  private result(): LoadResult {
-    const windowMs = this.aborted
-      ? this.startedAt > 0
-        ? this.now() - this.startedAt
-        : 0
-      : Math.max(this.lastResponseAt - this.startedAt, this.options.durationMs);
+  private finalResult(aborted: boolean): LoadResult {
+    const { durationMs } = this.options;
+    const elapsedMs = Math.max(0, this.now() - this.windowStart);
+    const windowMs = aborted
+      ? elapsedMs
+      : Math.max(this.lastResponseAt - this.windowStart, durationMs);
     // One bucket per second of the requested window (fewer when aborted); answers that arrive after
     // the deadline go into the last bucket rather than a nearly empty one of their own.
-    const seconds = Math.max(1, Math.ceil(Math.min(windowMs, this.options.durationMs) / 1000));
+    const seconds = Math.max(1, Math.ceil(Math.min(windowMs, durationMs) / 1000));
     const perSecond = this.perSecond.slice(0, seconds);
-    // Whatever arrived past the last full bucket (late answers) belongs to the last one.
     for (let i = seconds; i < this.perSecond.length; i++)
       perSecond[seconds - 1] += this.perSecond[i];
     const latency = this.latency.summary();
     this.latency.destroy();
-    return { ...this.counts, windowMs, perSecond, latency, aborted: this.aborted };
+    return { ...this.result, windowMs, perSecond, latency, aborted };
   }
 
   /** True while new requests may be sent: before the deadline and not stopped. */
@@ -209,7 +254,7 @@ class LoadRun {
   private stop(): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.timers.push(setTimeout(() => this.cutOff(), this.options.timeoutMs + 50));
+    this.timers.push(setTimeout(() => this.cutOff(), this.options.timeoutMs + 500));
     this.checkDone();
   }
 
@@ -220,31 +265,47 @@ class LoadRun {
     for (const connection of this.connections) connection.cancel();
   }
 
+  private sweep(): void {
+    const now = this.now();
+    for (const connection of this.connections) connection.sweep(now);
+  }
+
   private spin = (): void => {
     if (!this.stopping) setImmediate(this.spin);
   };
 
-  recordResponse(status: number, startedAt: number, now: number): void {
-    this.counts.requests++;
-    this.counts.statusCounts[status] = (this.counts.statusCounts[status] ?? 0) + 1;
-    this.latency.record((now - startedAt) * 1000);
-    const second = Math.floor((now - this.startedAt) / 1000);
-    if (second < this.perSecond.length) this.perSecond[second]++;
-    else this.perSecond[this.perSecond.length - 1]++;
+  recordResponse(status: number, sentAt: number, now: number): void {
+    const result = this.result;
+    if (sentAt < this.windowStart) {
+      result.warmup.responses++;
+      return;
+    }
+    result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
+    if (this.expected[status] !== 1) {
+      result.unexpectedStatus++;
+      return;
+    }
+    result.requests++;
+    this.latency.record((now - sentAt) * 1000);
+    const second = Math.floor((now - this.windowStart) / 1000);
+    this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
     this.lastResponseAt = now;
   }
 
-  recordFailure(error: Error & { code?: string }): void {
+  recordFailure(error: Error & { code?: string }, sentAt: number): void {
+    const result = this.result;
     if (this.cuttingOff) {
-      this.counts.cancelled++;
-      return;
-    }
-    const kind = error.code ?? error.name;
-    if (TIMEOUT_CODES.has(kind)) {
-      this.counts.timeouts++;
+      result.cancelled++;
+    } else if (sentAt < this.windowStart) {
+      result.warmup.failures++;
     } else {
-      this.counts.errors++;
-      this.counts.errorsByKind[kind] = (this.counts.errorsByKind[kind] ?? 0) + 1;
+      const kind = error.code ?? error.name;
+      if (TIMEOUT_CODES.has(kind)) {
+        result.timeouts++;
+      } else {
+        result.errors++;
+        result.errorsByKind[kind] = (result.errorsByKind[kind] ?? 0) + 1;
+      }
     }
   }
 
@@ -269,11 +330,12 @@ class Connection {
 
   constructor(run: LoadRun, origin: string, pipelining: number, timeoutMs: number) {
     this.pipelined = pipelining > 1;
-    const connector = buildConnector({ timeout: timeoutMs });
+    const connector = buildConnector({ timeout: Math.max(1, Math.ceil(timeoutMs)) });
     this.client = new Client(origin, {
       pipelining,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      // The sweep enforces the whole-request timeout; undici's own timers would only add work.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
       // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
@@ -308,6 +370,10 @@ class Connection {
     this.socket?.uncork();
   };
 
+  sweep(now: number): void {
+    for (const slot of this.slots) slot.checkTimeout(now);
+  }
+
   /** Cuts off the requests in flight (they report through `onResponseError`) and pending retries. */
   cancel(): void {
     let inFlight = false;
@@ -324,8 +390,9 @@ class Connection {
 class Slot implements Dispatcher.DispatchHandler {
   private readonly run: LoadRun;
   private readonly connection: Connection;
+  private controller: Dispatcher.DispatchController | null = null;
   private status = 0;
-  private startedAt = 0;
+  private sentAt = 0;
   private inFlight = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -341,8 +408,16 @@ class Slot implements Dispatcher.DispatchHandler {
     }
     this.inFlight = true;
     this.status = 0;
-    this.startedAt = now;
+    this.sentAt = now;
+    this.controller = null;
     this.connection.client.dispatch(this.run.request, this);
+  }
+
+  /** Gives up the request in flight when it has run past the timeout. */
+  checkTimeout(now: number): void {
+    if (this.inFlight && now - this.sentAt >= this.run.timeoutMs) {
+      this.controller?.abort(new RequestTimeoutError(this.run.timeoutMs));
+    }
   }
 
   /** Clears a pending retry (the slot goes idle); returns true when a request is in flight. */
@@ -355,7 +430,9 @@ class Slot implements Dispatcher.DispatchHandler {
     return this.inFlight;
   }
 
-  onRequestStart(): void {}
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+  }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
     this.status = statusCode;
@@ -366,14 +443,14 @@ class Slot implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     const now = this.run.now();
     this.inFlight = false;
-    this.run.recordResponse(this.status, this.startedAt, now);
+    this.run.recordResponse(this.status, this.sentAt, now);
     this.connection.batchWrites();
     this.send(now);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.inFlight = false;
-    this.run.recordFailure(error);
+    this.run.recordFailure(error, this.sentAt);
     if (this.run.stopping) {
       this.run.slotIdle();
       return;

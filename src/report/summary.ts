@@ -1,17 +1,28 @@
 /** The job summary, as Markdown. Pure: the action adapter writes what this returns. */
 import type { LoadResult } from '../engine/load.js';
-import { targetUrl, type Settings } from '../inputs.js';
-import { formatSeconds, type Verdict } from '../verdict.js';
+import { formatStatusRanges, targetUrl, type Settings } from '../inputs.js';
+import { formatSeconds, type Outcome, type Verdict } from '../verdict.js';
 import { formatCounts, formatLatency, formatRate, requestsPerSecond } from './text.js';
 
 /** Per-second counts are listed in the summary up to this many seconds. */
 const MAX_SECONDS_LISTED = 30;
 
+const VERDICT_TEXT: Record<Outcome, string> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  cancelled: '⏹️ cancelled',
+  'not-ready': '❌ target not ready',
+};
+
+/**
+ * The summary never shows header values (they may be secrets): only the header names.
+ */
 export function summaryMarkdown(settings: Settings, result: LoadResult, verdict: Verdict): string {
-  const icon = verdict.passed ? '✅' : '❌';
   const statuses = formatCounts(result.statusCounts);
   const kinds = formatCounts(result.errorsByKind);
   const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
+  const { warmup } = result;
+  const headerNames = settings.headers.map(([name]) => name).join(', ');
   const rows: [string, string | false][] = [
     ['Target', `\`${escapeCell(targetUrl(settings))}\``],
     [
@@ -19,30 +30,38 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
       `duration ${formatSeconds(settings.durationSec)} s, ` +
         `${plural(settings.connections, 'connection')} x ${settings.pipelining} in flight, ` +
         `timeout ${formatSeconds(settings.timeoutSec)} s` +
+        (settings.warmupSec > 0 ? `, warm-up ${formatSeconds(settings.warmupSec)} s` : '') +
         (settings.busyPoll ? ', busy-poll' : ''),
     ],
-    ['Requests', `**${result.requests}**`],
+    ['Headers sent', headerNames !== '' && `${escapeCell(headerNames)} (values hidden)`],
+    ['Requests', `**${result.requests}** (status ${formatStatusRanges(settings.expectedStatus)})`],
+    ['Unexpected status', String(result.unexpectedStatus)],
     ['Responses by status', statuses !== '' && statuses],
     ['Requests/s', formatRate(requestsPerSecond(result))],
-    ['Responses in each second', listSeconds && result.perSecond.join(', ')],
+    ['Requests in each second', listSeconds && result.perSecond.join(', ')],
     ['Latency', result.latency.count > 0 ? formatLatency(result.latency) : 'no response'],
     ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
     ['Errors', String(result.errors)],
     ['Errors by kind', kinds !== '' && escapeCell(kinds)],
     ['Timeouts', String(result.timeouts)],
     ['Cancelled in flight', result.cancelled > 0 && String(result.cancelled)],
+    [
+      'Warm-up (not counted)',
+      warmup.responses + warmup.failures > 0 &&
+        `${warmup.responses} responses, ${warmup.failures} failures`,
+    ],
     ['Threshold', `min-requests ${settings.minRequests}`],
-    ['Verdict', `${icon} ${verdict.passed ? 'passed' : 'failed'}`],
+    ['Verdict', VERDICT_TEXT[verdict.outcome]],
   ];
 
   return [
-    `## ${icon} HTTP load check`,
+    `## ${VERDICT_TEXT[verdict.outcome].split(' ')[0]} HTTP load check`,
     '',
     '| | |',
     '|---|---|',
     ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
     '',
-    verdict.message,
+    escapeHtml(verdict.message),
     '',
   ].join('\n');
 }
@@ -53,4 +72,8 @@ function plural(n: number, word: string): string {
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

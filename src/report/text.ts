@@ -29,15 +29,18 @@ export function detailLines(result: LoadResult): string[] {
   const rps = requestsPerSecond(result);
   const lines = [
     `${formatRate(rps)} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
-      `errors: ${result.errors}, timeouts: ${result.timeouts}`,
+      `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
+      `timeouts: ${result.timeouts}`,
   ];
   if (result.latency.count > 0) lines.push(`latency: ${formatLatency(result.latency)}`);
   const statuses = formatCounts(result.statusCounts);
   if (statuses) lines.push(`responses by status: ${statuses}`);
   const kinds = formatCounts(result.errorsByKind);
   if (kinds) lines.push(`errors by kind: ${kinds}`);
-  if (result.cancelled > 0) {
-    lines.push(`cancelled in flight at the end: ${result.cancelled}`);
+  if (result.cancelled > 0) lines.push(`cancelled in flight: ${result.cancelled}`);
+  const { warmup } = result;
+  if (warmup.responses + warmup.failures > 0) {
+    lines.push(`warm-up (not counted): ${warmup.responses} responses, ${warmup.failures} failures`);
   }
   return lines;
 }

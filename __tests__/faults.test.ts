@@ -1,0 +1,468 @@
+/**
+ * Every fault of the target, through the built bundle as the runner runs it. Each row is a server
+ * behaviour and what the user must see: the run ends in bounded time, the counts match what the
+ * server itself counted, the outputs and the summary are written, and the exit code is right.
+ */
+import assert from 'node:assert/strict';
+import type http from 'node:http';
+import { describe, it } from 'node:test';
+import { runAction, startAction, type ActionRun } from './helpers/action.js';
+import { closedPort, startServer, startTcpServer, type TestServer } from './helpers/servers.js';
+
+/** Node start-up, readiness and exit: what a run may take beyond its own time bounds. */
+const SLACK_MS = 1500;
+
+interface Row {
+  name: string;
+  /** Starts the misbehaving target; returns it and its port. */
+  target: () => Promise<{ port: number; server?: TestServer; after?: () => Promise<void> }>;
+  inputs?: Record<string, string>;
+  /** Upper bound of the run's wall time, in ms, before SLACK_MS. */
+  boundMs: number;
+  check: (run: ActionRun, server?: TestServer) => void;
+}
+
+const n = (run: ActionRun, name: string) => Number(run.outputs[name]);
+
+function assertWritten(run: ActionRun) {
+  for (const name of ['requests', 'unexpected-status', 'errors', 'timeouts', 'passed', 'outcome']) {
+    assert.ok(name in run.outputs, `output ${name} missing: ${JSON.stringify(run.outputs)}`);
+  }
+  assert.match(run.summary, /\| Verdict \| /);
+}
+
+/** Requests and unexpected statuses equal what the server finished sending. */
+function assertCountsMatch(run: ActionRun, server: TestServer) {
+  const byStatus = server.servedByStatus();
+  let ok = 0;
+  let other = 0;
+  for (const [status, count] of Object.entries(byStatus)) {
+    if (Number(status) >= 200 && Number(status) <= 299) ok += count;
+    else other += count;
+  }
+  // The readiness probe is one response the server sent and the load did not count.
+  const probe = 1;
+  assert.equal(n(run, 'requests') + n(run, 'unexpected-status') + probe, ok + other, 'total');
+  assert.ok(
+    n(run, 'requests') === ok - probe || n(run, 'requests') === ok,
+    `requests ${n(run, 'requests')} vs served ok ${ok}`,
+  );
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const rows: Row[] = [
+  {
+    name: 'refuses connections: not ready after wait-timeout, names the URL and the last error',
+    target: async () => ({ port: await closedPort() }),
+    inputs: { 'wait-timeout': '1' },
+    boundMs: 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(run.outputs.outcome, 'not-ready');
+      assert.equal(n(run, 'requests'), 0);
+      assert.match(
+        run.stdout,
+        /::error::Target http:\/\/127\.0\.0\.1:\d+\/ did not answer within 1 s \(wait-timeout\); last error: connect ECONNREFUSED 127\.0\.0\.1:\d+/,
+      );
+      assert.ok(!run.stdout.includes('http test running'), 'the load never started');
+    },
+  },
+  {
+    name: 'refuses connections with wait-timeout 0: errors counted, no crash',
+    target: async () => ({ port: await closedPort() }),
+    inputs: { 'wait-timeout': '0' },
+    boundMs: 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(run.outputs.outcome, 'failed');
+      assert.equal(n(run, 'requests'), 0);
+      assert.ok(n(run, 'errors') > 0);
+      assert.match(run.summary, /\| Errors by kind \| ECONNREFUSED: \d+ \|/);
+    },
+  },
+  {
+    name: 'comes up 2 s late: waits, then measures',
+    target: async () => {
+      const port = await closedPort();
+      let server: TestServer | undefined;
+      const late = sleep(2000).then(async () => (server = await startServer(undefined, port)));
+      return {
+        port,
+        get server() {
+          return server;
+        },
+        after: async () => void (await late),
+      };
+    },
+    inputs: { 'wait-timeout': '10' },
+    boundMs: 2000 + 1000,
+    check: (run, server) => {
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.stdout, /Target answered \(status 200\) after [12]\.\d s/);
+      assert.ok(server);
+      assertCountsMatch(run, server);
+    },
+  },
+  {
+    name: 'accepts then closes at once: errors, not requests',
+    target: async () => {
+      const server = await startTcpServer((socket) => socket.destroy());
+      return { port: server.port, server };
+    },
+    inputs: { 'wait-timeout': '0' },
+    boundMs: 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.ok(n(run, 'errors') > 0);
+    },
+  },
+  {
+    name: 'resets mid-response: errors, not requests',
+    target: async () => {
+      const server = await startServer((_req, res) => {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('partial');
+        setTimeout(() => res.socket?.resetAndDestroy(), 5);
+      });
+      return { port: server.port, server };
+    },
+    inputs: { 'wait-timeout': '0' },
+    boundMs: 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.ok(n(run, 'errors') > 0);
+      assert.match(run.summary, /\| Errors by kind \| (ECONNRESET|UND_ERR_SOCKET)/);
+    },
+  },
+  {
+    name: 'hangs forever: timeouts, and the run ends within duration + timeout + 1 s',
+    target: async () => {
+      const server = await startServer(() => {});
+      return { port: server.port, server };
+    },
+    inputs: { 'wait-timeout': '0', timeout: '0.5' },
+    boundMs: 1000 + 500 + 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.ok(n(run, 'timeouts') >= 1, `timeouts ${run.outputs.timeouts}`);
+      assert.equal(n(run, 'errors'), 0);
+    },
+  },
+  {
+    name: 'drips the body one byte a second: the whole-request timeout fires',
+    target: async () => {
+      const server = await startServer((_req, res) => {
+        res.writeHead(200, { 'content-length': '1000' });
+        const timer = setInterval(() => res.write('x'), 1000);
+        res.on('close', () => clearInterval(timer));
+        res.write('x');
+      });
+      return { port: server.port, server };
+    },
+    inputs: { 'wait-timeout': '0', timeout: '1.5' },
+    boundMs: 1000 + 1500 + 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.ok(n(run, 'timeouts') >= 1);
+    },
+  },
+  {
+    name: 'sends a 100 MB body: read in full and counted',
+    target: async () => {
+      const chunk = Buffer.alloc(1 << 20, 120);
+      const server = await startServer((_req, res) => {
+        res.writeHead(200, { 'content-length': String(100 * chunk.length) });
+        let sent = 0;
+        const more = () => {
+          while (sent < 100) {
+            sent++;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        more();
+      });
+      return { port: server.port, server };
+    },
+    inputs: { 'wait-timeout': '0', timeout: '10' },
+    boundMs: 1000 + 10_000,
+    check: (run, server) => {
+      assert.ok(server);
+      assert.ok(n(run, 'requests') >= 1);
+      assert.equal(n(run, 'requests'), server.served());
+      assert.equal(n(run, 'errors'), 0);
+    },
+  },
+  {
+    name: 'sends a chunked body that never ends: timeouts',
+    target: async () => {
+      const server = await startServer((_req, res) => {
+        res.writeHead(200);
+        const timer = setInterval(() => res.write('chunk\n'), 50);
+        res.on('close', () => clearInterval(timer));
+      });
+      return { port: server.port, server };
+    },
+    inputs: { 'wait-timeout': '0', timeout: '0.5' },
+    boundMs: 1000 + 500 + 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.ok(n(run, 'timeouts') >= 1);
+    },
+  },
+  {
+    name: 'answers 500 always: unexpected status, not requests; exit 1',
+    target: async () => {
+      const server = await startServer((_req, res) => {
+        res.statusCode = 500;
+        res.end('boom');
+      });
+      return { port: server.port, server };
+    },
+    boundMs: 1000,
+    check: (run, server) => {
+      assert.ok(server);
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.equal(n(run, 'unexpected-status'), server.served() - 1 /* readiness probe */);
+      assert.match(run.summary, /\| Responses by status \| 500: \d+ \|/);
+    },
+  },
+  {
+    name: 'answers 503 every third request: counted apart',
+    target: async () => {
+      const server = await startServer((_req, res, i) => {
+        res.statusCode = i % 3 === 2 ? 503 : 200;
+        res.end();
+      });
+      return { port: server.port, server };
+    },
+    boundMs: 1000,
+    check: (run, server) => {
+      assert.ok(server);
+      assert.equal(run.code, 0);
+      assertCountsMatch(run, server);
+      assert.equal(n(run, 'unexpected-status'), server.servedByStatus()[503]);
+      assert.match(run.summary, /\| Responses by status \| 200: \d+, 503: \d+ \|/);
+    },
+  },
+  {
+    name: 'crashes mid-run: what was served counts, the rest are errors',
+    target: async () => {
+      const server = await startServer();
+      return {
+        port: server.port,
+        server,
+        after: async () => {
+          await sleep(700); // readiness and start-up, then half of the window
+          await server.close();
+        },
+      };
+    },
+    inputs: { duration: '1.5' },
+    boundMs: 1500,
+    check: (run, server) => {
+      assert.ok(server);
+      assertCountsMatch(run, server);
+      assert.ok(n(run, 'errors') > 0, 'refused after the crash');
+    },
+  },
+  {
+    name: 'closes the connection after every response (like gunicorn sync workers)',
+    target: async () => {
+      const server = await startServer((_req, res) => {
+        res.setHeader('connection', 'close');
+        res.end('ok');
+      });
+      return { port: server.port, server };
+    },
+    boundMs: 1000,
+    check: (run, server) => {
+      assert.ok(server);
+      assert.equal(run.code, 0);
+      assertCountsMatch(run, server);
+      assert.equal(n(run, 'errors'), 0);
+      assert.ok(server.connections() > 10);
+    },
+  },
+  {
+    name: 'closes the connection after every 100 requests',
+    target: async () => {
+      const server = await startServer((_req, res, i) => {
+        if (i % 100 === 99) res.setHeader('connection', 'close');
+        res.end('ok');
+      });
+      return { port: server.port, server };
+    },
+    boundMs: 1000,
+    check: (run, server) => {
+      assert.ok(server);
+      assert.equal(run.code, 0);
+      assertCountsMatch(run, server);
+      assert.equal(n(run, 'errors'), 0);
+    },
+  },
+  {
+    name: 'answers 301: not followed, an unexpected status',
+    target: async () => {
+      const server = await startServer((_req, res) => {
+        res.writeHead(301, { location: 'http://127.0.0.1:1/elsewhere' });
+        res.end();
+      });
+      return { port: server.port, server };
+    },
+    boundMs: 1000,
+    check: (run, server) => {
+      assert.ok(server);
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.equal(n(run, 'unexpected-status'), server.served() - 1);
+      assert.match(run.summary, /\| Responses by status \| 301: \d+ \|/);
+    },
+  },
+];
+
+describe('faults of the target (bundle, real servers)', () => {
+  for (const row of rows) {
+    it(row.name, async () => {
+      const target = await row.target();
+      try {
+        const running = runAction({
+          port: String(target.port),
+          duration: '1',
+          'min-requests': '1',
+          ...row.inputs,
+        });
+        await target.after?.();
+        const run = await running;
+        assertWritten(run);
+        assert.ok(
+          run.elapsedMs < row.boundMs + SLACK_MS,
+          `took ${Math.round(run.elapsedMs)} ms, bound ${row.boundMs} + ${SLACK_MS} ms`,
+        );
+        row.check(run, target.server);
+      } finally {
+        await target.server?.close();
+      }
+    });
+  }
+});
+
+describe('cancellation', () => {
+  it('SIGTERM stops within 1 s; the standard line, outputs and summary say cancelled', async () => {
+    const server = await startServer();
+    try {
+      const action = startAction({
+        port: String(server.port),
+        duration: '20',
+        'min-requests': '1',
+      });
+      await sleep(1200);
+      const signalled = performance.now();
+      action.child.kill('SIGTERM');
+      const run = await action.done;
+      assert.ok(performance.now() - signalled < 1000, 'stopped within 1 s');
+      assert.equal(run.code, 1);
+      assert.equal(run.outputs.outcome, 'cancelled');
+      assert.equal(run.outputs.passed, 'false');
+      const requests = n(run, 'requests');
+      assert.ok(requests > 0);
+      assert.ok(
+        run.stdout.includes(`\rhttp test running... ok, ${requests} requests made\n`),
+        run.stdout,
+      );
+      assert.match(run.stdout, /::error::Throughput check cancelled by SIGTERM after [\d.]+ s/);
+      assert.match(run.summary, /\| Verdict \| ⏹️ cancelled \|/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('secret headers', () => {
+  it('sends the header but never prints its value, except in the add-mask command', async () => {
+    const secret = 's3cr3t-token-value';
+    let seen: http.IncomingHttpHeaders = {};
+    const server = await startServer((req, res) => {
+      seen = req.headers;
+      res.end('ok');
+    });
+    try {
+      const run = await runAction({
+        port: String(server.port),
+        duration: '0.3',
+        'min-requests': '1',
+        headers: `Authorization: Bearer ${secret}\nX-Extra: ${secret}-2`,
+      });
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(seen.authorization, `Bearer ${secret}`);
+      assert.equal(seen['x-extra'], `${secret}-2`);
+      const masked = run.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
+      assert.ok(run.stdout.includes(`::add-mask::Bearer ${secret}`), 'registered as a secret');
+      assert.ok(!masked.includes(secret), 'not in the log');
+      assert.ok(!run.summary.includes(secret), 'not in the summary');
+      assert.ok(!JSON.stringify(run.outputs).includes(secret), 'not in the outputs');
+      assert.match(run.summary, /\| Headers sent \| Authorization, X-Extra \(values hidden\) \|/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('bad inputs', () => {
+  const bad: [string, string][] = [
+    ['port', ''],
+    ['port', '0'],
+    ['port', '65536'],
+    ['port', 'abc'],
+    ['duration', '0'],
+    ['duration', '-1'],
+    ['duration', '5s'],
+    ['min-requests', ''],
+    ['min-requests', '-1'],
+    ['min-requests', '1.5'],
+    ['connections', '0'],
+    ['connections', '1001'],
+    ['pipelining', '0'],
+    ['busy-poll', 'yes'],
+    ['timeout', '0'],
+    ['timeout', '5s'],
+    ['wait-timeout', '-1'],
+    ['warmup', 'abc'],
+    ['expected-status', '2xx'],
+    ['headers', 'no colon here'],
+    ['host', 'http://127.0.0.1'],
+    ['path', 'health'],
+  ];
+  for (const [name, value] of bad) {
+    it(`${name} '${value}': exit 1, a message naming the input, and no connection at all`, async () => {
+      const server = await startServer();
+      try {
+        const run = await runAction({
+          port: String(server.port),
+          duration: '0.3',
+          'min-requests': '1',
+          [name]: value,
+        });
+        assert.equal(run.code, 1);
+        assert.match(run.stdout, new RegExp(`::error::(Invalid |Input ')${name}`));
+        assert.deepEqual(run.outputs, {});
+        assert.equal(server.connections(), 0, 'not even a readiness probe');
+        if (name === 'headers') assert.ok(!run.stdout.includes(value), 'a header is never echoed');
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});

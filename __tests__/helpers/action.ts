@@ -1,0 +1,69 @@
+/**
+ * Runs the built bundle as the runner runs it: `node dist/index.js` with INPUT_* variables (hyphens
+ * kept) and real GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files in a temporary folder.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
+
+export interface ActionRun {
+  code: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** Wall time of the process, in ms. */
+  elapsedMs: number;
+}
+
+export interface StartedAction {
+  child: ChildProcess;
+  done: Promise<ActionRun>;
+}
+
+/** Starts the bundle asynchronously: the test's own servers must keep serving meanwhile. */
+export function startAction(inputs: Record<string, string>): StartedAction {
+  const dir = mkdtempSync(join(tmpdir(), 'http-load-check-action-'));
+  const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary.md');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(INPUT_|GITHUB_|NODE_TEST)/.test(key)) env[key] = value;
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  env.GITHUB_OUTPUT = outputFile;
+  env.GITHUB_STEP_SUMMARY = summaryFile;
+
+  const started = performance.now();
+  const child = spawn(process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const done = new Promise<ActionRun>((resolve) =>
+    child.on('close', (code) =>
+      resolve({
+        code,
+        stdout,
+        outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+        summary: readFileSync(summaryFile, 'utf8'),
+        elapsedMs: performance.now() - started,
+      }),
+    ),
+  );
+  return { child, done };
+}
+
+export function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+  return startAction(inputs).done;
+}
+
+/** Parses the `name<<delimiter ... delimiter` blocks that core.setOutput appends. */
+export function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const block = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const match of text.matchAll(block)) outputs[match[1]] = match[3];
+  return outputs;
+}
