@@ -311,6 +311,25 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'closes the connection after every 100 responses without saying so',
+    target: async () => {
+      const server = await startServer((_req, res, i) => {
+        res.end('ok', () => {
+          if (i % 100 === 99) res.socket?.destroy();
+        });
+      });
+      return { port: server.port, server };
+    },
+    boundMs: 1000,
+    check: (run, server) => {
+      assert.ok(server);
+      assert.equal(run.code, 0);
+      assertCountsMatch(run, server);
+      const closes = Math.ceil(server.served() / 100);
+      assert.ok(n(run, 'errors') <= closes, `errors ${run.outputs.errors}, closes ${closes}`);
+    },
+  },
+  {
     name: 'answers 301: not followed, an unexpected status',
     target: async () => {
       const server = await startServer((_req, res) => {
