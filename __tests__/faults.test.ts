@@ -351,7 +351,7 @@ const rows: Row[] = [
 
 describe('faults of the target (bundle, real servers)', () => {
   for (const row of rows) {
-    it(row.name, async () => {
+    it(row.name, async (t) => {
       const target = await row.target();
       try {
         const running = runAction({
@@ -366,6 +366,13 @@ describe('faults of the target (bundle, real servers)', () => {
         assert.ok(
           run.elapsedMs < row.boundMs + SLACK_MS,
           `took ${Math.round(run.elapsedMs)} ms, bound ${row.boundMs} + ${SLACK_MS} ms`,
+        );
+        t.diagnostic(
+          `outcome ${run.outputs.outcome}, exit ${run.code}, ${Math.round(run.elapsedMs)} ms; ` +
+            ['requests', 'unexpected-status', 'errors', 'timeouts']
+              .map((name) => `${name} ${run.outputs[name]}`)
+              .join(', ') +
+            (target.server ? `; server sent ${target.server.served()}` : ''),
         );
         row.check(run, target.server);
       } finally {
