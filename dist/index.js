@@ -88396,6 +88396,14 @@ class LoadRun {
         // One sweep for every slot's timeout: a request is given up between 1x and 1.25x `timeoutMs`.
         const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
         this.timers.push(setInterval(() => this.sweep(), sweepMs));
+        const { onProgress } = this.options;
+        if (onProgress) {
+            const report = () => onProgress({
+                elapsedMs: Math.max(0, this.now() - this.windowStart),
+                requests: this.result.requests,
+            });
+            this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
+        }
         // undici makes an Error for every connection it closes (e.g. after `Connection: close`, as
         // gunicorn's sync workers send on every response) and Node's stream code reads its stack.
         // Nothing here uses those stacks (failures are counted by code), and capturing them cost about
@@ -88939,6 +88947,72 @@ function formatSeconds(seconds) {
     return String(Math.round(seconds * 1000) / 1000);
 }
 
+;// CONCATENATED MODULE: ./src/check.ts
+/**
+ * One whole check, shared by the action and the CLI: wait for the target, run the load, judge.
+ * Pure in the project's sense: settings in, a plain outcome out; printing and exit codes belong to
+ * the adapters, which hear about the steps through the hooks.
+ */
+
+
+
+
+async function runCheck(settings, hooks = {}) {
+    const { signal } = hooks;
+    const stoppedBy = () => hooks.stoppedBy?.() || 'abort';
+    const gate = (requests) => ({
+        requests,
+        minRequests: settings.minRequests,
+        durationSec: settings.durationSec,
+    });
+    const target = {
+        origin: origin(settings),
+        path: settings.path,
+        headers: settings.headers,
+        signal,
+    };
+    if (settings.waitTimeoutSec > 0) {
+        const ready = await waitUntilReady({
+            ...target,
+            waitMs: settings.waitTimeoutSec * 1000,
+            probeTimeoutMs: settings.timeoutSec * 1000,
+        });
+        if (!ready.ready) {
+            const verdict = signal?.aborted
+                ? cancelled({ ...gate(0), signal: stoppedBy(), elapsedSec: 0 })
+                : notReady({
+                    url: targetUrl(settings),
+                    waitTimeoutSec: settings.waitTimeoutSec,
+                    lastError: ready.lastError,
+                });
+            return { result: emptyResult(signal?.aborted), verdict, loadStarted: false };
+        }
+        if (ready.attempts > 1)
+            hooks.onReady?.(ready);
+    }
+    hooks.onLoadStart?.();
+    const result = await runLoad({
+        ...target,
+        connections: settings.connections,
+        pipelining: settings.pipelining,
+        busyPoll: settings.busyPoll,
+        warmupMs: settings.warmupSec * 1000,
+        durationMs: settings.durationSec * 1000,
+        timeoutMs: settings.timeoutSec * 1000,
+        expectedStatus: settings.expectedStatus,
+        onProgress: hooks.onProgress,
+        progressIntervalMs: hooks.progressIntervalMs,
+    });
+    const verdict = result.aborted
+        ? cancelled({
+            ...gate(result.requests),
+            signal: stoppedBy(),
+            elapsedSec: result.windowMs / 1000,
+        })
+        : judge(gate(result.requests));
+    return { result, verdict, loadStarted: true };
+}
+
 ;// CONCATENATED MODULE: ./src/report/text.ts
 
 const START_LINE = 'http test running...';
@@ -89073,12 +89147,11 @@ function escapeHtml(text) {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
- * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, waits for
- * the target, runs the load, prints the standard line, sets the outputs, writes the job summary and
+ * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, runs the
+ * check (src/check.ts), prints the standard line, sets the outputs, writes the job summary and
  * applies the gate. Outputs and summary are written on every path that got past the inputs: pass,
  * fail, target not ready, cancelled.
  */
-
 
 
 
@@ -89107,54 +89180,17 @@ async function run() {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-        const base = {
-            origin: origin(settings),
-            path: settings.path,
-            headers: settings.headers,
+        const { result, verdict, loadStarted } = await runCheck(settings, {
             signal: stop.signal,
-        };
-        if (settings.waitTimeoutSec > 0) {
-            const ready = await waitUntilReady({
-                ...base,
-                waitMs: settings.waitTimeoutSec * 1000,
-                probeTimeoutMs: settings.timeoutSec * 1000,
-            });
-            if (!ready.ready) {
-                const verdict = stoppedBy
-                    ? cancelled({ ...gateInput(settings, 0), signal: stoppedBy, elapsedSec: 0 })
-                    : notReady({
-                        url: targetUrl(settings),
-                        waitTimeoutSec: settings.waitTimeoutSec,
-                        lastError: ready.lastError,
-                    });
-                await report(settings, emptyResult(stop.signal.aborted), verdict);
-                return;
-            }
-            if (ready.attempts > 1) {
-                info(`Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`);
-            }
-        }
-        process.stdout.write(startLine());
-        const result = await runLoad({
-            ...base,
-            connections: settings.connections,
-            pipelining: settings.pipelining,
-            busyPoll: settings.busyPoll,
-            warmupMs: settings.warmupSec * 1000,
-            durationMs: settings.durationSec * 1000,
-            timeoutMs: settings.timeoutSec * 1000,
-            expectedStatus: settings.expectedStatus,
+            stoppedBy: () => stoppedBy,
+            onReady: (ready) => info(`Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`),
+            onLoadStart: () => process.stdout.write(startLine()),
         });
-        process.stdout.write(finalLine(result.requests));
-        for (const line of detailLines(result))
-            info(line);
-        const verdict = result.aborted
-            ? cancelled({
-                ...gateInput(settings, result.requests),
-                signal: stoppedBy || 'abort',
-                elapsedSec: result.windowMs / 1000,
-            })
-            : judge(gateInput(settings, result.requests));
+        if (loadStarted) {
+            process.stdout.write(finalLine(result.requests));
+            for (const line of detailLines(result))
+                info(line);
+        }
         await report(settings, result, verdict);
     }
     catch (error) {
@@ -89166,9 +89202,6 @@ async function run() {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
     }
-}
-function gateInput(settings, requests) {
-    return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
 }
 /** Outputs, summary and the verdict: the same on every path. */
 async function report(settings, result, verdict) {

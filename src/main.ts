@@ -1,16 +1,16 @@
 /**
- * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, waits for
- * the target, runs the load, prints the standard line, sets the outputs, writes the job summary and
+ * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, runs the
+ * check (src/check.ts), prints the standard line, sets the outputs, writes the job summary and
  * applies the gate. Outputs and summary are written on every path that got past the inputs: pass,
  * fail, target not ready, cancelled.
  */
 import * as core from '@actions/core';
-import { emptyResult, runLoad, type LoadResult } from './engine/load.js';
-import { waitUntilReady } from './engine/ready.js';
-import { InputError, origin, readSettings, targetUrl, type Settings } from './inputs.js';
+import { runCheck } from './check.js';
+import { emptyResult, type LoadResult } from './engine/load.js';
+import { InputError, readSettings, type Settings } from './inputs.js';
 import { summaryMarkdown } from './report/summary.js';
 import { detailLines, finalLine, formatMs, requestsPerSecond, startLine } from './report/text.js';
-import { cancelled, judge, notReady, type Verdict } from './verdict.js';
+import type { Verdict } from './verdict.js';
 
 export async function run(): Promise<void> {
   let settings: Settings;
@@ -33,57 +33,19 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    const base = {
-      origin: origin(settings),
-      path: settings.path,
-      headers: settings.headers,
+    const { result, verdict, loadStarted } = await runCheck(settings, {
       signal: stop.signal,
-    };
-    if (settings.waitTimeoutSec > 0) {
-      const ready = await waitUntilReady({
-        ...base,
-        waitMs: settings.waitTimeoutSec * 1000,
-        probeTimeoutMs: settings.timeoutSec * 1000,
-      });
-      if (!ready.ready) {
-        const verdict = stoppedBy
-          ? cancelled({ ...gateInput(settings, 0), signal: stoppedBy, elapsedSec: 0 })
-          : notReady({
-              url: targetUrl(settings),
-              waitTimeoutSec: settings.waitTimeoutSec,
-              lastError: ready.lastError,
-            });
-        await report(settings, emptyResult(stop.signal.aborted), verdict);
-        return;
-      }
-      if (ready.attempts > 1) {
+      stoppedBy: () => stoppedBy,
+      onReady: (ready) =>
         core.info(
           `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`,
-        );
-      }
-    }
-
-    process.stdout.write(startLine());
-    const result = await runLoad({
-      ...base,
-      connections: settings.connections,
-      pipelining: settings.pipelining,
-      busyPoll: settings.busyPoll,
-      warmupMs: settings.warmupSec * 1000,
-      durationMs: settings.durationSec * 1000,
-      timeoutMs: settings.timeoutSec * 1000,
-      expectedStatus: settings.expectedStatus,
+        ),
+      onLoadStart: () => process.stdout.write(startLine()),
     });
-    process.stdout.write(finalLine(result.requests));
-    for (const line of detailLines(result)) core.info(line);
-
-    const verdict = result.aborted
-      ? cancelled({
-          ...gateInput(settings, result.requests),
-          signal: stoppedBy || 'abort',
-          elapsedSec: result.windowMs / 1000,
-        })
-      : judge(gateInput(settings, result.requests));
+    if (loadStarted) {
+      process.stdout.write(finalLine(result.requests));
+      for (const line of detailLines(result)) core.info(line);
+    }
     await report(settings, result, verdict);
   } catch (error) {
     // A bug of ours, not a fault of the target: still leave outputs and a summary behind.
@@ -95,10 +57,6 @@ export async function run(): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-function gateInput(settings: Settings, requests: number) {
-  return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
 }
 
 /** Outputs, summary and the verdict: the same on every path. */

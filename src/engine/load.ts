@@ -55,6 +55,9 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Monotonic clock in ms. Defaults to `performance.now`. */
   now?: () => number;
+  /** Called every `progressIntervalMs` (default 250) with the time into the window and the count. */
+  onProgress?: (progress: { elapsedMs: number; requests: number }) => void;
+  progressIntervalMs?: number;
 }
 
 export interface LoadResult {
@@ -205,6 +208,15 @@ class LoadRun {
     // One sweep for every slot's timeout: a request is given up between 1x and 1.25x `timeoutMs`.
     const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
     this.timers.push(setInterval(() => this.sweep(), sweepMs));
+    const { onProgress } = this.options;
+    if (onProgress) {
+      const report = () =>
+        onProgress({
+          elapsedMs: Math.max(0, this.now() - this.windowStart),
+          requests: this.result.requests,
+        });
+      this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
+    }
     // undici makes an Error for every connection it closes (e.g. after `Connection: close`, as
     // gunicorn's sync workers send on every response) and Node's stream code reads its stack.
     // Nothing here uses those stacks (failures are counted by code), and capturing them cost about

@@ -1,0 +1,122 @@
+/** The CLI bundle (`dist/cli/index.js`, the package's `bin`), run as a user runs it. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { VERSION } from '../src/version.js';
+import { startServer, type TestServer } from './helpers/servers.js';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'index.js');
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('http-load-check CLI', () => {
+  let target: TestServer;
+  before(async () => (target = await startServer()));
+  after(() => target.close());
+
+  it('`http-load-check <port>` prints the original two lines, then the details', async () => {
+    const before = target.served();
+    const run = await cli([String(target.port), '--duration', '0.5']);
+    assert.equal(run.code, 0, run.stderr);
+    const m = /^http test running\.\.\.\rhttp test running\.\.\. ok, (\d+) requests made\n/.exec(
+      run.stdout,
+    );
+    assert.ok(m, JSON.stringify(run.stdout));
+    // The server also answered the readiness probe.
+    assert.equal(Number(m[1]), target.served() - before - 1);
+    assert.match(run.stdout, /req\/s over 0\.5 s/);
+  });
+
+  it('exits 1 below --min-requests, with the reason on stderr', async () => {
+    const run = await cli([String(target.port), '--duration', '0.3', '--min-requests', '1e9']);
+    assert.equal(run.code, 2, 'min-requests takes a whole number');
+    const below = await cli([
+      String(target.port),
+      '--duration',
+      '0.3',
+      '--min-requests',
+      '999999999',
+    ]);
+    assert.equal(below.code, 1);
+    assert.match(
+      below.stderr,
+      /Throughput check failed: \d+ requests in 0\.3 s, below min-requests 999999999/,
+    );
+  });
+
+  for (const args of [['--duration', '5s', '1'], ['--bogus'], [], ['1', '2']]) {
+    it(`exits 2 on bad usage (${args.join(' ') || 'no port'}) and sends nothing`, async () => {
+      const connections = target.connections();
+      const run = await cli(args.map((a) => (a === '1' ? String(target.port) : a)));
+      assert.equal(run.code, 2);
+      assert.match(
+        run.stderr,
+        /^http-load-check: .+\nRun 'http-load-check --help' for the options\.\n$/,
+      );
+      assert.equal(target.connections(), connections);
+    });
+  }
+
+  it('--json prints the report with header values hidden', async () => {
+    const run = await cli([
+      String(target.port),
+      '--duration',
+      '0.3',
+      '--json',
+      '-H',
+      'X-Token: hush',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.verdict.outcome, 'passed');
+    assert.ok(report.result.requests > 0);
+    assert.deepEqual(report.settings.headers, [['X-Token', '***']]);
+    assert.ok(!run.stdout.includes('hush'));
+    assert.equal(target.lastHeaders()['x-token'], 'hush');
+  });
+
+  it('--help and --version', async () => {
+    const help = await cli(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: http-load-check <port> \[options\]/);
+    for (const option of [
+      '--duration',
+      '--min-requests',
+      '--connections',
+      '--pipelining',
+      '--busy-poll',
+      '--timeout',
+      '--wait-timeout',
+      '--warmup',
+      '--expected-status',
+      '--header',
+      '--host',
+      '--path',
+      '--json',
+    ]) {
+      assert.ok(help.stdout.includes(option), option);
+    }
+    // Every action input has its option (`headers` is the repeatable `--header`).
+    const actionYml = readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8');
+    const inputs = actionYml.slice(actionYml.indexOf('inputs:'), actionYml.indexOf('outputs:'));
+    for (const [, name] of inputs.matchAll(/^ {2}([a-z-]+):$/gm)) {
+      if (name === 'port') continue; // the positional argument
+      const option = name === 'headers' ? '--header' : `--${name}`;
+      assert.ok(help.stdout.includes(option), `${name} has no ${option}`);
+    }
+    const version = await cli(['--version']);
+    assert.equal(version.stdout, `${VERSION}\n`);
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    assert.equal(VERSION, pkg.version, 'src/version.ts follows package.json');
+  });
+});

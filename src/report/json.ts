@@ -1,0 +1,23 @@
+/**
+ * The JSON report (`http-load-check --json`): settings, counts, latency, per-second counts and the
+ * verdict, with header values hidden. Pure. `schemaVersion` changes when a field changes meaning.
+ */
+import type { LoadResult } from '../engine/load.js';
+import { targetUrl, type Settings } from '../inputs.js';
+import type { Verdict } from '../verdict.js';
+import { requestsPerSecond } from './text.js';
+
+export const SCHEMA_VERSION = 1;
+
+export function jsonReport(settings: Settings, result: LoadResult, verdict: Verdict) {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    target: targetUrl(settings),
+    settings: {
+      ...settings,
+      headers: settings.headers.map(([name]) => [name, '***']),
+    },
+    verdict,
+    result: { ...result, rps: requestsPerSecond(result) },
+  };
+}
