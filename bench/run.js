@@ -378,6 +378,7 @@ async function profile(target) {
       INPUT_DURATION: String(SECONDS),
       INPUT_CONNECTIONS: '10',
       'INPUT_MIN-REQUESTS': '0',
+      'INPUT_WAIT-TIMEOUT': '0',
       GITHUB_OUTPUT: output,
     },
   );
