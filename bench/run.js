@@ -175,7 +175,7 @@ async function gunicornTarget() {
       '-b',
       `127.0.0.1:${port}`,
       '--chdir',
-      join(root, 'bench'),
+      join(root, 'examples', 'flask-gunicorn'),
       '--log-level',
       'warning',
       'app:app',

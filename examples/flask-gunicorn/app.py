@@ -1,16 +1,21 @@
-# A small Flask app for the busy-poll study (gunicorn -w 2): returns JSON, as the original suite did.
+"""The original suite's shape: a Flask app that answers JSON, served by gunicorn with several workers.
+
+    gunicorn -w 4 -b 127.0.0.1:8000 app:app
+"""
 from flask import Flask
 
-try:
+try:  # orjson when available, as the original suite used
     import orjson
 
     def dumps(value):
         return orjson.dumps(value)
+
 except ImportError:
     import json
 
     def dumps(value):
         return json.dumps(value).encode()
+
 
 app = Flask(__name__)
 
