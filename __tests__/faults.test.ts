@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { describe, it } from 'node:test';
 import { runAction, startAction, type ActionRun } from './helpers/action.js';
-import { closedPort, startServer, startTcpServer, type TestServer } from './helpers/servers.js';
+import {
+  closedPort,
+  startServer,
+  startTcpServer,
+  type Handler,
+  type TestServer,
+} from './helpers/servers.js';
 
 /** Node start-up, readiness and exit: what a run may take beyond its own time bounds. */
 const SLACK_MS = 1500;
@@ -47,6 +53,19 @@ function assertCountsMatch(run: ActionRun, server: TestServer) {
     n(run, 'requests') === ok - probe || n(run, 'requests') === ok,
     `requests ${n(run, 'requests')} vs served ok ${ok}`,
   );
+}
+
+/** The check of the rows where the service never finishes an answer. */
+function timedOut(run: ActionRun) {
+  assert.equal(run.code, 1);
+  assert.equal(n(run, 'requests'), 0);
+  assert.ok(n(run, 'timeouts') >= 1, `timeouts ${run.outputs.timeouts}`);
+}
+
+/** A real HTTP server answering with `handler`, as a row's target. */
+async function serve(handler?: Handler) {
+  const server = await startServer(handler);
+  return { port: server.port, server };
 }
 
 function sleep(ms: number) {
@@ -122,14 +141,12 @@ const rows: Row[] = [
   },
   {
     name: 'resets mid-response: errors, not requests',
-    target: async () => {
-      const server = await startServer((_req, res) => {
+    target: () =>
+      serve((_req, res) => {
         res.writeHead(200, { 'content-length': '100' });
         res.write('partial');
         setTimeout(() => res.socket?.resetAndDestroy(), 5);
-      });
-      return { port: server.port, server };
-    },
+      }),
     inputs: { 'wait-timeout': '0' },
     boundMs: 1000,
     check: (run) => {
@@ -141,10 +158,7 @@ const rows: Row[] = [
   },
   {
     name: 'hangs forever: timeouts, and the run ends within duration + timeout + 1 s',
-    target: async () => {
-      const server = await startServer(() => {});
-      return { port: server.port, server };
-    },
+    target: () => serve(() => {}),
     inputs: { 'wait-timeout': '0', timeout: '0.5' },
     boundMs: 1000 + 500 + 1000,
     check: (run) => {
@@ -156,22 +170,16 @@ const rows: Row[] = [
   },
   {
     name: 'drips the body one byte a second: the whole-request timeout fires',
-    target: async () => {
-      const server = await startServer((_req, res) => {
+    target: () =>
+      serve((_req, res) => {
         res.writeHead(200, { 'content-length': '1000' });
         const timer = setInterval(() => res.write('x'), 1000);
         res.on('close', () => clearInterval(timer));
         res.write('x');
-      });
-      return { port: server.port, server };
-    },
+      }),
     inputs: { 'wait-timeout': '0', timeout: '1.5' },
     boundMs: 1000 + 1500 + 1000,
-    check: (run) => {
-      assert.equal(run.code, 1);
-      assert.equal(n(run, 'requests'), 0);
-      assert.ok(n(run, 'timeouts') >= 1);
-    },
+    check: timedOut,
   },
   {
     name: 'sends a 100 MB body: read in full and counted',
@@ -202,31 +210,23 @@ const rows: Row[] = [
   },
   {
     name: 'sends a chunked body that never ends: timeouts',
-    target: async () => {
-      const server = await startServer((_req, res) => {
+    target: () =>
+      serve((_req, res) => {
         res.writeHead(200);
         const timer = setInterval(() => res.write('chunk\n'), 50);
         res.on('close', () => clearInterval(timer));
-      });
-      return { port: server.port, server };
-    },
+      }),
     inputs: { 'wait-timeout': '0', timeout: '0.5' },
     boundMs: 1000 + 500 + 1000,
-    check: (run) => {
-      assert.equal(run.code, 1);
-      assert.equal(n(run, 'requests'), 0);
-      assert.ok(n(run, 'timeouts') >= 1);
-    },
+    check: timedOut,
   },
   {
     name: 'answers 500 always: unexpected status, not requests; exit 1',
-    target: async () => {
-      const server = await startServer((_req, res) => {
+    target: () =>
+      serve((_req, res) => {
         res.statusCode = 500;
         res.end('boom');
-      });
-      return { port: server.port, server };
-    },
+      }),
     boundMs: 1000,
     check: (run, server) => {
       assert.ok(server);
@@ -238,13 +238,11 @@ const rows: Row[] = [
   },
   {
     name: 'answers 503 every third request: counted apart',
-    target: async () => {
-      const server = await startServer((_req, res, i) => {
+    target: () =>
+      serve((_req, res, i) => {
         res.statusCode = i % 3 === 2 ? 503 : 200;
         res.end();
-      });
-      return { port: server.port, server };
-    },
+      }),
     boundMs: 1000,
     check: (run, server) => {
       assert.ok(server);
@@ -277,13 +275,11 @@ const rows: Row[] = [
   },
   {
     name: 'closes the connection after every response (like gunicorn sync workers)',
-    target: async () => {
-      const server = await startServer((_req, res) => {
+    target: () =>
+      serve((_req, res) => {
         res.setHeader('connection', 'close');
         res.end('ok');
-      });
-      return { port: server.port, server };
-    },
+      }),
     boundMs: 1000,
     check: (run, server) => {
       assert.ok(server);
@@ -295,13 +291,11 @@ const rows: Row[] = [
   },
   {
     name: 'closes the connection after every 100 requests',
-    target: async () => {
-      const server = await startServer((_req, res, i) => {
+    target: () =>
+      serve((_req, res, i) => {
         if (i % 100 === 99) res.setHeader('connection', 'close');
         res.end('ok');
-      });
-      return { port: server.port, server };
-    },
+      }),
     boundMs: 1000,
     check: (run, server) => {
       assert.ok(server);
@@ -312,14 +306,12 @@ const rows: Row[] = [
   },
   {
     name: 'closes the connection after every 100 responses without saying so',
-    target: async () => {
-      const server = await startServer((_req, res, i) => {
+    target: () =>
+      serve((_req, res, i) => {
         res.end('ok', () => {
           if (i % 100 === 99) res.socket?.destroy();
         });
-      });
-      return { port: server.port, server };
-    },
+      }),
     boundMs: 1000,
     check: (run, server) => {
       assert.ok(server);
@@ -331,13 +323,11 @@ const rows: Row[] = [
   },
   {
     name: 'answers 301: not followed, an unexpected status',
-    target: async () => {
-      const server = await startServer((_req, res) => {
+    target: () =>
+      serve((_req, res) => {
         res.writeHead(301, { location: 'http://127.0.0.1:1/elsewhere' });
         res.end();
-      });
-      return { port: server.port, server };
-    },
+      }),
     boundMs: 1000,
     check: (run, server) => {
       assert.ok(server);

@@ -89145,6 +89145,26 @@ function escapeHtml(text) {
     return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+;// CONCATENATED MODULE: ./src/signals.ts
+function stopOnSignals() {
+    const controller = new AbortController();
+    let stoppedBy = '';
+    const onSignal = (name) => {
+        stoppedBy ||= name;
+        controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        stoppedBy: () => stoppedBy,
+        dispose: () => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, runs the
@@ -89152,6 +89172,7 @@ function escapeHtml(text) {
  * applies the gate. Outputs and summary are written on every path that got past the inputs: pass,
  * fail, target not ready, cancelled.
  */
+
 
 
 
@@ -89171,18 +89192,11 @@ async function run() {
         if (value !== '')
             core_setSecret(value);
     // A cancelled job gets SIGINT, then SIGTERM: stop, and still report what was measured.
-    const stop = new AbortController();
-    let stoppedBy = '';
-    const onSignal = (signal) => {
-        stoppedBy ||= signal;
-        stop.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stop = stopOnSignals();
     try {
         const { result, verdict, loadStarted } = await runCheck(settings, {
             signal: stop.signal,
-            stoppedBy: () => stoppedBy,
+            stoppedBy: stop.stoppedBy,
             onReady: (ready) => info(`Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`),
             onLoadStart: () => process.stdout.write(startLine()),
         });
@@ -89199,8 +89213,7 @@ async function run() {
         await report(settings, emptyResult(), { passed: false, outcome: 'failed', message }).catch(() => setFailed(message));
     }
     finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
     }
 }
 /** Outputs, summary and the verdict: the same on every path. */

@@ -9,6 +9,7 @@ import { runCheck } from './check.js';
 import { InputError, readSettings, type Settings } from './inputs.js';
 import { jsonReport } from './report/json.js';
 import { START_LINE, detailLines, finalLine, formatRate, startLine } from './report/text.js';
+import { stopOnSignals } from './signals.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Usage: http-load-check <port> [options]
@@ -93,20 +94,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const stop = new AbortController();
-  let stoppedBy = '';
-  const onSignal = (signal: NodeJS.Signals) => {
-    stoppedBy ||= signal;
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals();
   const tty = !json && process.stdout.isTTY === true;
   let last = { elapsedMs: 0, requests: 0 };
 
   const { result, verdict, loadStarted } = await runCheck(settings, {
     signal: stop.signal,
-    stoppedBy: () => stoppedBy,
+    stoppedBy: stop.stoppedBy,
     onReady: (ready) => {
       if (!json) console.log(`target answered after ${(ready.waitedMs / 1000).toFixed(1)} s`);
     },
@@ -127,8 +121,7 @@ async function main(argv: string[]): Promise<number> {
       : undefined,
     progressIntervalMs: 500,
   });
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  stop.dispose();
 
   if (json) {
     process.stdout.write(`${JSON.stringify(jsonReport(settings, result, verdict), null, 2)}\n`);

@@ -10,6 +10,7 @@ import { emptyResult, type LoadResult } from './engine/load.js';
 import { InputError, readSettings, type Settings } from './inputs.js';
 import { summaryMarkdown } from './report/summary.js';
 import { detailLines, finalLine, formatMs, requestsPerSecond, startLine } from './report/text.js';
+import { stopOnSignals } from './signals.js';
 import type { Verdict } from './verdict.js';
 
 export async function run(): Promise<void> {
@@ -23,19 +24,11 @@ export async function run(): Promise<void> {
   for (const [, value] of settings.headers) if (value !== '') core.setSecret(value);
 
   // A cancelled job gets SIGINT, then SIGTERM: stop, and still report what was measured.
-  const stop = new AbortController();
-  let stoppedBy = '';
-  const onSignal = (signal: NodeJS.Signals) => {
-    stoppedBy ||= signal;
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
+  const stop = stopOnSignals();
   try {
     const { result, verdict, loadStarted } = await runCheck(settings, {
       signal: stop.signal,
-      stoppedBy: () => stoppedBy,
+      stoppedBy: stop.stoppedBy,
       onReady: (ready) =>
         core.info(
           `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`,
@@ -54,8 +47,7 @@ export async function run(): Promise<void> {
       core.setFailed(message),
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 }
 

@@ -57723,6 +57723,26 @@ function jsonReport(settings, result, verdict) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/signals.ts
+function stopOnSignals() {
+    const controller = new AbortController();
+    let stoppedBy = '';
+    const onSignal = (name) => {
+        stoppedBy ||= name;
+        controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        stoppedBy: () => stoppedBy,
+        dispose: () => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
 const VERSION = '1.0.0';
@@ -57733,6 +57753,7 @@ const VERSION = '1.0.0';
  * `process.argv` and sets the exit code. It shares the inputs, the check and the reports with the
  * action: each option is the action input of the same name.
  */
+
 
 
 
@@ -57822,19 +57843,12 @@ async function main(argv) {
             process.stderr.write(`Run 'http-load-check --help' for the options.\n`);
         return 2;
     }
-    const stop = new AbortController();
-    let stoppedBy = '';
-    const onSignal = (signal) => {
-        stoppedBy ||= signal;
-        stop.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stop = stopOnSignals();
     const tty = !json && process.stdout.isTTY === true;
     let last = { elapsedMs: 0, requests: 0 };
     const { result, verdict, loadStarted } = await runCheck(settings, {
         signal: stop.signal,
-        stoppedBy: () => stoppedBy,
+        stoppedBy: stop.stoppedBy,
         onReady: (ready) => {
             if (!json)
                 console.log(`target answered after ${(ready.waitedMs / 1000).toFixed(1)} s`);
@@ -57854,8 +57868,7 @@ async function main(argv) {
             : undefined,
         progressIntervalMs: 500,
     });
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     if (json) {
         process.stdout.write(`${JSON.stringify(jsonReport(settings, result, verdict), null, 2)}\n`);
     }
