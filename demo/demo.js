@@ -53,5 +53,12 @@ const outputs = [
   ...readFileSync(outputFile, 'utf8').matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm),
 ];
 console.log('\noutputs:', outputs.map(([, name, , value]) => `${name}=${value}`).join(' '));
-console.log(`the server counted ${served} responses; job summary written to ${summaryFile}`);
+// The action's readiness probe (wait-timeout) is one more response the server sent.
+const load = served - 1;
+const requests = Number(outputs.find(([, name]) => name === 'requests')?.[3]);
+console.log(
+  `the server sent ${served} responses: ${load} to the load (${load === requests ? 'equal to' : 'NOT equal to'} ` +
+    `the action's count) + 1 readiness probe`,
+);
+console.log(`job summary: ${summaryFile}`);
 process.exitCode = code ?? 1;
