@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { runLoad, type LoadOptions } from '../src/engine/load.js';
+import { LoadPool, runLoad, type LoadOptions } from '../src/engine/load.js';
+import { createLatencyRecorder } from '../src/stats/latency.js';
 import { closedPort, startServer, type TestServer } from './helpers/servers.js';
 
 const servers: TestServer[] = [];
@@ -104,6 +105,22 @@ describe('runLoad', () => {
     const result = await runLoad(options(target.port, { busyPoll: true }));
     assert.ok(result.requests > 100);
     assert.equal(result.requests, target.served());
+  });
+
+  it('reuses a pool of warm connections across runs, and a shared latency recorder', async () => {
+    const target = await server();
+    const pool = new LoadPool(`http://127.0.0.1:${target.port}`, 2, 1, 2000);
+    const latency = createLatencyRecorder();
+    try {
+      const first = await runLoad(options(target.port, { durationMs: 200, pool, latency }));
+      const second = await runLoad(options(target.port, { durationMs: 200, pool, latency }));
+      assert.equal(target.connections(), 2, 'the second run opened no connection');
+      assert.equal(first.requests + second.requests, target.served());
+      assert.equal(second.latency.count, first.requests + second.requests);
+    } finally {
+      await pool.close();
+      latency.destroy();
+    }
   });
 
   it('counts a request answered after the deadline', async () => {

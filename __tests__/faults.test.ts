@@ -460,6 +460,10 @@ describe('bad inputs', () => {
     ['headers', 'no colon here'],
     ['host', 'http://127.0.0.1'],
     ['path', 'health'],
+    ['baseline-port', '0'],
+    ['rounds', '1'],
+    ['max-regression', 'x'],
+    ['confidence', '2'],
   ];
   for (const [name, value] of bad) {
     it(`${name} '${value}': exit 1, a message naming the input, and no connection at all`, async () => {

@@ -25,6 +25,10 @@ describe('readSettings', () => {
       warmupSec: 0,
       expectedStatus: [[200, 299]],
       headers: [],
+      baseline: null,
+      rounds: 10,
+      maxRegressionPct: 5,
+      confidence: 0.99,
     });
   });
 
@@ -42,6 +46,9 @@ describe('readSettings', () => {
         warmup: '1.5',
         'expected-status': '200, 204 300-399',
         headers: 'Authorization: Bearer abc:def\n\n  Host:  example.test  \nX-Empty:',
+        'baseline-port': '9090',
+        'max-regression': '2.5',
+        confidence: '0.95',
         host: 'localhost',
         path: '/health?x=1',
       }),
@@ -68,6 +75,10 @@ describe('readSettings', () => {
         ['Host', 'example.test'],
         ['X-Empty', ''],
       ],
+      baseline: { host: 'localhost', port: 9090, path: '/health?x=1' },
+      rounds: 2,
+      maxRegressionPct: 2.5,
+      confidence: 0.95,
     });
     assert.equal(formatStatusRanges(settings.expectedStatus), '200, 204, 300-399');
     assert.equal(targetUrl(settings), 'http://localhost:65535/health?x=1');
@@ -147,6 +158,16 @@ describe('readSettings', () => {
     ['expected-status', '600', /^Invalid expected-status '600'/],
     ['headers', 'Authorization Bearer x', /^Invalid headers: line 1 is not 'Name: value'/],
     ['headers', 'X-Ok: 1\nBad Name: v', /^Invalid headers: line 2 is not 'Name: value'/],
+    ['baseline-port', '0', /^Invalid baseline-port '0': expected an integer from 1 to 65535$/],
+    ['baseline-host', 'a b', /^Invalid baseline-host 'a b'/],
+    ['baseline-path', 'x', /^Invalid baseline-path 'x'/],
+    ['rounds', '1', /^Invalid rounds '1': expected auto or an integer from 2 to 1000$/],
+    [
+      'max-regression',
+      '101',
+      /^Invalid max-regression '101': expected a percentage from 0 to 100$/,
+    ],
+    ['confidence', '1', /^Invalid confidence '1': expected a number from 0.5 to 0.9999/],
     ['busy-poll', 'yes', /^Invalid busy-poll 'yes': expected auto, true or false$/],
     [
       'host',
@@ -160,7 +181,14 @@ describe('readSettings', () => {
   for (const [name, value, message] of bad) {
     it(`rejects ${name} '${value}' with a message naming the input and range`, () => {
       assert.throws(
-        () => readSettings(reader({ ...valid, [name]: value })),
+        () =>
+          readSettings(
+            reader({
+              ...valid,
+              ...(name.startsWith('baseline-') ? { 'baseline-port': '9090' } : {}),
+              [name]: value,
+            }),
+          ),
         (error: unknown) => {
           assert.ok(error instanceof InputError);
           assert.equal(error.input, name);

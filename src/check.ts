@@ -3,9 +3,12 @@
  * Pure in the project's sense: settings in, a plain outcome out; printing and exit codes belong to
  * the adapters, which hear about the steps through the hooks.
  */
-import { emptyResult, runLoad, type LoadResult } from './engine/load.js';
+import { emptyResult, LoadPool, runLoad, type LoadResult } from './engine/load.js';
 import { waitUntilReady, type ReadyResult } from './engine/ready.js';
 import { origin, targetUrl, type Settings } from './inputs.js';
+import { requestsPerSecond } from './report/text.js';
+import { compareRates, judgeShift, type ComparisonVerdict, type Shift } from './stats/compare.js';
+import { createLatencyRecorder } from './stats/latency.js';
 import { cancelled, judge, notReady, type Verdict } from './verdict.js';
 
 export interface CheckHooks {
@@ -44,23 +47,9 @@ export async function runCheck(settings: Settings, hooks: CheckHooks = {}): Prom
     signal,
   };
 
-  if (settings.waitTimeoutSec > 0) {
-    const ready = await waitUntilReady({
-      ...target,
-      waitMs: settings.waitTimeoutSec * 1000,
-      probeTimeoutMs: settings.timeoutSec * 1000,
-    });
-    if (!ready.ready) {
-      const verdict = signal?.aborted
-        ? cancelled({ ...gate(0), signal: stoppedBy(), elapsedSec: 0 })
-        : notReady({
-            url: targetUrl(settings),
-            waitTimeoutSec: settings.waitTimeoutSec,
-            lastError: ready.lastError,
-          });
-      return { result: emptyResult(signal?.aborted), verdict, loadStarted: false };
-    }
-    if (ready.attempts > 1) hooks.onReady?.(ready);
+  const notReadyVerdict = await waitFor(settings, hooks);
+  if (notReadyVerdict) {
+    return { result: emptyResult(signal?.aborted), verdict: notReadyVerdict, loadStarted: false };
   }
 
   hooks.onLoadStart?.();
@@ -84,4 +73,250 @@ export async function runCheck(settings: Settings, hooks: CheckHooks = {}): Prom
       })
     : judge(gate(result.requests));
   return { result, verdict, loadStarted: true };
+}
+
+export type Side = 'head' | 'baseline';
+
+export interface Slice {
+  side: Side;
+  requests: number;
+  rps: number;
+}
+
+export interface ComparisonOutcome extends CheckOutcome {
+  /** Everything the baseline answered, over all its slices (`result` is the head's). */
+  baseline: LoadResult;
+  /** In the order they ran. */
+  slices: Slice[];
+  shift: Shift | null;
+  comparison: ComparisonVerdict | null;
+}
+
+/**
+ * The order of the slices: pairs alternate AB, BA, BA, AB (ABBA then BAAB), so that a drift in the
+ * machine's speed during the run hits both sides alike.
+ */
+export function sliceOrder(rounds: number): Side[] {
+  const order: Side[] = [];
+  for (let pair = 0; pair < rounds; pair++) {
+    const headFirst = ((pair + 1) >> 1) % 2 === 0;
+    order.push(...((headFirst ? ['head', 'baseline'] : ['baseline', 'head']) as Side[]));
+  }
+  return order;
+}
+
+/**
+ * Head vs baseline in the same job: both sides get `durationSec` in all, cut into `rounds` slices
+ * each and run alternately on connections kept open to both services; then the shift of head vs
+ * baseline in log req/s and its interval decide (src/stats/compare.ts).
+ */
+export async function runComparison(
+  settings: Settings,
+  hooks: CheckHooks = {},
+): Promise<ComparisonOutcome> {
+  const baselineTarget = settings.baseline;
+  if (baselineTarget === null) throw new Error('runComparison needs settings.baseline');
+  const baselineSettings = { ...settings, ...baselineTarget };
+  const empty = (verdict: Verdict): ComparisonOutcome => ({
+    result: emptyResult(hooks.signal?.aborted),
+    baseline: emptyResult(hooks.signal?.aborted),
+    verdict,
+    loadStarted: false,
+    slices: [],
+    shift: null,
+    comparison: null,
+  });
+
+  for (const side of [settings, baselineSettings]) {
+    const notReadyVerdict = await waitFor(side, hooks);
+    if (notReadyVerdict) return empty(notReadyVerdict);
+  }
+
+  const timeoutMs = settings.timeoutSec * 1000;
+  const sides = {
+    head: {
+      settings,
+      pool: pool(settings, timeoutMs),
+      latency: createLatencyRecorder(),
+      runs: [] as LoadResult[],
+    },
+    baseline: {
+      settings: baselineSettings,
+      pool: pool(baselineSettings, timeoutMs),
+      latency: createLatencyRecorder(),
+      runs: [] as LoadResult[],
+    },
+  };
+  const slices: Slice[] = [];
+  const sliceMs = (settings.durationSec * 1000) / settings.rounds;
+  hooks.onLoadStart?.();
+  try {
+    const run = (side: Side, durationMs: number) => {
+      const { settings: s, pool: p, latency } = sides[side];
+      return runLoad({
+        origin: origin(s),
+        path: s.path,
+        headers: s.headers,
+        connections: s.connections,
+        pipelining: s.pipelining,
+        busyPoll: s.busyPoll,
+        durationMs,
+        timeoutMs,
+        expectedStatus: s.expectedStatus,
+        signal: hooks.signal,
+        pool: p,
+        latency,
+      });
+    };
+    // Each side warms up (JIT, caches, connections) for at least one slice before the slices that
+    // count: a cold first slice is an outlier that widens the interval for nothing.
+    const warmupMs = Math.max(settings.warmupSec * 1000, sliceMs);
+    for (const side of ['head', 'baseline'] as Side[]) await run(side, warmupMs);
+    for (const side of sliceOrder(settings.rounds)) {
+      if (hooks.signal?.aborted) break;
+      const result = await run(side, sliceMs);
+      sides[side].runs.push(result);
+      if (!result.aborted)
+        slices.push({ side, requests: result.requests, rps: requestsPerSecond(result) });
+    }
+  } finally {
+    await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
+  }
+
+  const head = combine(sides.head.runs, sides.head.latency.summary());
+  const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary());
+  sides.head.latency.destroy();
+  sides.baseline.latency.destroy();
+  const rates = (side: Side) => slices.filter((s) => s.side === side).map((s) => s.rps);
+  const headRates = rates('head');
+  const baseRates = rates('baseline');
+  const gate = {
+    requests: head.requests,
+    minRequests: settings.minRequests,
+    durationSec: settings.durationSec,
+  };
+
+  if (
+    head.aborted ||
+    headRates.length < 2 ||
+    baseRates.length < 2 ||
+    headRates.concat(baseRates).some((r) => !(r > 0))
+  ) {
+    const verdict = head.aborted
+      ? cancelled({
+          ...gate,
+          signal: hooks.stoppedBy?.() || 'abort',
+          elapsedSec: head.windowMs / 1000,
+        })
+      : {
+          passed: false,
+          outcome: 'failed' as const,
+          message:
+            'Throughput comparison failed: a side answered no request in at least one slice ' +
+            `(head ${head.requests} requests, baseline ${baseline.requests})`,
+        };
+    return {
+      result: head,
+      baseline,
+      verdict,
+      loadStarted: true,
+      slices,
+      shift: null,
+      comparison: null,
+    };
+  }
+  const shift = compareRates(headRates, baseRates, settings.confidence);
+  const comparison = judgeShift(shift, settings.maxRegressionPct);
+  return {
+    result: head,
+    baseline,
+    verdict: comparisonVerdict(shift, comparison, settings, judge(gate)),
+    loadStarted: true,
+    slices,
+    shift,
+    comparison,
+  };
+}
+
+async function waitFor(settings: Settings, hooks: CheckHooks): Promise<Verdict | null> {
+  if (settings.waitTimeoutSec <= 0) return null;
+  const ready = await waitUntilReady({
+    origin: origin(settings),
+    path: settings.path,
+    headers: settings.headers,
+    signal: hooks.signal,
+    waitMs: settings.waitTimeoutSec * 1000,
+    probeTimeoutMs: settings.timeoutSec * 1000,
+  });
+  if (ready.ready) {
+    if (ready.attempts > 1) hooks.onReady?.(ready);
+    return null;
+  }
+  if (hooks.signal?.aborted) {
+    return cancelled({
+      requests: 0,
+      minRequests: settings.minRequests,
+      durationSec: settings.durationSec,
+      signal: hooks.stoppedBy?.() || 'abort',
+      elapsedSec: 0,
+    });
+  }
+  return notReady({
+    url: targetUrl(settings),
+    waitTimeoutSec: settings.waitTimeoutSec,
+    lastError: ready.lastError,
+  });
+}
+
+function pool(settings: Settings, timeoutMs: number): LoadPool {
+  return new LoadPool(origin(settings), settings.connections, settings.pipelining, timeoutMs);
+}
+
+/** One side's slices as one result: counts added up, the window is the sum of the slices. */
+function combine(runs: LoadResult[], latency: LoadResult['latency']): LoadResult {
+  const total = emptyResult(runs.some((r) => r.aborted));
+  for (const r of runs) {
+    total.requests += r.requests;
+    total.unexpectedStatus += r.unexpectedStatus;
+    total.errors += r.errors;
+    total.timeouts += r.timeouts;
+    total.cancelled += r.cancelled;
+    total.windowMs += r.windowMs;
+    for (const [k, v] of Object.entries(r.statusCounts)) {
+      total.statusCounts[Number(k)] = (total.statusCounts[Number(k)] ?? 0) + v;
+    }
+    for (const [k, v] of Object.entries(r.errorsByKind)) {
+      total.errorsByKind[k] = (total.errorsByKind[k] ?? 0) + v;
+    }
+  }
+  total.latency = latency;
+  return total;
+}
+
+function comparisonVerdict(
+  shift: Shift,
+  comparison: ComparisonVerdict,
+  settings: Settings,
+  absolute: Verdict,
+): Verdict {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+  const interval =
+    `${pct(shift.changePct)} (${Math.round(settings.confidence * 1000) / 10}% interval ` +
+    `${pct(shift.lowPct)} to ${pct(shift.highPct)})`;
+  if (comparison === 'regression') {
+    return {
+      passed: false,
+      outcome: 'failed',
+      message:
+        `Throughput regression: head vs baseline ${interval}, the whole interval below ` +
+        `-${settings.maxRegressionPct}% (max-regression)`,
+    };
+  }
+  if (!absolute.passed) return absolute;
+  const words: Record<Exclude<ComparisonVerdict, 'regression'>, string> = {
+    faster: 'Head is faster than baseline',
+    slower: `Head is slower than baseline, within max-regression ${settings.maxRegressionPct}%`,
+    unchanged: 'No significant change between head and baseline',
+  };
+  return { passed: true, outcome: 'passed', message: `${words[comparison]}: ${interval}` };
 }

@@ -5,7 +5,7 @@
  * action: each option is the action input of the same name.
  */
 import { parseArgs } from 'node:util';
-import { runCheck } from './check.js';
+import { runCheck, runComparison, type CheckHooks } from './check.js';
 import { InputError, readSettings, type Settings } from './inputs.js';
 import { jsonReport } from './report/json.js';
 import { START_LINE, detailLines, finalLine, formatRate, startLine } from './report/text.js';
@@ -30,6 +30,12 @@ Options (each is the action input of the same name; defaults in brackets):
   --warmup <s>              uncounted load before the window [0]
   --expected-status <list>  statuses that count, e.g. 200-299,304 [200-299]
   -H, --header <line>       extra header 'Name: value' (repeatable)
+  --baseline-port <port>    compare with this service, alternating slices
+  --baseline-host <host>    [the same as --host]
+  --baseline-path <path>    [the same as --path]
+  --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s]
+  --max-regression <pct>    allowed slowdown vs the baseline [5]
+  --confidence <c>          confidence of the interval of the change [0.99]
   --json                    print the JSON report instead of the text
   -h, --help                print this help
   -v, --version             print the version
@@ -50,6 +56,12 @@ const STRING_OPTIONS = [
   'wait-timeout',
   'warmup',
   'expected-status',
+  'baseline-port',
+  'baseline-host',
+  'baseline-path',
+  'rounds',
+  'max-regression',
+  'confidence',
 ] as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -98,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
   const tty = !json && process.stdout.isTTY === true;
   let last = { elapsedMs: 0, requests: 0 };
 
-  const { result, verdict, loadStarted } = await runCheck(settings, {
+  const hooks: CheckHooks = {
     signal: stop.signal,
     stoppedBy: stop.stoppedBy,
     onReady: (ready) => {
@@ -120,16 +132,27 @@ async function main(argv: string[]): Promise<number> {
         }
       : undefined,
     progressIntervalMs: 500,
-  });
+  };
+  const comparison = settings.baseline ? await runComparison(settings, hooks) : null;
+  const { result, verdict, loadStarted } = comparison ?? (await runCheck(settings, hooks));
   stop.dispose();
 
   if (json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(settings, result, verdict), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(jsonReport(settings, result, verdict, comparison), null, 2)}\n`,
+    );
   } else {
     if (loadStarted) {
       if (tty) process.stdout.write(`\r\x1b[K${START_LINE}`);
       process.stdout.write(finalLine(result.requests));
       for (const line of detailLines(result)) console.log(line);
+    }
+    if (comparison?.shift) {
+      const { shift } = comparison;
+      console.log(
+        `head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
+          `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`,
+      );
     }
     (verdict.passed ? console.log : console.error)(verdict.message);
   }

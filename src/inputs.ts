@@ -37,6 +37,14 @@ export interface Settings {
   expectedStatus: [number, number][];
   /** Extra request headers, `[name, value]`. The values are secrets: never print them. */
   headers: [string, string][];
+  /** A second service to compare with (head vs baseline), or null for an absolute check. */
+  baseline: { host: string; port: number; path: string } | null;
+  /** Slices per side in a comparison (each side gets `durationSec` in all). */
+  rounds: number;
+  /** The comparison fails when the whole interval lies below -maxRegressionPct. */
+  maxRegressionPct: number;
+  /** Two-sided confidence of the comparison's interval. */
+  confidence: number;
 }
 
 /** Reads the raw (trimmed) text of one input; returns '' when it is not set. */
@@ -64,6 +72,9 @@ export const DEFAULTS = {
   'wait-timeout': '30',
   warmup: '0',
   'expected-status': '200-299',
+  rounds: 'auto',
+  'max-regression': '5',
+  confidence: '0.99',
 } as const;
 
 export const LIMITS = {
@@ -72,6 +83,9 @@ export const LIMITS = {
   maxPipelining: 100,
   maxTimeoutSec: 600,
   maxWaitSec: 3600,
+  maxRounds: 1000,
+  /** `rounds: auto` aims at slices of this length (the study found 0.5 s best). */
+  autoSliceSec: 0.5,
 } as const;
 
 const INTEGER = /^\d+$/;
@@ -127,6 +141,40 @@ export function readSettings(read: InputReader): Settings {
   const headers = headerLines(read('headers'));
   const host = checkHost(text('host', DEFAULTS.host));
   const path = checkPath(text('path', DEFAULTS.path));
+  const baselinePort = text('baseline-port');
+  const baseline =
+    baselinePort === ''
+      ? null
+      : {
+          port: integerIn('baseline-port', baselinePort, 1, 65535, 'an integer from 1 to 65535'),
+          host: checkHost(text('baseline-host', host), 'baseline-host'),
+          path: checkPath(text('baseline-path', path), 'baseline-path'),
+        };
+  const roundsText = text('rounds', DEFAULTS.rounds);
+  const rounds =
+    roundsText === 'auto'
+      ? Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec))
+      : integerIn(
+          'rounds',
+          roundsText,
+          2,
+          LIMITS.maxRounds,
+          `auto or an integer from 2 to ${LIMITS.maxRounds}`,
+        );
+  const maxRegressionPct = numberIn(
+    'max-regression',
+    text('max-regression', DEFAULTS['max-regression']),
+    0,
+    100,
+    'a percentage from 0 to 100',
+  );
+  const confidence = numberIn(
+    'confidence',
+    text('confidence', DEFAULTS.confidence),
+    0.5,
+    0.9999,
+    'a number from 0.5 to 0.9999, e.g. 0.99',
+  );
 
   return {
     host,
@@ -142,6 +190,10 @@ export function readSettings(read: InputReader): Settings {
     warmupSec,
     expectedStatus,
     headers,
+    baseline,
+    rounds,
+    maxRegressionPct,
+    confidence,
   };
 }
 
@@ -194,6 +246,14 @@ function boolean(name: string, value: string, expected = 'true or false'): boole
   if (/^(true|True|TRUE)$/.test(value)) return true;
   if (/^(false|False|FALSE)$/.test(value)) return false;
   throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+}
+
+function numberIn(name: string, value: string, min: number, max: number, expected: string): number {
+  const n = DECIMAL.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) {
+    throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+  }
+  return n;
 }
 
 function secondsFrom0(name: string, value: string, max: number): number {
@@ -252,23 +312,23 @@ function headerLines(value: string): [string, string][] {
   return headers;
 }
 
-function checkHost(value: string): string {
+function checkHost(value: string, name = 'host'): string {
   const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   const ok = HOST_NAME.test(bare) || (bare.includes(':') && IPV6.test(bare));
   if (!ok) {
     throw new InputError(
-      'host',
-      `Invalid host '${value}': expected a host name or IP address without scheme or port, e.g. 127.0.0.1`,
+      name,
+      `Invalid ${name} '${value}': expected a host name or IP address without scheme or port, e.g. 127.0.0.1`,
     );
   }
   return bare;
 }
 
-function checkPath(value: string): string {
+function checkPath(value: string, name = 'path'): string {
   if (!value.startsWith('/') || /[\s#]/.test(value)) {
     throw new InputError(
-      'path',
-      `Invalid path '${value}': expected a path starting with '/' and without spaces or '#', e.g. /health`,
+      name,
+      `Invalid ${name} '${value}': expected a path starting with '/' and without spaces or '#', e.g. /health`,
     );
   }
   return value;

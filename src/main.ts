@@ -5,10 +5,10 @@
  * fail, target not ready, cancelled.
  */
 import * as core from '@actions/core';
-import { runCheck } from './check.js';
+import { runCheck, runComparison, type CheckHooks, type ComparisonOutcome } from './check.js';
 import { emptyResult, type LoadResult } from './engine/load.js';
 import { InputError, readSettings, type Settings } from './inputs.js';
-import { summaryMarkdown } from './report/summary.js';
+import { comparisonMarkdown, summaryMarkdown } from './report/summary.js';
 import { detailLines, finalLine, formatMs, requestsPerSecond, startLine } from './report/text.js';
 import { stopOnSignals } from './signals.js';
 import type { Verdict } from './verdict.js';
@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
   // A cancelled job gets SIGINT, then SIGTERM: stop, and still report what was measured.
   const stop = stopOnSignals();
   try {
-    const { result, verdict, loadStarted } = await runCheck(settings, {
+    const hooks: CheckHooks = {
       signal: stop.signal,
       stoppedBy: stop.stoppedBy,
       onReady: (ready) =>
@@ -34,12 +34,16 @@ export async function run(): Promise<void> {
           `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`,
         ),
       onLoadStart: () => process.stdout.write(startLine()),
-    });
+    };
+    const comparison = settings.baseline ? await runComparison(settings, hooks) : null;
+    const { result, verdict, loadStarted } = comparison ?? (await runCheck(settings, hooks));
     if (loadStarted) {
       process.stdout.write(finalLine(result.requests));
       for (const line of detailLines(result)) core.info(line);
     }
-    await report(settings, result, verdict);
+    if (comparison) setComparisonOutputs(comparison);
+    const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
+    await report(settings, result, verdict, extra);
   } catch (error) {
     // A bug of ours, not a fault of the target: still leave outputs and a summary behind.
     const message = `http-load-check failed unexpectedly: ${(error as Error).stack ?? error}`;
@@ -51,8 +55,29 @@ export async function run(): Promise<void> {
   }
 }
 
+/** The outputs of a head vs baseline comparison. */
+function setComparisonOutputs(outcome: ComparisonOutcome): void {
+  const { shift, comparison, baseline } = outcome;
+  core.setOutput('baseline-requests', baseline.requests);
+  core.setOutput('change-percent', shift ? shift.changePct.toFixed(2) : '');
+  core.setOutput('change-low', shift ? shift.lowPct.toFixed(2) : '');
+  core.setOutput('change-high', shift ? shift.highPct.toFixed(2) : '');
+  core.setOutput('verdict', comparison ?? '');
+  if (shift) {
+    core.info(
+      `head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
+        `${shift.highPct.toFixed(1)}%), verdict ${comparison}; baseline ${baseline.requests} requests`,
+    );
+  }
+}
+
 /** Outputs, summary and the verdict: the same on every path. */
-async function report(settings: Settings, result: LoadResult, verdict: Verdict): Promise<void> {
+async function report(
+  settings: Settings,
+  result: LoadResult,
+  verdict: Verdict,
+  extraSummary = '',
+): Promise<void> {
   core.setOutput('requests', result.requests);
   core.setOutput('rps', requestsPerSecond(result).toFixed(1));
   core.setOutput('unexpected-status', result.unexpectedStatus);
@@ -67,7 +92,7 @@ async function report(settings: Settings, result: LoadResult, verdict: Verdict):
   core.setOutput('passed', String(verdict.passed));
 
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(summaryMarkdown(settings, result, verdict)).write();
+    await core.summary.addRaw(summaryMarkdown(settings, result, verdict) + extraSummary).write();
   }
   if (verdict.passed) {
     core.info(verdict.message);

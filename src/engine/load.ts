@@ -58,6 +58,13 @@ export interface LoadOptions {
   /** Called every `progressIntervalMs` (default 250) with the time into the window and the count. */
   onProgress?: (progress: { elapsedMs: number; requests: number }) => void;
   progressIntervalMs?: number;
+  /**
+   * Connections to use and keep open after the run (see `LoadPool`); its origin, connection count
+   * and pipelining replace the options'. Without it the run opens its own and closes them.
+   */
+  pool?: LoadPool;
+  /** A recorder shared across runs; the result's latency then covers all that was recorded in it. */
+  latency?: LatencyRecorder;
 }
 
 export interface LoadResult {
@@ -161,7 +168,7 @@ class LoadRun {
     this.options = options;
     this.now = options.now ?? (() => performance.now());
     this.timeoutMs = options.timeoutMs;
-    this.latency = createLatencyRecorder();
+    this.latency = options.latency ?? createLatencyRecorder();
     for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
       this.expected.fill(1, low, high + 1);
     }
@@ -186,10 +193,13 @@ class LoadRun {
     if (signal?.aborted) return this.finalResult(true);
 
     const done = new Promise<void>((resolve) => (this.finish = resolve));
-    for (let i = 0; i < connections; i++) {
-      this.connections.push(new Connection(this, this.options.origin, pipelining, timeoutMs));
+    const pool =
+      this.options.pool ?? new LoadPool(this.options.origin, connections, pipelining, timeoutMs);
+    for (const connection of pool.connections) {
+      connection.bind(this);
+      this.connections.push(connection);
     }
-    this.slots = connections * pipelining;
+    this.slots = pool.connections.length * pool.pipelining;
     const onAbort = () => {
       this.result.aborted = true;
       this.cutOff();
@@ -233,7 +243,7 @@ class LoadRun {
       signal?.removeEventListener('abort', onAbort);
       for (const timer of this.timers) clearTimeout(timer);
     }
-    await Promise.all(this.connections.map((c) => c.close()));
+    if (this.options.pool === undefined) await pool.close();
     return this.finalResult(this.result.aborted);
   }
 
@@ -250,7 +260,7 @@ class LoadRun {
     for (let i = seconds; i < this.perSecond.length; i++)
       perSecond[seconds - 1] += this.perSecond[i];
     const latency = this.latency.summary();
-    this.latency.destroy();
+    if (this.options.latency === undefined) this.latency.destroy();
     return { ...this.result, windowMs, perSecond, latency, aborted };
   }
 
@@ -332,6 +342,26 @@ class LoadRun {
   }
 }
 
+/**
+ * Keep-alive connections to one origin that outlive a run, so that several runs (e.g. the slices of
+ * a head vs baseline comparison) measure warm connections. Close it when done.
+ */
+export class LoadPool {
+  readonly connections: Connection[] = [];
+  readonly pipelining: number;
+
+  constructor(origin: string, connections: number, pipelining: number, timeoutMs: number) {
+    this.pipelining = pipelining;
+    for (let i = 0; i < connections; i++) {
+      this.connections.push(new Connection(origin, pipelining, timeoutMs));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.close()));
+  }
+}
+
 /** One connection: an undici `Client` and its in-flight slots. */
 class Connection {
   readonly client: Client;
@@ -340,7 +370,7 @@ class Connection {
   private socket: Socket | null = null;
   private corked = false;
 
-  constructor(run: LoadRun, origin: string, pipelining: number, timeoutMs: number) {
+  constructor(origin: string, pipelining: number, timeoutMs: number) {
     this.pipelined = pipelining > 1;
     const connector = buildConnector({ timeout: Math.max(1, Math.ceil(timeoutMs)) });
     this.client = new Client(origin, {
@@ -363,7 +393,12 @@ class Connection {
           (callback as buildConnector.Callback)(error as null, socket as Socket);
         }),
     });
-    for (let i = 0; i < pipelining; i++) this.slots.push(new Slot(run, this));
+    for (let i = 0; i < pipelining; i++) this.slots.push(new Slot(this));
+  }
+
+  /** Makes the slots report to `run`. */
+  bind(run: LoadRun): void {
+    for (const slot of this.slots) slot.run = run;
   }
 
   start(now: number): void {
@@ -405,7 +440,8 @@ class Connection {
 
 /** One in-flight request at a time, and the reusable dispatch handler for it. */
 class Slot implements Dispatcher.DispatchHandler {
-  private readonly run: LoadRun;
+  /** The run this slot reports to (set by `Connection.bind`). */
+  run!: LoadRun;
   private readonly connection: Connection;
   private controller: Dispatcher.DispatchController | null = null;
   private status = 0;
@@ -413,8 +449,7 @@ class Slot implements Dispatcher.DispatchHandler {
   private inFlight = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(run: LoadRun, connection: Connection) {
-    this.run = run;
+  constructor(connection: Connection) {
     this.connection = connection;
   }
 

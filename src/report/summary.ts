@@ -1,4 +1,5 @@
 /** The job summary, as Markdown. Pure: the action adapter writes what this returns. */
+import type { ComparisonOutcome, Side } from '../check.js';
 import type { LoadResult } from '../engine/load.js';
 import { formatStatusRanges, targetUrl, type Settings } from '../inputs.js';
 import { formatSeconds, type Outcome, type Verdict } from '../verdict.js';
@@ -76,4 +77,54 @@ function escapeCell(text: string): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
+export function comparisonMarkdown(
+  settings: Settings,
+  outcome: Pick<ComparisonOutcome, 'result' | 'baseline' | 'slices' | 'shift' | 'comparison'>,
+): string {
+  const { result, baseline, slices, shift, comparison } = outcome;
+  const base = settings.baseline;
+  if (base === null) return '';
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+  const rate = (r: LoadResult) => formatRate(requestsPerSecond(r));
+  const rows = [
+    '| | baseline | head |',
+    '|---|---|---|',
+    `| Target | \`${escapeCell(targetUrl({ ...settings, ...base }))}\` | \`${escapeCell(targetUrl(settings))}\` |`,
+    `| Requests | ${baseline.requests} | ${result.requests} |`,
+    `| Requests/s | ${rate(baseline)} | ${rate(result)} |`,
+  ];
+  const lines = [`### Head vs baseline`, '', ...rows, ''];
+  if (shift && comparison) {
+    lines.push(
+      `Change of head vs baseline: **${pct(shift.changePct)}**, ` +
+        `${Math.round(settings.confidence * 1000) / 10}% interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
+        `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval, ` +
+        `${shift.headSlices} + ${shift.baselineSlices} slices). Verdict: **${comparison}** ` +
+        `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`,
+      '',
+    );
+  }
+  const side = (name: Side) => slices.filter((s) => s.side === name).map((s) => Math.round(s.rps));
+  const head = side('head');
+  const baselineRates = side('baseline');
+  if (head.length > 0 && baselineRates.length > 0) {
+    const n = Math.max(head.length, baselineRates.length);
+    lines.push(
+      'Requests per second in each slice (first line: head, second: baseline):',
+      '',
+      '```mermaid',
+      'xychart-beta',
+      '  title "req/s per slice"',
+      `  x-axis "slice" [${Array.from({ length: n }, (_, i) => i + 1).join(', ')}]`,
+      '  y-axis "req/s"',
+      `  line [${head.join(', ')}]`,
+      `  line [${baselineRates.join(', ')}]`,
+      '```',
+      '',
+    );
+  }
+  return lines.join('\n');
 }
