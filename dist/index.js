@@ -96123,7 +96123,7 @@ async function runComparison(settings, hooks = {}) {
     const sliceMs = (settings.durationSec * 1000) / settings.rounds;
     hooks.onLoadStart?.();
     try {
-        const run = (side, durationMs) => {
+        const run = (side, durationMs, counted = true) => {
             const { settings: s, pool: p, latency } = sides[side];
             return runLoad({
                 origin: origin(s),
@@ -96137,14 +96137,14 @@ async function runComparison(settings, hooks = {}) {
                 expectedStatus: s.expectedStatus,
                 signal: hooks.signal,
                 pool: p,
-                latency,
+                latency: counted ? latency : undefined,
             });
         };
         // Each side warms up (JIT, caches, connections) for at least one slice before the slices that
         // count: a cold first slice is an outlier that widens the interval for nothing.
         const warmupMs = Math.max(settings.warmupSec * 1000, sliceMs);
         for (const side of ['head', 'baseline'])
-            await run(side, warmupMs);
+            await run(side, warmupMs, false);
         for (const side of sliceOrder(settings.rounds)) {
             if (hooks.signal?.aborted)
                 break;
@@ -96169,11 +96169,12 @@ async function runComparison(settings, hooks = {}) {
         minRequests: settings.minRequests,
         durationSec: settings.durationSec,
     };
-    if (head.aborted ||
+    const aborted = hooks.signal?.aborted === true;
+    if (aborted ||
         headRates.length < 2 ||
         baseRates.length < 2 ||
         headRates.concat(baseRates).some((r) => !(r > 0))) {
-        const verdict = head.aborted
+        const verdict = aborted
             ? cancelled({
                 ...gate,
                 signal: hooks.stoppedBy?.() || 'abort',

@@ -151,7 +151,7 @@ export async function runComparison(
   const sliceMs = (settings.durationSec * 1000) / settings.rounds;
   hooks.onLoadStart?.();
   try {
-    const run = (side: Side, durationMs: number) => {
+    const run = (side: Side, durationMs: number, counted = true) => {
       const { settings: s, pool: p, latency } = sides[side];
       return runLoad({
         origin: origin(s),
@@ -165,13 +165,13 @@ export async function runComparison(
         expectedStatus: s.expectedStatus,
         signal: hooks.signal,
         pool: p,
-        latency,
+        latency: counted ? latency : undefined,
       });
     };
     // Each side warms up (JIT, caches, connections) for at least one slice before the slices that
     // count: a cold first slice is an outlier that widens the interval for nothing.
     const warmupMs = Math.max(settings.warmupSec * 1000, sliceMs);
-    for (const side of ['head', 'baseline'] as Side[]) await run(side, warmupMs);
+    for (const side of ['head', 'baseline'] as Side[]) await run(side, warmupMs, false);
     for (const side of sliceOrder(settings.rounds)) {
       if (hooks.signal?.aborted) break;
       const result = await run(side, sliceMs);
@@ -196,13 +196,14 @@ export async function runComparison(
     durationSec: settings.durationSec,
   };
 
+  const aborted = hooks.signal?.aborted === true;
   if (
-    head.aborted ||
+    aborted ||
     headRates.length < 2 ||
     baseRates.length < 2 ||
     headRates.concat(baseRates).some((r) => !(r > 0))
   ) {
-    const verdict = head.aborted
+    const verdict = aborted
       ? cancelled({
           ...gate,
           signal: hooks.stoppedBy?.() || 'abort',
