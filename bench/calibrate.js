@@ -10,13 +10,13 @@
 //
 //   npm run calibrate                                   300 A/A + 60 A/B per setting, 5 s per side
 //   npm run calibrate -- --aa 40 --ab 15 --connections 1,4 --seconds 5
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort, has, pin } from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -36,17 +36,8 @@ const SECONDS = Number(args.seconds);
 const BLOCK = Number(args.block);
 const BASE_COST_US = Number(args['base-cost-us']);
 const work = mkdtempSync(join(tmpdir(), 'http-load-check-calibrate-'));
-const taskset = spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
-const pin = (cpu, argv) => (taskset ? ['taskset', '-c', String(cpu), ...argv] : argv);
+const taskset = has('taskset');
 const log = (...parts) => console.error('[calibrate]', ...parts);
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function startServer(costUs) {
   const port = await freePort();

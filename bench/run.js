@@ -10,11 +10,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { cpus, tmpdir, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort, has, pin } from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -32,7 +32,6 @@ const SECONDS = Number(args.seconds);
 const work = mkdtempSync(join(tmpdir(), 'http-load-check-bench-'));
 const log = (...parts) => console.error('[bench]', ...parts);
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const HAS = {
   taskset: has('taskset'),
   time: spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0,
@@ -40,8 +39,6 @@ const HAS = {
   nginx: has('nginx'),
   gunicorn: has('gunicorn') && spawnSync('python3', ['-c', 'import flask']).status === 0,
 };
-const pin = (cpu, argv) =>
-  HAS.taskset && cpu !== null ? ['taskset', '-c', String(cpu), ...argv] : argv;
 const TIME_MARK = '@@time';
 const timed = (argv) =>
   HAS.time ? ['/usr/bin/time', '-f', `${TIME_MARK} %e %U %S %M`, ...argv] : argv;
@@ -65,14 +62,6 @@ function run(argv, env = process.env) {
       resolve({ code, stdout, stderr, ...usage });
     });
   });
-}
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 function get(port, path) {
