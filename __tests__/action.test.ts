@@ -66,3 +66,31 @@ describe('dist/index.js as the runner runs it', () => {
     assert.match(run.summary, /\| Verdict \| ❌ failed \|/);
   });
 });
+
+describe('a gate set inside the noise', () => {
+  it('warns when min-requests is within the noise band of the count, and not when far below', async () => {
+    // About 90-100 responses a second: each answer waits 10 ms.
+    const slow = await startServer((_req, res) => setTimeout(() => res.end('ok'), 10));
+    try {
+      const near = await runAction({
+        port: String(slow.port),
+        duration: '2',
+        'min-requests': '180',
+      });
+      assert.match(
+        near.stdout,
+        /::warning title=min-requests is inside the noise::min-requests 180 is within \d+%25 of the measured \d+/, // % is encoded as %25 in workflow commands
+      );
+      assert.match(near.summary, /> \[!WARNING\]\n> min-requests 180 is within/);
+      assert.match(
+        near.summary,
+        /\| Variation between seconds \| [\d.]+% \(noise band taken as ±\d+%\) \|/,
+      );
+      const far = await runAction({ port: String(slow.port), duration: '2', 'min-requests': '10' });
+      assert.equal(far.code, 0);
+      assert.doesNotMatch(far.stdout, /::warning/);
+    } finally {
+      await slow.close();
+    }
+  });
+});

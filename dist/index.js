@@ -94957,8 +94957,8 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function core_warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -96284,7 +96284,46 @@ function comparisonVerdict(shift, comparison, settings, absolute) {
     return { passed: true, outcome: 'passed', message: `${words[comparison]}: ${interval}` };
 }
 
+;// CONCATENATED MODULE: ./src/stats/noise.ts
+/**
+ * Is the gate set inside the noise of its own measurement? Pure.
+ *
+ * A count that swings from second to second, or from run to run, will cross a threshold set close to
+ * it now and then: the gate flaps. Runs on shared CI machines differ by 10-25% (shared/GUIDE.md
+ * section 5), more than the seconds of one run show, so the band is at least `MIN_BAND`.
+ */
+/** The noise band never counts as narrower than this fraction of the count. */
+const MIN_BAND = 0.1;
+/** Sample standard deviation over the mean; 0 for fewer than 2 values or a zero mean. */
+function coefficientOfVariation(values) {
+    if (values.length < 2)
+        return 0;
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    if (mean === 0)
+        return 0;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+    return Math.sqrt(variance) / mean;
+}
+function noise(requests, minRequests, perSecond) {
+    const perSecondCv = coefficientOfVariation(perSecond);
+    const band = Math.max(2 * perSecondCv, MIN_BAND);
+    const inside = requests > 0 && minRequests > 0 && Math.abs(requests - minRequests) < band * requests;
+    const pct = (x) => `${(x * 100).toFixed(0)}%`;
+    return {
+        perSecondCv,
+        band,
+        warning: inside
+            ? `min-requests ${minRequests} is within ${pct(Math.abs(requests - minRequests) / requests)} ` +
+                `of the measured ${requests}, inside the noise band of ±${pct(band)} ` +
+                `(per-second counts varied by ${pct(perSecondCv)}; runs on shared machines differ more): ` +
+                `expect this gate to flap. Set min-requests further from what the service does, or compare ` +
+                `with a baseline (baseline-port).`
+            : null,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 
 
 
@@ -96305,6 +96344,7 @@ function summaryMarkdown(settings, result, verdict) {
     const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
     const { warmup } = result;
     const headerNames = settings.headers.map(([name]) => name).join(', ');
+    const { perSecondCv, band, warning } = noise(result.requests, settings.minRequests, result.perSecond);
     const rows = [
         ['Target', `\`${escapeCell(targetUrl(settings))}\``],
         [
@@ -96321,6 +96361,11 @@ function summaryMarkdown(settings, result, verdict) {
         ['Responses by status', statuses !== '' && statuses],
         ['Requests/s', formatRate(requestsPerSecond(result))],
         ['Requests in each second', listSeconds && result.perSecond.join(', ')],
+        [
+            'Variation between seconds',
+            result.perSecond.length > 1 &&
+                `${(perSecondCv * 100).toFixed(1)}% (noise band taken as ±${(band * 100).toFixed(0)}%)`,
+        ],
         ['Latency', result.latency.count > 0 ? formatLatency(result.latency) : 'no response'],
         ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
         ['Errors', String(result.errors)],
@@ -96344,6 +96389,7 @@ function summaryMarkdown(settings, result, verdict) {
         '',
         escapeHtml(verdict.message),
         '',
+        ...(warning ? [`> [!WARNING]`, `> ${escapeHtml(warning)}`, ''] : []),
     ].join('\n');
 }
 function plural(n, word) {
@@ -96422,6 +96468,7 @@ function stopOnSignals() {
 
 
 
+
 async function run() {
     let settings;
     try {
@@ -96452,6 +96499,10 @@ async function run() {
         }
         if (comparison)
             setComparisonOutputs(comparison);
+        const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
+        if (loadStarted && !comparison && warning) {
+            core_warning(warning, { title: 'min-requests is inside the noise' });
+        }
         const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
         await report(settings, result, verdict, extra);
     }

@@ -10,6 +10,7 @@ import { InputError, readSettings, type Settings } from './inputs.js';
 import { jsonReport } from './report/json.js';
 import { START_LINE, detailLines, finalLine, formatRate, startLine } from './report/text.js';
 import { stopOnSignals } from './signals.js';
+import { noise } from './stats/noise.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Usage: http-load-check <port> [options]
@@ -155,6 +156,8 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     (verdict.passed ? console.log : console.error)(verdict.message);
+    const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
+    if (loadStarted && !comparison && warning) console.error(`warning: ${warning}`);
   }
   return verdict.passed ? 0 : 1;
 }

@@ -11,6 +11,7 @@ import { InputError, readSettings, type Settings } from './inputs.js';
 import { comparisonMarkdown, summaryMarkdown } from './report/summary.js';
 import { detailLines, finalLine, formatMs, requestsPerSecond, startLine } from './report/text.js';
 import { stopOnSignals } from './signals.js';
+import { noise } from './stats/noise.js';
 import type { Verdict } from './verdict.js';
 
 export async function run(): Promise<void> {
@@ -42,6 +43,10 @@ export async function run(): Promise<void> {
       for (const line of detailLines(result)) core.info(line);
     }
     if (comparison) setComparisonOutputs(comparison);
+    const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
+    if (loadStarted && !comparison && warning) {
+      core.warning(warning, { title: 'min-requests is inside the noise' });
+    }
     const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
     await report(settings, result, verdict, extra);
   } catch (error) {

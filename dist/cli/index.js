@@ -64960,6 +64960,44 @@ function stopOnSignals() {
     };
 }
 
+;// CONCATENATED MODULE: ./src/stats/noise.ts
+/**
+ * Is the gate set inside the noise of its own measurement? Pure.
+ *
+ * A count that swings from second to second, or from run to run, will cross a threshold set close to
+ * it now and then: the gate flaps. Runs on shared CI machines differ by 10-25% (shared/GUIDE.md
+ * section 5), more than the seconds of one run show, so the band is at least `MIN_BAND`.
+ */
+/** The noise band never counts as narrower than this fraction of the count. */
+const MIN_BAND = 0.1;
+/** Sample standard deviation over the mean; 0 for fewer than 2 values or a zero mean. */
+function coefficientOfVariation(values) {
+    if (values.length < 2)
+        return 0;
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    if (mean === 0)
+        return 0;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+    return Math.sqrt(variance) / mean;
+}
+function noise(requests, minRequests, perSecond) {
+    const perSecondCv = coefficientOfVariation(perSecond);
+    const band = Math.max(2 * perSecondCv, MIN_BAND);
+    const inside = requests > 0 && minRequests > 0 && Math.abs(requests - minRequests) < band * requests;
+    const pct = (x) => `${(x * 100).toFixed(0)}%`;
+    return {
+        perSecondCv,
+        band,
+        warning: inside
+            ? `min-requests ${minRequests} is within ${pct(Math.abs(requests - minRequests) / requests)} ` +
+                `of the measured ${requests}, inside the noise band of ±${pct(band)} ` +
+                `(per-second counts varied by ${pct(perSecondCv)}; runs on shared machines differ more): ` +
+                `expect this gate to flap. Set min-requests further from what the service does, or compare ` +
+                `with a baseline (baseline-port).`
+            : null,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
 const VERSION = '1.0.0';
@@ -64970,6 +65008,7 @@ const VERSION = '1.0.0';
  * `process.argv` and sets the exit code. It shares the inputs, the check and the reports with the
  * action: each option is the action input of the same name.
  */
+
 
 
 
@@ -65117,6 +65156,9 @@ async function main(argv) {
                 `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`);
         }
         (verdict.passed ? console.log : console.error)(verdict.message);
+        const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
+        if (loadStarted && !comparison && warning)
+            console.error(`warning: ${warning}`);
     }
     return verdict.passed ? 0 : 1;
 }

@@ -3,6 +3,7 @@ import type { ComparisonOutcome, Side } from '../check.js';
 import type { LoadResult } from '../engine/load.js';
 import { formatStatusRanges, targetUrl, type Settings } from '../inputs.js';
 import { formatSeconds, type Outcome, type Verdict } from '../verdict.js';
+import { noise } from '../stats/noise.js';
 import { formatCounts, formatLatency, formatRate, requestsPerSecond } from './text.js';
 
 /** Per-second counts are listed in the summary up to this many seconds. */
@@ -24,6 +25,11 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
   const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
   const { warmup } = result;
   const headerNames = settings.headers.map(([name]) => name).join(', ');
+  const { perSecondCv, band, warning } = noise(
+    result.requests,
+    settings.minRequests,
+    result.perSecond,
+  );
   const rows: [string, string | false][] = [
     ['Target', `\`${escapeCell(targetUrl(settings))}\``],
     [
@@ -40,6 +46,11 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
     ['Responses by status', statuses !== '' && statuses],
     ['Requests/s', formatRate(requestsPerSecond(result))],
     ['Requests in each second', listSeconds && result.perSecond.join(', ')],
+    [
+      'Variation between seconds',
+      result.perSecond.length > 1 &&
+        `${(perSecondCv * 100).toFixed(1)}% (noise band taken as ±${(band * 100).toFixed(0)}%)`,
+    ],
     ['Latency', result.latency.count > 0 ? formatLatency(result.latency) : 'no response'],
     ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
     ['Errors', String(result.errors)],
@@ -64,6 +75,7 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
     '',
     escapeHtml(verdict.message),
     '',
+    ...(warning ? [`> [!WARNING]`, `> ${escapeHtml(warning)}`, ''] : []),
   ].join('\n');
 }
 
