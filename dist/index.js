@@ -95173,18 +95173,14 @@ class LoadRun {
         for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
             this.expected.fill(1, low, high + 1);
         }
-        const headers = ['user-agent', 'http-load-check'];
-        for (const [name, value] of options.headers ?? []) {
-            if (name.toLowerCase() === 'user-agent')
-                headers.splice(0, 2);
-            headers.push(name, value);
-        }
+        const extra = (options.headers ?? []).flat();
+        const ownAgent = (options.headers ?? []).some(([name]) => name.toLowerCase() === 'user-agent');
         this.request = {
             path: options.path,
             method: 'GET',
-            headers,
+            headers: ownAgent ? extra : ['user-agent', 'http-load-check', ...extra],
             // GET is `blocking` by default, which stops undici from pipelining it.
-            blocking: (options.pipelining ?? 1) === 1,
+            blocking: (options.pool?.pipelining ?? options.pipelining ?? 1) === 1,
         };
     }
     async start() {
@@ -96029,44 +96025,47 @@ function median(sorted) {
 
 
 async function runCheck(settings, hooks = {}) {
-    const { signal } = hooks;
-    const stoppedBy = () => hooks.stoppedBy?.() || 'abort';
-    const gate = (requests) => ({
-        requests,
-        minRequests: settings.minRequests,
-        durationSec: settings.durationSec,
-    });
-    const target = {
-        origin: origin(settings),
-        path: settings.path,
-        headers: settings.headers,
-        signal,
-    };
     const notReadyVerdict = await waitFor(settings, hooks);
     if (notReadyVerdict) {
-        return { result: emptyResult(signal?.aborted), verdict: notReadyVerdict, loadStarted: false };
+        return {
+            result: emptyResult(hooks.signal?.aborted),
+            verdict: notReadyVerdict,
+            loadStarted: false,
+        };
     }
     hooks.onLoadStart?.();
     const result = await runLoad({
-        ...target,
-        connections: settings.connections,
-        pipelining: settings.pipelining,
-        busyPoll: settings.busyPoll,
+        ...loadOptions(settings, hooks.signal),
         warmupMs: settings.warmupSec * 1000,
         durationMs: settings.durationSec * 1000,
-        timeoutMs: settings.timeoutSec * 1000,
-        expectedStatus: settings.expectedStatus,
         onProgress: hooks.onProgress,
         progressIntervalMs: hooks.progressIntervalMs,
     });
     const verdict = result.aborted
-        ? cancelled({
-            ...gate(result.requests),
-            signal: stoppedBy(),
-            elapsedSec: result.windowMs / 1000,
-        })
-        : judge(gate(result.requests));
+        ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
+        : judge(gate(settings, result.requests));
     return { result, verdict, loadStarted: true };
+}
+/** What runLoad needs from the settings, but the window. */
+function loadOptions(settings, signal) {
+    return {
+        origin: origin(settings),
+        path: settings.path,
+        headers: settings.headers,
+        connections: settings.connections,
+        pipelining: settings.pipelining,
+        busyPoll: settings.busyPoll,
+        timeoutMs: settings.timeoutSec * 1000,
+        expectedStatus: settings.expectedStatus,
+        signal,
+    };
+}
+function gate(settings, requests) {
+    return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
+}
+function cancelledAfter(settings, hooks, requests, elapsedSec) {
+    const signal = hooks.stoppedBy?.() || 'abort';
+    return cancelled({ ...gate(settings, requests), signal, elapsedSec });
 }
 /**
  * The order of the slices: pairs alternate AB, BA, BA, AB (ABBA then BAAB), so that a drift in the
@@ -96104,17 +96103,16 @@ async function runComparison(settings, hooks = {}) {
         if (notReadyVerdict)
             return empty(notReadyVerdict);
     }
-    const timeoutMs = settings.timeoutSec * 1000;
     const sides = {
         head: {
             settings,
-            pool: pool(settings, timeoutMs),
+            pool: pool(settings),
             latency: createLatencyRecorder(),
             runs: [],
         },
         baseline: {
             settings: baselineSettings,
-            pool: pool(baselineSettings, timeoutMs),
+            pool: pool(baselineSettings),
             latency: createLatencyRecorder(),
             runs: [],
         },
@@ -96126,16 +96124,8 @@ async function runComparison(settings, hooks = {}) {
         const run = (side, durationMs, counted = true) => {
             const { settings: s, pool: p, latency } = sides[side];
             return runLoad({
-                origin: origin(s),
-                path: s.path,
-                headers: s.headers,
-                connections: s.connections,
-                pipelining: s.pipelining,
-                busyPoll: s.busyPoll,
+                ...loadOptions(s, hooks.signal),
                 durationMs,
-                timeoutMs,
-                expectedStatus: s.expectedStatus,
-                signal: hooks.signal,
                 pool: p,
                 latency: counted ? latency : undefined,
             });
@@ -96164,22 +96154,13 @@ async function runComparison(settings, hooks = {}) {
     const rates = (side) => slices.filter((s) => s.side === side).map((s) => s.rps);
     const headRates = rates('head');
     const baseRates = rates('baseline');
-    const gate = {
-        requests: head.requests,
-        minRequests: settings.minRequests,
-        durationSec: settings.durationSec,
-    };
     const aborted = hooks.signal?.aborted === true;
     if (aborted ||
         headRates.length < 2 ||
         baseRates.length < 2 ||
         headRates.concat(baseRates).some((r) => !(r > 0))) {
         const verdict = aborted
-            ? cancelled({
-                ...gate,
-                signal: hooks.stoppedBy?.() || 'abort',
-                elapsedSec: head.windowMs / 1000,
-            })
+            ? cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000)
             : {
                 passed: false,
                 outcome: 'failed',
@@ -96201,7 +96182,7 @@ async function runComparison(settings, hooks = {}) {
     return {
         result: head,
         baseline,
-        verdict: comparisonVerdict(shift, comparison, settings, judge(gate)),
+        verdict: comparisonVerdict(shift, comparison, settings, judge(gate(settings, head.requests))),
         loadStarted: true,
         slices,
         shift,
@@ -96224,23 +96205,17 @@ async function waitFor(settings, hooks) {
             hooks.onReady?.(ready);
         return null;
     }
-    if (hooks.signal?.aborted) {
-        return cancelled({
-            requests: 0,
-            minRequests: settings.minRequests,
-            durationSec: settings.durationSec,
-            signal: hooks.stoppedBy?.() || 'abort',
-            elapsedSec: 0,
-        });
-    }
+    if (hooks.signal?.aborted)
+        return cancelledAfter(settings, hooks, 0, 0);
     return notReady({
         url: targetUrl(settings),
         waitTimeoutSec: settings.waitTimeoutSec,
         lastError: ready.lastError,
     });
 }
-function pool(settings, timeoutMs) {
-    return new LoadPool(origin(settings), settings.connections, settings.pipelining, timeoutMs);
+function pool(settings) {
+    const { connections, pipelining, timeoutSec } = settings;
+    return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
 }
 /** One side's slices as one result: counts added up, the window is the sum of the slices. */
 function combine(runs, latency) {

@@ -33,46 +33,56 @@ export interface CheckOutcome {
 }
 
 export async function runCheck(settings: Settings, hooks: CheckHooks = {}): Promise<CheckOutcome> {
-  const { signal } = hooks;
-  const stoppedBy = () => hooks.stoppedBy?.() || 'abort';
-  const gate = (requests: number) => ({
-    requests,
-    minRequests: settings.minRequests,
-    durationSec: settings.durationSec,
-  });
-  const target = {
-    origin: origin(settings),
-    path: settings.path,
-    headers: settings.headers,
-    signal,
-  };
-
   const notReadyVerdict = await waitFor(settings, hooks);
   if (notReadyVerdict) {
-    return { result: emptyResult(signal?.aborted), verdict: notReadyVerdict, loadStarted: false };
+    return {
+      result: emptyResult(hooks.signal?.aborted),
+      verdict: notReadyVerdict,
+      loadStarted: false,
+    };
   }
 
   hooks.onLoadStart?.();
   const result = await runLoad({
-    ...target,
-    connections: settings.connections,
-    pipelining: settings.pipelining,
-    busyPoll: settings.busyPoll,
+    ...loadOptions(settings, hooks.signal),
     warmupMs: settings.warmupSec * 1000,
     durationMs: settings.durationSec * 1000,
-    timeoutMs: settings.timeoutSec * 1000,
-    expectedStatus: settings.expectedStatus,
     onProgress: hooks.onProgress,
     progressIntervalMs: hooks.progressIntervalMs,
   });
   const verdict = result.aborted
-    ? cancelled({
-        ...gate(result.requests),
-        signal: stoppedBy(),
-        elapsedSec: result.windowMs / 1000,
-      })
-    : judge(gate(result.requests));
+    ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
+    : judge(gate(settings, result.requests));
   return { result, verdict, loadStarted: true };
+}
+
+/** What runLoad needs from the settings, but the window. */
+function loadOptions(settings: Settings, signal?: AbortSignal) {
+  return {
+    origin: origin(settings),
+    path: settings.path,
+    headers: settings.headers,
+    connections: settings.connections,
+    pipelining: settings.pipelining,
+    busyPoll: settings.busyPoll,
+    timeoutMs: settings.timeoutSec * 1000,
+    expectedStatus: settings.expectedStatus,
+    signal,
+  };
+}
+
+function gate(settings: Settings, requests: number) {
+  return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
+}
+
+function cancelledAfter(
+  settings: Settings,
+  hooks: CheckHooks,
+  requests: number,
+  elapsedSec: number,
+): Verdict {
+  const signal = hooks.stoppedBy?.() || 'abort';
+  return cancelled({ ...gate(settings, requests), signal, elapsedSec });
 }
 
 export type Side = 'head' | 'baseline';
@@ -132,17 +142,16 @@ export async function runComparison(
     if (notReadyVerdict) return empty(notReadyVerdict);
   }
 
-  const timeoutMs = settings.timeoutSec * 1000;
   const sides = {
     head: {
       settings,
-      pool: pool(settings, timeoutMs),
+      pool: pool(settings),
       latency: createLatencyRecorder(),
       runs: [] as LoadResult[],
     },
     baseline: {
       settings: baselineSettings,
-      pool: pool(baselineSettings, timeoutMs),
+      pool: pool(baselineSettings),
       latency: createLatencyRecorder(),
       runs: [] as LoadResult[],
     },
@@ -154,16 +163,8 @@ export async function runComparison(
     const run = (side: Side, durationMs: number, counted = true) => {
       const { settings: s, pool: p, latency } = sides[side];
       return runLoad({
-        origin: origin(s),
-        path: s.path,
-        headers: s.headers,
-        connections: s.connections,
-        pipelining: s.pipelining,
-        busyPoll: s.busyPoll,
+        ...loadOptions(s, hooks.signal),
         durationMs,
-        timeoutMs,
-        expectedStatus: s.expectedStatus,
-        signal: hooks.signal,
         pool: p,
         latency: counted ? latency : undefined,
       });
@@ -190,12 +191,6 @@ export async function runComparison(
   const rates = (side: Side) => slices.filter((s) => s.side === side).map((s) => s.rps);
   const headRates = rates('head');
   const baseRates = rates('baseline');
-  const gate = {
-    requests: head.requests,
-    minRequests: settings.minRequests,
-    durationSec: settings.durationSec,
-  };
-
   const aborted = hooks.signal?.aborted === true;
   if (
     aborted ||
@@ -204,11 +199,7 @@ export async function runComparison(
     headRates.concat(baseRates).some((r) => !(r > 0))
   ) {
     const verdict = aborted
-      ? cancelled({
-          ...gate,
-          signal: hooks.stoppedBy?.() || 'abort',
-          elapsedSec: head.windowMs / 1000,
-        })
+      ? cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000)
       : {
           passed: false,
           outcome: 'failed' as const,
@@ -231,7 +222,7 @@ export async function runComparison(
   return {
     result: head,
     baseline,
-    verdict: comparisonVerdict(shift, comparison, settings, judge(gate)),
+    verdict: comparisonVerdict(shift, comparison, settings, judge(gate(settings, head.requests))),
     loadStarted: true,
     slices,
     shift,
@@ -253,15 +244,7 @@ async function waitFor(settings: Settings, hooks: CheckHooks): Promise<Verdict |
     if (ready.attempts > 1) hooks.onReady?.(ready);
     return null;
   }
-  if (hooks.signal?.aborted) {
-    return cancelled({
-      requests: 0,
-      minRequests: settings.minRequests,
-      durationSec: settings.durationSec,
-      signal: hooks.stoppedBy?.() || 'abort',
-      elapsedSec: 0,
-    });
-  }
+  if (hooks.signal?.aborted) return cancelledAfter(settings, hooks, 0, 0);
   return notReady({
     url: targetUrl(settings),
     waitTimeoutSec: settings.waitTimeoutSec,
@@ -269,8 +252,9 @@ async function waitFor(settings: Settings, hooks: CheckHooks): Promise<Verdict |
   });
 }
 
-function pool(settings: Settings, timeoutMs: number): LoadPool {
-  return new LoadPool(origin(settings), settings.connections, settings.pipelining, timeoutMs);
+function pool(settings: Settings): LoadPool {
+  const { connections, pipelining, timeoutSec } = settings;
+  return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
 }
 
 /** One side's slices as one result: counts added up, the window is the sum of the slices. */

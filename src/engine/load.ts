@@ -172,17 +172,14 @@ class LoadRun {
     for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
       this.expected.fill(1, low, high + 1);
     }
-    const headers: string[] = ['user-agent', 'http-load-check'];
-    for (const [name, value] of options.headers ?? []) {
-      if (name.toLowerCase() === 'user-agent') headers.splice(0, 2);
-      headers.push(name, value);
-    }
+    const extra = (options.headers ?? []).flat();
+    const ownAgent = (options.headers ?? []).some(([name]) => name.toLowerCase() === 'user-agent');
     this.request = {
       path: options.path,
       method: 'GET',
-      headers,
+      headers: ownAgent ? extra : ['user-agent', 'http-load-check', ...extra],
       // GET is `blocking` by default, which stops undici from pipelining it.
-      blocking: (options.pipelining ?? 1) === 1,
+      blocking: (options.pool?.pipelining ?? options.pipelining ?? 1) === 1,
     };
   }
 
