@@ -90,6 +90,34 @@ describe('runLoad', () => {
     assert.equal(result.perSecond[0] + result.perSecond[1], result.requests);
   });
 
+  it('counts samples of sampleMs in whole windows, leaving late answers out', async () => {
+    // Every answer 30 ms late: the last request sent before the deadline is answered after it.
+    const target = await server((_req, res) => setTimeout(() => res.end('ok'), 30));
+    const result = await runLoad(options(target.port, { durationMs: 1000, sampleMs: 250 }));
+    assert.equal(result.samples.length, 4);
+    assert.ok(
+      result.samples.every((n) => n >= 5 && n <= 9),
+      JSON.stringify(result.samples),
+    );
+    const sampled = result.samples.reduce((a, b) => a + b, 0);
+    assert.equal(sampled, result.requests - 1, 'the answer after the deadline is in no sample');
+    assert.deepEqual((await runLoad(options(target.port, { durationMs: 100 }))).samples, []);
+  });
+
+  it('reports how busy the generator was: low against a slow service, busy-poll included', async () => {
+    const target = await server((_req, res) => setTimeout(() => res.end('ok'), 20));
+    for (const busyPoll of [false, true]) {
+      const { generator } = await runLoad(options(target.port, { busyPoll }));
+      assert.equal(generator.busyPoll, busyPoll);
+      assert.ok(
+        generator.utilization >= 0 && generator.utilization < 0.3,
+        JSON.stringify(generator),
+      );
+      if (busyPoll) assert.ok(generator.cpuPct > 50, `spinning burns a core: ${generator.cpuPct}`);
+      else assert.ok(generator.cpuPct < 30, JSON.stringify(generator));
+    }
+  });
+
   it('restores Error.stackTraceLimit after the run (stacks are off only during the load)', async () => {
     const target = await server();
     const before = Error.stackTraceLimit;

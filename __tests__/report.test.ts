@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadResult } from '../src/engine/load.js';
 import { readSettings } from '../src/inputs.js';
-import { summaryMarkdown } from '../src/report/summary.js';
+import type { Slice } from '../src/check.js';
+import type { SavedBaseline } from '../src/report/json.js';
+import { comparisonMarkdown, summaryMarkdown } from '../src/report/summary.js';
+import { compareRates, judgeShift } from '../src/stats/compare.js';
+import { sliceNoise } from '../src/stats/noise.js';
 import { detailLines, finalLine, requestsPerSecond, startLine } from '../src/report/text.js';
 import { cancelled, formatSeconds, judge, notReady } from '../src/verdict.js';
 
@@ -17,6 +21,8 @@ const result: LoadResult = {
   warmup: { responses: 0, failures: 0 },
   windowMs: 5000,
   perSecond: [2400, 2500, 2470, 2475, 2500],
+  samples: [],
+  generator: { cpuPct: 40, utilization: 0.35, busyPoll: false },
   latency: { count: 12345, p50Us: 350, p90Us: 420, p99Us: 1200, maxUs: 15321, meanUs: 380.2 },
   aborted: false,
 };
@@ -129,5 +135,67 @@ describe('summary', () => {
     assert.match(md, /^\| Threshold \| min-requests 20000 \|$/m);
     assert.match(md, /^\| Verdict \| ❌ failed \|$/m);
     assert.match(md, /^Throughput check failed: 12340 requests in 5 s, below min-requests 20000$/m);
+    assert.match(md, /^\| Load generator \| CPU 40% of a core, event loop busy 35% \|$/m);
+    assert.doesNotMatch(md, /saturated/);
+    const busy = { ...result, generator: { cpuPct: 97, utilization: 0.97, busyPoll: false } };
+    assert.match(
+      summaryMarkdown(settings, busy, verdict),
+      /> \[!WARNING\]\n> The load generator was saturated/,
+    );
+  });
+});
+
+describe('comparison summary', () => {
+  const settings = readSettings(
+    (name) => ({ port: '8080', 'min-requests': '0', connections: '4' })[name] ?? '',
+  );
+  const rates = (values: number[], side: 'head' | 'baseline') =>
+    values.map((rps) => ({ side, rps, requests: rps / 2 }));
+  const head = rates([900, 910, 905, 600, 902], 'head');
+  const baseline = rates([1000, 1004, 998, 1001, 999], 'baseline');
+  const saved: SavedBaseline = {
+    path: 'main.json',
+    createdAt: '2026-11-20T10:00:00.000Z',
+    target: 'http://127.0.0.1:8080/',
+    environment: { sha: '0123456789abcdef0123' },
+    settings: { connections: 1, pipelining: 1, path: '/', durationSec: 5 },
+    samples: { sampleSec: 0.5, rps: baseline.map((s) => s.rps) },
+    result,
+  };
+
+  it('has the table with slice variation and bursts, the interval, the chart, and for a saved baseline a note and a settings warning', () => {
+    const slices: Slice[] = [...head, ...baseline];
+    const noiseBySide = {
+      head: sliceNoise(head.map((s) => s.rps)),
+      baseline: sliceNoise(baseline.map((s) => s.rps)),
+    };
+    for (const i of noiseBySide.head.outliers) slices[i] = { ...slices[i], outlier: true };
+    const shift = compareRates(
+      head.map((s) => s.rps),
+      baseline.map((s) => s.rps),
+      0.99,
+    );
+    const md = comparisonMarkdown(settings, {
+      result,
+      baseline: result,
+      slices,
+      shift,
+      comparison: judgeShift(shift, 5),
+      noise: noiseBySide,
+      source: 'file',
+      saved,
+    });
+    assert.match(
+      md,
+      /^\| Target \| `http:\/\/127\.0\.0\.1:8080\/`, saved in `main\.json` at 2026-11-20T10:00:00\.000Z \(commit 0123456789ab\) \| /m,
+    );
+    assert.match(md, /^\| Variation between slices \(CV\) \| 0\.2% \| 16\.1% \|$/m);
+    assert.match(md, /^\| Slices hit by a burst \(outliers\) \| none \| #4 \(600\.0\) \|$/m);
+    assert.match(md, /> \[!NOTE\]\n> The baseline is a saved report from an earlier run/);
+    assert.match(md, /measured with connections 1; this run uses connections 4/);
+    assert.match(md, /Verdict: \*\*regression\*\*/);
+    assert.match(md, /```mermaid\nxychart-beta\n/);
+    assert.match(md, /^ {2}line \[900, 910, 905, 600, 902\]$/m);
+    assert.match(md, /^ {2}line \[1000, 1004, 998, 1001, 999\]$/m);
   });
 });

@@ -2,16 +2,34 @@
 // a real 10% slowdown, on this machine, at the default settings?
 //
 // - A/A trials: two identical server processes; any `regression` verdict is a false alarm.
-// - A/B trials: the head costs more CPU per request than the baseline, tuned (and checked by
-//   measurement) so that it serves about 10% fewer requests; a `regression` verdict is a detection.
-// Each block of trials gets fresh server processes; which process plays head in A/A is random.
-// Servers are pinned to CPU 1 and the action to CPU 0 when taskset is present. Rates come with
-// Wilson 95% intervals. Writes bench/CALIBRATION.md. Not part of `npm test`.
+// - A/B trials: the head costs more CPU per request than the baseline, tuned so that the gate's own
+//   paired, interleaved measurement shows about -10% (checked again by the median of the A/B trials);
+//   a `regression` verdict is a detection.
+// Each block of trials gets fresh server processes; which process plays head in A/A is random. Blocks of
+// every kind and setting are interleaved in a shuffled order, so a run cut short by --minutes still holds
+// every cell in proportion. Servers are pinned to CPU 1 and the action to CPU 0 when taskset is present.
+// The action runs from a copy of dist/ taken at the start, so rebuilding during the run changes nothing.
+// Every trial is appended to bench/calibration-trials.jsonl (raw data, one JSON object per line);
+// bench/CALIBRATION.md is rewritten from it after every block. Not part of `npm test`.
 //
 //   npm run calibrate                                   300 A/A + 60 A/B per setting, 5 s per side
-//   npm run calibrate -- --aa 40 --ab 15 --connections 1,4 --seconds 5
+//   npm run calibrate -- --aa 40 --ab 20 --connections 1,4 --seconds 5 --minutes 30
+//   npm run calibrate -- --report-only                 rewrite CALIBRATION.md from the trial log
+//   npm run calibrate -- --costs 1:114.4,4:114.1       skip the tuning (us per request of the A/B head)
+//
+// While the file given by --pause exists, no new trial starts (`bench/quiet.sh <command>` waits for
+// the running trial to end, runs the command and lets the calibration go on): other work on the
+// machine during a trial widens its interval.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +45,12 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '1,4' },
     'base-cost-us': { type: 'string', default: '100' },
     block: { type: 'string', default: '10' },
+    minutes: { type: 'string', default: '0' },
+    log: { type: 'string', default: join(root, 'bench', 'calibration-trials.jsonl') },
     out: { type: 'string', default: join(root, 'bench', 'CALIBRATION.md') },
+    'report-only': { type: 'boolean', default: false },
+    costs: { type: 'string', default: '' },
+    pause: { type: 'string', default: join(tmpdir(), 'http-load-check-calibrate.pause') },
   },
 });
 const AA = Number(args.aa);
@@ -35,9 +58,12 @@ const AB = Number(args.ab);
 const SECONDS = Number(args.seconds);
 const BLOCK = Number(args.block);
 const BASE_COST_US = Number(args['base-cost-us']);
-const work = mkdtempSync(join(tmpdir(), 'http-load-check-calibrate-'));
+const STOP_AT = Number(args.minutes) > 0 ? Date.now() + Number(args.minutes) * 60_000 : Infinity;
 const taskset = has('taskset');
 const log = (...parts) => console.error('[calibrate]', ...parts);
+
+let work;
+let bundle;
 
 async function startServer(costUs) {
   const port = await freePort();
@@ -54,17 +80,18 @@ async function startServer(costUs) {
   return { port, stop: () => child.kill('SIGTERM') };
 }
 
-/** Runs the bundle as the runner does; returns its outputs. */
+/** Runs the frozen bundle as the runner does; returns its outputs. */
 function action(inputs) {
   const output = join(work, `out-${Math.random()}`);
   writeFileSync(output, '');
-  const env = { ...process.env, GITHUB_OUTPUT: output };
+  const env = { ...process.env, GITHUB_OUTPUT: output, RUNNER_TEMP: work };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = String(v);
-  const argv = pin(0, [process.execPath, join(root, 'dist', 'index.js')]);
+  const argv = pin(0, [process.execPath, bundle]);
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('close', () => {
       const text = readFileSync(output, 'utf8');
+      rmSync(output, { force: true });
       const outputs = {};
       for (const m of text.matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
       resolve(outputs);
@@ -72,64 +99,84 @@ function action(inputs) {
   });
 }
 
-/** Measures the cost that makes a server ~10% slower than the baseline, at this setting. */
+const compare = (head, baseline, connections) =>
+  action({
+    port: head.port,
+    'baseline-port': baseline.port,
+    duration: SECONDS,
+    'min-requests': 0,
+    connections,
+    'wait-timeout': 5,
+  });
+
+/**
+ * Finds the per-request cost that makes a server ~10% slower than the baseline at this setting, as
+ * the gate itself measures it (paired, interleaved), so the A/B trials test a real -10%.
+ * Throughput ~ 1 / (overhead + cost), so 1/ratio - 1 grows linearly with the extra cost.
+ */
 async function tuneSlowCost(connections) {
-  const rate = async (costUs) => {
-    const server = await startServer(costUs);
-    const out = await action({
-      port: server.port,
-      duration: 3,
-      'min-requests': 0,
-      connections,
-      'wait-timeout': 5,
-    });
-    server.stop();
-    return Number(out.rps);
-  };
-  let cost = BASE_COST_US * 1.15;
-  let ratio = 0;
-  for (let i = 0; i < 4; i++) {
-    const [base, slow] = [await rate(BASE_COST_US), await rate(cost)];
-    ratio = slow / base;
+  let cost = BASE_COST_US * 1.12;
+  let change = 0;
+  for (let i = 0; i < 6; i++) {
+    const [base, slow] = [await startServer(BASE_COST_US), await startServer(cost)];
+    const changes = [];
+    for (let k = 0; k < 2; k++)
+      changes.push(Number((await compare(slow, base, connections))['change-percent']));
+    base.stop();
+    slow.stop();
+    change = (changes[0] + changes[1]) / 2;
     log(
-      `connections ${connections}: cost ${cost.toFixed(0)} us -> ${(100 * (ratio - 1)).toFixed(1)}%`,
+      `connections ${connections}: cost ${cost.toFixed(1)} us -> ${change.toFixed(1)}% (${changes.join(', ')})`,
     );
-    if (Math.abs(ratio - 0.9) < 0.015) break;
-    cost = BASE_COST_US + ((cost - BASE_COST_US) * 0.1) / Math.max(0.01, 1 - ratio);
+    if (Math.abs(change + 10) <= 0.75) break;
+    const ratio = Math.min(0.995, 1 + change / 100);
+    cost = BASE_COST_US + ((cost - BASE_COST_US) * (1 / 0.9 - 1)) / (1 / ratio - 1);
   }
-  return { costUs: cost, measuredChangePct: 100 * (ratio - 1) };
+  return { costUs: cost, measuredChangePct: change };
 }
 
-async function trials(kind, count, connections, slowCostUs) {
-  const verdicts = [];
-  const changes = [];
-  for (let done = 0; done < count; done += BLOCK) {
-    const a = await startServer(BASE_COST_US);
-    const b = await startServer(kind === 'A/A' ? BASE_COST_US : slowCostUs);
-    try {
-      for (let i = done; i < Math.min(count, done + BLOCK); i++) {
-        const swap = kind === 'A/A' && Math.random() < 0.5;
-        const [head, baseline] = kind === 'A/A' ? (swap ? [b, a] : [a, b]) : [b, a];
-        const out = await action({
-          port: head.port,
-          'baseline-port': baseline.port,
-          duration: SECONDS,
-          'min-requests': 0,
-          connections,
-          'wait-timeout': 5,
-        });
-        verdicts.push(out.verdict);
-        changes.push(Number(out['change-percent']));
-        log(
-          `${kind} c=${connections} #${i + 1}: ${out.verdict} ${out['change-percent']}% [${out['change-low']}, ${out['change-high']}]`,
-        );
-      }
-    } finally {
-      a.stop();
-      b.stop();
+async function block(kind, connections, slowCostUs, count) {
+  const a = await startServer(BASE_COST_US);
+  const b = await startServer(kind === 'A/A' ? BASE_COST_US : slowCostUs);
+  try {
+    for (let i = 0; i < count; i++) {
+      await waitWhilePaused();
+      const swap = kind === 'A/A' && Math.random() < 0.5;
+      const [head, baseline] = kind === 'A/A' ? (swap ? [b, a] : [a, b]) : [b, a];
+      const out = await compare(head, baseline, connections);
+      const trial = {
+        kind,
+        connections,
+        seconds: SECONDS,
+        costUs: kind === 'A/A' ? BASE_COST_US : slowCostUs,
+        verdict: out.verdict,
+        change: Number(out['change-percent']),
+        low: Number(out['change-low']),
+        high: Number(out['change-high']),
+        requests: Number(out.requests),
+        baselineRequests: Number(out['baseline-requests']),
+        at: new Date().toISOString(),
+      };
+      appendFileSync(args.log, JSON.stringify(trial) + '\n');
+      log(
+        `${kind} c=${connections}: ${trial.verdict} ${trial.change}% [${trial.low}, ${trial.high}]`,
+      );
     }
+  } finally {
+    a.stop();
+    b.stop();
   }
-  return { verdicts, changes };
+}
+
+/** Holds the next trial while the pause file exists; `<pause>.held` tells that nothing runs. */
+async function waitWhilePaused() {
+  if (!existsSync(args.pause)) return;
+  log('paused');
+  writeFileSync(`${args.pause}.held`, '');
+  while (existsSync(args.pause)) await new Promise((r) => setTimeout(r, 500));
+  rmSync(`${args.pause}.held`, { force: true });
+  await new Promise((r) => setTimeout(r, 2000));
+  log('resumed');
 }
 
 /** Wilson score interval for k successes in n trials, 95%. */
@@ -142,52 +189,134 @@ function wilson(k, n) {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
+/** One-sided 95% upper bound on a rate with zero events in n trials (Clopper-Pearson). */
+const zeroUpper = (n) => 1 - 0.05 ** (1 / n);
+
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 const median = (xs) => {
   const s = [...xs].filter(Number.isFinite).sort((x, y) => x - y);
   return s.length ? s[s.length >> 1] : NaN;
 };
+const rate = (k, n) => {
+  const [lo, hi] = wilson(k, n);
+  return n ? `${pct(k / n)} (${pct(lo)}-${pct(hi)})` : 'none';
+};
+
+function report(meta) {
+  const trials = readFileSync(args.log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  const settings = [...new Set(trials.map((t) => t.connections))].sort((x, y) => x - y);
+  const lines = [
+    '# Calibration of the head-vs-baseline gate',
+    '',
+    'Written by `npm run calibrate` (bench/calibrate.js) from the raw trials in `bench/calibration-trials.jsonl`.',
+    '',
+    `- ${meta}`,
+    `- Each trial runs the bundle with \`baseline-port\`, \`duration: ${trials[0]?.seconds ?? SECONDS}\` (per side), default \`rounds\` (one 0.5 s slice per side per round), \`confidence\` (0.99) and \`max-regression\` (5%).`,
+    `- Servers: bench/calibration-server.js burning ${BASE_COST_US} us of CPU per request (baseline); fresh processes every ${BLOCK} trials; blocks of all cells interleaved in a shuffled order; ${taskset ? 'servers on CPU 1, the action on CPU 0' : 'no pinning (taskset missing)'}.`,
+    '- A/B head: a per-request cost tuned until the gate itself measured about -10% against the baseline (paired, interleaved); the median change of the A/B trials below checks it.',
+    '- False alarm: a `regression` verdict in an A/A trial. Detection: a `regression` verdict in an A/B trial. Rates with Wilson 95% intervals; with no event in n trials, the one-sided 95% upper bound is 1 - 0.05^(1/n).',
+    '',
+    '| connections | A/A trials | false alarms | rate (95% interval) | A/A verdicts | A/A median change, interval width | A/B trials | detected | rate (95% interval) | A/B median change, interval width |',
+    '|---:|---:|---:|---|---|---|---:|---:|---|---|',
+  ];
+  const tally = (ts) => {
+    const counts = {};
+    for (const t of ts) counts[t.verdict] = (counts[t.verdict] ?? 0) + 1;
+    return Object.entries(counts)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(', ');
+  };
+  for (const c of settings) {
+    const aa = trials.filter((t) => t.connections === c && t.kind === 'A/A');
+    const ab = trials.filter((t) => t.connections === c && t.kind === 'A/B');
+    const fa = aa.filter((t) => t.verdict === 'regression').length;
+    const det = ab.filter((t) => t.verdict === 'regression').length;
+    const width = (ts) => median(ts.map((t) => t.high - t.low)).toFixed(1);
+    lines.push(
+      `| ${c} | ${aa.length} | ${fa} | ${rate(fa, aa.length)}${fa === 0 && aa.length ? `; ≤ ${pct(zeroUpper(aa.length))} one-sided` : ''} | ${tally(aa)} | ` +
+        `${median(aa.map((t) => t.change)).toFixed(1)}%, ${width(aa)} pts | ${ab.length} | ${det} | ${rate(det, ab.length)} | ` +
+        `${median(ab.map((t) => t.change)).toFixed(1)}% (${ab[0]?.costUs.toFixed(0) ?? '-'} us/request), ${width(ab)} pts |`,
+    );
+  }
+  const missed = trials.filter((t) => t.kind === 'A/B' && t.verdict !== 'regression');
+  const alarms = trials.filter((t) => t.kind === 'A/A' && t.verdict === 'regression');
+  lines.push('');
+  for (const [title, ts] of [
+    ['A/A trials that failed (false alarms)', alarms],
+    ['A/B trials that passed (misses)', missed],
+  ]) {
+    lines.push(`${title}: ${ts.length ? '' : 'none.'}`);
+    for (const t of ts)
+      lines.push(
+        `- c=${t.connections}: ${t.verdict} ${t.change}% [${t.low}, ${t.high}] at ${t.at}`,
+      );
+    lines.push('');
+  }
+  lines.push(
+    'A claim of a false-alarm rate at or below 1% needs at least 300 A/A trials without a failure, and',
+    'a detection rate of at least 95% needs about 60 A/B trials without a miss; fewer trials give the',
+    'wider intervals above.',
+    '',
+  );
+  writeFileSync(args.out, lines.join('\n'));
+  return lines.join('\n');
+}
 
 const started = new Date();
-const rows = [];
-for (const connections of args.connections.split(',').map(Number)) {
-  const tuned = await tuneSlowCost(connections);
-  const aa = await trials('A/A', AA, connections, tuned.costUs);
-  const ab = await trials('A/B', AB, connections, tuned.costUs);
-  const falseAlarms = aa.verdicts.filter((v) => v === 'regression').length;
-  const detected = ab.verdicts.filter((v) => v === 'regression').length;
-  rows.push({ connections, tuned, aa, ab, falseAlarms, detected });
-}
+const meta = () =>
+  `Started ${started.toISOString()}; ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, Node ${process.version}.`;
 
-const lines = [
-  '# Calibration of the head-vs-baseline gate',
-  '',
-  'Written by `npm run calibrate` (bench/calibrate.js).',
-  '',
-  `- Date: ${started.toISOString()}; ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, Node ${process.version}.`,
-  `- Each trial runs the bundle with \`baseline-port\`, \`duration: ${SECONDS}\` (per side), default \`rounds\`, \`confidence\` and \`max-regression\` (5%).`,
-  `- Servers: bench/calibration-server.js burning ${BASE_COST_US} us of CPU per request (baseline); fresh processes every ${BLOCK} trials; ${taskset ? 'servers on CPU 1, the action on CPU 0' : 'no pinning (taskset missing)'}.`,
-  '- False alarm: a `regression` verdict in an A/A trial. Detection: a `regression` verdict in an A/B trial. Intervals: Wilson, 95%.',
-  '',
-  '| connections | A/A trials | false alarms | rate (95% interval) | A/B slowdown (measured) | A/B trials | detected | rate (95% interval) | median change A/A, A/B |',
-  '|---:|---:|---:|---|---|---:|---:|---|---|',
-];
-for (const r of rows) {
-  const [fl, fh] = wilson(r.falseAlarms, r.aa.verdicts.length);
-  const [dl, dh] = wilson(r.detected, r.ab.verdicts.length);
-  lines.push(
-    `| ${r.connections} | ${r.aa.verdicts.length} | ${r.falseAlarms} | ${pct(r.falseAlarms / r.aa.verdicts.length)} (${pct(fl)}-${pct(fh)}) | ` +
-      `${r.tuned.measuredChangePct.toFixed(1)}% (${r.tuned.costUs.toFixed(0)} us/request) | ${r.ab.verdicts.length} | ${r.detected} | ` +
-      `${pct(r.detected / r.ab.verdicts.length)} (${pct(dl)}-${pct(dh)}) | ${median(r.aa.changes).toFixed(1)}%, ${median(r.ab.changes).toFixed(1)}% |`,
+if (args['report-only']) {
+  console.log(report('Rewritten from the trial log.'));
+} else {
+  work = mkdtempSync(join(tmpdir(), 'http-load-check-calibrate-'));
+  cpSync(join(root, 'dist'), join(work, 'dist'), { recursive: true });
+  bundle = join(work, 'dist', 'index.js');
+  if (existsSync(args.log)) rmSync(args.log);
+  const settings = args.connections.split(',').map(Number);
+  const tuned = {};
+  const given = Object.fromEntries(
+    args.costs
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split(':').map(Number)),
   );
+  for (const c of settings) {
+    tuned[c] =
+      given[c] !== undefined
+        ? { costUs: given[c], measuredChangePct: NaN }
+        : (await waitWhilePaused(), await tuneSlowCost(c));
+  }
+  const blocks = [];
+  for (const c of settings) {
+    for (let n = AA; n > 0; n -= BLOCK) blocks.push({ kind: 'A/A', c, count: Math.min(BLOCK, n) });
+    for (let n = AB; n > 0; n -= BLOCK) blocks.push({ kind: 'A/B', c, count: Math.min(BLOCK, n) });
+  }
+  // Shuffle, then order so that every cell advances in proportion (a stratified schedule).
+  for (const b of blocks) b.key = Math.random();
+  const seen = {};
+  for (const b of blocks.sort((x, y) => x.key - y.key)) {
+    const id = `${b.kind}${b.c}`;
+    const total = blocks.filter((x) => `${x.kind}${x.c}` === id).length;
+    seen[id] = (seen[id] ?? 0) + 1;
+    b.order = (seen[id] - Math.random()) / total;
+  }
+  blocks.sort((x, y) => x.order - y.order);
+  let done = 0;
+  for (const b of blocks) {
+    if (Date.now() >= STOP_AT) {
+      log(`time limit reached after ${done} of ${blocks.length} blocks`);
+      break;
+    }
+    await block(b.kind, b.c, tuned[b.c].costUs, b.count);
+    done++;
+    report(
+      `${meta()} ${done} of ${blocks.length} blocks done${done < blocks.length ? ' (run in progress or cut short by --minutes)' : ''}. Tuning: ${settings.map((c) => `c=${c} ${tuned[c].costUs.toFixed(1)} us${Number.isNaN(tuned[c].measuredChangePct) ? ' (given)' : ` → ${tuned[c].measuredChangePct.toFixed(1)}%`}`).join('; ')}.`,
+    );
+  }
+  rmSync(work, { recursive: true, force: true });
+  console.log(readFileSync(args.out, 'utf8'));
 }
-lines.push(
-  '',
-  'A claim of a false-alarm rate at or below 1% needs at least 300 A/A trials without a failure, and',
-  'a detection rate of at least 95% needs about 60 A/B trials without a miss; fewer trials give the',
-  'wider intervals above.',
-  '',
-);
-writeFileSync(args.out, lines.join('\n'));
-rmSync(work, { recursive: true, force: true });
-console.log(lines.join('\n'));

@@ -7,8 +7,10 @@ import { emptyResult, LoadPool, runLoad, type LoadResult } from './engine/load.j
 import { waitUntilReady, type ReadyResult } from './engine/ready.js';
 import { origin, targetUrl, type Settings } from './inputs.js';
 import { requestsPerSecond } from './report/text.js';
+import type { SavedBaseline } from './report/json.js';
 import { compareRates, judgeShift, type ComparisonVerdict, type Shift } from './stats/compare.js';
 import { createLatencyRecorder } from './stats/latency.js';
+import { sliceNoise, type SliceNoise } from './stats/noise.js';
 import { cancelled, judge, notReady, type Verdict } from './verdict.js';
 
 export interface CheckHooks {
@@ -30,15 +32,34 @@ export interface CheckOutcome {
   verdict: Verdict;
   /** False when the load never started (target not ready, or cancelled while waiting). */
   loadStarted: boolean;
+  /**
+   * The head's req/s in consecutive windows of `sampleSec` (the slices of a comparison), what a
+   * later run compares with when this run's report is its `baseline-file`.
+   */
+  samples: Samples;
 }
 
-export async function runCheck(settings: Settings, hooks: CheckHooks = {}): Promise<CheckOutcome> {
+export interface Samples {
+  sampleSec: number;
+  rps: number[];
+}
+
+/**
+ * The absolute check: one continuous run, counted in samples of `durationSec / rounds` seconds (or
+ * of `sampleSec` when given, to match a saved baseline).
+ */
+export async function runCheck(
+  settings: Settings,
+  hooks: CheckHooks = {},
+  sampleSec = settings.durationSec / settings.rounds,
+): Promise<CheckOutcome> {
   const notReadyVerdict = await waitFor(settings, hooks);
   if (notReadyVerdict) {
     return {
       result: emptyResult(hooks.signal?.aborted),
       verdict: notReadyVerdict,
       loadStarted: false,
+      samples: { sampleSec, rps: [] },
     };
   }
 
@@ -47,13 +68,42 @@ export async function runCheck(settings: Settings, hooks: CheckHooks = {}): Prom
     ...loadOptions(settings, hooks.signal),
     warmupMs: settings.warmupSec * 1000,
     durationMs: settings.durationSec * 1000,
+    sampleMs: sampleSec * 1000,
     onProgress: hooks.onProgress,
     progressIntervalMs: hooks.progressIntervalMs,
   });
   const verdict = result.aborted
     ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
     : judge(gate(settings, result.requests));
-  return { result, verdict, loadStarted: true };
+  const rps = result.aborted ? [] : result.samples.map((count) => count / sampleSec);
+  return { result, verdict, loadStarted: true, samples: { sampleSec, rps } };
+}
+
+/**
+ * Head vs a saved report (`baseline-file`): the head runs as an absolute check, sampled at the
+ * saved report's sample length, and its samples are compared with the saved ones by the same
+ * statistics as a same-job comparison. Runs on different machines or at different times differ by
+ * more than the interval covers; the summary says so.
+ */
+export async function runFileComparison(
+  settings: Settings,
+  saved: SavedBaseline,
+  hooks: CheckHooks = {},
+): Promise<ComparisonOutcome> {
+  const check = await runCheck(settings, hooks, saved.samples.sampleSec);
+  const slices: Slice[] = [
+    ...check.samples.rps.map((rps) => ({
+      side: 'head' as const,
+      rps,
+      requests: Math.round(rps * saved.samples.sampleSec),
+    })),
+    ...saved.samples.rps.map((rps) => ({
+      side: 'baseline' as const,
+      rps,
+      requests: Math.round(rps * saved.samples.sampleSec),
+    })),
+  ];
+  return decide(settings, hooks, check, saved.result, slices, { source: 'file', saved });
 }
 
 /** What runLoad needs from the settings, but the window. */
@@ -91,13 +141,21 @@ export interface Slice {
   side: Side;
   requests: number;
   rps: number;
+  /** Far from its side's median (a burst from elsewhere, most likely); see `sliceNoise`. */
+  outlier?: boolean;
 }
 
 export interface ComparisonOutcome extends CheckOutcome {
+  /** `service`: a second service measured in this run; `file`: a saved report (`baseline-file`). */
+  source: 'service' | 'file';
+  /** The saved report compared with, when `source` is `file`. */
+  saved?: SavedBaseline;
   /** Everything the baseline answered, over all its slices (`result` is the head's). */
   baseline: LoadResult;
-  /** In the order they ran. */
+  /** In the order they ran (a saved baseline's come after the head's). */
   slices: Slice[];
+  /** Variation and outliers of each side's slices. */
+  noise: Record<Side, SliceNoise>;
   shift: Shift | null;
   comparison: ComparisonVerdict | null;
 }
@@ -127,12 +185,16 @@ export async function runComparison(
   const baselineTarget = settings.baseline;
   if (baselineTarget === null) throw new Error('runComparison needs settings.baseline');
   const baselineSettings = { ...settings, ...baselineTarget };
+  const sliceSec = settings.durationSec / settings.rounds;
   const empty = (verdict: Verdict): ComparisonOutcome => ({
     result: emptyResult(hooks.signal?.aborted),
     baseline: emptyResult(hooks.signal?.aborted),
     verdict,
     loadStarted: false,
+    samples: { sampleSec: sliceSec, rps: [] },
+    source: 'service',
     slices: [],
+    noise: { head: sliceNoise([]), baseline: sliceNoise([]) },
     shift: null,
     comparison: null,
   });
@@ -157,7 +219,7 @@ export async function runComparison(
     },
   };
   const slices: Slice[] = [];
-  const sliceMs = (settings.durationSec * 1000) / settings.rounds;
+  const sliceMs = sliceSec * 1000;
   hooks.onLoadStart?.();
   try {
     const run = (side: Side, durationMs: number, counted = true) => {
@@ -188,10 +250,40 @@ export async function runComparison(
   const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary());
   sides.head.latency.destroy();
   sides.baseline.latency.destroy();
-  const rates = (side: Side) => slices.filter((s) => s.side === side).map((s) => s.rps);
-  const headRates = rates('head');
-  const baseRates = rates('baseline');
-  const aborted = hooks.signal?.aborted === true;
+  const check: CheckOutcome = {
+    result: head,
+    verdict: judge(gate(settings, head.requests)),
+    loadStarted: true,
+    samples: {
+      sampleSec: sliceSec,
+      rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
+    },
+  };
+  return decide(settings, hooks, check, baseline, slices, { source: 'service' });
+}
+
+/** The shift, its verdict and the slices' noise, from the slices of both sides. */
+function decide(
+  settings: Settings,
+  hooks: CheckHooks,
+  check: CheckOutcome,
+  baseline: LoadResult,
+  slices: Slice[],
+  from: Pick<ComparisonOutcome, 'source' | 'saved'>,
+): ComparisonOutcome {
+  const head = check.result;
+  const bySide = (side: Side) => slices.filter((s) => s.side === side);
+  const noise = { head: sliceNoise([]), baseline: sliceNoise([]) };
+  for (const side of ['head', 'baseline'] as Side[]) {
+    const own = bySide(side);
+    noise[side] = sliceNoise(own.map((s) => s.rps));
+    for (const i of noise[side].outliers) own[i].outlier = true;
+  }
+  const headRates = bySide('head').map((s) => s.rps);
+  const baseRates = bySide('baseline').map((s) => s.rps);
+  const outcome = { ...check, ...from, baseline, slices, noise, shift: null, comparison: null };
+  if (!check.loadStarted) return outcome;
+  const aborted = hooks.signal?.aborted === true || head.aborted;
   if (
     aborted ||
     headRates.length < 2 ||
@@ -207,27 +299,13 @@ export async function runComparison(
             'Throughput comparison failed: a side answered no request in at least one slice ' +
             `(head ${head.requests} requests, baseline ${baseline.requests})`,
         };
-    return {
-      result: head,
-      baseline,
-      verdict,
-      loadStarted: true,
-      slices,
-      shift: null,
-      comparison: null,
-    };
+    return { ...outcome, verdict };
   }
   const shift = compareRates(headRates, baseRates, settings.confidence);
   const comparison = judgeShift(shift, settings.maxRegressionPct);
-  return {
-    result: head,
-    baseline,
-    verdict: comparisonVerdict(shift, comparison, settings, judge(gate(settings, head.requests))),
-    loadStarted: true,
-    slices,
-    shift,
-    comparison,
-  };
+  const absolute = judge(gate(settings, head.requests));
+  const verdict = comparisonVerdict(shift, comparison, settings, absolute);
+  return { ...outcome, verdict, shift, comparison };
 }
 
 async function waitFor(settings: Settings, hooks: CheckHooks): Promise<Verdict | null> {
@@ -257,10 +335,19 @@ function pool(settings: Settings): LoadPool {
   return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
 }
 
-/** One side's slices as one result: counts added up, the window is the sum of the slices. */
+/**
+ * One side's slices as one result: counts added up, the window is the sum of the slices, the
+ * generator's use averaged over the slices' windows.
+ */
 function combine(runs: LoadResult[], latency: LoadResult['latency']): LoadResult {
   const total = emptyResult(runs.some((r) => r.aborted));
+  let weight = 0;
   for (const r of runs) {
+    const w = r.windowMs;
+    weight += w;
+    total.generator.cpuPct += r.generator.cpuPct * w;
+    total.generator.utilization += r.generator.utilization * w;
+    total.generator.busyPoll = r.generator.busyPoll;
     total.requests += r.requests;
     total.unexpectedStatus += r.unexpectedStatus;
     total.errors += r.errors;
@@ -273,6 +360,10 @@ function combine(runs: LoadResult[], latency: LoadResult['latency']): LoadResult
     for (const [k, v] of Object.entries(r.errorsByKind)) {
       total.errorsByKind[k] = (total.errorsByKind[k] ?? 0) + v;
     }
+  }
+  if (weight > 0) {
+    total.generator.cpuPct /= weight;
+    total.generator.utilization /= weight;
   }
   total.latency = latency;
   return total;
@@ -304,4 +395,19 @@ function comparisonVerdict(
     unchanged: 'No significant change between head and baseline',
   };
   return { passed: true, outcome: 'passed', message: `${words[comparison]}: ${interval}` };
+}
+
+/** The check the settings ask for: head vs a service, head vs a saved report, or absolute. */
+export function runChecks(
+  settings: Settings,
+  hooks: CheckHooks,
+  saved: SavedBaseline | null,
+): Promise<CheckOutcome | ComparisonOutcome> {
+  if (settings.baseline) return runComparison(settings, hooks);
+  if (saved) return runFileComparison(settings, saved, hooks);
+  return runCheck(settings, hooks);
+}
+
+export function isComparison(outcome: CheckOutcome): outcome is ComparisonOutcome {
+  return 'slices' in outcome;
 }

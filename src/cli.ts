@@ -5,9 +5,11 @@
  * action: each option is the action input of the same name.
  */
 import { parseArgs } from 'node:util';
-import { runCheck, runComparison, type CheckHooks } from './check.js';
+import { isComparison, runChecks, type CheckHooks } from './check.js';
+import { runEnvironment } from './environment.js';
+import { readSavedBaseline, writeJson } from './files.js';
 import { InputError, readSettings, type Settings } from './inputs.js';
-import { jsonReport } from './report/json.js';
+import { benchmarkEntries, jsonReport, warnings, type SavedBaseline } from './report/json.js';
 import { START_LINE, detailLines, finalLine, formatRate, startLine } from './report/text.js';
 import { stopOnSignals } from './signals.js';
 import { noise } from './stats/noise.js';
@@ -34,9 +36,12 @@ Options (each is the action input of the same name; defaults in brackets):
   --baseline-port <port>    compare with this service, alternating slices
   --baseline-host <host>    [the same as --host]
   --baseline-path <path>    [the same as --path]
+  --baseline-file <file>    compare with a report saved by --report-file
   --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s]
   --max-regression <pct>    allowed slowdown vs the baseline [5]
   --confidence <c>          confidence of the interval of the change [0.99]
+  --report-file <file>      write the JSON report there [not written]
+  --benchmark-file <file>   write github-action-benchmark entries there [not written]
   --json                    print the JSON report instead of the text
   -h, --help                print this help
   -v, --version             print the version
@@ -60,13 +65,17 @@ const STRING_OPTIONS = [
   'baseline-port',
   'baseline-host',
   'baseline-path',
+  'baseline-file',
   'rounds',
   'max-regression',
   'confidence',
+  'report-file',
+  'benchmark-file',
 ] as const;
 
 async function main(argv: string[]): Promise<number> {
   let settings: Settings;
+  let saved: SavedBaseline | null;
   let json = false;
   try {
     const { values, positionals } = parseArgs({
@@ -99,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     if (positionals[0] !== undefined) raw.port = positionals[0];
     raw.headers = ((values.header as string[] | undefined) ?? []).join('\n');
     settings = readSettings((name) => raw[name] ?? '');
+    saved = settings.baselineFile ? readSavedBaseline(settings.baselineFile) : null;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const known = error instanceof InputError || error instanceof UsageError || isParseError(error);
@@ -134,14 +144,18 @@ async function main(argv: string[]): Promise<number> {
       : undefined,
     progressIntervalMs: 500,
   };
-  const comparison = settings.baseline ? await runComparison(settings, hooks) : null;
-  const { result, verdict, loadStarted } = comparison ?? (await runCheck(settings, hooks));
+  const outcome = await runChecks(settings, hooks, saved);
+  const comparison = isComparison(outcome) ? outcome : null;
+  const { result, verdict, loadStarted } = outcome;
   stop.dispose();
 
+  const report = jsonReport(settings, outcome, comparison, runEnvironment());
+  if (settings.reportFile) writeJson(settings.reportFile, report);
+  if (settings.benchmarkFile) {
+    writeJson(settings.benchmarkFile, benchmarkEntries(settings, outcome, comparison));
+  }
   if (json) {
-    process.stdout.write(
-      `${JSON.stringify(jsonReport(settings, result, verdict, comparison), null, 2)}\n`,
-    );
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     if (loadStarted) {
       if (tty) process.stdout.write(`\r\x1b[K${START_LINE}`);
@@ -158,6 +172,9 @@ async function main(argv: string[]): Promise<number> {
     (verdict.passed ? console.log : console.error)(verdict.message);
     const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
     if (loadStarted && !comparison && warning) console.error(`warning: ${warning}`);
+    if (loadStarted) {
+      for (const text of warnings(settings, result, comparison)) console.error(`warning: ${text}`);
+    }
   }
   return verdict.passed ? 0 : 1;
 }

@@ -45,6 +45,12 @@ export interface Settings {
   maxRegressionPct: number;
   /** Two-sided confidence of the comparison's interval. */
   confidence: number;
+  /** A saved report to compare with (`baseline-file`), or '' for none. Exclusive with `baseline`. */
+  baselineFile: string;
+  /** Where to write the JSON report; '' = the adapter's default (the action: `$RUNNER_TEMP`). */
+  reportFile: string;
+  /** Where to write the github-action-benchmark file; '' = the adapter's default. */
+  benchmarkFile: string;
 }
 
 /** Reads the raw (trimmed) text of one input; returns '' when it is not set. */
@@ -168,6 +174,14 @@ export function readSettings(read: InputReader): Settings {
     100,
     'a percentage from 0 to 100',
   );
+  const baselineFile = text('baseline-file');
+  if (baselineFile !== '' && baseline !== null) {
+    throw new InputError(
+      'baseline-file',
+      `Invalid baseline-file '${baselineFile}': set either baseline-port (a service measured now) ` +
+        `or baseline-file (a saved report), not both`,
+    );
+  }
   const confidence = numberIn(
     'confidence',
     text('confidence', DEFAULTS.confidence),
@@ -194,6 +208,9 @@ export function readSettings(read: InputReader): Settings {
     rounds,
     maxRegressionPct,
     confidence,
+    baselineFile,
+    reportFile: text('report-file'),
+    benchmarkFile: text('benchmark-file'),
   };
 }
 

@@ -5,19 +5,29 @@
  * fail, target not ready, cancelled.
  */
 import * as core from '@actions/core';
-import { runCheck, runComparison, type CheckHooks, type ComparisonOutcome } from './check.js';
-import { emptyResult, type LoadResult } from './engine/load.js';
+import {
+  isComparison,
+  runChecks,
+  type CheckHooks,
+  type CheckOutcome,
+  type ComparisonOutcome,
+} from './check.js';
+import { emptyResult } from './engine/load.js';
+import { runEnvironment } from './environment.js';
+import { defaultPath, readSavedBaseline, writeJson } from './files.js';
 import { InputError, readSettings, type Settings } from './inputs.js';
+import { benchmarkEntries, jsonReport, warnings, type SavedBaseline } from './report/json.js';
 import { comparisonMarkdown, summaryMarkdown } from './report/summary.js';
 import { detailLines, finalLine, formatMs, requestsPerSecond, startLine } from './report/text.js';
 import { stopOnSignals } from './signals.js';
 import { noise } from './stats/noise.js';
-import type { Verdict } from './verdict.js';
 
 export async function run(): Promise<void> {
   let settings: Settings;
+  let saved: SavedBaseline | null;
   try {
     settings = readSettings((name) => core.getInput(name));
+    saved = settings.baselineFile ? readSavedBaseline(settings.baselineFile) : null;
   } catch (error) {
     core.setFailed(error instanceof InputError ? error.message : String(error));
     return;
@@ -36,8 +46,9 @@ export async function run(): Promise<void> {
         ),
       onLoadStart: () => process.stdout.write(startLine()),
     };
-    const comparison = settings.baseline ? await runComparison(settings, hooks) : null;
-    const { result, verdict, loadStarted } = comparison ?? (await runCheck(settings, hooks));
+    const outcome = await runChecks(settings, hooks, saved);
+    const comparison = isComparison(outcome) ? outcome : null;
+    const { result, loadStarted } = outcome;
     if (loadStarted) {
       process.stdout.write(finalLine(result.requests));
       for (const line of detailLines(result)) core.info(line);
@@ -47,14 +58,17 @@ export async function run(): Promise<void> {
     if (loadStarted && !comparison && warning) {
       core.warning(warning, { title: 'min-requests is inside the noise' });
     }
+    if (loadStarted) {
+      for (const text of warnings(settings, result, comparison)) core.warning(text);
+    }
+    writeFiles(settings, outcome, comparison);
     const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
-    await report(settings, result, verdict, extra);
+    await report(settings, outcome, extra);
   } catch (error) {
     // A bug of ours, not a fault of the target: still leave outputs and a summary behind.
     const message = `http-load-check failed unexpectedly: ${(error as Error).stack ?? error}`;
-    await report(settings, emptyResult(), { passed: false, outcome: 'failed', message }).catch(() =>
-      core.setFailed(message),
-    );
+    const verdict = { passed: false, outcome: 'failed' as const, message };
+    await report(settings, { result: emptyResult(), verdict }).catch(() => core.setFailed(message));
   } finally {
     stop.dispose();
   }
@@ -76,11 +90,40 @@ function setComparisonOutputs(outcome: ComparisonOutcome): void {
   }
 }
 
+/**
+ * The JSON report and the github-action-benchmark file, and their outputs. A file that cannot be
+ * written is a warning, not a failure: the check itself ran.
+ */
+function writeFiles(
+  settings: Settings,
+  outcome: CheckOutcome,
+  comparison: ComparisonOutcome | null,
+): void {
+  const files = [
+    {
+      output: 'report',
+      path: settings.reportFile || defaultPath('http-load-check.json'),
+      content: () => jsonReport(settings, outcome, comparison, runEnvironment()),
+    },
+    {
+      output: 'benchmark-file',
+      path: settings.benchmarkFile || defaultPath('http-load-check-benchmark.json'),
+      content: () => benchmarkEntries(settings, outcome, comparison),
+    },
+  ];
+  for (const file of files) {
+    try {
+      core.setOutput(file.output, writeJson(file.path, file.content()));
+    } catch (error) {
+      core.warning(`Could not write ${file.output} to ${file.path}: ${(error as Error).message}`);
+    }
+  }
+}
+
 /** Outputs, summary and the verdict: the same on every path. */
 async function report(
   settings: Settings,
-  result: LoadResult,
-  verdict: Verdict,
+  { result, verdict }: Pick<CheckOutcome, 'result' | 'verdict'>,
   extraSummary = '',
 ): Promise<void> {
   core.setOutput('requests', result.requests);

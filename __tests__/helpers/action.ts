@@ -16,6 +16,8 @@ export interface ActionRun {
   summary: string;
   /** Wall time of the process, in ms. */
   elapsedMs: number;
+  /** The run's own folder, also its RUNNER_TEMP (where the report files go by default). */
+  dir: string;
 }
 
 export interface StartedAction {
@@ -37,6 +39,7 @@ export function startAction(inputs: Record<string, string>): StartedAction {
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   env.GITHUB_OUTPUT = outputFile;
   env.GITHUB_STEP_SUMMARY = summaryFile;
+  env.RUNNER_TEMP = dir;
 
   const started = performance.now();
   const child = spawn(process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -50,6 +53,7 @@ export function startAction(inputs: Record<string, string>): StartedAction {
         outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
         summary: readFileSync(summaryFile, 'utf8'),
         elapsedMs: performance.now() - started,
+        dir,
       }),
     ),
   );

@@ -63751,9 +63751,22 @@ function emptyResult(aborted = false) {
         warmup: { responses: 0, failures: 0 },
         windowMs: 0,
         perSecond: [],
+        samples: [],
+        generator: { cpuPct: 0, utilization: 0, busyPoll: false },
         latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
         aborted,
     };
+}
+/**
+ * The first buckets covering `windowMs` (at least one); the buckets after them (answers that arrived
+ * after the deadline) are added to the last.
+ */
+function buckets(counts, windowMs, bucketMs) {
+    const n = Math.max(1, Math.ceil(windowMs / bucketMs - 1e-9));
+    const kept = counts.slice(0, n);
+    for (let i = n; i < counts.length; i++)
+        kept[n - 1] += counts[i];
+    return kept;
 }
 /** Pause before a slot retries after an error, so a dead target is not hammered in a spin. */
 const ERROR_BACKOFF_MS = 10;
@@ -63791,6 +63804,14 @@ class LoadRun {
     connections = [];
     result = emptyResult();
     perSecond = [];
+    samples = [];
+    /** Responses and failures seen, to tell a busy-poll turn that did work from an idle one. */
+    events = 0;
+    spinEvents = 0;
+    spinAt = 0;
+    spinBusyMs = 0;
+    spinTotalMs = 0;
+    generator = emptyResult().generator;
     slots = 0;
     idleSlots = 0;
     windowStart = Infinity;
@@ -63836,7 +63857,14 @@ class LoadRun {
         signal?.addEventListener('abort', onAbort, { once: true });
         // Late answers land in the last bucket; allow for the timeout and a little slack.
         this.perSecond = new Array(Math.ceil((durationMs + timeoutMs) / 1000) + 2).fill(0);
+        const sampleMs = this.options.sampleMs ?? 0;
+        if (sampleMs > 0) {
+            // Whole windows only; answers after the deadline are in `requests` but in no sample.
+            this.samples = new Array(Math.floor(durationMs / sampleMs + 1e-9)).fill(0);
+        }
         const startedAt = this.now();
+        const cpuAtStart = process.cpuUsage();
+        const eluAtStart = performance.eventLoopUtilization();
         this.windowStart = startedAt + warmupMs;
         this.deadline = this.windowStart + durationMs;
         this.lastResponseAt = this.windowStart;
@@ -63860,12 +63888,26 @@ class LoadRun {
         // 10% of the throughput against gunicorn (bench/RESULTS.md), so they are off during the run.
         const stackTraceLimit = Error.stackTraceLimit;
         Error.stackTraceLimit = 0;
-        if (this.options.busyPoll)
+        if (this.options.busyPoll) {
+            this.spinAt = startedAt;
             this.spin();
+        }
         for (const connection of this.connections)
             connection.start(startedAt);
         try {
             await done;
+            const wallMs = Math.max(1e-3, this.now() - startedAt);
+            const cpu = process.cpuUsage(cpuAtStart);
+            const busyPoll = this.options.busyPoll === true;
+            this.generator = {
+                cpuPct: Math.min(100, (cpu.user + cpu.system) / 10 / wallMs),
+                utilization: busyPoll
+                    ? this.spinTotalMs > 0
+                        ? this.spinBusyMs / this.spinTotalMs
+                        : 0
+                    : performance.eventLoopUtilization(eluAtStart).utilization,
+                busyPoll,
+            };
         }
         finally {
             Error.stackTraceLimit = stackTraceLimit;
@@ -63885,14 +63927,13 @@ class LoadRun {
             : Math.max(this.lastResponseAt - this.windowStart, durationMs);
         // One bucket per second of the requested window (fewer when aborted); answers that arrive after
         // the deadline go into the last bucket rather than a nearly empty one of their own.
-        const seconds = Math.max(1, Math.ceil(Math.min(windowMs, durationMs) / 1000));
-        const perSecond = this.perSecond.slice(0, seconds);
-        for (let i = seconds; i < this.perSecond.length; i++)
-            perSecond[seconds - 1] += this.perSecond[i];
+        const perSecond = buckets(this.perSecond, Math.min(windowMs, durationMs), 1000);
+        const samples = [...this.samples];
         const latency = this.latency.summary();
         if (this.options.latency === undefined)
             this.latency.destroy();
-        return { ...this.result, windowMs, perSecond, latency, aborted };
+        const generator = this.generator;
+        return { ...this.result, windowMs, perSecond, samples, generator, latency, aborted };
     }
     /** True while new requests may be sent: before the deadline and not stopped. */
     mayStart(now) {
@@ -63923,12 +63964,22 @@ class LoadRun {
         for (const connection of this.connections)
             connection.sweep(now);
     }
+    /** One busy-poll turn: keeps the loop awake, and times the turns that handled something. */
     spin = () => {
+        const now = this.now();
+        const turnMs = now - this.spinAt;
+        this.spinAt = now;
+        this.spinTotalMs += turnMs;
+        if (this.events !== this.spinEvents) {
+            this.spinEvents = this.events;
+            this.spinBusyMs += turnMs;
+        }
         if (!this.stopping)
             setImmediate(this.spin);
     };
     recordResponse(status, sentAt, now) {
         const result = this.result;
+        this.events++;
         if (sentAt < this.windowStart) {
             result.warmup.responses++;
             return;
@@ -63942,10 +63993,16 @@ class LoadRun {
         this.latency.record((now - sentAt) * 1000);
         const second = Math.floor((now - this.windowStart) / 1000);
         this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
+        if (this.samples.length > 0) {
+            const i = Math.floor((now - this.windowStart) / this.options.sampleMs);
+            if (i < this.samples.length)
+                this.samples[i]++;
+        }
         this.lastResponseAt = now;
     }
     recordFailure(error, sentAt) {
         const result = this.result;
+        this.events++;
         if (this.cuttingOff) {
             result.cancelled++;
         }
@@ -64283,6 +64340,11 @@ function readSettings(read) {
         ? Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec))
         : integerIn('rounds', roundsText, 2, LIMITS.maxRounds, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
     const maxRegressionPct = numberIn('max-regression', text('max-regression', DEFAULTS['max-regression']), 0, 100, 'a percentage from 0 to 100');
+    const baselineFile = text('baseline-file');
+    if (baselineFile !== '' && baseline !== null) {
+        throw new InputError('baseline-file', `Invalid baseline-file '${baselineFile}': set either baseline-port (a service measured now) ` +
+            `or baseline-file (a saved report), not both`);
+    }
     const confidence = numberIn('confidence', text('confidence', DEFAULTS.confidence), 0.5, 0.9999, 'a number from 0.5 to 0.9999, e.g. 0.99');
     return {
         host,
@@ -64302,6 +64364,9 @@ function readSettings(read) {
         rounds,
         maxRegressionPct,
         confidence,
+        baselineFile,
+        reportFile: text('report-file'),
+        benchmarkFile: text('benchmark-file'),
     };
 }
 /** `[[200, 299], [304, 304]]` -> `200-299, 304` */
@@ -64644,6 +64709,96 @@ function median(sorted) {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+;// CONCATENATED MODULE: ./src/stats/noise.ts
+/**
+ * Is the gate set inside the noise of its own measurement? Pure.
+ *
+ * A count that swings from second to second, or from run to run, will cross a threshold set close to
+ * it now and then: the gate flaps. Runs on shared CI machines differ by 10-25% (shared/GUIDE.md
+ * section 5), more than the seconds of one run show, so the band is at least `MIN_BAND`.
+ */
+/** The noise band never counts as narrower than this fraction of the count. */
+const MIN_BAND = 0.1;
+/** Sample standard deviation over the mean; 0 for fewer than 2 values or a zero mean. */
+function coefficientOfVariation(values) {
+    if (values.length < 2)
+        return 0;
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    if (mean === 0)
+        return 0;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+    return Math.sqrt(variance) / mean;
+}
+function noise(requests, minRequests, perSecond) {
+    const perSecondCv = coefficientOfVariation(perSecond);
+    const band = Math.max(2 * perSecondCv, MIN_BAND);
+    const inside = requests > 0 && minRequests > 0 && Math.abs(requests - minRequests) < band * requests;
+    const pct = (x) => `${(x * 100).toFixed(0)}%`;
+    return {
+        perSecondCv,
+        band,
+        warning: inside
+            ? `min-requests ${minRequests} is within ${pct(Math.abs(requests - minRequests) / requests)} ` +
+                `of the measured ${requests}, inside the noise band of ±${pct(band)} ` +
+                `(per-second counts varied by ${pct(perSecondCv)}; runs on shared machines differ more): ` +
+                `expect this gate to flap. Set min-requests further from what the service does, or compare ` +
+                `with a baseline (baseline-port).`
+            : null,
+    };
+}
+/** A slice is an outlier when its robust z-score (Iglewicz-Hoaglin) exceeds this. */
+const OUTLIER_Z = 3.5;
+/** ...and it lies at least this far (as a fraction) from its side's median. */
+const OUTLIER_MIN_DEVIATION = 0.03;
+/**
+ * How steady one side's slices were, and which slices stand out. Works on log req/s: the modified
+ * z-score 0.6745 x (x - median) / MAD (Iglewicz and Hoaglin, 1993) above `OUTLIER_Z`, and at least
+ * `OUTLIER_MIN_DEVIATION` from the median so that very quiet runs do not flag tiny wobbles.
+ */
+function sliceNoise(rates) {
+    const cv = coefficientOfVariation(rates);
+    const logs = rates.filter((r) => r > 0).map(Math.log);
+    if (logs.length < 3)
+        return { cv, outliers: [] };
+    const centre = noise_median(logs);
+    const mad = noise_median(logs.map((x) => Math.abs(x - centre)));
+    const outliers = [];
+    rates.forEach((rate, i) => {
+        const deviation = rate > 0 ? Math.log(rate) - centre : -Infinity;
+        const far = Math.abs(Math.expm1(deviation)) >= OUTLIER_MIN_DEVIATION;
+        const z = mad > 0 ? (0.6745 * Math.abs(deviation)) / mad : Infinity;
+        if (far && z > OUTLIER_Z)
+            outliers.push(i);
+    });
+    return { cv, outliers };
+}
+function noise_median(values) {
+    const s = [...values].sort((a, b) => a - b);
+    const mid = s.length >> 1;
+    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+/** The generator counts as saturated from this share of one core (or of its event loop). */
+const CLIENT_BOUND_UTILIZATION = 0.9;
+/**
+ * A warning when the load generator itself was the bottleneck, else null. With busy-poll the
+ * process always uses a whole core, so only the share of loop time spent on responses counts.
+ */
+function clientBound(generator) {
+    const load = generator.busyPoll
+        ? generator.utilization
+        : Math.max(generator.utilization, generator.cpuPct / 100);
+    if (!(load >= CLIENT_BOUND_UTILIZATION))
+        return null;
+    const what = generator.busyPoll
+        ? `its busy-poll loop was handling responses ${(100 * generator.utilization).toFixed(0)}% of the time`
+        : `it used ${generator.cpuPct.toFixed(0)}% of a CPU core, event loop busy ` +
+            `${(100 * generator.utilization).toFixed(0)}% of the time`;
+    return (`The load generator was saturated (${what}): the count is limited by http-load-check on this ` +
+        `runner as much as by the service, so gains above it cannot show and the gate partly measures ` +
+        `the runner. Use a runner with more cores, or compare with a baseline (baseline-port), which ` +
+        `cancels the runner's speed out.`);
+}
+
 ;// CONCATENATED MODULE: ./src/check.ts
 /**
  * One whole check, shared by the action and the CLI: wait for the target, run the load, judge.
@@ -64657,13 +64812,19 @@ function median(sorted) {
 
 
 
-async function runCheck(settings, hooks = {}) {
+
+/**
+ * The absolute check: one continuous run, counted in samples of `durationSec / rounds` seconds (or
+ * of `sampleSec` when given, to match a saved baseline).
+ */
+async function runCheck(settings, hooks = {}, sampleSec = settings.durationSec / settings.rounds) {
     const notReadyVerdict = await waitFor(settings, hooks);
     if (notReadyVerdict) {
         return {
             result: emptyResult(hooks.signal?.aborted),
             verdict: notReadyVerdict,
             loadStarted: false,
+            samples: { sampleSec, rps: [] },
         };
     }
     hooks.onLoadStart?.();
@@ -64671,13 +64832,37 @@ async function runCheck(settings, hooks = {}) {
         ...loadOptions(settings, hooks.signal),
         warmupMs: settings.warmupSec * 1000,
         durationMs: settings.durationSec * 1000,
+        sampleMs: sampleSec * 1000,
         onProgress: hooks.onProgress,
         progressIntervalMs: hooks.progressIntervalMs,
     });
     const verdict = result.aborted
         ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
         : judge(gate(settings, result.requests));
-    return { result, verdict, loadStarted: true };
+    const rps = result.aborted ? [] : result.samples.map((count) => count / sampleSec);
+    return { result, verdict, loadStarted: true, samples: { sampleSec, rps } };
+}
+/**
+ * Head vs a saved report (`baseline-file`): the head runs as an absolute check, sampled at the
+ * saved report's sample length, and its samples are compared with the saved ones by the same
+ * statistics as a same-job comparison. Runs on different machines or at different times differ by
+ * more than the interval covers; the summary says so.
+ */
+async function runFileComparison(settings, saved, hooks = {}) {
+    const check = await runCheck(settings, hooks, saved.samples.sampleSec);
+    const slices = [
+        ...check.samples.rps.map((rps) => ({
+            side: 'head',
+            rps,
+            requests: Math.round(rps * saved.samples.sampleSec),
+        })),
+        ...saved.samples.rps.map((rps) => ({
+            side: 'baseline',
+            rps,
+            requests: Math.round(rps * saved.samples.sampleSec),
+        })),
+    ];
+    return decide(settings, hooks, check, saved.result, slices, { source: 'file', saved });
 }
 /** What runLoad needs from the settings, but the window. */
 function loadOptions(settings, signal) {
@@ -64722,12 +64907,16 @@ async function runComparison(settings, hooks = {}) {
     if (baselineTarget === null)
         throw new Error('runComparison needs settings.baseline');
     const baselineSettings = { ...settings, ...baselineTarget };
+    const sliceSec = settings.durationSec / settings.rounds;
     const empty = (verdict) => ({
         result: emptyResult(hooks.signal?.aborted),
         baseline: emptyResult(hooks.signal?.aborted),
         verdict,
         loadStarted: false,
+        samples: { sampleSec: sliceSec, rps: [] },
+        source: 'service',
         slices: [],
+        noise: { head: sliceNoise([]), baseline: sliceNoise([]) },
         shift: null,
         comparison: null,
     });
@@ -64751,7 +64940,7 @@ async function runComparison(settings, hooks = {}) {
         },
     };
     const slices = [];
-    const sliceMs = (settings.durationSec * 1000) / settings.rounds;
+    const sliceMs = sliceSec * 1000;
     hooks.onLoadStart?.();
     try {
         const run = (side, durationMs, counted = true) => {
@@ -64784,10 +64973,34 @@ async function runComparison(settings, hooks = {}) {
     const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary());
     sides.head.latency.destroy();
     sides.baseline.latency.destroy();
-    const rates = (side) => slices.filter((s) => s.side === side).map((s) => s.rps);
-    const headRates = rates('head');
-    const baseRates = rates('baseline');
-    const aborted = hooks.signal?.aborted === true;
+    const check = {
+        result: head,
+        verdict: judge(gate(settings, head.requests)),
+        loadStarted: true,
+        samples: {
+            sampleSec: sliceSec,
+            rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
+        },
+    };
+    return decide(settings, hooks, check, baseline, slices, { source: 'service' });
+}
+/** The shift, its verdict and the slices' noise, from the slices of both sides. */
+function decide(settings, hooks, check, baseline, slices, from) {
+    const head = check.result;
+    const bySide = (side) => slices.filter((s) => s.side === side);
+    const noise = { head: sliceNoise([]), baseline: sliceNoise([]) };
+    for (const side of ['head', 'baseline']) {
+        const own = bySide(side);
+        noise[side] = sliceNoise(own.map((s) => s.rps));
+        for (const i of noise[side].outliers)
+            own[i].outlier = true;
+    }
+    const headRates = bySide('head').map((s) => s.rps);
+    const baseRates = bySide('baseline').map((s) => s.rps);
+    const outcome = { ...check, ...from, baseline, slices, noise, shift: null, comparison: null };
+    if (!check.loadStarted)
+        return outcome;
+    const aborted = hooks.signal?.aborted === true || head.aborted;
     if (aborted ||
         headRates.length < 2 ||
         baseRates.length < 2 ||
@@ -64800,27 +65013,13 @@ async function runComparison(settings, hooks = {}) {
                 message: 'Throughput comparison failed: a side answered no request in at least one slice ' +
                     `(head ${head.requests} requests, baseline ${baseline.requests})`,
             };
-        return {
-            result: head,
-            baseline,
-            verdict,
-            loadStarted: true,
-            slices,
-            shift: null,
-            comparison: null,
-        };
+        return { ...outcome, verdict };
     }
     const shift = compareRates(headRates, baseRates, settings.confidence);
     const comparison = judgeShift(shift, settings.maxRegressionPct);
-    return {
-        result: head,
-        baseline,
-        verdict: comparisonVerdict(shift, comparison, settings, judge(gate(settings, head.requests))),
-        loadStarted: true,
-        slices,
-        shift,
-        comparison,
-    };
+    const absolute = judge(gate(settings, head.requests));
+    const verdict = comparisonVerdict(shift, comparison, settings, absolute);
+    return { ...outcome, verdict, shift, comparison };
 }
 async function waitFor(settings, hooks) {
     if (settings.waitTimeoutSec <= 0)
@@ -64850,10 +65049,19 @@ function pool(settings) {
     const { connections, pipelining, timeoutSec } = settings;
     return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
 }
-/** One side's slices as one result: counts added up, the window is the sum of the slices. */
+/**
+ * One side's slices as one result: counts added up, the window is the sum of the slices, the
+ * generator's use averaged over the slices' windows.
+ */
 function combine(runs, latency) {
     const total = emptyResult(runs.some((r) => r.aborted));
+    let weight = 0;
     for (const r of runs) {
+        const w = r.windowMs;
+        weight += w;
+        total.generator.cpuPct += r.generator.cpuPct * w;
+        total.generator.utilization += r.generator.utilization * w;
+        total.generator.busyPoll = r.generator.busyPoll;
         total.requests += r.requests;
         total.unexpectedStatus += r.unexpectedStatus;
         total.errors += r.errors;
@@ -64866,6 +65074,10 @@ function combine(runs, latency) {
         for (const [k, v] of Object.entries(r.errorsByKind)) {
             total.errorsByKind[k] = (total.errorsByKind[k] ?? 0) + v;
         }
+    }
+    if (weight > 0) {
+        total.generator.cpuPct /= weight;
+        total.generator.utilization /= weight;
     }
     total.latency = latency;
     return total;
@@ -64891,28 +65103,225 @@ function comparisonVerdict(shift, comparison, settings, absolute) {
     };
     return { passed: true, outcome: 'passed', message: `${words[comparison]}: ${interval}` };
 }
+/** The check the settings ask for: head vs a service, head vs a saved report, or absolute. */
+function runChecks(settings, hooks, saved) {
+    if (settings.baseline)
+        return runComparison(settings, hooks);
+    if (saved)
+        return runFileComparison(settings, saved, hooks);
+    return runCheck(settings, hooks);
+}
+function isComparison(outcome) {
+    return 'slices' in outcome;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/environment.ts
+/** What a run ran on, for the report: the machine, Node, and GitHub Actions' variables when set. */
+
+function runEnvironment(env = process.env) {
+    const cores = (0,external_node_os_namespaceObject.cpus)();
+    return {
+        node: process.version,
+        platform: (0,external_node_os_namespaceObject.platform)(),
+        arch: (0,external_node_os_namespaceObject.arch)(),
+        cpus: cores.length,
+        cpuModel: cores[0]?.model ?? '',
+        runnerOs: env.RUNNER_OS ?? null,
+        runnerName: env.RUNNER_NAME ?? null,
+        repository: env.GITHUB_REPOSITORY ?? null,
+        sha: env.GITHUB_SHA ?? null,
+        ref: env.GITHUB_REF ?? null,
+        runId: env.GITHUB_RUN_ID ?? null,
+    };
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/version.ts
+/** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
+const VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
 
 
+
+
 const SCHEMA_VERSION = 1;
-function jsonReport(settings, result, verdict, comparison = null) {
+function jsonReport(settings, outcome, comparison, environment, createdAt = new Date()) {
+    const { result, verdict, samples } = outcome;
     return {
         schemaVersion: SCHEMA_VERSION,
+        tool: { name: 'http-load-check', version: VERSION },
+        createdAt: createdAt.toISOString(),
         target: targetUrl(settings),
+        environment,
         settings: {
             ...settings,
             headers: settings.headers.map(([name]) => [name, '***']),
         },
-        verdict,
+        verdict: verdict,
         result: { ...result, rps: requestsPerSecond(result) },
+        samples: { ...samples, cv: coefficientOfVariation(samples.rps) },
+        warnings: warnings(settings, result, comparison),
         comparison: comparison && {
+            source: comparison.source,
+            baselineFile: comparison.saved
+                ? {
+                    path: comparison.saved.path,
+                    createdAt: comparison.saved.createdAt,
+                    target: comparison.saved.target,
+                    sha: comparison.saved.environment.sha ?? null,
+                    ref: comparison.saved.environment.ref ?? null,
+                }
+                : null,
             verdict: comparison.comparison,
             shift: comparison.shift,
+            maxRegressionPct: settings.maxRegressionPct,
             baseline: { ...comparison.baseline, rps: requestsPerSecond(comparison.baseline) },
-            slices: comparison.slices,
+            slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
+            noise: comparison.noise,
         },
     };
+}
+/** The warnings a run raises besides its verdict (also annotated by the action). */
+function warnings(settings, result, comparison) {
+    const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
+    const mismatch = comparison?.saved ? baselineMismatch(settings, comparison.saved) : null;
+    return [bound, mismatch].filter((w) => w !== null);
+}
+/** A warning when a saved baseline was measured with other settings than this run, else null. */
+function baselineMismatch(settings, saved) {
+    const differs = ['connections', 'pipelining', 'path'].filter((k) => saved.settings[k] !== settings[k]);
+    if (differs.length === 0)
+        return null;
+    const list = (from) => differs.map((k) => `${k} ${from[k]}`).join(', ');
+    return (`The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
+        `uses ${list(settings)}: the comparison is not like for like.`);
+}
+/**
+ * Checks the text of a saved report for use as `baseline-file`. Throws an `InputError` naming the
+ * input and saying what is wrong.
+ */
+function parseSavedBaseline(text, path) {
+    const fail = (why) => new InputError('baseline-file', `Invalid baseline-file '${path}': ${why}; expected a report written by http-load-check ` +
+        `(its report-file, schemaVersion ${SCHEMA_VERSION})`);
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw fail('not JSON');
+    }
+    const report = data;
+    if (typeof report !== 'object' || report === null)
+        throw fail('not a JSON object');
+    if (report.schemaVersion !== SCHEMA_VERSION) {
+        throw fail(`schemaVersion is ${JSON.stringify(report.schemaVersion)}`);
+    }
+    const samples = report.samples;
+    if (!samples ||
+        !(typeof samples.sampleSec === 'number' && samples.sampleSec > 0) ||
+        !Array.isArray(samples.rps)) {
+        throw fail('it has no samples');
+    }
+    if (samples.rps.length < 2 || !samples.rps.every((r) => typeof r === 'number' && r > 0)) {
+        throw fail(`it holds ${samples.rps.length} sample(s), not all above 0; a baseline needs at least 2 ` +
+            `samples with requests (a run that was cancelled, not ready or failed every request cannot serve)`);
+    }
+    const result = report.result;
+    const settings = report.settings;
+    if (!result || typeof result.requests !== 'number' || !settings) {
+        throw fail('it has no result or settings');
+    }
+    return {
+        path,
+        createdAt: String(report.createdAt ?? ''),
+        target: String(report.target ?? ''),
+        environment: report.environment ?? {},
+        settings: {
+            connections: Number(settings.connections),
+            pipelining: Number(settings.pipelining),
+            path: String(settings.path),
+            durationSec: Number(settings.durationSec),
+        },
+        samples: { sampleSec: samples.sampleSec, rps: samples.rps },
+        result: result,
+    };
+}
+/**
+ * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
+ * requests in the window and req/s. Names are stable across runs of the same check, so the
+ * history charts line up; `extra` carries what does not fit (latency, the verdict).
+ */
+function benchmarkEntries(settings, outcome, comparison) {
+    const { result, samples } = outcome;
+    const shape = `${settings.connections} connection${settings.connections === 1 ? '' : 's'}` +
+        (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '');
+    const label = `GET ${settings.path} (${shape})`;
+    const cv = coefficientOfVariation(samples.rps);
+    const ms = (us) => (us / 1000).toFixed(3);
+    const extra = [
+        `latency p50 ${ms(result.latency.p50Us)} ms, p99 ${ms(result.latency.p99Us)} ms`,
+        `errors ${result.errors}, timeouts ${result.timeouts}, unexpected status ${result.unexpectedStatus}`,
+    ];
+    if (comparison?.shift) {
+        const { changePct, lowPct, highPct } = comparison.shift;
+        extra.push(`vs baseline ${changePct.toFixed(1)}% [${lowPct.toFixed(1)}%, ${highPct.toFixed(1)}%]: ${comparison.comparison}`);
+    }
+    return [
+        {
+            name: `${label} requests in ${settings.durationSec} s`,
+            unit: 'requests',
+            value: result.requests,
+            extra: extra.join('\n'),
+        },
+        {
+            name: `${label} throughput`,
+            unit: 'req/s',
+            value: Math.round(requestsPerSecond(result) * 10) / 10,
+            ...(samples.rps.length > 1 ? { range: `± ${(100 * cv).toFixed(1)}%` } : {}),
+            extra: extra.join('\n'),
+        },
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/files.ts
+/**
+ * The files a run reads and writes: a saved baseline (`baseline-file`), the JSON report
+ * (`report-file`) and the github-action-benchmark file (`benchmark-file`). Shared by the action and
+ * the CLI; the contents come from src/report/json.ts.
+ */
+
+
+
+
+
+/** Reads and checks `baseline-file`; throws an `InputError` naming it when it is unusable. */
+function readSavedBaseline(path) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw new InputError('baseline-file', `Invalid baseline-file '${path}': cannot read it (${error.code ?? error}); ` +
+            `expected the path of a report written by an earlier run (its report-file)`);
+    }
+    return parseSavedBaseline(text, path);
+}
+/** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
+function defaultPath(name, env = process.env) {
+    return join(env.RUNNER_TEMP || tmpdir(), name);
+}
+/** Writes `value` as JSON (creating the folder); returns the absolute path. */
+function writeJson(path, value) {
+    const absolute = (0,external_node_path_.resolve)(path);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(absolute, JSON.stringify(value, null, 2) + '\n');
+    return absolute;
 }
 
 ;// CONCATENATED MODULE: ./src/signals.ts
@@ -64935,54 +65344,14 @@ function stopOnSignals() {
     };
 }
 
-;// CONCATENATED MODULE: ./src/stats/noise.ts
-/**
- * Is the gate set inside the noise of its own measurement? Pure.
- *
- * A count that swings from second to second, or from run to run, will cross a threshold set close to
- * it now and then: the gate flaps. Runs on shared CI machines differ by 10-25% (shared/GUIDE.md
- * section 5), more than the seconds of one run show, so the band is at least `MIN_BAND`.
- */
-/** The noise band never counts as narrower than this fraction of the count. */
-const MIN_BAND = 0.1;
-/** Sample standard deviation over the mean; 0 for fewer than 2 values or a zero mean. */
-function coefficientOfVariation(values) {
-    if (values.length < 2)
-        return 0;
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    if (mean === 0)
-        return 0;
-    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
-    return Math.sqrt(variance) / mean;
-}
-function noise(requests, minRequests, perSecond) {
-    const perSecondCv = coefficientOfVariation(perSecond);
-    const band = Math.max(2 * perSecondCv, MIN_BAND);
-    const inside = requests > 0 && minRequests > 0 && Math.abs(requests - minRequests) < band * requests;
-    const pct = (x) => `${(x * 100).toFixed(0)}%`;
-    return {
-        perSecondCv,
-        band,
-        warning: inside
-            ? `min-requests ${minRequests} is within ${pct(Math.abs(requests - minRequests) / requests)} ` +
-                `of the measured ${requests}, inside the noise band of ±${pct(band)} ` +
-                `(per-second counts varied by ${pct(perSecondCv)}; runs on shared machines differ more): ` +
-                `expect this gate to flap. Set min-requests further from what the service does, or compare ` +
-                `with a baseline (baseline-port).`
-            : null,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
-const VERSION = '1.0.0';
-
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
  * The terminal adapter: `http-load-check <port> [options]`. The only module that reads
  * `process.argv` and sets the exit code. It shares the inputs, the check and the reports with the
  * action: each option is the action input of the same name.
  */
+
+
 
 
 
@@ -65012,9 +65381,12 @@ Options (each is the action input of the same name; defaults in brackets):
   --baseline-port <port>    compare with this service, alternating slices
   --baseline-host <host>    [the same as --host]
   --baseline-path <path>    [the same as --path]
+  --baseline-file <file>    compare with a report saved by --report-file
   --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s]
   --max-regression <pct>    allowed slowdown vs the baseline [5]
   --confidence <c>          confidence of the interval of the change [0.99]
+  --report-file <file>      write the JSON report there [not written]
+  --benchmark-file <file>   write github-action-benchmark entries there [not written]
   --json                    print the JSON report instead of the text
   -h, --help                print this help
   -v, --version             print the version
@@ -65037,12 +65409,16 @@ const STRING_OPTIONS = [
     'baseline-port',
     'baseline-host',
     'baseline-path',
+    'baseline-file',
     'rounds',
     'max-regression',
     'confidence',
+    'report-file',
+    'benchmark-file',
 ];
 async function main(argv) {
     let settings;
+    let saved;
     let json = false;
     try {
         const { values, positionals } = (0,external_node_util_.parseArgs)({
@@ -65077,6 +65453,7 @@ async function main(argv) {
             raw.port = positionals[0];
         raw.headers = (values.header ?? []).join('\n');
         settings = readSettings((name) => raw[name] ?? '');
+        saved = settings.baselineFile ? readSavedBaseline(settings.baselineFile) : null;
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -65111,11 +65488,18 @@ async function main(argv) {
             : undefined,
         progressIntervalMs: 500,
     };
-    const comparison = settings.baseline ? await runComparison(settings, hooks) : null;
-    const { result, verdict, loadStarted } = comparison ?? (await runCheck(settings, hooks));
+    const outcome = await runChecks(settings, hooks, saved);
+    const comparison = isComparison(outcome) ? outcome : null;
+    const { result, verdict, loadStarted } = outcome;
     stop.dispose();
+    const report = jsonReport(settings, outcome, comparison, runEnvironment());
+    if (settings.reportFile)
+        writeJson(settings.reportFile, report);
+    if (settings.benchmarkFile) {
+        writeJson(settings.benchmarkFile, benchmarkEntries(settings, outcome, comparison));
+    }
     if (json) {
-        process.stdout.write(`${JSON.stringify(jsonReport(settings, result, verdict, comparison), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     }
     else {
         if (loadStarted) {
@@ -65134,6 +65518,10 @@ async function main(argv) {
         const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
         if (loadStarted && !comparison && warning)
             console.error(`warning: ${warning}`);
+        if (loadStarted) {
+            for (const text of warnings(settings, result, comparison))
+                console.error(`warning: ${text}`);
+        }
     }
     return verdict.passed ? 0 : 1;
 }

@@ -65,6 +65,24 @@ export interface LoadOptions {
   pool?: LoadPool;
   /** A recorder shared across runs; the result's latency then covers all that was recorded in it. */
   latency?: LatencyRecorder;
+  /**
+   * Length of the windows that `samples` counts in, in ms (e.g. 500 for 0.5 s samples). Without it
+   * `samples` is empty.
+   */
+  sampleMs?: number;
+}
+
+/** How hard the load generator itself worked during a run. */
+export interface GeneratorUsage {
+  /** CPU time of this process over wall time, in percent of one core. */
+  cpuPct: number;
+  /**
+   * Share of the time the event loop spent on work: Node's event-loop utilization, or with busy-poll
+   * (whose spinning keeps that at 100%) the time share of the loop turns that handled a response
+   * or a failure. 0-1; near 1 the generator, not the service, limits the count.
+   */
+  utilization: number;
+  busyPoll: boolean;
 }
 
 export interface LoadResult {
@@ -91,6 +109,13 @@ export interface LoadResult {
    * the answers that arrived after the deadline.
    */
   perSecond: number[];
+  /**
+   * Counted requests completed in each whole `sampleMs` window of the requested duration; answers
+   * after the deadline are in no sample. Empty without `sampleMs`.
+   */
+  samples: number[];
+  /** The generator's own CPU and event-loop use over the run (warm-up included). */
+  generator: GeneratorUsage;
   /** Latency of every counted response, from sending the request to the end of its body. */
   latency: LatencySummary;
   /** True when the run was stopped by the abort signal. */
@@ -110,9 +135,22 @@ export function emptyResult(aborted = false): LoadResult {
     warmup: { responses: 0, failures: 0 },
     windowMs: 0,
     perSecond: [],
+    samples: [],
+    generator: { cpuPct: 0, utilization: 0, busyPoll: false },
     latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
     aborted,
   };
+}
+
+/**
+ * The first buckets covering `windowMs` (at least one); the buckets after them (answers that arrived
+ * after the deadline) are added to the last.
+ */
+function buckets(counts: number[], windowMs: number, bucketMs: number): number[] {
+  const n = Math.max(1, Math.ceil(windowMs / bucketMs - 1e-9));
+  const kept = counts.slice(0, n);
+  for (let i = n; i < counts.length; i++) kept[n - 1] += counts[i];
+  return kept;
 }
 
 /** Pause before a slot retries after an error, so a dead target is not hammered in a spin. */
@@ -156,6 +194,14 @@ class LoadRun {
   private readonly connections: Connection[] = [];
   private readonly result = emptyResult();
   private perSecond: number[] = [];
+  private samples: number[] = [];
+  /** Responses and failures seen, to tell a busy-poll turn that did work from an idle one. */
+  private events = 0;
+  private spinEvents = 0;
+  private spinAt = 0;
+  private spinBusyMs = 0;
+  private spinTotalMs = 0;
+  private generator = emptyResult().generator;
   private slots = 0;
   private idleSlots = 0;
   private windowStart = Infinity;
@@ -205,7 +251,14 @@ class LoadRun {
 
     // Late answers land in the last bucket; allow for the timeout and a little slack.
     this.perSecond = new Array<number>(Math.ceil((durationMs + timeoutMs) / 1000) + 2).fill(0);
+    const sampleMs = this.options.sampleMs ?? 0;
+    if (sampleMs > 0) {
+      // Whole windows only; answers after the deadline are in `requests` but in no sample.
+      this.samples = new Array<number>(Math.floor(durationMs / sampleMs + 1e-9)).fill(0);
+    }
     const startedAt = this.now();
+    const cpuAtStart = process.cpuUsage();
+    const eluAtStart = performance.eventLoopUtilization();
     this.windowStart = startedAt + warmupMs;
     this.deadline = this.windowStart + durationMs;
     this.lastResponseAt = this.windowStart;
@@ -230,11 +283,26 @@ class LoadRun {
     // 10% of the throughput against gunicorn (bench/RESULTS.md), so they are off during the run.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    if (this.options.busyPoll) this.spin();
+    if (this.options.busyPoll) {
+      this.spinAt = startedAt;
+      this.spin();
+    }
     for (const connection of this.connections) connection.start(startedAt);
 
     try {
       await done;
+      const wallMs = Math.max(1e-3, this.now() - startedAt);
+      const cpu = process.cpuUsage(cpuAtStart);
+      const busyPoll = this.options.busyPoll === true;
+      this.generator = {
+        cpuPct: Math.min(100, (cpu.user + cpu.system) / 10 / wallMs),
+        utilization: busyPoll
+          ? this.spinTotalMs > 0
+            ? this.spinBusyMs / this.spinTotalMs
+            : 0
+          : performance.eventLoopUtilization(eluAtStart).utilization,
+        busyPoll,
+      };
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
       signal?.removeEventListener('abort', onAbort);
@@ -252,13 +320,12 @@ class LoadRun {
       : Math.max(this.lastResponseAt - this.windowStart, durationMs);
     // One bucket per second of the requested window (fewer when aborted); answers that arrive after
     // the deadline go into the last bucket rather than a nearly empty one of their own.
-    const seconds = Math.max(1, Math.ceil(Math.min(windowMs, durationMs) / 1000));
-    const perSecond = this.perSecond.slice(0, seconds);
-    for (let i = seconds; i < this.perSecond.length; i++)
-      perSecond[seconds - 1] += this.perSecond[i];
+    const perSecond = buckets(this.perSecond, Math.min(windowMs, durationMs), 1000);
+    const samples = [...this.samples];
     const latency = this.latency.summary();
     if (this.options.latency === undefined) this.latency.destroy();
-    return { ...this.result, windowMs, perSecond, latency, aborted };
+    const generator = this.generator;
+    return { ...this.result, windowMs, perSecond, samples, generator, latency, aborted };
   }
 
   /** True while new requests may be sent: before the deadline and not stopped. */
@@ -289,12 +356,22 @@ class LoadRun {
     for (const connection of this.connections) connection.sweep(now);
   }
 
+  /** One busy-poll turn: keeps the loop awake, and times the turns that handled something. */
   private spin = (): void => {
+    const now = this.now();
+    const turnMs = now - this.spinAt;
+    this.spinAt = now;
+    this.spinTotalMs += turnMs;
+    if (this.events !== this.spinEvents) {
+      this.spinEvents = this.events;
+      this.spinBusyMs += turnMs;
+    }
     if (!this.stopping) setImmediate(this.spin);
   };
 
   recordResponse(status: number, sentAt: number, now: number): void {
     const result = this.result;
+    this.events++;
     if (sentAt < this.windowStart) {
       result.warmup.responses++;
       return;
@@ -308,11 +385,16 @@ class LoadRun {
     this.latency.record((now - sentAt) * 1000);
     const second = Math.floor((now - this.windowStart) / 1000);
     this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
+    if (this.samples.length > 0) {
+      const i = Math.floor((now - this.windowStart) / (this.options.sampleMs as number));
+      if (i < this.samples.length) this.samples[i]++;
+    }
     this.lastResponseAt = now;
   }
 
   recordFailure(error: Error & { code?: string }, sentAt: number): void {
     const result = this.result;
+    this.events++;
     if (this.cuttingOff) {
       result.cancelled++;
     } else if (sentAt < this.windowStart) {

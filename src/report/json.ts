@@ -1,35 +1,225 @@
 /**
- * The JSON report (`http-load-check --json`): settings, counts, latency, per-second counts and the
- * verdict, with header values hidden. Pure. `schemaVersion` changes when a field changes meaning.
+ * The JSON report (`report-file`, `http-load-check --json`), reading one back as a saved baseline
+ * (`baseline-file`), and the github-action-benchmark file (`benchmark-file`). Pure: values in,
+ * values out; the adapters read and write the files.
+ *
+ * The schema is documented in docs/report-schema.md and checked by report.schema.json.
+ * `schemaVersion` changes when a field is removed or changes meaning; new fields may be added
+ * within a version.
  */
-import type { ComparisonOutcome } from '../check.js';
+import type { ComparisonOutcome, CheckOutcome } from '../check.js';
 import type { LoadResult } from '../engine/load.js';
-import { targetUrl, type Settings } from '../inputs.js';
+import { InputError, targetUrl, type Settings } from '../inputs.js';
+import { clientBound, coefficientOfVariation } from '../stats/noise.js';
 import type { Verdict } from '../verdict.js';
+import { VERSION } from '../version.js';
 import { requestsPerSecond } from './text.js';
 
 export const SCHEMA_VERSION = 1;
 
+/** Where and what the run ran on; the adapters fill it from the environment. */
+export interface RunEnvironment {
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  /** GitHub Actions' variables when present (`RUNNER_OS`, `GITHUB_SHA`, ...), else null. */
+  runnerOs: string | null;
+  runnerName: string | null;
+  repository: string | null;
+  sha: string | null;
+  ref: string | null;
+  runId: string | null;
+}
+
+/** What `baseline-file` holds, once checked. */
+export interface SavedBaseline {
+  path: string;
+  createdAt: string;
+  target: string;
+  environment: Partial<RunEnvironment>;
+  settings: { connections: number; pipelining: number; path: string; durationSec: number };
+  samples: { sampleSec: number; rps: number[] };
+  result: LoadResult;
+}
+
 export function jsonReport(
   settings: Settings,
-  result: LoadResult,
-  verdict: Verdict,
-  comparison: ComparisonOutcome | null = null,
+  outcome: Pick<CheckOutcome, 'result' | 'verdict' | 'samples'>,
+  comparison: ComparisonOutcome | null,
+  environment: RunEnvironment,
+  createdAt = new Date(),
 ) {
+  const { result, verdict, samples } = outcome;
   return {
     schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'http-load-check', version: VERSION },
+    createdAt: createdAt.toISOString(),
     target: targetUrl(settings),
+    environment,
     settings: {
       ...settings,
       headers: settings.headers.map(([name]) => [name, '***']),
     },
-    verdict,
+    verdict: verdict satisfies Verdict,
     result: { ...result, rps: requestsPerSecond(result) },
+    samples: { ...samples, cv: coefficientOfVariation(samples.rps) },
+    warnings: warnings(settings, result, comparison),
     comparison: comparison && {
+      source: comparison.source,
+      baselineFile: comparison.saved
+        ? {
+            path: comparison.saved.path,
+            createdAt: comparison.saved.createdAt,
+            target: comparison.saved.target,
+            sha: comparison.saved.environment.sha ?? null,
+            ref: comparison.saved.environment.ref ?? null,
+          }
+        : null,
       verdict: comparison.comparison,
       shift: comparison.shift,
+      maxRegressionPct: settings.maxRegressionPct,
       baseline: { ...comparison.baseline, rps: requestsPerSecond(comparison.baseline) },
-      slices: comparison.slices,
+      slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
+      noise: comparison.noise,
     },
   };
+}
+
+export type JsonReport = ReturnType<typeof jsonReport>;
+
+/** The warnings a run raises besides its verdict (also annotated by the action). */
+export function warnings(
+  settings: Settings,
+  result: LoadResult,
+  comparison: ComparisonOutcome | null,
+): string[] {
+  const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
+  const mismatch = comparison?.saved ? baselineMismatch(settings, comparison.saved) : null;
+  return [bound, mismatch].filter((w): w is string => w !== null);
+}
+
+/** A warning when a saved baseline was measured with other settings than this run, else null. */
+export function baselineMismatch(settings: Settings, saved: SavedBaseline): string | null {
+  const differs = (['connections', 'pipelining', 'path'] as const).filter(
+    (k) => saved.settings[k] !== settings[k],
+  );
+  if (differs.length === 0) return null;
+  const list = (from: Pick<Settings, (typeof differs)[number]>) =>
+    differs.map((k) => `${k} ${from[k]}`).join(', ');
+  return (
+    `The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
+    `uses ${list(settings)}: the comparison is not like for like.`
+  );
+}
+
+/**
+ * Checks the text of a saved report for use as `baseline-file`. Throws an `InputError` naming the
+ * input and saying what is wrong.
+ */
+export function parseSavedBaseline(text: string, path: string): SavedBaseline {
+  const fail = (why: string) =>
+    new InputError(
+      'baseline-file',
+      `Invalid baseline-file '${path}': ${why}; expected a report written by http-load-check ` +
+        `(its report-file, schemaVersion ${SCHEMA_VERSION})`,
+    );
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw fail('not JSON');
+  }
+  const report = data as Partial<JsonReport> | null;
+  if (typeof report !== 'object' || report === null) throw fail('not a JSON object');
+  if (report.schemaVersion !== SCHEMA_VERSION) {
+    throw fail(`schemaVersion is ${JSON.stringify(report.schemaVersion)}`);
+  }
+  const samples = report.samples;
+  if (
+    !samples ||
+    !(typeof samples.sampleSec === 'number' && samples.sampleSec > 0) ||
+    !Array.isArray(samples.rps)
+  ) {
+    throw fail('it has no samples');
+  }
+  if (samples.rps.length < 2 || !samples.rps.every((r) => typeof r === 'number' && r > 0)) {
+    throw fail(
+      `it holds ${samples.rps.length} sample(s), not all above 0; a baseline needs at least 2 ` +
+        `samples with requests (a run that was cancelled, not ready or failed every request cannot serve)`,
+    );
+  }
+  const result = report.result;
+  const settings = report.settings;
+  if (!result || typeof result.requests !== 'number' || !settings) {
+    throw fail('it has no result or settings');
+  }
+  return {
+    path,
+    createdAt: String(report.createdAt ?? ''),
+    target: String(report.target ?? ''),
+    environment: report.environment ?? {},
+    settings: {
+      connections: Number(settings.connections),
+      pipelining: Number(settings.pipelining),
+      path: String(settings.path),
+      durationSec: Number(settings.durationSec),
+    },
+    samples: { sampleSec: samples.sampleSec, rps: samples.rps },
+    result: result as LoadResult,
+  };
+}
+
+/** One entry of github-action-benchmark's `customBiggerIsBetter` format. */
+export interface BenchmarkEntry {
+  name: string;
+  unit: string;
+  value: number;
+  range?: string;
+  extra?: string;
+}
+
+/**
+ * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
+ * requests in the window and req/s. Names are stable across runs of the same check, so the
+ * history charts line up; `extra` carries what does not fit (latency, the verdict).
+ */
+export function benchmarkEntries(
+  settings: Settings,
+  outcome: Pick<CheckOutcome, 'result' | 'samples'>,
+  comparison: ComparisonOutcome | null,
+): BenchmarkEntry[] {
+  const { result, samples } = outcome;
+  const shape =
+    `${settings.connections} connection${settings.connections === 1 ? '' : 's'}` +
+    (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '');
+  const label = `GET ${settings.path} (${shape})`;
+  const cv = coefficientOfVariation(samples.rps);
+  const ms = (us: number) => (us / 1000).toFixed(3);
+  const extra = [
+    `latency p50 ${ms(result.latency.p50Us)} ms, p99 ${ms(result.latency.p99Us)} ms`,
+    `errors ${result.errors}, timeouts ${result.timeouts}, unexpected status ${result.unexpectedStatus}`,
+  ];
+  if (comparison?.shift) {
+    const { changePct, lowPct, highPct } = comparison.shift;
+    extra.push(
+      `vs baseline ${changePct.toFixed(1)}% [${lowPct.toFixed(1)}%, ${highPct.toFixed(1)}%]: ${comparison.comparison}`,
+    );
+  }
+  return [
+    {
+      name: `${label} requests in ${settings.durationSec} s`,
+      unit: 'requests',
+      value: result.requests,
+      extra: extra.join('\n'),
+    },
+    {
+      name: `${label} throughput`,
+      unit: 'req/s',
+      value: Math.round(requestsPerSecond(result) * 10) / 10,
+      ...(samples.rps.length > 1 ? { range: `± ${(100 * cv).toFixed(1)}%` } : {}),
+      extra: extra.join('\n'),
+    },
+  ];
 }

@@ -3,7 +3,8 @@ import type { ComparisonOutcome, Side } from '../check.js';
 import type { LoadResult } from '../engine/load.js';
 import { formatStatusRanges, targetUrl, type Settings } from '../inputs.js';
 import { formatSeconds, type Outcome, type Verdict } from '../verdict.js';
-import { noise } from '../stats/noise.js';
+import { clientBound, noise } from '../stats/noise.js';
+import { baselineMismatch } from './json.js';
 import { formatCounts, formatLatency, formatRate, requestsPerSecond } from './text.js';
 
 /** Per-second counts are listed in the summary up to this many seconds. */
@@ -53,6 +54,7 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
     ],
     ['Latency', result.latency.count > 0 ? formatLatency(result.latency) : 'no response'],
     ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
+    ['Load generator', result.windowMs > 0 && generatorText(result.generator)],
     ['Errors', String(result.errors)],
     ['Errors by kind', kinds !== '' && escapeCell(kinds)],
     ['Timeouts', String(result.timeouts)],
@@ -75,8 +77,17 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
     '',
     escapeHtml(verdict.message),
     '',
-    ...(warning ? [`> [!WARNING]`, `> ${escapeHtml(warning)}`, ''] : []),
+    ...[warning, result.windowMs > 0 && clientBound(result.generator)].flatMap((text) =>
+      text ? [`> [!WARNING]`, `> ${escapeHtml(text)}`, ''] : [],
+    ),
   ].join('\n');
+}
+
+function generatorText(generator: LoadResult['generator']): string {
+  const pct = (x: number) => `${Math.round(x)}%`;
+  return generator.busyPoll
+    ? `busy-poll (a whole core by design); loop handling responses ${pct(100 * generator.utilization)} of the time`
+    : `CPU ${pct(generator.cpuPct)} of a core, event loop busy ${pct(100 * generator.utilization)}`;
 }
 
 function plural(n: number, word: string): string {
@@ -94,27 +105,56 @@ function escapeHtml(text: string): string {
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 export function comparisonMarkdown(
   settings: Settings,
-  outcome: Pick<ComparisonOutcome, 'result' | 'baseline' | 'slices' | 'shift' | 'comparison'>,
+  outcome: Pick<
+    ComparisonOutcome,
+    'result' | 'baseline' | 'slices' | 'shift' | 'comparison' | 'noise' | 'source' | 'saved'
+  >,
 ): string {
-  const { result, baseline, slices, shift, comparison } = outcome;
+  const { result, baseline, slices, shift, comparison, noise: sliceNoise, saved } = outcome;
   const base = settings.baseline;
-  if (base === null) return '';
+  const baseTarget = base
+    ? `\`${escapeCell(targetUrl({ ...settings, ...base }))}\``
+    : saved
+      ? `\`${escapeCell(saved.target)}\`, saved in \`${escapeCell(saved.path)}\`` +
+        (saved.createdAt ? ` at ${saved.createdAt}` : '') +
+        (saved.environment.sha ? ` (commit ${saved.environment.sha.slice(0, 12)})` : '')
+      : '';
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
   const rate = (r: LoadResult) => formatRate(requestsPerSecond(r));
+  const cv = (side: Side) => `${(100 * sliceNoise[side].cv).toFixed(1)}%`;
+  const bursts = (side: Side) => {
+    const own = slices.filter((s) => s.side === side);
+    const list = own.flatMap((s, i) => (s.outlier ? [`#${i + 1} (${formatRate(s.rps)})`] : []));
+    return list.length > 0 ? list.join(', ') : 'none';
+  };
   const rows = [
     '| | baseline | head |',
     '|---|---|---|',
-    `| Target | \`${escapeCell(targetUrl({ ...settings, ...base }))}\` | \`${escapeCell(targetUrl(settings))}\` |`,
+    `| Target | ${baseTarget} | \`${escapeCell(targetUrl(settings))}\` |`,
     `| Requests | ${baseline.requests} | ${result.requests} |`,
     `| Requests/s | ${rate(baseline)} | ${rate(result)} |`,
+    `| Variation between slices (CV) | ${cv('baseline')} | ${cv('head')} |`,
+    `| Slices hit by a burst (outliers) | ${bursts('baseline')} | ${bursts('head')} |`,
   ];
   const lines = [`### Head vs baseline`, '', ...rows, ''];
+  if (saved) {
+    lines.push(
+      '> [!NOTE]',
+      '> The baseline is a saved report from an earlier run. Runs on different runners or at ' +
+        'different times differ by more than this interval covers (often 10-25% between runners): ' +
+        'read the verdict as a hint. Measuring base and head in the same job (baseline-port) ' +
+        'cancels that noise.',
+      '',
+    );
+  }
+  const mismatch = saved ? baselineMismatch(settings, saved) : null;
+  if (mismatch) lines.push('> [!WARNING]', `> ${escapeHtml(mismatch)}`, '');
   if (shift && comparison) {
     lines.push(
       `Change of head vs baseline: **${pct(shift.changePct)}**, ` +
         `${Math.round(settings.confidence * 1000) / 10}% interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
         `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval, ` +
-        `${shift.headSlices} + ${shift.baselineSlices} slices). Verdict: **${comparison}** ` +
+        `${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). Verdict: **${comparison}** ` +
         `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`,
       '',
     );

@@ -45,3 +45,70 @@ export function noise(requests: number, minRequests: number, perSecond: number[]
       : null,
   };
 }
+
+/** A slice is an outlier when its robust z-score (Iglewicz-Hoaglin) exceeds this. */
+export const OUTLIER_Z = 3.5;
+/** ...and it lies at least this far (as a fraction) from its side's median. */
+export const OUTLIER_MIN_DEVIATION = 0.03;
+
+export interface SliceNoise {
+  /** Coefficient of variation of the slices' req/s. */
+  cv: number;
+  /** Indices of the slices hit by a burst: far from the side's median by the MAD rule. */
+  outliers: number[];
+}
+
+/**
+ * How steady one side's slices were, and which slices stand out. Works on log req/s: the modified
+ * z-score 0.6745 x (x - median) / MAD (Iglewicz and Hoaglin, 1993) above `OUTLIER_Z`, and at least
+ * `OUTLIER_MIN_DEVIATION` from the median so that very quiet runs do not flag tiny wobbles.
+ */
+export function sliceNoise(rates: number[]): SliceNoise {
+  const cv = coefficientOfVariation(rates);
+  const logs = rates.filter((r) => r > 0).map(Math.log);
+  if (logs.length < 3) return { cv, outliers: [] };
+  const centre = median(logs);
+  const mad = median(logs.map((x) => Math.abs(x - centre)));
+  const outliers: number[] = [];
+  rates.forEach((rate, i) => {
+    const deviation = rate > 0 ? Math.log(rate) - centre : -Infinity;
+    const far = Math.abs(Math.expm1(deviation)) >= OUTLIER_MIN_DEVIATION;
+    const z = mad > 0 ? (0.6745 * Math.abs(deviation)) / mad : Infinity;
+    if (far && z > OUTLIER_Z) outliers.push(i);
+  });
+  return { cv, outliers };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The generator counts as saturated from this share of one core (or of its event loop). */
+export const CLIENT_BOUND_UTILIZATION = 0.9;
+
+/**
+ * A warning when the load generator itself was the bottleneck, else null. With busy-poll the
+ * process always uses a whole core, so only the share of loop time spent on responses counts.
+ */
+export function clientBound(generator: {
+  cpuPct: number;
+  utilization: number;
+  busyPoll: boolean;
+}): string | null {
+  const load = generator.busyPoll
+    ? generator.utilization
+    : Math.max(generator.utilization, generator.cpuPct / 100);
+  if (!(load >= CLIENT_BOUND_UTILIZATION)) return null;
+  const what = generator.busyPoll
+    ? `its busy-poll loop was handling responses ${(100 * generator.utilization).toFixed(0)}% of the time`
+    : `it used ${generator.cpuPct.toFixed(0)}% of a CPU core, event loop busy ` +
+      `${(100 * generator.utilization).toFixed(0)}% of the time`;
+  return (
+    `The load generator was saturated (${what}): the count is limited by http-load-check on this ` +
+    `runner as much as by the service, so gains above it cannot show and the gate partly measures ` +
+    `the runner. Use a runner with more cores, or compare with a baseline (baseline-port), which ` +
+    `cancels the runner's speed out.`
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * The files a run leaves behind, through the bundle as the runner runs it: the JSON report
+ * (`report-file`, checked against docs/report.schema.json), the github-action-benchmark file
+ * (`benchmark-file`), and a saved report used as `baseline-file` by a later run.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { runAction } from './helpers/action.js';
+import { startServer, type TestServer } from './helpers/servers.js';
+
+const schema = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'docs', 'report.schema.json'), 'utf8'),
+);
+const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+
+function assertValid(report: unknown): void {
+  assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+}
+
+/** A server that burns `us` microseconds of CPU per request. */
+function costly(us: number): Promise<TestServer> {
+  return startServer((_req, res) => {
+    const end = performance.now() + us / 1000;
+    while (performance.now() < end);
+    res.end('ok');
+  });
+}
+
+describe('report-file and benchmark-file', () => {
+  let target: TestServer;
+  before(async () => (target = await startServer()));
+  after(() => target.close());
+
+  it('writes both to RUNNER_TEMP by default and names them in the outputs', async () => {
+    const run = await runAction({
+      port: String(target.port),
+      duration: '1',
+      'min-requests': '1',
+      headers: 'Authorization: Bearer s3cr3t-value',
+    });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs.report, join(run.dir, 'http-load-check.json'));
+    assert.equal(run.outputs['benchmark-file'], join(run.dir, 'http-load-check-benchmark.json'));
+
+    const text = readFileSync(run.outputs.report, 'utf8');
+    assert.ok(!text.includes('s3cr3t-value'), 'header values never reach the report');
+    const report = JSON.parse(text);
+    assertValid(report);
+    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.result.requests, Number(run.outputs.requests));
+    assert.equal(report.target, `http://127.0.0.1:${target.port}/`);
+    assert.deepEqual(report.settings.headers, [['Authorization', '***']]);
+    assert.equal(report.comparison, null);
+    // rounds auto = 2 samples of 0.5 s in 1 s; answers after the deadline are in no sample.
+    assert.equal(report.samples.sampleSec, 0.5);
+    assert.equal(report.samples.rps.length, 2);
+    const sampled = report.samples.rps.reduce((a: number, r: number) => a + r * 0.5, 0);
+    assert.ok(sampled <= report.result.requests && sampled >= report.result.requests * 0.9);
+    assert.ok(report.result.generator.cpuPct > 0 && report.result.generator.cpuPct <= 100);
+    assert.equal(report.result.generator.busyPoll, true);
+
+    const entries = JSON.parse(readFileSync(run.outputs['benchmark-file'], 'utf8'));
+    assert.deepEqual(
+      entries.map((e: { name: string; unit: string }) => [e.name, e.unit]),
+      [
+        ['GET / (1 connection) requests in 1 s', 'requests'],
+        ['GET / (1 connection) throughput', 'req/s'],
+      ],
+    );
+    assert.equal(entries[0].value, Number(run.outputs.requests));
+    assert.equal(entries[1].value, Number(run.outputs.rps));
+    assert.match(entries[1].range, /^± \d+\.\d%$/);
+  });
+
+  it('writes where report-file and benchmark-file say, creating folders', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'http-load-check-files-'));
+    const report = join(dir, 'deep', 'er', 'r.json');
+    const bench = join(dir, 'b.json');
+    const run = await runAction({
+      port: String(target.port),
+      duration: '0.5',
+      'min-requests': '0',
+      'report-file': report,
+      'benchmark-file': bench,
+    });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs.report, report);
+    assert.equal(run.outputs['benchmark-file'], bench);
+    assertValid(JSON.parse(readFileSync(report, 'utf8')));
+  });
+
+  it('still writes a valid report when the target never answers', async () => {
+    const run = await runAction({
+      port: '1',
+      'wait-timeout': '0.2',
+      duration: '1',
+      'min-requests': '0',
+    });
+    assert.equal(run.code, 1);
+    assert.equal(run.outputs.outcome, 'not-ready');
+    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8'));
+    assertValid(report);
+    assert.equal(report.verdict.outcome, 'not-ready');
+    assert.deepEqual(report.samples.rps, []);
+  });
+});
+
+describe('baseline-file: a saved report as the baseline', () => {
+  let saved: string;
+  let base: TestServer;
+  before(async () => {
+    base = await costly(100);
+    const run = await runAction({ port: String(base.port), duration: '2', 'min-requests': '1' });
+    assert.equal(run.code, 0, run.stdout);
+    saved = run.outputs.report;
+  });
+  after(() => base.close());
+
+  it('round trip: the same service again is no regression, and the summary warns of cross-run noise', async () => {
+    const run = await runAction({
+      port: String(base.port),
+      duration: '2',
+      'min-requests': '1',
+      'baseline-file': saved,
+    });
+    console.log(`same service vs saved: ${run.outputs['change-percent']}% ${run.outputs.verdict}`);
+    assert.equal(run.code, 0, run.stdout);
+    assert.notEqual(run.outputs.verdict, 'regression');
+    assert.match(run.outputs.verdict, /^(unchanged|slower|faster)$/);
+    assert.equal(
+      Number(run.outputs['baseline-requests']),
+      JSON.parse(readFileSync(saved, 'utf8')).result.requests,
+    );
+    assert.match(run.summary, /saved report from an earlier run/);
+    assert.match(run.summary, /xychart-beta/);
+    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8'));
+    assertValid(report);
+    assert.equal(report.comparison.source, 'file');
+    assert.equal(report.comparison.baselineFile.path, saved);
+    assert.equal(report.comparison.shift.headSlices, 4);
+    assert.equal(report.comparison.shift.baselineSlices, 4);
+  });
+
+  it('a service 3x slower than the saved run is a regression: exit 1', async () => {
+    const slow = await costly(300);
+    try {
+      const run = await runAction({
+        port: String(slow.port),
+        duration: '2',
+        'min-requests': '1',
+        'baseline-file': saved,
+      });
+      console.log(
+        `slow service vs saved: ${run.outputs['change-percent']}% ${run.outputs.verdict}`,
+      );
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(run.outputs.verdict, 'regression');
+      assert.ok(Number(run.outputs['change-high']) < -5);
+      assert.match(run.stdout, /::error::Throughput regression: head vs baseline/);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('warns when the saved run used other settings', async () => {
+    const run = await runAction({
+      port: String(base.port),
+      duration: '1',
+      connections: '2',
+      'min-requests': '0',
+      'baseline-file': saved,
+    });
+    assert.match(
+      run.stdout,
+      /::warning::The saved baseline .* was measured with connections 1; this run uses connections 2/,
+    );
+    assert.match(run.summary, /not like for like/);
+  });
+
+  it('rejects an unusable file before any connection, naming the input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'http-load-check-files-'));
+    const write = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const report = JSON.parse(readFileSync(saved, 'utf8'));
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ 'baseline-file': join(dir, 'missing.json') }, /cannot read it \(ENOENT\)/],
+      [{ 'baseline-file': write('text.json', 'not json') }, /not JSON/],
+      [
+        { 'baseline-file': write('v2.json', JSON.stringify({ ...report, schemaVersion: 2 })) },
+        /schemaVersion is 2/,
+      ],
+      [
+        {
+          'baseline-file': write(
+            'one.json',
+            JSON.stringify({ ...report, samples: { sampleSec: 0.5, rps: [100] } }),
+          ),
+        },
+        /holds 1 sample/,
+      ],
+      [
+        { 'baseline-file': saved, 'baseline-port': '1' },
+        /either baseline-port .* or baseline-file/,
+      ],
+    ];
+    const target = await startServer();
+    try {
+      for (const [inputs, message] of cases) {
+        const run = await runAction({ port: String(target.port), 'min-requests': '0', ...inputs });
+        assert.equal(run.code, 1, JSON.stringify(inputs));
+        assert.match(run.stdout, /::error::Invalid baseline-file '/);
+        assert.match(run.stdout, message);
+      }
+      assert.equal(target.connections(), 0, 'no connection for a bad baseline-file');
+    } finally {
+      await target.close();
+    }
+  });
+});
