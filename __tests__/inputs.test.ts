@@ -29,6 +29,9 @@ describe('readSettings', () => {
       rounds: 10,
       maxRegressionPct: 5,
       confidence: 0.99,
+      baselineFile: '',
+      reportFile: '',
+      benchmarkFile: '',
     });
   });
 
@@ -51,6 +54,8 @@ describe('readSettings', () => {
         confidence: '0.95',
         host: 'localhost',
         path: '/health?x=1',
+        'report-file': ' out/report.json ',
+        'benchmark-file': 'out/bench.json',
       }),
     );
     assert.deepEqual(settings, {
@@ -79,6 +84,9 @@ describe('readSettings', () => {
       rounds: 2,
       maxRegressionPct: 2.5,
       confidence: 0.95,
+      baselineFile: '',
+      reportFile: 'out/report.json',
+      benchmarkFile: 'out/bench.json',
     });
     assert.equal(formatStatusRanges(settings.expectedStatus), '200, 204, 300-399');
     assert.equal(targetUrl(settings), 'http://localhost:65535/health?x=1');

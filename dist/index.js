@@ -96252,6 +96252,8 @@ function cancelledAfter(settings, hooks, requests, elapsedSec) {
     const signal = hooks.stoppedBy?.() || 'abort';
     return cancelled({ ...gate(settings, requests), signal, elapsedSec });
 }
+/** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
+const COMPARISON_WARMUP_MS = 1500;
 /**
  * The order of the slices: pairs alternate AB, BA, BA, AB (ABBA then BAAB), so that a drift in the
  * machine's speed during the run hits both sides alike.
@@ -96319,11 +96321,15 @@ async function runComparison(settings, hooks = {}) {
                 latency: counted ? latency : undefined,
             });
         };
-        // Each side warms up (JIT, caches, connections) for at least one slice before the slices that
-        // count: a cold first slice is an outlier that widens the interval for nothing.
-        const warmupMs = Math.max(settings.warmupSec * 1000, sliceMs);
-        for (const side of ['head', 'baseline'])
-            await run(side, warmupMs, false);
+        // Both sides warm up (JIT, caches, connections, the generator itself) in alternating uncounted
+        // slices, at least COMPARISON_WARMUP_MS each: on these machines the first 2-3 s of a run were
+        // 5-25% slower than the rest, and slices from that ramp widened the interval for nothing.
+        const warmupMs = Math.max(settings.warmupSec * 1000, COMPARISON_WARMUP_MS);
+        const warmupSlices = Math.max(1, Math.ceil(warmupMs / sliceMs - 1e-9));
+        for (let i = 0; i < warmupSlices && !hooks.signal?.aborted; i++) {
+            for (const side of ['head', 'baseline'])
+                await run(side, warmupMs / warmupSlices, false);
+        }
         for (const side of sliceOrder(settings.rounds)) {
             if (hooks.signal?.aborted)
                 break;

@@ -137,6 +137,9 @@ function cancelledAfter(
 
 export type Side = 'head' | 'baseline';
 
+/** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
+export const COMPARISON_WARMUP_MS = 1500;
+
 export interface Slice {
   side: Side;
   requests: number;
@@ -231,10 +234,15 @@ export async function runComparison(
         latency: counted ? latency : undefined,
       });
     };
-    // Each side warms up (JIT, caches, connections) for at least one slice before the slices that
-    // count: a cold first slice is an outlier that widens the interval for nothing.
-    const warmupMs = Math.max(settings.warmupSec * 1000, sliceMs);
-    for (const side of ['head', 'baseline'] as Side[]) await run(side, warmupMs, false);
+    // Both sides warm up (JIT, caches, connections, the generator itself) in alternating uncounted
+    // slices, at least COMPARISON_WARMUP_MS each: on these machines the first 2-3 s of a run were
+    // 5-25% slower than the rest, and slices from that ramp widened the interval for nothing.
+    const warmupMs = Math.max(settings.warmupSec * 1000, COMPARISON_WARMUP_MS);
+    const warmupSlices = Math.max(1, Math.ceil(warmupMs / sliceMs - 1e-9));
+    for (let i = 0; i < warmupSlices && !hooks.signal?.aborted; i++) {
+      for (const side of ['head', 'baseline'] as Side[])
+        await run(side, warmupMs / warmupSlices, false);
+    }
     for (const side of sliceOrder(settings.rounds)) {
       if (hooks.signal?.aborted) break;
       const result = await run(side, sliceMs);
