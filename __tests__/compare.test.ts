@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
+import { pairsOf, sliceOrder, type Slice } from '../src/check.js';
 import {
+  comparePairedRates,
   compareRates,
   exactCriticalValue,
+  signedRankCriticalValue,
   judgeShift,
   mannWhitneyCounts,
   type Shift,
@@ -61,6 +65,25 @@ describe('Hodges-Lehmann shift of log req/s', () => {
     assert.ok(shift.achievedConfidence >= 0.99);
   });
 
+  it('reports the confidence the discrete interval really has', () => {
+    // n = m = 2: even the widest interval [d(1), d(4)] misses when all four differences share a
+    // sign, P = 2 x 1/6; n = m = 10 at 95%: 1 - 2 P(U <= 23).
+    assert.ok(
+      Math.abs(compareRates([1, 2], [3, 4], 0.99).achievedConfidence - (1 - 2 / 6)) < 1e-12,
+    );
+    const counts = mannWhitneyCounts(10, 10);
+    const total = counts.reduce((a, b) => a + b, 0);
+    const tail = counts.slice(0, 24).reduce((a, b) => a + b, 0) / total;
+    const ten = Array.from({ length: 10 }, (_, i) => 100 + i);
+    const shift = compareRates(
+      ten,
+      ten.map((x) => x + 0.5),
+      0.95,
+    );
+    assert.ok(Math.abs(shift.achievedConfidence - (1 - 2 * tail)) < 1e-12);
+    assert.ok(shift.achievedConfidence >= 0.95);
+  });
+
   it('takes the order statistics the exact U distribution names', () => {
     // n = m = 10 at 95%: the critical value is 23, so the interval is [d(24), d(77)].
     const base = Array.from({ length: 10 }, (_, i) => 100 + i);
@@ -98,6 +121,7 @@ describe('the gate on a shift', () => {
     confidence: 0.99,
     achievedConfidence: 0.99,
     method: 'exact',
+    test: 'signed-rank',
     headSlices: 10,
     baselineSlices: 10,
   });
@@ -106,5 +130,124 @@ describe('the gate on a shift', () => {
     assert.equal(judgeShift(shift(-12, -4), 5), 'slower');
     assert.equal(judgeShift(shift(-3, 2), 5), 'unchanged');
     assert.equal(judgeShift(shift(1, 4), 5), 'faster');
+  });
+});
+
+/** P(T <= t) of the signed-rank statistic for n pairs, by enumerating all 2^n sign patterns. */
+function bruteForceSignedRankCdf(n: number, t: number): number {
+  let below = 0;
+  for (let mask = 0; mask < 1 << n; mask++) {
+    let sum = 0;
+    for (let r = 1; r <= n; r++) if ((mask >> (r - 1)) & 1) sum += r;
+    if (sum <= t) below++;
+  }
+  return below / 2 ** n;
+}
+
+describe('Wilcoxon signed-rank interval (same-job comparisons, paired slices)', () => {
+  it("uses @stdlib's exact distribution, which matches its documented examples and enumeration", () => {
+    assert.ok(Math.abs(signrankCdf(7, 9) - 0.037) < 0.001);
+    assert.ok(Math.abs(signrankCdf(7, 6) - 0.281) < 0.001);
+    for (const n of [5, 8, 12]) {
+      for (let t = 0; t <= (n * (n + 1)) / 2; t += 3) {
+        assert.ok(Math.abs(signrankCdf(t, n) - bruteForceSignedRankCdf(n, t)) < 1e-12, `${n} ${t}`);
+      }
+    }
+  });
+
+  it('has the critical values of the published tables', () => {
+    // Two-sided Wilcoxon signed-rank table (reject when T <= value): n=10: 8 at 0.05, 3 at 0.01;
+    // n=20: 52 at 0.05, 37 at 0.01; n=6: 0 at 0.05, none at 0.01.
+    assert.equal(signedRankCriticalValue(10, 0.05), 8);
+    assert.equal(signedRankCriticalValue(10, 0.01), 3);
+    assert.equal(signedRankCriticalValue(20, 0.05), 52);
+    assert.equal(signedRankCriticalValue(20, 0.01), 37);
+    assert.equal(signedRankCriticalValue(6, 0.05), 0);
+    assert.equal(signedRankCriticalValue(6, 0.01), -1);
+  });
+
+  it('estimates the median of the Walsh averages and takes the interval from their order statistics', () => {
+    const ratios = [1.1, 0.95, 1.02, 1.2, 0.99, 1.05, 1.01, 0.9, 1.08, 1.03];
+    const pairs = ratios.map((r): [number, number] => [1000 * r, 1000]);
+    const d = ratios.map(Math.log);
+    const walsh: number[] = [];
+    for (let i = 0; i < d.length; i++)
+      for (let j = i; j < d.length; j++) walsh.push((d[i] + d[j]) / 2);
+    walsh.sort((a, b) => a - b);
+    const pct = (x: number) => (Math.exp(x) - 1) * 100;
+    const shift = comparePairedRates(pairs, 0.99);
+    // 55 Walsh averages: the median is the 28th; at 0.99 the critical value for n = 10 is 3, so
+    // the interval runs from the 4th to the 52nd.
+    assert.ok(Math.abs(shift.changePct - pct(walsh[27])) < 1e-9);
+    assert.ok(Math.abs(shift.lowPct - pct(walsh[3])) < 1e-9);
+    assert.ok(Math.abs(shift.highPct - pct(walsh[51])) < 1e-9);
+    assert.equal(shift.test, 'signed-rank');
+    assert.equal(shift.headSlices, 10);
+    assert.ok(
+      Math.abs(shift.achievedConfidence - (1 - 2 * bruteForceSignedRankCdf(10, 3))) < 1e-12,
+    );
+  });
+
+  it('cancels what hits both sides of a pair: a shared slowdown leaves the estimate and interval alone', () => {
+    const steady: [number, number][] = Array.from({ length: 10 }, (_, i) => [
+      900 + (i % 3),
+      1000 - (i % 2),
+    ]);
+    const hit = steady.map(([h, b], i): [number, number] =>
+      i === 4 ? [h * 0.7, b * 0.7] : [h, b],
+    );
+    const a = comparePairedRates(steady, 0.99);
+    const b = comparePairedRates(hit, 0.99);
+    assert.ok(Math.abs(a.changePct - b.changePct) < 1e-9);
+    assert.ok(Math.abs(a.lowPct - b.lowPct) < 1e-9 && Math.abs(a.highPct - b.highPct) < 1e-9);
+    // The two-sample interval is widened by the same burst.
+    const unpaired = (p: [number, number][]) =>
+      compareRates(
+        p.map(([h]) => h),
+        p.map(([, base]) => base),
+        0.99,
+      );
+    assert.ok(unpaired(hit).highPct - unpaired(hit).lowPct > a.highPct - a.lowPct);
+  });
+
+  it('pairs adjacent slices in the ABBA/BAAB order the comparison runs them', () => {
+    const order = sliceOrder(4);
+    assert.deepEqual(order, [
+      'head',
+      'baseline',
+      'baseline',
+      'head',
+      'baseline',
+      'head',
+      'head',
+      'baseline',
+    ]);
+    const slices: Slice[] = order.map((side, i) => ({
+      side,
+      rps: side === 'head' ? 100 + i : 200 + i,
+      requests: 1,
+    }));
+    assert.deepEqual(pairsOf(slices), [
+      [100, 201],
+      [103, 202],
+      [105, 204],
+      [106, 207],
+    ]);
+    assert.throws(() => pairsOf(slices.slice(1)), /not a head\/baseline pair/);
+  });
+
+  it('rejects too few pairs and a bad confidence', () => {
+    assert.throws(() => comparePairedRates([[1, 1]], 0.99), RangeError);
+    assert.throws(
+      () =>
+        comparePairedRates(
+          [
+            [1, 1],
+            [2, 2],
+          ],
+          0,
+        ),
+      RangeError,
+    );
   });
 });

@@ -8,7 +8,13 @@ import { waitUntilReady, type ReadyResult } from './engine/ready.js';
 import { origin, targetUrl, type Settings } from './inputs.js';
 import { requestsPerSecond } from './report/text.js';
 import type { SavedBaseline } from './report/json.js';
-import { compareRates, judgeShift, type ComparisonVerdict, type Shift } from './stats/compare.js';
+import {
+  comparePairedRates,
+  compareRates,
+  judgeShift,
+  type ComparisonVerdict,
+  type Shift,
+} from './stats/compare.js';
 import { createLatencyRecorder } from './stats/latency.js';
 import { sliceNoise, type SliceNoise } from './stats/noise.js';
 import { cancelled, judge, notReady, type Verdict } from './verdict.js';
@@ -309,11 +315,27 @@ function decide(
         };
     return { ...outcome, verdict };
   }
-  const shift = compareRates(headRates, baseRates, settings.confidence);
+  // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
+  // saved baseline's samples pair with nothing: compare the two sets.
+  const shift =
+    from.source === 'service'
+      ? comparePairedRates(pairsOf(slices), settings.confidence)
+      : compareRates(headRates, baseRates, settings.confidence);
   const comparison = judgeShift(shift, settings.maxRegressionPct);
   const absolute = judge(gate(settings, head.requests));
   const verdict = comparisonVerdict(shift, comparison, settings, absolute);
   return { ...outcome, verdict, shift, comparison };
+}
+
+/** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */
+export function pairsOf(slices: Slice[]): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i + 1 < slices.length; i += 2) {
+    const [a, b] = [slices[i], slices[i + 1]];
+    if (a.side === b.side) throw new Error(`slices ${i} and ${i + 1} are not a head/baseline pair`);
+    pairs.push(a.side === 'head' ? [a.rps, b.rps] : [b.rps, a.rps]);
+  }
+  return pairs;
 }
 
 async function waitFor(settings: Settings, hooks: CheckHooks): Promise<Verdict | null> {

@@ -153,8 +153,12 @@ export function comparisonMarkdown(
     lines.push(
       `Change of head vs baseline: **${pct(shift.changePct)}**, ` +
         `${Math.round(settings.confidence * 1000) / 10}% interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
-        `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval, ` +
-        `${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). Verdict: **${comparison}** ` +
+        (shift.test === 'signed-rank'
+          ? `(Hodges-Lehmann estimate over ${shift.headSlices} adjacent head/baseline slice pairs, ` +
+            `${shift.method} Wilcoxon signed-rank interval). `
+          : `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval, ` +
+            `${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). `) +
+        `Verdict: **${comparison}** ` +
         `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`,
       '',
     );

@@ -10,6 +10,7 @@
  * approximation (with continuity correction, quantile from @stdlib) above.
  */
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
 
 export interface Shift {
   /** Estimated change of head vs baseline, in percent (e.g. -7.2 = head 7.2% slower). */
@@ -17,10 +18,20 @@ export interface Shift {
   /** Confidence interval of the change, in percent. */
   lowPct: number;
   highPct: number;
-  /** The confidence asked for, e.g. 0.99, and the one the interval actually has (discrete U). */
+  /**
+   * The confidence asked for, e.g. 0.99, and the one the interval actually has (the statistic is
+   * discrete): 1 - 2 P(T <= c - 1) for the interval [d(c), d(M + 1 - c)]. Below the asked one only
+   * when there are too few slices for it (c = 1).
+   */
   confidence: number;
   achievedConfidence: number;
   method: 'exact' | 'normal';
+  /**
+   * `signed-rank`: slices taken in adjacent head/baseline pairs (a same-job comparison), the
+   * Hodges-Lehmann median of the Walsh averages of the pair differences with the Wilcoxon
+   * signed-rank interval. `mann-whitney`: two independent sets (a saved baseline).
+   */
+  test: 'signed-rank' | 'mann-whitney';
   headSlices: number;
   baselineSlices: number;
 }
@@ -29,6 +40,62 @@ export type ComparisonVerdict = 'regression' | 'slower' | 'faster' | 'unchanged'
 
 /** Largest number of pairs for which the exact distribution of U is computed. */
 const EXACT_MAX_PAIRS = 2500;
+/** Largest number of slice pairs for which the exact signed-rank distribution is used. */
+const EXACT_MAX_SIGNED_RANK = 50;
+
+/**
+ * Compares head and baseline slices run in adjacent pairs (one head and one baseline slice each,
+ * in ABBA/BAAB order): the differences of log req/s within each pair cancel whatever the machine
+ * did during that second, and the estimate is the median of their Walsh averages (the one-sample
+ * Hodges-Lehmann estimator) with the interval that inverts the Wilcoxon signed-rank test
+ * (Hollander & Wolfe, section 3.2). Exact distribution from @stdlib up to 50 pairs, normal above.
+ * @param pairs `[head req/s, baseline req/s]` for each pair, all > 0
+ */
+export function comparePairedRates(pairs: [number, number][], confidence: number): Shift {
+  const n = pairs.length;
+  if (n < 2) throw new RangeError('need at least 2 pairs of slices');
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError('confidence must be in (0, 1)');
+  const d = pairs.map(([head, baseline]) => Math.log(head) - Math.log(baseline));
+  const walsh = new Float64Array((n * (n + 1)) / 2);
+  let k = 0;
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) walsh[k++] = (d[i] + d[j]) / 2;
+  walsh.sort();
+
+  const alpha = 1 - confidence;
+  const exact = n <= EXACT_MAX_SIGNED_RANK;
+  // [W(c), W(M + 1 - c)] (1-based, M Walsh averages) with c - 1 the largest t such that
+  // P(T <= t) <= alpha / 2; c = 1 when even P(T = 0) is larger.
+  const t = exact ? signedRankCriticalValue(n, alpha) : normalSignedRankCritical(n, alpha);
+  const lowIndex = Math.max(0, Math.min(t, walsh.length - 1));
+  const highIndex = walsh.length - 1 - lowIndex;
+  const achievedConfidence = exact ? 1 - 2 * signrankCdf(lowIndex, n) : confidence;
+  const toPct = (logRatio: number) => (Math.exp(logRatio) - 1) * 100;
+  return {
+    changePct: toPct(median(walsh)),
+    lowPct: toPct(walsh[lowIndex]),
+    highPct: toPct(walsh[highIndex]),
+    confidence,
+    achievedConfidence,
+    method: exact ? 'exact' : 'normal',
+    test: 'signed-rank',
+    headSlices: n,
+    baselineSlices: n,
+  };
+}
+
+/** The largest t with P(T <= t) <= alpha / 2 for the signed-rank statistic of n pairs, or -1. */
+export function signedRankCriticalValue(n: number, alpha: number): number {
+  const max = (n * (n + 1)) / 2;
+  let t = -1;
+  while (t + 1 <= max && signrankCdf(t + 1, n) <= alpha / 2) t++;
+  return t;
+}
+
+function normalSignedRankCritical(n: number, alpha: number): number {
+  const mean = (n * (n + 1)) / 4;
+  const sd = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
+  return Math.floor(mean + normalQuantile(alpha / 2, 0, 1) * sd - 0.5);
+}
 
 /**
  * Compares per-slice rates (req/s, all > 0) of head and baseline.
@@ -54,7 +121,7 @@ export function compareRates(head: number[], baseline: number[], confidence: num
   const lowIndex = Math.max(0, Math.min(c - 1, n * m - 1));
   const highIndex = n * m - 1 - lowIndex;
   const achievedConfidence = exact
-    ? 1 - 2 * lowerTail(mannWhitneyCounts(n, m), lowIndex - 1)
+    ? 1 - 2 * lowerTail(mannWhitneyCounts(n, m), lowIndex)
     : confidence;
 
   const toPct = (logRatio: number) => (Math.exp(logRatio) - 1) * 100;
@@ -65,6 +132,7 @@ export function compareRates(head: number[], baseline: number[], confidence: num
     confidence,
     achievedConfidence,
     method: exact ? 'exact' : 'normal',
+    test: 'mann-whitney',
     headSlices: n,
     baselineSlices: m,
   };
