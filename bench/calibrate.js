@@ -99,6 +99,15 @@ function action(inputs) {
   });
 }
 
+/** The report the last trial wrote (default report-file under RUNNER_TEMP), or null. */
+function readReport() {
+  try {
+    return JSON.parse(readFileSync(join(work, 'http-load-check.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 const compare = (head, baseline, connections) =>
   action({
     port: head.port,
@@ -155,6 +164,8 @@ async function block(kind, connections, slowCostUs, count) {
         high: Number(out['change-high']),
         requests: Number(out.requests),
         baselineRequests: Number(out['baseline-requests']),
+        // The raw slices (from the report), so other estimators can be judged on the same trials.
+        slices: readReport()?.comparison?.slices?.map((x) => `${x.side[0]}${x.rps.toFixed(1)}`),
         at: new Date().toISOString(),
       };
       appendFileSync(args.log, JSON.stringify(trial) + '\n');
@@ -202,7 +213,60 @@ const rate = (k, n) => {
   return n ? `${pct(k / n)} (${pct(lo)}-${pct(hi)})` : 'none';
 };
 
-function report(meta) {
+/**
+ * The trials judged again from their raw slices by both estimators (src/stats/compare.ts, loaded
+ * through tsx): the paired signed-rank interval the action uses, and the two-sample Mann-Whitney one.
+ */
+async function estimatorLines(trials) {
+  let compare;
+  try {
+    compare = await import('../src/stats/compare.ts');
+  } catch {
+    return ['(Run with `node --import tsx` to compare the estimators on the raw slices.)', ''];
+  }
+  const withSlices = trials.filter((t) => Array.isArray(t.slices) && t.slices.length >= 4);
+  const rows = [
+    '| connections | kind | trials | paired signed-rank: regression verdicts, median width | two-sample Mann-Whitney: regression verdicts, median width |',
+    '|---:|---|---:|---|---|',
+  ];
+  for (const c of [...new Set(withSlices.map((t) => t.connections))].sort((x, y) => x - y)) {
+    for (const kind of ['A/A', 'A/B']) {
+      const ts = withSlices.filter((t) => t.connections === c && t.kind === kind);
+      if (ts.length === 0) continue;
+      const judged = { paired: [], mw: [] };
+      for (const t of ts) {
+        const slices = t.slices.map((x) => ({
+          side: x[0] === 'h' ? 'head' : 'baseline',
+          rps: Number(x.slice(1)),
+        }));
+        const pairs = [];
+        for (let i = 0; i + 1 < slices.length; i += 2) {
+          const [a, b] = [slices[i], slices[i + 1]];
+          pairs.push(a.side === 'head' ? [a.rps, b.rps] : [b.rps, a.rps]);
+        }
+        const side = (name) => slices.filter((x) => x.side === name).map((x) => x.rps);
+        judged.paired.push(compare.comparePairedRates(pairs, 0.99));
+        judged.mw.push(compare.compareRates(side('head'), side('baseline'), 0.99));
+      }
+      const cell = (shifts) =>
+        `${shifts.filter((x) => compare.judgeShift(x, 5) === 'regression').length}, ` +
+        `${median(shifts.map((x) => x.highPct - x.lowPct)).toFixed(1)} pts`;
+      rows.push(`| ${c} | ${kind} | ${ts.length} | ${cell(judged.paired)} | ${cell(judged.mw)} |`);
+    }
+  }
+  return [
+    '## The same trials, judged by both estimators',
+    '',
+    'Recomputed from the raw slices of each trial (99% intervals, max-regression 5%): the paired',
+    'Wilcoxon signed-rank interval the action uses for same-job comparisons, and the two-sample',
+    'Mann-Whitney interval it uses for a saved baseline (and used for both before).',
+    '',
+    ...rows,
+    '',
+  ];
+}
+
+async function report(meta) {
   const trials = readFileSync(args.log, 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -255,6 +319,7 @@ function report(meta) {
       );
     lines.push('');
   }
+  lines.push(...(await estimatorLines(trials)));
   lines.push(
     'A claim of a false-alarm rate at or below 1% needs at least 300 A/A trials without a failure, and',
     'a detection rate of at least 95% needs about 60 A/B trials without a miss; fewer trials give the',
@@ -270,7 +335,7 @@ const meta = () =>
   `Started ${started.toISOString()}; ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, Node ${process.version}.`;
 
 if (args['report-only']) {
-  console.log(report('Rewritten from the trial log.'));
+  console.log(await report('Rewritten from the trial log.'));
 } else {
   work = mkdtempSync(join(tmpdir(), 'http-load-check-calibrate-'));
   cpSync(join(root, 'dist'), join(work, 'dist'), { recursive: true });
@@ -313,7 +378,7 @@ if (args['report-only']) {
     }
     await block(b.kind, b.c, tuned[b.c].costUs, b.count);
     done++;
-    report(
+    await report(
       `${meta()} ${done} of ${blocks.length} blocks done${done < blocks.length ? ' (run in progress or cut short by --minutes)' : ''}. Tuning: ${settings.map((c) => `c=${c} ${tuned[c].costUs.toFixed(1)} us${Number.isNaN(tuned[c].measuredChangePct) ? ' (given)' : ` → ${tuned[c].measuredChangePct.toFixed(1)}%`}`).join('; ')}.`,
     );
   }
