@@ -6,16 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { sliceOrder } from '../src/check.js';
 import { runAction, type ActionRun } from './helpers/action.js';
-import { startServer, type TestServer } from './helpers/servers.js';
+import { startCostlyServer, startServer, type TestServer } from './helpers/servers.js';
 
-/** A server that burns `us` microseconds of CPU per request, like a slower build of a service. */
-function costly(us: number): Promise<TestServer> {
-  return startServer((_req, res) => {
-    const end = performance.now() + us / 1000;
-    while (performance.now() < end);
-    res.end('ok');
-  });
-}
+const costly = startCostlyServer;
 
 describe('slice order', () => {
   it('alternates ABBA then BAAB', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { runAction } from './helpers/action.js';
-import { startServer, type TestServer } from './helpers/servers.js';
+import { startCostlyServer, startServer, type TestServer } from './helpers/servers.js';
 
 const schema = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', 'docs', 'report.schema.json'), 'utf8'),
@@ -21,14 +21,7 @@ function assertValid(report: unknown): void {
   assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
 }
 
-/** A server that burns `us` microseconds of CPU per request. */
-function costly(us: number): Promise<TestServer> {
-  return startServer((_req, res) => {
-    const end = performance.now() + us / 1000;
-    while (performance.now() < end);
-    res.end('ok');
-  });
-}
+const costly = startCostlyServer;
 
 describe('report-file and benchmark-file', () => {
   let target: TestServer;

@@ -47,6 +47,15 @@ export async function startServer(handler: Handler = ok, port = 0): Promise<Test
   };
 }
 
+/** A server that burns `us` microseconds of CPU per request, like a slower build of a service. */
+export function startCostlyServer(us: number): Promise<TestServer> {
+  return startServer((_req, res) => {
+    const end = performance.now() + us / 1000;
+    while (performance.now() < end);
+    res.end('ok');
+  });
+}
+
 /** A raw TCP server: `onSocket` decides what happens to each connection. Counts connections. */
 export async function startTcpServer(onSocket: (socket: net.Socket) => void): Promise<TestServer> {
   let connections = 0;

@@ -70641,19 +70641,26 @@ function comparePairedRates(pairs, confidence) {
     // P(T <= t) <= alpha / 2; c = 1 when even P(T = 0) is larger.
     const t = exact ? signedRankCriticalValue(n, alpha) : normalSignedRankCritical(n, alpha);
     const lowIndex = Math.max(0, Math.min(t, walsh.length - 1));
-    const highIndex = walsh.length - 1 - lowIndex;
-    const achievedConfidence = exact ? 1 - 2 * stats_base_dists_signrank_cdf_lib_default()(lowIndex, n) : confidence;
-    const toPct = (logRatio) => (Math.exp(logRatio) - 1) * 100;
-    return {
-        changePct: toPct(median(walsh)),
-        lowPct: toPct(walsh[lowIndex]),
-        highPct: toPct(walsh[highIndex]),
+    return shiftFrom(walsh, lowIndex, {
         confidence,
-        achievedConfidence,
+        achievedConfidence: exact ? 1 - 2 * stats_base_dists_signrank_cdf_lib_default()(lowIndex, n) : confidence,
         method: exact ? 'exact' : 'normal',
         test: 'signed-rank',
         headSlices: n,
         baselineSlices: n,
+    });
+}
+/**
+ * The estimate (the median) and the interval [sorted[lowIndex], its mirror from the top] of sorted
+ * log ratios, as percent changes.
+ */
+function shiftFrom(sorted, lowIndex, rest) {
+    const toPct = (logRatio) => (Math.exp(logRatio) - 1) * 100;
+    return {
+        changePct: toPct(median(sorted)),
+        lowPct: toPct(sorted[lowIndex]),
+        highPct: toPct(sorted[sorted.length - 1 - lowIndex]),
+        ...rest,
     };
 }
 /** The largest t with P(T <= t) <= alpha / 2 for the signed-rank statistic of n pairs, or -1. */
@@ -70694,22 +70701,14 @@ function compareRates(head, baseline, confidence) {
     // P(U <= u) <= alpha / 2; c = 1 when even P(U = 0) is larger (the widest interval there is).
     const c = exact ? exactCriticalValue(n, m, alpha) + 1 : normalCriticalValue(n, m, alpha) + 1;
     const lowIndex = Math.max(0, Math.min(c - 1, n * m - 1));
-    const highIndex = n * m - 1 - lowIndex;
-    const achievedConfidence = exact
-        ? 1 - 2 * lowerTail(mannWhitneyCounts(n, m), lowIndex)
-        : confidence;
-    const toPct = (logRatio) => (Math.exp(logRatio) - 1) * 100;
-    return {
-        changePct: toPct(median(diffs)),
-        lowPct: toPct(diffs[lowIndex]),
-        highPct: toPct(diffs[highIndex]),
+    return shiftFrom(diffs, lowIndex, {
         confidence,
-        achievedConfidence,
+        achievedConfidence: exact ? 1 - 2 * lowerTail(mannWhitneyCounts(n, m), lowIndex) : confidence,
         method: exact ? 'exact' : 'normal',
         test: 'mann-whitney',
         headSlices: n,
         baselineSlices: m,
-    };
+    });
 }
 /**
  * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower

@@ -67,19 +67,31 @@ export function comparePairedRates(pairs: [number, number][], confidence: number
   // P(T <= t) <= alpha / 2; c = 1 when even P(T = 0) is larger.
   const t = exact ? signedRankCriticalValue(n, alpha) : normalSignedRankCritical(n, alpha);
   const lowIndex = Math.max(0, Math.min(t, walsh.length - 1));
-  const highIndex = walsh.length - 1 - lowIndex;
-  const achievedConfidence = exact ? 1 - 2 * signrankCdf(lowIndex, n) : confidence;
-  const toPct = (logRatio: number) => (Math.exp(logRatio) - 1) * 100;
-  return {
-    changePct: toPct(median(walsh)),
-    lowPct: toPct(walsh[lowIndex]),
-    highPct: toPct(walsh[highIndex]),
+  return shiftFrom(walsh, lowIndex, {
     confidence,
-    achievedConfidence,
+    achievedConfidence: exact ? 1 - 2 * signrankCdf(lowIndex, n) : confidence,
     method: exact ? 'exact' : 'normal',
     test: 'signed-rank',
     headSlices: n,
     baselineSlices: n,
+  });
+}
+
+/**
+ * The estimate (the median) and the interval [sorted[lowIndex], its mirror from the top] of sorted
+ * log ratios, as percent changes.
+ */
+function shiftFrom(
+  sorted: Float64Array,
+  lowIndex: number,
+  rest: Omit<Shift, 'changePct' | 'lowPct' | 'highPct'>,
+): Shift {
+  const toPct = (logRatio: number) => (Math.exp(logRatio) - 1) * 100;
+  return {
+    changePct: toPct(median(sorted)),
+    lowPct: toPct(sorted[lowIndex]),
+    highPct: toPct(sorted[sorted.length - 1 - lowIndex]),
+    ...rest,
   };
 }
 
@@ -119,23 +131,14 @@ export function compareRates(head: number[], baseline: number[], confidence: num
   // P(U <= u) <= alpha / 2; c = 1 when even P(U = 0) is larger (the widest interval there is).
   const c = exact ? exactCriticalValue(n, m, alpha) + 1 : normalCriticalValue(n, m, alpha) + 1;
   const lowIndex = Math.max(0, Math.min(c - 1, n * m - 1));
-  const highIndex = n * m - 1 - lowIndex;
-  const achievedConfidence = exact
-    ? 1 - 2 * lowerTail(mannWhitneyCounts(n, m), lowIndex)
-    : confidence;
-
-  const toPct = (logRatio: number) => (Math.exp(logRatio) - 1) * 100;
-  return {
-    changePct: toPct(median(diffs)),
-    lowPct: toPct(diffs[lowIndex]),
-    highPct: toPct(diffs[highIndex]),
+  return shiftFrom(diffs, lowIndex, {
     confidence,
-    achievedConfidence,
+    achievedConfidence: exact ? 1 - 2 * lowerTail(mannWhitneyCounts(n, m), lowIndex) : confidence,
     method: exact ? 'exact' : 'normal',
     test: 'mann-whitney',
     headSlices: n,
     baselineSlices: m,
-  };
+  });
 }
 
 /**
