@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { sliceOrder } from '../src/check.js';
 import { runAction, type ActionRun } from './helpers/action.js';
-import { startCostlyServer, startServer, type TestServer } from './helpers/servers.js';
+import { startCostlyServer } from './helpers/servers.js';
 
 const costly = startCostlyServer;
 
