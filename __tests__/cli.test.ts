@@ -1,7 +1,8 @@
 /** The CLI bundle (`dist/cli/index.js`, the package's `bin`), run as a user runs it. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VERSION } from '../src/version.js';
@@ -83,6 +84,33 @@ describe('http-load-check CLI', () => {
     assert.deepEqual(report.settings.headers, [['X-Token', '***']]);
     assert.ok(!run.stdout.includes('hush'));
     assert.equal(target.lastHeaders()['x-token'], 'hush');
+  });
+
+  it('--report-file saves a report that --baseline-file compares with; an unwritable path is a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'http-load-check-cli-'));
+    const saved = join(dir, 'main.json');
+    const first = await cli([String(target.port), '--duration', '1', '--report-file', saved]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(JSON.parse(readFileSync(saved, 'utf8')).samples.rps.length, 2);
+    writeFileSync(join(dir, 'a-file'), ''); // a file where a folder would have to be
+    const second = await cli([
+      String(target.port),
+      '--duration',
+      '1',
+      '--baseline-file',
+      saved,
+      '--benchmark-file',
+      join(dir, 'bench.json'),
+      '--report-file',
+      join(dir, 'a-file', 'report.json'),
+    ]);
+    assert.ok(second.code === 0 || second.code === 1, second.stderr);
+    assert.match(second.stderr, /warning: could not write .*a-file\/report\.json/);
+    assert.match(second.stdout, /head vs baseline: -?\d+\.\d% \(interval .+\), verdict \w+/);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')).length, 2);
+    const missing = await cli([String(target.port), '--baseline-file', join(dir, 'none.json')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Invalid baseline-file '.*none\.json': cannot read it/);
   });
 
   it('--help and --version', async () => {

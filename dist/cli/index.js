@@ -71588,10 +71588,18 @@ async function main(argv) {
     const { result, verdict, loadStarted } = outcome;
     stop.dispose();
     const report = jsonReport(settings, outcome, comparison, runEnvironment());
-    if (settings.reportFile)
-        writeJson(settings.reportFile, report);
-    if (settings.benchmarkFile) {
-        writeJson(settings.benchmarkFile, benchmarkEntries(settings, outcome, comparison));
+    const files = [
+        [settings.reportFile, () => report],
+        [settings.benchmarkFile, () => benchmarkEntries(settings, outcome, comparison)],
+    ];
+    for (const [path, content] of files) {
+        try {
+            if (path)
+                writeJson(path, content());
+        }
+        catch (error) {
+            process.stderr.write(`warning: could not write ${path}: ${error.message}\n`);
+        }
     }
     if (json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
