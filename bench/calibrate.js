@@ -16,6 +16,7 @@
 //   npm run calibrate -- --aa 40 --ab 20 --connections 1,4 --seconds 5 --minutes 30
 //   npm run calibrate -- --report-only                 rewrite CALIBRATION.md from the trial log
 //   npm run calibrate -- --costs 1:114.4,4:114.1       skip the tuning (us per request of the A/B head)
+//   npm run calibrate -- --resume --costs ...           add the trials the log still lacks
 //
 // While the file given by --pause exists, no new trial starts (`bench/quiet.sh <command>` waits for
 // the running trial to end, runs the command and lets the calibration go on): other work on the
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     log: { type: 'string', default: join(root, 'bench', 'calibration-trials.jsonl') },
     out: { type: 'string', default: join(root, 'bench', 'CALIBRATION.md') },
     'report-only': { type: 'boolean', default: false },
+    resume: { type: 'boolean', default: false },
     costs: { type: 'string', default: '' },
     pause: { type: 'string', default: join(tmpdir(), 'http-load-check-calibrate.pause') },
   },
@@ -226,14 +228,14 @@ async function estimatorLines(trials) {
   }
   const withSlices = trials.filter((t) => Array.isArray(t.slices) && t.slices.length >= 4);
   const rows = [
-    '| connections | kind | trials | paired signed-rank: regression verdicts, median width | two-sample Mann-Whitney: regression verdicts, median width |',
-    '|---:|---|---:|---|---|',
+    '| connections | kind | trials | paired signed-rank, 99% (the action) | paired signed-rank, 95% | two-sample Mann-Whitney, 99% |',
+    '|---:|---|---:|---|---|---|',
   ];
   for (const c of [...new Set(withSlices.map((t) => t.connections))].sort((x, y) => x - y)) {
     for (const kind of ['A/A', 'A/B']) {
       const ts = withSlices.filter((t) => t.connections === c && t.kind === kind);
       if (ts.length === 0) continue;
-      const judged = { paired: [], mw: [] };
+      const judged = { paired: [], paired95: [], mw: [] };
       for (const t of ts) {
         const slices = t.slices.map((x) => ({
           side: x[0] === 'h' ? 'head' : 'baseline',
@@ -246,20 +248,24 @@ async function estimatorLines(trials) {
         }
         const side = (name) => slices.filter((x) => x.side === name).map((x) => x.rps);
         judged.paired.push(compare.comparePairedRates(pairs, 0.99));
+        judged.paired95.push(compare.comparePairedRates(pairs, 0.95));
         judged.mw.push(compare.compareRates(side('head'), side('baseline'), 0.99));
       }
       const cell = (shifts) =>
         `${shifts.filter((x) => compare.judgeShift(x, 5) === 'regression').length}, ` +
         `${median(shifts.map((x) => x.highPct - x.lowPct)).toFixed(1)} pts`;
-      rows.push(`| ${c} | ${kind} | ${ts.length} | ${cell(judged.paired)} | ${cell(judged.mw)} |`);
+      rows.push(
+        `| ${c} | ${kind} | ${ts.length} | ${cell(judged.paired)} | ${cell(judged.paired95)} | ${cell(judged.mw)} |`,
+      );
     }
   }
   return [
     '## The same trials, judged by both estimators',
     '',
-    'Recomputed from the raw slices of each trial (99% intervals, max-regression 5%): the paired',
-    'Wilcoxon signed-rank interval the action uses for same-job comparisons, and the two-sample',
-    'Mann-Whitney interval it uses for a saved baseline (and used for both before).',
+    'Recomputed from the raw slices of each trial (max-regression 5%): the paired Wilcoxon signed-rank',
+    'interval the action uses for same-job comparisons (at the default 99% and at 95%), and the',
+    'two-sample Mann-Whitney interval it uses for a saved baseline (and used for both before). Each',
+    'cell: trials with a `regression` verdict (false alarms in A/A, detections in A/B), median width.',
     '',
     ...rows,
     '',
@@ -278,6 +284,7 @@ async function report(meta) {
     'Written by `npm run calibrate` (bench/calibrate.js) from the raw trials in `bench/calibration-trials.jsonl`.',
     '',
     `- ${meta}`,
+    `- ${trials.length} trials, from ${trials[0]?.at ?? '-'} to ${trials.at(-1)?.at ?? '-'}.`,
     `- Each trial runs the bundle with \`baseline-port\`, \`duration: ${trials[0]?.seconds ?? SECONDS}\` (per side), default \`rounds\` (one 0.5 s slice per side per round), \`confidence\` (0.99) and \`max-regression\` (5%).`,
     `- Servers: bench/calibration-server.js burning ${BASE_COST_US} us of CPU per request (baseline); fresh processes every ${BLOCK} trials; blocks of all cells interleaved in a shuffled order; ${taskset ? 'servers on CPU 1, the action on CPU 0' : 'no pinning (taskset missing)'}.`,
     '- A/B head: a per-request cost tuned until the gate itself measured about -10% against the baseline (paired, interleaved); the median change of the A/B trials below checks it.',
@@ -340,7 +347,17 @@ if (args['report-only']) {
   work = mkdtempSync(join(tmpdir(), 'http-load-check-calibrate-'));
   cpSync(join(root, 'dist'), join(work, 'dist'), { recursive: true });
   bundle = join(work, 'dist', 'index.js');
-  if (existsSync(args.log)) rmSync(args.log);
+  // --resume: keep the trial log and run only what each cell still lacks (same bundle, same costs).
+  const logged = {};
+  if (args.resume && existsSync(args.log)) {
+    for (const line of readFileSync(args.log, 'utf8').split('\n').filter(Boolean)) {
+      const t = JSON.parse(line);
+      logged[`${t.kind}${t.connections}`] = (logged[`${t.kind}${t.connections}`] ?? 0) + 1;
+    }
+    log(`resuming: ${JSON.stringify(logged)}`);
+  } else if (existsSync(args.log)) {
+    rmSync(args.log);
+  }
   const settings = args.connections.split(',').map(Number);
   const tuned = {};
   const given = Object.fromEntries(
@@ -357,8 +374,14 @@ if (args['report-only']) {
   }
   const blocks = [];
   for (const c of settings) {
-    for (let n = AA; n > 0; n -= BLOCK) blocks.push({ kind: 'A/A', c, count: Math.min(BLOCK, n) });
-    for (let n = AB; n > 0; n -= BLOCK) blocks.push({ kind: 'A/B', c, count: Math.min(BLOCK, n) });
+    for (const [kind, wanted] of [
+      ['A/A', AA],
+      ['A/B', AB],
+    ]) {
+      for (let n = wanted - (logged[`${kind}${c}`] ?? 0); n > 0; n -= BLOCK) {
+        blocks.push({ kind, c, count: Math.min(BLOCK, n) });
+      }
+    }
   }
   // Shuffle, then order so that every cell advances in proportion (a stratified schedule).
   for (const b of blocks) b.key = Math.random();
