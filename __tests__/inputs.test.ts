@@ -28,7 +28,7 @@ describe('readSettings', () => {
       baseline: null,
       rounds: 10,
       maxRegressionPct: 5,
-      confidence: 0.99,
+      confidence: 0.95,
       baselineFile: '',
       reportFile: '',
       benchmarkFile: '',

@@ -168,6 +168,7 @@ async function block(kind, connections, slowCostUs, count) {
         baselineRequests: Number(out['baseline-requests']),
         // The raw slices (from the report), so other estimators can be judged on the same trials.
         slices: readReport()?.comparison?.slices?.map((x) => `${x.side[0]}${x.rps.toFixed(1)}`),
+        confidence: readReport()?.settings?.confidence,
         at: new Date().toISOString(),
       };
       appendFileSync(args.log, JSON.stringify(trial) + '\n');
@@ -219,11 +220,24 @@ const rate = (k, n) => {
  * The trials judged again from their raw slices by both estimators (src/stats/compare.ts, loaded
  * through tsx): the paired signed-rank interval the action uses, and the two-sample Mann-Whitney one.
  */
-async function estimatorLines(trials) {
-  let compare;
+/** The statistics and the defaults of the action's source (through tsx), or nulls without tsx. */
+async function sources() {
   try {
-    compare = await import('../src/stats/compare.ts');
+    const compare = await import('../src/stats/compare.ts');
+    const { DEFAULTS } = await import('../src/inputs.ts');
+    const defaults = {
+      confidence: Number(DEFAULTS.confidence),
+      maxRegression: Number(DEFAULTS['max-regression']),
+    };
+    return { compare, defaults };
   } catch {
+    return { compare: null, defaults: null };
+  }
+}
+
+async function estimatorLines(trials) {
+  const { compare } = await sources();
+  if (!compare) {
     return ['(Run with `node --import tsx` to compare the estimators on the raw slices.)', ''];
   }
   const withSlices = trials.filter((t) => Array.isArray(t.slices) && t.slices.length >= 4);
@@ -237,19 +251,10 @@ async function estimatorLines(trials) {
       if (ts.length === 0) continue;
       const judged = { paired: [], paired95: [], mw: [] };
       for (const t of ts) {
-        const slices = t.slices.map((x) => ({
-          side: x[0] === 'h' ? 'head' : 'baseline',
-          rps: Number(x.slice(1)),
-        }));
-        const pairs = [];
-        for (let i = 0; i + 1 < slices.length; i += 2) {
-          const [a, b] = [slices[i], slices[i + 1]];
-          pairs.push(a.side === 'head' ? [a.rps, b.rps] : [b.rps, a.rps]);
-        }
-        const side = (name) => slices.filter((x) => x.side === name).map((x) => x.rps);
+        const { pairs, head, baseline } = parseSlices(t);
         judged.paired.push(compare.comparePairedRates(pairs, 0.99));
         judged.paired95.push(compare.comparePairedRates(pairs, 0.95));
-        judged.mw.push(compare.compareRates(side('head'), side('baseline'), 0.99));
+        judged.mw.push(compare.compareRates(head, baseline, 0.99));
       }
       const cell = (shifts) =>
         `${shifts.filter((x) => compare.judgeShift(x, 5) === 'regression').length}, ` +
@@ -272,11 +277,41 @@ async function estimatorLines(trials) {
   ];
 }
 
+/** Pairs and per-side rates from a trial's raw slices (`h7234.5`, `b7190.0`, ... in run order). */
+function parseSlices(trial) {
+  const slices = trial.slices.map((x) => ({
+    side: x[0] === 'h' ? 'head' : 'baseline',
+    rps: Number(x.slice(1)),
+  }));
+  const pairs = [];
+  for (let i = 0; i + 1 < slices.length; i += 2) {
+    const [a, b] = [slices[i], slices[i + 1]];
+    pairs.push(a.side === 'head' ? [a.rps, b.rps] : [b.rps, a.rps]);
+  }
+  const side = (name) => slices.filter((x) => x.side === name).map((x) => x.rps);
+  return { pairs, head: side('head'), baseline: side('baseline') };
+}
+
 async function report(meta) {
-  const trials = readFileSync(args.log, 'utf8')
+  const logged = readFileSync(args.log, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+  // Every trial is judged again from its raw slices at the action's current defaults, so trials run
+  // by bundles with another default confidence (the log's first trials ran at 0.99) are judged
+  // alike; the recomputation at the confidence each trial ran with must give its logged verdict.
+  const { compare, defaults } = await sources();
+  let agree = 0;
+  const trials = logged.map((t) => {
+    if (!compare || !Array.isArray(t.slices)) return t;
+    const { pairs } = parseSlices(t);
+    const ran = compare.judgeShift(compare.comparePairedRates(pairs, t.confidence ?? 0.99), 5);
+    if (ran === t.verdict) agree++;
+    const shift = compare.comparePairedRates(pairs, defaults.confidence);
+    const verdict = compare.judgeShift(shift, defaults.maxRegression);
+    const round = (x) => Math.round(x * 100) / 100;
+    return { ...t, verdict, low: round(shift.lowPct), high: round(shift.highPct) };
+  });
   const settings = [...new Set(trials.map((t) => t.connections))].sort((x, y) => x - y);
   const lines = [
     '# Calibration of the head-vs-baseline gate',
@@ -285,7 +320,10 @@ async function report(meta) {
     '',
     `- ${meta}`,
     `- ${trials.length} trials, from ${trials[0]?.at ?? '-'} to ${trials.at(-1)?.at ?? '-'}.`,
-    `- Each trial runs the bundle with \`baseline-port\`, \`duration: ${trials[0]?.seconds ?? SECONDS}\` (per side), default \`rounds\` (one 0.5 s slice per side per round), \`confidence\` (0.99) and \`max-regression\` (5%).`,
+    `- Each trial runs the bundle with \`baseline-port\`, \`duration: ${trials[0]?.seconds ?? SECONDS}\` (per side) and default \`rounds\` (one 0.5 s slice per side per round). ` +
+      (compare
+        ? `Verdicts below: each trial judged from its raw slices at the action's defaults, \`confidence\` ${defaults.confidence} and \`max-regression\` ${defaults.maxRegression}%; judged at the confidence it ran with (0.99 unless logged), ${agree} of ${logged.length} trials give their logged verdict.`
+        : 'Verdicts below: as logged (run with `node --import tsx` to judge at the current defaults).'),
     `- Servers: bench/calibration-server.js burning ${BASE_COST_US} us of CPU per request (baseline); fresh processes every ${BLOCK} trials; blocks of all cells interleaved in a shuffled order; ${taskset ? 'servers on CPU 1, the action on CPU 0' : 'no pinning (taskset missing)'}.`,
     '- A/B head: a per-request cost tuned until the gate itself measured about -10% against the baseline (paired, interleaved); the median change of the A/B trials below checks it.',
     '- False alarm: a `regression` verdict in an A/A trial. Detection: a `regression` verdict in an A/B trial. Rates with Wilson 95% intervals; with no event in n trials, the one-sided 95% upper bound is 1 - 0.05^(1/n).',
@@ -342,7 +380,11 @@ const meta = () =>
   `Started ${started.toISOString()}; ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, Node ${process.version}.`;
 
 if (args['report-only']) {
-  console.log(await report('Rewritten from the trial log.'));
+  console.log(
+    await report(
+      `Report rewritten from the trial log on ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, Node ${process.version}.`,
+    ),
+  );
 } else {
   work = mkdtempSync(join(tmpdir(), 'http-load-check-calibrate-'));
   cpSync(join(root, 'dist'), join(work, 'dist'), { recursive: true });

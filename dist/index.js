@@ -101672,7 +101672,7 @@ const DEFAULTS = {
     'expected-status': '200-299',
     rounds: 'auto',
     'max-regression': '5',
-    confidence: '0.99',
+    confidence: '0.95',
 };
 const LIMITS = {
     maxDurationSec: 3600,

@@ -80,7 +80,7 @@ export const DEFAULTS = {
   'expected-status': '200-299',
   rounds: 'auto',
   'max-regression': '5',
-  confidence: '0.99',
+  confidence: '0.95',
 } as const;
 
 export const LIMITS = {

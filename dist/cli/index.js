@@ -70305,7 +70305,7 @@ const DEFAULTS = {
     'expected-status': '200-299',
     rounds: 'auto',
     'max-regression': '5',
-    confidence: '0.99',
+    confidence: '0.95',
 };
 const LIMITS = {
     maxDurationSec: 3600,
@@ -71479,7 +71479,7 @@ Options (each is the action input of the same name; defaults in brackets):
   --baseline-file <file>    compare with a report saved by --report-file
   --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s]
   --max-regression <pct>    allowed slowdown vs the baseline [5]
-  --confidence <c>          confidence of the interval of the change [0.99]
+  --confidence <c>          confidence of the interval of the change [0.95]
   --report-file <file>      write the JSON report there [not written]
   --benchmark-file <file>   write github-action-benchmark entries there [not written]
   --json                    print the JSON report instead of the text
