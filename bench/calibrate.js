@@ -242,7 +242,7 @@ async function estimatorLines(trials) {
   }
   const withSlices = trials.filter((t) => Array.isArray(t.slices) && t.slices.length >= 4);
   const rows = [
-    '| connections | kind | trials | paired signed-rank, 99% (the action) | paired signed-rank, 95% | two-sample Mann-Whitney, 99% |',
+    '| connections | kind | trials | paired signed-rank, 99% (the first default) | paired signed-rank, 95% (the default now) | two-sample Mann-Whitney, 99% |',
     '|---:|---|---:|---|---|---|',
   ];
   for (const c of [...new Set(withSlices.map((t) => t.connections))].sort((x, y) => x - y)) {
@@ -268,7 +268,7 @@ async function estimatorLines(trials) {
     '## The same trials, judged by both estimators',
     '',
     'Recomputed from the raw slices of each trial (max-regression 5%): the paired Wilcoxon signed-rank',
-    'interval the action uses for same-job comparisons (at the default 99% and at 95%), and the',
+    'interval the action uses for same-job comparisons (at 99%, the default the trials ran with, and at 95%), and the',
     'two-sample Mann-Whitney interval it uses for a saved baseline (and used for both before). Each',
     'cell: trials with a `regression` verdict (false alarms in A/A, detections in A/B), median width.',
     '',
