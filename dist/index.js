@@ -102290,18 +102290,12 @@ async function runCheck(settings, hooks = {}, sampleSec = settings.durationSec /
  * more than the interval covers; the summary says so.
  */
 async function runFileComparison(settings, saved, hooks = {}) {
-    const check = await runCheck(settings, hooks, saved.samples.sampleSec);
+    const { sampleSec } = saved.samples;
+    const check = await runCheck(settings, hooks, sampleSec);
+    const asSlices = (side, rates) => rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
     const slices = [
-        ...check.samples.rps.map((rps) => ({
-            side: 'head',
-            rps,
-            requests: Math.round(rps * saved.samples.sampleSec),
-        })),
-        ...saved.samples.rps.map((rps) => ({
-            side: 'baseline',
-            rps,
-            requests: Math.round(rps * saved.samples.sampleSec),
-        })),
+        ...asSlices('head', check.samples.rps),
+        ...asSlices('baseline', saved.samples.rps),
     ];
     return decide(settings, hooks, check, saved.result, slices, { source: 'file', saved });
 }
@@ -102434,16 +102428,15 @@ async function runComparison(settings, hooks = {}) {
 /** The shift, its verdict and the slices' noise, from the slices of both sides. */
 function decide(settings, hooks, check, baseline, slices, from) {
     const head = check.result;
-    const bySide = (side) => slices.filter((s) => s.side === side);
-    const noise = { head: sliceNoise([]), baseline: sliceNoise([]) };
+    const rates = (side) => slices.filter((s) => s.side === side).map((s) => s.rps);
+    const headRates = rates('head');
+    const baseRates = rates('baseline');
+    const noise = { head: sliceNoise(headRates), baseline: sliceNoise(baseRates) };
     for (const side of ['head', 'baseline']) {
-        const own = bySide(side);
-        noise[side] = sliceNoise(own.map((s) => s.rps));
+        const own = slices.filter((s) => s.side === side);
         for (const i of noise[side].outliers)
             own[i].outlier = true;
     }
-    const headRates = bySide('head').map((s) => s.rps);
-    const baseRates = bySide('baseline').map((s) => s.rps);
     const outcome = { ...check, ...from, baseline, slices, noise, shift: null, comparison: null };
     if (!check.loadStarted)
         return outcome;
@@ -102468,8 +102461,8 @@ function decide(settings, hooks, check, baseline, slices, from) {
         ? comparePairedRates(pairsOf(slices), settings.confidence)
         : compareRates(headRates, baseRates, settings.confidence);
     const comparison = judgeShift(shift, settings.maxRegressionPct);
-    const absolute = judge(gate(settings, head.requests));
-    const verdict = comparisonVerdict(shift, comparison, settings, absolute);
+    // Not aborted here, so the check's own verdict is the absolute gate (min-requests).
+    const verdict = comparisonVerdict(shift, comparison, settings, check.verdict);
     return { ...outcome, verdict, shift, comparison };
 }
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */

@@ -96,18 +96,13 @@ export async function runFileComparison(
   saved: SavedBaseline,
   hooks: CheckHooks = {},
 ): Promise<ComparisonOutcome> {
-  const check = await runCheck(settings, hooks, saved.samples.sampleSec);
-  const slices: Slice[] = [
-    ...check.samples.rps.map((rps) => ({
-      side: 'head' as const,
-      rps,
-      requests: Math.round(rps * saved.samples.sampleSec),
-    })),
-    ...saved.samples.rps.map((rps) => ({
-      side: 'baseline' as const,
-      rps,
-      requests: Math.round(rps * saved.samples.sampleSec),
-    })),
+  const { sampleSec } = saved.samples;
+  const check = await runCheck(settings, hooks, sampleSec);
+  const asSlices = (side: Side, rates: number[]): Slice[] =>
+    rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
+  const slices = [
+    ...asSlices('head', check.samples.rps),
+    ...asSlices('baseline', saved.samples.rps),
   ];
   return decide(settings, hooks, check, saved.result, slices, { source: 'file', saved });
 }
@@ -286,15 +281,14 @@ function decide(
   from: Pick<ComparisonOutcome, 'source' | 'saved'>,
 ): ComparisonOutcome {
   const head = check.result;
-  const bySide = (side: Side) => slices.filter((s) => s.side === side);
-  const noise = { head: sliceNoise([]), baseline: sliceNoise([]) };
+  const rates = (side: Side) => slices.filter((s) => s.side === side).map((s) => s.rps);
+  const headRates = rates('head');
+  const baseRates = rates('baseline');
+  const noise = { head: sliceNoise(headRates), baseline: sliceNoise(baseRates) };
   for (const side of ['head', 'baseline'] as Side[]) {
-    const own = bySide(side);
-    noise[side] = sliceNoise(own.map((s) => s.rps));
+    const own = slices.filter((s) => s.side === side);
     for (const i of noise[side].outliers) own[i].outlier = true;
   }
-  const headRates = bySide('head').map((s) => s.rps);
-  const baseRates = bySide('baseline').map((s) => s.rps);
   const outcome = { ...check, ...from, baseline, slices, noise, shift: null, comparison: null };
   if (!check.loadStarted) return outcome;
   const aborted = hooks.signal?.aborted === true || head.aborted;
@@ -322,8 +316,8 @@ function decide(
       ? comparePairedRates(pairsOf(slices), settings.confidence)
       : compareRates(headRates, baseRates, settings.confidence);
   const comparison = judgeShift(shift, settings.maxRegressionPct);
-  const absolute = judge(gate(settings, head.requests));
-  const verdict = comparisonVerdict(shift, comparison, settings, absolute);
+  // Not aborted here, so the check's own verdict is the absolute gate (min-requests).
+  const verdict = comparisonVerdict(shift, comparison, settings, check.verdict);
   return { ...outcome, verdict, shift, comparison };
 }
 
