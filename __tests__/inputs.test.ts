@@ -35,6 +35,19 @@ describe('readSettings', () => {
     });
   });
 
+  it('defaults duration to 10 s per side in a comparison at 1 connection only', () => {
+    const durationOf = (inputs: Record<string, string>) => {
+      const settings = readSettings(reader({ ...valid, ...inputs }));
+      return [settings.durationSec, settings.rounds];
+    };
+    assert.deepEqual(durationOf({ 'baseline-port': '9090' }), [10, 20]);
+    assert.deepEqual(durationOf({ 'baseline-file': 'main.json' }), [10, 20]);
+    assert.deepEqual(durationOf({ 'baseline-port': '9090', connections: '4' }), [5, 10]);
+    assert.deepEqual(durationOf({ connections: '1' }), [5, 10]);
+    // A duration the user sets is kept.
+    assert.deepEqual(durationOf({ 'baseline-port': '9090', duration: '5' }), [5, 10]);
+  });
+
   it('reads every input', () => {
     const settings = readSettings(
       reader({

@@ -12,8 +12,11 @@
 // Every trial is appended to bench/calibration-trials.jsonl (raw data, one JSON object per line);
 // bench/CALIBRATION.md is rewritten from it after every block. Not part of `npm test`.
 //
-//   npm run calibrate                                   300 A/A + 60 A/B per setting, 5 s per side
+//   npm run calibrate                                   300 A/A + 60 A/B per setting, at the default
+//                                                       duration of a comparison (1 connection 10 s
+//                                                       per side, 4 connections 5 s)
 //   npm run calibrate -- --aa 40 --ab 20 --connections 1,4 --seconds 5 --minutes 30
+//   npm run calibrate -- --connections 1 --seconds 1:10  seconds per side for each setting
 //   npm run calibrate -- --report-only                 rewrite CALIBRATION.md from the trial log
 //   npm run calibrate -- --costs 1:114.4,4:114.1       skip the tuning (us per request of the A/B head)
 //   npm run calibrate -- --resume --costs ...           add the trials the log still lacks
@@ -42,7 +45,8 @@ const { values: args } = parseArgs({
   options: {
     aa: { type: 'string', default: '300' },
     ab: { type: 'string', default: '60' },
-    seconds: { type: 'string', default: '5' },
+    // Seconds per side: one number for every setting, or `<connections>:<seconds>,...`.
+    seconds: { type: 'string', default: '1:10,4:5' },
     connections: { type: 'string', default: '1,4' },
     'base-cost-us': { type: 'string', default: '100' },
     block: { type: 'string', default: '10' },
@@ -57,7 +61,11 @@ const { values: args } = parseArgs({
 });
 const AA = Number(args.aa);
 const AB = Number(args.ab);
-const SECONDS = Number(args.seconds);
+const SECONDS = args.seconds.includes(':')
+  ? Object.fromEntries(args.seconds.split(',').map((pair) => pair.split(':').map(Number)))
+  : null;
+/** Seconds per side at a setting (5 when --seconds names other settings only). */
+const secondsFor = (connections) => (SECONDS ? (SECONDS[connections] ?? 5) : Number(args.seconds));
 const BLOCK = Number(args.block);
 const BASE_COST_US = Number(args['base-cost-us']);
 const STOP_AT = Number(args.minutes) > 0 ? Date.now() + Number(args.minutes) * 60_000 : Infinity;
@@ -114,7 +122,7 @@ const compare = (head, baseline, connections) =>
   action({
     port: head.port,
     'baseline-port': baseline.port,
-    duration: SECONDS,
+    duration: secondsFor(connections),
     'min-requests': 0,
     connections,
     'wait-timeout': 5,
@@ -158,7 +166,7 @@ async function block(kind, connections, slowCostUs, count) {
       const trial = {
         kind,
         connections,
-        seconds: SECONDS,
+        seconds: secondsFor(connections),
         costUs: kind === 'A/A' ? BASE_COST_US : slowCostUs,
         verdict: out.verdict,
         change: Number(out['change-percent']),
@@ -242,12 +250,12 @@ async function estimatorLines(trials) {
   }
   const withSlices = trials.filter((t) => Array.isArray(t.slices) && t.slices.length >= 4);
   const rows = [
-    '| connections | kind | trials | paired signed-rank, 99% (the first default) | paired signed-rank, 95% (the default now) | two-sample Mann-Whitney, 99% |',
-    '|---:|---|---:|---|---|---|',
+    '| connections | seconds per side | kind | trials | paired signed-rank, 99% (the first default) | paired signed-rank, 95% (the default now) | two-sample Mann-Whitney, 99% |',
+    '|---:|---:|---|---:|---|---|---|',
   ];
-  for (const c of [...new Set(withSlices.map((t) => t.connections))].sort((x, y) => x - y)) {
+  for (const setting of settingsOf(withSlices)) {
     for (const kind of ['A/A', 'A/B']) {
-      const ts = withSlices.filter((t) => t.connections === c && t.kind === kind);
+      const ts = withSlices.filter((t) => at(setting)(t) && t.kind === kind);
       if (ts.length === 0) continue;
       const judged = { paired: [], paired95: [], mw: [] };
       for (const t of ts) {
@@ -260,7 +268,7 @@ async function estimatorLines(trials) {
         `${shifts.filter((x) => compare.judgeShift(x, 5) === 'regression').length}, ` +
         `${median(shifts.map((x) => x.highPct - x.lowPct)).toFixed(1)} pts`;
       rows.push(
-        `| ${c} | ${kind} | ${ts.length} | ${cell(judged.paired)} | ${cell(judged.paired95)} | ${cell(judged.mw)} |`,
+        `| ${setting.c} | ${setting.s} | ${kind} | ${ts.length} | ${cell(judged.paired)} | ${cell(judged.paired95)} | ${cell(judged.mw)} |`,
       );
     }
   }
@@ -276,6 +284,15 @@ async function estimatorLines(trials) {
     '',
   ];
 }
+
+/** The settings (connections, seconds per side) the trials ran at, in order. */
+function settingsOf(trials) {
+  const keys = new Map();
+  for (const t of trials)
+    keys.set(`${t.connections}@${t.seconds}`, { c: t.connections, s: t.seconds });
+  return [...keys.values()].sort((x, y) => x.c - y.c || x.s - y.s);
+}
+const at = (setting) => (t) => t.connections === setting.c && t.seconds === setting.s;
 
 /** Pairs and per-side rates from a trial's raw slices (`h7234.5`, `b7190.0`, ... in run order). */
 function parseSlices(trial) {
@@ -312,7 +329,6 @@ async function report(meta) {
     const round = (x) => Math.round(x * 100) / 100;
     return { ...t, verdict, low: round(shift.lowPct), high: round(shift.highPct) };
   });
-  const settings = [...new Set(trials.map((t) => t.connections))].sort((x, y) => x - y);
   const lines = [
     '# Calibration of the head-vs-baseline gate',
     '',
@@ -320,7 +336,7 @@ async function report(meta) {
     '',
     `- ${meta}`,
     `- ${trials.length} trials, from ${trials[0]?.at ?? '-'} to ${trials.at(-1)?.at ?? '-'}.`,
-    `- Each trial runs the bundle with \`baseline-port\`, \`duration: ${trials[0]?.seconds ?? SECONDS}\` (per side) and default \`rounds\` (one 0.5 s slice per side per round). ` +
+    '- Each trial runs the bundle with `baseline-port`, `duration` as in the table (seconds per side) and default `rounds` (one 0.5 s slice per side per round). ' +
       (compare
         ? `Verdicts below: each trial judged from its raw slices at the action's defaults, \`confidence\` ${defaults.confidence} and \`max-regression\` ${defaults.maxRegression}%; judged at the confidence it ran with (0.99 unless logged), ${agree} of ${logged.length} trials give their logged verdict.`
         : 'Verdicts below: as logged (run with `node --import tsx` to judge at the current defaults).'),
@@ -328,8 +344,8 @@ async function report(meta) {
     '- A/B head: a per-request cost tuned until the gate itself measured about -10% against the baseline (paired, interleaved); the median change of the A/B trials below checks it.',
     '- False alarm: a `regression` verdict in an A/A trial. Detection: a `regression` verdict in an A/B trial. Rates with Wilson 95% intervals; with no event in n trials, the one-sided 95% upper bound is 1 - 0.05^(1/n).',
     '',
-    '| connections | A/A trials | false alarms | rate (95% interval) | A/A verdicts | A/A median change, interval width | A/B trials | detected | rate (95% interval) | A/B median change, interval width |',
-    '|---:|---:|---:|---|---|---|---:|---:|---|---|',
+    '| connections | seconds per side | A/A trials | false alarms | rate (95% interval) | A/A verdicts | A/A median change, interval width | A/B trials | detected | rate (95% interval) | A/B median change, interval width |',
+    '|---:|---:|---:|---:|---|---|---|---:|---:|---|---|',
   ];
   const tally = (ts) => {
     const counts = {};
@@ -338,14 +354,14 @@ async function report(meta) {
       .map(([v, n]) => `${v} ${n}`)
       .join(', ');
   };
-  for (const c of settings) {
-    const aa = trials.filter((t) => t.connections === c && t.kind === 'A/A');
-    const ab = trials.filter((t) => t.connections === c && t.kind === 'A/B');
+  for (const setting of settingsOf(trials)) {
+    const aa = trials.filter((t) => at(setting)(t) && t.kind === 'A/A');
+    const ab = trials.filter((t) => at(setting)(t) && t.kind === 'A/B');
     const fa = aa.filter((t) => t.verdict === 'regression').length;
     const det = ab.filter((t) => t.verdict === 'regression').length;
     const width = (ts) => median(ts.map((t) => t.high - t.low)).toFixed(1);
     lines.push(
-      `| ${c} | ${aa.length} | ${fa} | ${rate(fa, aa.length)}${fa === 0 && aa.length ? `; ≤ ${pct(zeroUpper(aa.length))} one-sided` : ''} | ${tally(aa)} | ` +
+      `| ${setting.c} | ${setting.s} | ${aa.length} | ${fa} | ${rate(fa, aa.length)}${fa === 0 && aa.length ? `; ≤ ${pct(zeroUpper(aa.length))} one-sided` : ''} | ${tally(aa)} | ` +
         `${median(aa.map((t) => t.change)).toFixed(1)}%, ${width(aa)} pts | ${ab.length} | ${det} | ${rate(det, ab.length)} | ` +
         `${median(ab.map((t) => t.change)).toFixed(1)}% (${ab[0]?.costUs.toFixed(0) ?? '-'} us/request), ${width(ab)} pts |`,
     );
@@ -360,7 +376,7 @@ async function report(meta) {
     lines.push(`${title}: ${ts.length ? '' : 'none.'}`);
     for (const t of ts)
       lines.push(
-        `- c=${t.connections}: ${t.verdict} ${t.change}% [${t.low}, ${t.high}] at ${t.at}`,
+        `- c=${t.connections}, ${t.seconds} s: ${t.verdict} ${t.change}% [${t.low}, ${t.high}] at ${t.at}`,
       );
     lines.push('');
   }
@@ -394,7 +410,8 @@ if (args['report-only']) {
   if (args.resume && existsSync(args.log)) {
     for (const line of readFileSync(args.log, 'utf8').split('\n').filter(Boolean)) {
       const t = JSON.parse(line);
-      logged[`${t.kind}${t.connections}`] = (logged[`${t.kind}${t.connections}`] ?? 0) + 1;
+      const cell = `${t.kind}${t.connections}@${t.seconds}`;
+      logged[cell] = (logged[cell] ?? 0) + 1;
     }
     log(`resuming: ${JSON.stringify(logged)}`);
   } else if (existsSync(args.log)) {
@@ -420,7 +437,7 @@ if (args['report-only']) {
       ['A/A', AA],
       ['A/B', AB],
     ]) {
-      for (let n = wanted - (logged[`${kind}${c}`] ?? 0); n > 0; n -= BLOCK) {
+      for (let n = wanted - (logged[`${kind}${c}@${secondsFor(c)}`] ?? 0); n > 0; n -= BLOCK) {
         blocks.push({ kind, c, count: Math.min(BLOCK, n) });
       }
     }

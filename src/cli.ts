@@ -21,7 +21,8 @@ Sends GET requests to http://127.0.0.1:<port>/ for 5 s, one at a time, and print
   http test running... ok, N requests made
 
 Options (each is the action input of the same name; defaults in brackets):
-  --duration <s>            seconds to send requests for [5]
+  --duration <s>            seconds to send requests for [5; 10 per side in a
+                            comparison at 1 connection]
   --min-requests <n>        exit 1 when fewer requests were answered [0]
   --host <host>             host name or IP address [127.0.0.1]
   --path <path>             request path [/]

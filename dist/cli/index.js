@@ -70291,11 +70291,16 @@ class InputError extends Error {
         this.input = input;
     }
 }
-/** Defaults of the optional inputs, as strings, exactly as `action.yml` declares them. */
+/**
+ * Defaults of the optional inputs, as strings, as `action.yml` and the README declare them (`duration`
+ * has no default in `action.yml`: see `defaultDuration`).
+ */
 const DEFAULTS = {
     host: '127.0.0.1',
     path: '/',
     duration: '5',
+    /** `duration` of a comparison at 1 connection. */
+    'comparison-duration-1': '10',
     connections: '1',
     pipelining: '1',
     timeout: '5',
@@ -70307,6 +70312,15 @@ const DEFAULTS = {
     'max-regression': '5',
     confidence: '0.95',
 };
+/**
+ * `duration` when the input is not set: 5 s, but 10 s per side in a comparison (`baseline-port` or
+ * `baseline-file`) at 1 connection. There a slice holds few requests and is noisy: the calibration
+ * (bench/CALIBRATION.md) found 5 s per side caught 88% of 10% slowdowns at 1 connection, 10 s all of
+ * them; at 4 connections 5 s caught all.
+ */
+function defaultDuration(comparison, connections) {
+    return comparison && connections === 1 ? DEFAULTS['comparison-duration-1'] : DEFAULTS.duration;
+}
 const LIMITS = {
     maxDurationSec: 3600,
     maxConnections: 1000,
@@ -70325,7 +70339,6 @@ const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
 function readSettings(read) {
     const text = (name, fallback = '') => read(name).trim() || fallback;
     const port = integerIn('port', text('port'), 1, 65535, 'an integer from 1 to 65535');
-    const durationSec = secondsIn('duration', text('duration', DEFAULTS.duration), LIMITS.maxDurationSec);
     const minRequests = integerIn('min-requests', text('min-requests'), 0, Number.MAX_SAFE_INTEGER, 'a whole number of requests, 0 or more');
     const connections = integerIn('connections', text('connections', DEFAULTS.connections), 1, LIMITS.maxConnections, `an integer from 1 to ${LIMITS.maxConnections}`);
     const pipelining = integerIn('pipelining', text('pipelining', DEFAULTS.pipelining), 1, LIMITS.maxPipelining, `an integer from 1 to ${LIMITS.maxPipelining}`);
@@ -70348,6 +70361,7 @@ function readSettings(read) {
             host: checkHost(text('baseline-host', host), 'baseline-host'),
             path: checkPath(text('baseline-path', path), 'baseline-path'),
         };
+    const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || text('baseline-file') !== '', connections)), LIMITS.maxDurationSec);
     const roundsText = text('rounds', DEFAULTS.rounds);
     const rounds = roundsText === 'auto'
         ? Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec))
@@ -71454,7 +71468,8 @@ Sends GET requests to http://127.0.0.1:<port>/ for 5 s, one at a time, and print
   http test running... ok, N requests made
 
 Options (each is the action input of the same name; defaults in brackets):
-  --duration <s>            seconds to send requests for [5]
+  --duration <s>            seconds to send requests for [5; 10 per side in a
+                            comparison at 1 connection]
   --min-requests <n>        exit 1 when fewer requests were answered [0]
   --host <host>             host name or IP address [127.0.0.1]
   --path <path>             request path [/]
