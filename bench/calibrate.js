@@ -17,7 +17,7 @@
 //                                                       per side, 4 connections 5 s)
 //   npm run calibrate -- --aa 40 --ab 20 --connections 1,4 --seconds 5 --minutes 30
 //   npm run calibrate -- --connections 1 --seconds 1:10  seconds per side for each setting
-//   npm run calibrate -- --report-only                 rewrite CALIBRATION.md from the trial log
+//   npm run calibrate -- --report-only [--note <text>] rewrite CALIBRATION.md from the trial log
 //   npm run calibrate -- --costs 1:114.4,4:114.1       skip the tuning (us per request of the A/B head)
 //   npm run calibrate -- --resume --costs ...           add the trials the log still lacks
 //
@@ -54,6 +54,8 @@ const { values: args } = parseArgs({
     log: { type: 'string', default: join(root, 'bench', 'calibration-trials.jsonl') },
     out: { type: 'string', default: join(root, 'bench', 'CALIBRATION.md') },
     'report-only': { type: 'boolean', default: false },
+    // A line about how the trials were run (commands, pauses), added to the report.
+    note: { type: 'string', default: '' },
     resume: { type: 'boolean', default: false },
     costs: { type: 'string', default: '' },
     pause: { type: 'string', default: join(tmpdir(), 'http-load-check-calibrate.pause') },
@@ -276,7 +278,7 @@ async function estimatorLines(trials) {
     '## The same trials, judged by both estimators',
     '',
     'Recomputed from the raw slices of each trial (max-regression 5%): the paired Wilcoxon signed-rank',
-    'interval the action uses for same-job comparisons (at 99%, the default the trials ran with, and at 95%), and the',
+    'interval the action uses for same-job comparisons (at 99%, the first default, and at 95%), and the',
     'two-sample Mann-Whitney interval it uses for a saved baseline (and used for both before). Each',
     'cell: trials with a `regression` verdict (false alarms in A/A, detections in A/B), median width.',
     '',
@@ -335,6 +337,7 @@ async function report(meta) {
     'Written by `npm run calibrate` (bench/calibrate.js) from the raw trials in `bench/calibration-trials.jsonl`.',
     '',
     `- ${meta}`,
+    ...(args.note ? [`- ${args.note}`] : []),
     `- ${trials.length} trials, from ${trials[0]?.at ?? '-'} to ${trials.at(-1)?.at ?? '-'}.`,
     '- Each trial runs the bundle with `baseline-port`, `duration` as in the table (seconds per side) and default `rounds` (one 0.5 s slice per side per round). ' +
       (compare

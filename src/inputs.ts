@@ -91,8 +91,8 @@ export const DEFAULTS = {
 /**
  * `duration` when the input is not set: 5 s, but 10 s per side in a comparison (`baseline-port` or
  * `baseline-file`) at 1 connection. There a slice holds few requests and is noisy: the calibration
- * (bench/CALIBRATION.md) found 5 s per side caught 88% of 10% slowdowns at 1 connection, 10 s all of
- * them; at 4 connections 5 s caught all.
+ * (bench/CALIBRATION.md) found 5 s per side caught 54 of 60 10% slowdowns at 1 connection, 10 s all
+ * 60; at 4 connections 5 s caught all 60.
  */
 export function defaultDuration(comparison: boolean, connections: number): string {
   return comparison && connections === 1 ? DEFAULTS['comparison-duration-1'] : DEFAULTS.duration;
