@@ -45,8 +45,9 @@ const { values: args } = parseArgs({
   options: {
     aa: { type: 'string', default: '300' },
     ab: { type: 'string', default: '60' },
-    // Seconds per side: one number for every setting, or `<connections>:<seconds>,...`.
-    seconds: { type: 'string', default: '1:10,4:5' },
+    // Seconds per side: one number for every setting, or `<connections>:<seconds>,...`; a setting
+    // not named runs at the action's default duration of a comparison (src/inputs.ts).
+    seconds: { type: 'string', default: '' },
     connections: { type: 'string', default: '1,4' },
     'base-cost-us': { type: 'string', default: '100' },
     block: { type: 'string', default: '10' },
@@ -63,11 +64,17 @@ const { values: args } = parseArgs({
 });
 const AA = Number(args.aa);
 const AB = Number(args.ab);
-const SECONDS = args.seconds.includes(':')
-  ? Object.fromEntries(args.seconds.split(',').map((pair) => pair.split(':').map(Number)))
-  : null;
-/** Seconds per side at a setting (5 when --seconds names other settings only). */
-const secondsFor = (connections) => (SECONDS ? (SECONDS[connections] ?? 5) : Number(args.seconds));
+// `--seconds 5` is stored under the key NaN (every setting), `1:10` under 1.
+const SECONDS = Object.fromEntries(
+  args.seconds
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => (pair.includes(':') ? pair.split(':').map(Number) : [NaN, Number(pair)])),
+);
+const { defaultDuration } = await import('../src/inputs.ts');
+/** Seconds per side at a setting: as --seconds says, else the action's default for a comparison. */
+const secondsFor = (connections) =>
+  SECONDS[connections] ?? SECONDS.NaN ?? Number(defaultDuration(true, connections));
 const BLOCK = Number(args.block);
 const BASE_COST_US = Number(args['base-cost-us']);
 const STOP_AT = Number(args.minutes) > 0 ? Date.now() + Number(args.minutes) * 60_000 : Infinity;
