@@ -64,17 +64,25 @@ const { values: args } = parseArgs({
 });
 const AA = Number(args.aa);
 const AB = Number(args.ab);
-// `--seconds 5` is stored under the key NaN (every setting), `1:10` under 1.
-const SECONDS = Object.fromEntries(
-  args.seconds
-    .split(',')
-    .filter(Boolean)
-    .map((pair) => (pair.includes(':') ? pair.split(':').map(Number) : [NaN, Number(pair)])),
-);
-const { defaultDuration } = await import('../src/inputs.ts');
+// The action's statistics and defaults, from its source (the script runs under tsx).
+const compareStats = await import('../src/stats/compare.ts');
+const { DEFAULTS, defaultDuration } = await import('../src/inputs.ts');
+const defaults = {
+  confidence: Number(DEFAULTS.confidence),
+  maxRegression: Number(DEFAULTS['max-regression']),
+};
+// --seconds: `5` (every setting) or `1:10,4:5` (per setting).
+const secondsPerSetting = {};
+let secondsEvery = NaN;
+for (const part of args.seconds.split(',').filter(Boolean)) {
+  const [c, seconds] = part.includes(':') ? part.split(':').map(Number) : [NaN, Number(part)];
+  if (Number.isNaN(c)) secondsEvery = seconds;
+  else secondsPerSetting[c] = seconds;
+}
 /** Seconds per side at a setting: as --seconds says, else the action's default for a comparison. */
 const secondsFor = (connections) =>
-  SECONDS[connections] ?? SECONDS.NaN ?? Number(defaultDuration(true, connections));
+  secondsPerSetting[connections] ??
+  (Number.isNaN(secondsEvery) ? Number(defaultDuration(true, connections)) : secondsEvery);
 const BLOCK = Number(args.block);
 const BASE_COST_US = Number(args['base-cost-us']);
 const STOP_AT = Number(args.minutes) > 0 ? Date.now() + Number(args.minutes) * 60_000 : Infinity;
@@ -234,29 +242,11 @@ const rate = (k, n) => {
 };
 
 /**
- * The trials judged again from their raw slices by both estimators (src/stats/compare.ts, loaded
- * through tsx): the paired signed-rank interval the action uses, and the two-sample Mann-Whitney one.
+ * The trials judged again from their raw slices by both estimators (src/stats/compare.ts): the paired
+ * signed-rank interval the action uses, and the two-sample Mann-Whitney one.
  */
-/** The statistics and the defaults of the action's source (through tsx), or nulls without tsx. */
-async function sources() {
-  try {
-    const compare = await import('../src/stats/compare.ts');
-    const { DEFAULTS } = await import('../src/inputs.ts');
-    const defaults = {
-      confidence: Number(DEFAULTS.confidence),
-      maxRegression: Number(DEFAULTS['max-regression']),
-    };
-    return { compare, defaults };
-  } catch {
-    return { compare: null, defaults: null };
-  }
-}
-
-async function estimatorLines(trials) {
-  const { compare } = await sources();
-  if (!compare) {
-    return ['(Run with `node --import tsx` to compare the estimators on the raw slices.)', ''];
-  }
+function estimatorLines(trials) {
+  const compare = compareStats;
   const withSlices = trials.filter((t) => Array.isArray(t.slices) && t.slices.length >= 4);
   const rows = [
     '| connections | seconds per side | kind | trials | paired signed-rank, 99% (the first default) | paired signed-rank, 95% (the default now) | two-sample Mann-Whitney, 99% |',
@@ -326,10 +316,10 @@ async function report(meta) {
   // Every trial is judged again from its raw slices at the action's current defaults, so trials run
   // by bundles with another default confidence (the log's first trials ran at 0.99) are judged
   // alike; the recomputation at the confidence each trial ran with must give its logged verdict.
-  const { compare, defaults } = await sources();
+  const compare = compareStats;
   let agree = 0;
   const trials = logged.map((t) => {
-    if (!compare || !Array.isArray(t.slices)) return t;
+    if (!Array.isArray(t.slices)) return t;
     const { pairs } = parseSlices(t);
     const ran = compare.judgeShift(compare.comparePairedRates(pairs, t.confidence ?? 0.99), 5);
     if (ran === t.verdict) agree++;
@@ -347,9 +337,7 @@ async function report(meta) {
     ...(args.note ? [`- ${args.note}`] : []),
     `- ${trials.length} trials, from ${trials[0]?.at ?? '-'} to ${trials.at(-1)?.at ?? '-'}.`,
     '- Each trial runs the bundle with `baseline-port`, `duration` as in the table (seconds per side) and default `rounds` (one 0.5 s slice per side per round). ' +
-      (compare
-        ? `Verdicts below: each trial judged from its raw slices at the action's defaults, \`confidence\` ${defaults.confidence} and \`max-regression\` ${defaults.maxRegression}%; judged at the confidence it ran with (0.99 unless logged), ${agree} of ${logged.length} trials give their logged verdict.`
-        : 'Verdicts below: as logged (run with `node --import tsx` to judge at the current defaults).'),
+      `Verdicts below: each trial judged from its raw slices at the action's defaults, \`confidence\` ${defaults.confidence} and \`max-regression\` ${defaults.maxRegression}%; judged at the confidence it ran with (0.99 unless logged), ${agree} of ${logged.length} trials give their logged verdict.`,
     `- Servers: bench/calibration-server.js burning ${BASE_COST_US} us of CPU per request (baseline); fresh processes every ${BLOCK} trials; blocks of all cells interleaved in a shuffled order; ${taskset ? 'servers on CPU 1, the action on CPU 0' : 'no pinning (taskset missing)'}.`,
     '- A/B head: a per-request cost tuned until the gate itself measured about -10% against the baseline (paired, interleaved); the median change of the A/B trials below checks it.',
     '- False alarm: a `regression` verdict in an A/A trial. Detection: a `regression` verdict in an A/B trial. Rates with Wilson 95% intervals; with no event in n trials, the one-sided 95% upper bound is 1 - 0.05^(1/n).',
@@ -390,7 +378,7 @@ async function report(meta) {
       );
     lines.push('');
   }
-  lines.push(...(await estimatorLines(trials)));
+  lines.push(...estimatorLines(trials));
   lines.push(
     'A claim of a false-alarm rate at or below 1% needs at least 300 A/A trials without a failure, and',
     'a detection rate of at least 95% needs about 60 A/B trials without a miss; fewer trials give the',

@@ -281,13 +281,13 @@ function decide(
   from: Pick<ComparisonOutcome, 'source' | 'saved'>,
 ): ComparisonOutcome {
   const head = check.result;
-  const rates = (side: Side) => slices.filter((s) => s.side === side).map((s) => s.rps);
-  const headRates = rates('head');
-  const baseRates = rates('baseline');
+  const own = (side: Side) => slices.filter((s) => s.side === side);
+  const bySide = { head: own('head'), baseline: own('baseline') };
+  const headRates = bySide.head.map((s) => s.rps);
+  const baseRates = bySide.baseline.map((s) => s.rps);
   const noise = { head: sliceNoise(headRates), baseline: sliceNoise(baseRates) };
   for (const side of ['head', 'baseline'] as Side[]) {
-    const own = slices.filter((s) => s.side === side);
-    for (const i of noise[side].outliers) own[i].outlier = true;
+    for (const i of noise[side].outliers) bySide[side][i].outlier = true;
   }
   const outcome = { ...check, ...from, baseline, slices, noise, shift: null, comparison: null };
   if (!check.loadStarted) return outcome;

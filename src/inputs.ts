@@ -166,12 +166,10 @@ export function readSettings(read: InputReader): Settings {
           host: checkHost(text('baseline-host', host), 'baseline-host'),
           path: checkPath(text('baseline-path', path), 'baseline-path'),
         };
+  const baselineFile = text('baseline-file');
   const durationSec = secondsIn(
     'duration',
-    text(
-      'duration',
-      defaultDuration(baseline !== null || text('baseline-file') !== '', connections),
-    ),
+    text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)),
     LIMITS.maxDurationSec,
   );
   const roundsText = text('rounds', DEFAULTS.rounds);
@@ -192,7 +190,6 @@ export function readSettings(read: InputReader): Settings {
     100,
     'a percentage from 0 to 100',
   );
-  const baselineFile = text('baseline-file');
   if (baselineFile !== '' && baseline !== null) {
     throw new InputError(
       'baseline-file',

@@ -70361,13 +70361,13 @@ function readSettings(read) {
             host: checkHost(text('baseline-host', host), 'baseline-host'),
             path: checkPath(text('baseline-path', path), 'baseline-path'),
         };
-    const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || text('baseline-file') !== '', connections)), LIMITS.maxDurationSec);
+    const baselineFile = text('baseline-file');
+    const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)), LIMITS.maxDurationSec);
     const roundsText = text('rounds', DEFAULTS.rounds);
     const rounds = roundsText === 'auto'
         ? Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec))
         : integerIn('rounds', roundsText, 2, LIMITS.maxRounds, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
     const maxRegressionPct = numberIn('max-regression', text('max-regression', DEFAULTS['max-regression']), 0, 100, 'a percentage from 0 to 100');
-    const baselineFile = text('baseline-file');
     if (baselineFile !== '' && baseline !== null) {
         throw new InputError('baseline-file', `Invalid baseline-file '${baselineFile}': set either baseline-port (a service measured now) ` +
             `or baseline-file (a saved report), not both`);
@@ -71075,14 +71075,14 @@ async function runComparison(settings, hooks = {}) {
 /** The shift, its verdict and the slices' noise, from the slices of both sides. */
 function decide(settings, hooks, check, baseline, slices, from) {
     const head = check.result;
-    const rates = (side) => slices.filter((s) => s.side === side).map((s) => s.rps);
-    const headRates = rates('head');
-    const baseRates = rates('baseline');
+    const own = (side) => slices.filter((s) => s.side === side);
+    const bySide = { head: own('head'), baseline: own('baseline') };
+    const headRates = bySide.head.map((s) => s.rps);
+    const baseRates = bySide.baseline.map((s) => s.rps);
     const noise = { head: sliceNoise(headRates), baseline: sliceNoise(baseRates) };
     for (const side of ['head', 'baseline']) {
-        const own = slices.filter((s) => s.side === side);
         for (const i of noise[side].outliers)
-            own[i].outlier = true;
+            bySide[side][i].outlier = true;
     }
     const outcome = { ...check, ...from, baseline, slices, noise, shift: null, comparison: null };
     if (!check.loadStarted)
