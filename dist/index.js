@@ -101148,7 +101148,12 @@ function buckets(counts, windowMs, bucketMs) {
         kept[n - 1] += counts[i];
     return kept;
 }
-/** Pause before a slot retries after an error, so a dead target is not hammered in a spin. */
+/**
+ * Pause before a slot tries again after its second failure in a row, so that a dead target is not
+ * hammered in a spin. The first failure after an answer is retried at once: that is how a server
+ * that closes keep-alive connections without saying so shows, and waiting there cost most of the
+ * count (docs/engine.md).
+ */
 const ERROR_BACKOFF_MS = 10;
 /** The per-request timeout, raised by the sweep. */
 class RequestTimeoutError extends Error {
@@ -101164,45 +101169,86 @@ const TIMEOUT_CODES = new Set([
     'UND_ERR_HEADERS_TIMEOUT',
     'UND_ERR_BODY_TIMEOUT',
 ]);
-/** Runs the load; resolves when every connection is idle and closed. Never rejects for target faults. */
+/** The kind an extra response (or any data the server sends unasked) is counted as. */
+const UNSOLICITED = 'UNSOLICITED_RESPONSE';
+/**
+ * True for the errors undici closes a connection with when data arrives while no request is
+ * waiting for an answer: `bad response` when a message starts, a parser error when the bytes are
+ * not even HTTP.
+ */
+function isUnsolicited(error) {
+    if (!error)
+        return false;
+    return ((error.code === 'UND_ERR_SOCKET' && error.message === 'bad response') ||
+        error.name === 'HTTPParserError');
+}
+/** Runs the load; resolves when every request it sent has settled and its own connections are closed. */
 function runLoad(options) {
+    return startLoad(options).result;
+}
+/**
+ * Starts the load. On a shared `pool`, the next run may start as soon as this one's window has
+ * ended: requests still in flight then finish (or time out) on their own and are counted here,
+ * while the pool's free slots already send for the next run.
+ */
+function startLoad(options) {
     return new LoadRun(options).start();
+}
+/**
+ * Stack traces are off while any run is going: undici makes an Error for every connection it
+ * closes (e.g. after `Connection: close`, as gunicorn's sync workers send on every response) and
+ * Node's stream code reads its stack. Nothing here uses those stacks (failures are counted by code),
+ * and capturing them cost about 10% of the throughput against gunicorn (bench/RESULTS.md). Runs may
+ * overlap (a slice's tail and the next slice), hence the count.
+ */
+let runsGoing = 0;
+let savedStackTraceLimit = Error.stackTraceLimit;
+function runBegins() {
+    if (runsGoing++ === 0) {
+        savedStackTraceLimit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+    }
+}
+function runEnds() {
+    if (--runsGoing === 0)
+        Error.stackTraceLimit = savedStackTraceLimit;
 }
 /** One run's shared state. The slots report into it. */
 class LoadRun {
     request;
     now;
-    timeoutMs;
     /** No new request is sent once this is set. */
     stopping = false;
-    /** Set when in-flight requests are being cut off; their errors count as `cancelled`. */
-    cuttingOff = false;
     options;
     latency;
     /** `expected[status] === 1` for the statuses that count. */
     expected = new Uint8Array(1000);
-    connections = [];
+    pool = null;
     result = emptyResult();
     perSecond = [];
     samples = [];
+    /** Requests this run sent that have not settled yet. */
+    inFlight = 0;
+    done = false;
     /** Responses and failures seen, to tell a busy-poll turn that did work from an idle one. */
     events = 0;
     spinEvents = 0;
     spinAt = 0;
     spinBusyMs = 0;
     spinTotalMs = 0;
+    startedAt = 0;
+    cpuAtStart = process.cpuUsage();
+    eluAtStart = performance.eventLoopUtilization();
     generator = emptyResult().generator;
-    slots = 0;
-    idleSlots = 0;
     windowStart = Infinity;
     deadline = Infinity;
     lastResponseAt = 0;
+    endWindow = () => { };
     finish = () => { };
     timers = [];
     constructor(options) {
         this.options = options;
         this.now = options.now ?? (() => performance.now());
-        this.timeoutMs = options.timeoutMs;
         this.latency = options.latency ?? createLatencyRecorder();
         for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
             this.expected.fill(1, low, high + 1);
@@ -101217,22 +101263,22 @@ class LoadRun {
             blocking: (options.pool?.pipelining ?? options.pipelining ?? 1) === 1,
         };
     }
-    async start() {
+    start() {
         const { connections, durationMs, timeoutMs, signal } = this.options;
+        if (signal?.aborted) {
+            const result = this.finalResult(true);
+            return { windowEnd: Promise.resolve(), result: Promise.resolve(result) };
+        }
+        const windowEnd = new Promise((resolve) => (this.endWindow = resolve));
+        const done = new Promise((resolve) => (this.finish = resolve));
         const warmupMs = this.options.warmupMs ?? 0;
         const pipelining = this.options.pipelining ?? 1;
-        if (signal?.aborted)
-            return this.finalResult(true);
-        const done = new Promise((resolve) => (this.finish = resolve));
         const pool = this.options.pool ?? new LoadPool(this.options.origin, connections, pipelining, timeoutMs);
-        for (const connection of pool.connections) {
-            connection.bind(this);
-            this.connections.push(connection);
-        }
-        this.slots = pool.connections.length * pool.pipelining;
+        this.pool = pool;
         const onAbort = () => {
             this.result.aborted = true;
-            this.cutOff();
+            this.stop();
+            pool.cancel();
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         // Late answers land in the last bucket; allow for the timeout and a little slack.
@@ -101243,17 +101289,15 @@ class LoadRun {
             this.samples = new Array(Math.floor(durationMs / sampleMs + 1e-9)).fill(0);
         }
         const startedAt = this.now();
-        const cpuAtStart = process.cpuUsage();
-        const eluAtStart = performance.eventLoopUtilization();
+        this.startedAt = startedAt;
+        this.cpuAtStart = process.cpuUsage();
+        this.eluAtStart = performance.eventLoopUtilization();
         this.windowStart = startedAt + warmupMs;
         this.deadline = this.windowStart + durationMs;
         this.lastResponseAt = this.windowStart;
-        // The timer stops slots that are waiting to retry; `mayStart` checks the clock before each
-        // request, so a late timer cannot stretch the window.
+        // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks the
+        // clock before each request, so a late timer cannot stretch the window.
         this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
-        // One sweep for every slot's timeout: a request is given up between 1x and 1.25x `timeoutMs`.
-        const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
-        this.timers.push(setInterval(() => this.sweep(), sweepMs));
         const { onProgress } = this.options;
         if (onProgress) {
             const report = () => onProgress({
@@ -101262,42 +101306,27 @@ class LoadRun {
             });
             this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
         }
-        // undici makes an Error for every connection it closes (e.g. after `Connection: close`, as
-        // gunicorn's sync workers send on every response) and Node's stream code reads its stack.
-        // Nothing here uses those stacks (failures are counted by code), and capturing them cost about
-        // 10% of the throughput against gunicorn (bench/RESULTS.md), so they are off during the run.
-        const stackTraceLimit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
+        runBegins();
         if (this.options.busyPoll) {
             this.spinAt = startedAt;
             this.spin();
         }
-        for (const connection of this.connections)
-            connection.start(startedAt);
-        try {
-            await done;
-            const wallMs = Math.max(1e-3, this.now() - startedAt);
-            const cpu = process.cpuUsage(cpuAtStart);
-            const busyPoll = this.options.busyPoll === true;
-            this.generator = {
-                cpuPct: Math.min(100, (cpu.user + cpu.system) / 10 / wallMs),
-                utilization: busyPoll
-                    ? this.spinTotalMs > 0
-                        ? this.spinBusyMs / this.spinTotalMs
-                        : 0
-                    : performance.eventLoopUtilization(eluAtStart).utilization,
-                busyPoll,
-            };
-        }
-        finally {
-            Error.stackTraceLimit = stackTraceLimit;
-            signal?.removeEventListener('abort', onAbort);
-            for (const timer of this.timers)
-                clearTimeout(timer);
-        }
-        if (this.options.pool === undefined)
-            await pool.close();
-        return this.finalResult(this.result.aborted);
+        pool.begin(this, startedAt);
+        const result = (async () => {
+            try {
+                await done;
+            }
+            finally {
+                signal?.removeEventListener('abort', onAbort);
+                for (const timer of this.timers)
+                    clearTimeout(timer);
+                runEnds();
+            }
+            if (this.options.pool === undefined)
+                await pool.close();
+            return this.finalResult(this.result.aborted);
+        })();
+        return { windowEnd, result };
     }
     finalResult(aborted) {
         const { durationMs } = this.options;
@@ -101312,8 +101341,19 @@ class LoadRun {
         const latency = this.latency.summary();
         if (this.options.latency === undefined)
             this.latency.destroy();
-        const generator = this.generator;
-        return { ...this.result, windowMs, perSecond, samples, generator, latency, aborted };
+        const { result, generator } = this;
+        return {
+            ...result,
+            statusCounts: { ...result.statusCounts },
+            errorsByKind: { ...result.errorsByKind },
+            warmup: { ...result.warmup },
+            windowMs,
+            perSecond,
+            samples,
+            generator,
+            latency,
+            aborted,
+        };
     }
     /** True while new requests may be sent: before the deadline and not stopped. */
     mayStart(now) {
@@ -101329,20 +101369,24 @@ class LoadRun {
         if (this.stopping)
             return;
         this.stopping = true;
-        this.timers.push(setTimeout(() => this.cutOff(), this.options.timeoutMs + 500));
+        const wallMs = Math.max(1e-3, this.now() - this.startedAt);
+        const cpu = process.cpuUsage(this.cpuAtStart);
+        const busyPoll = this.options.busyPoll === true;
+        this.generator = {
+            cpuPct: Math.min(100, (cpu.user + cpu.system) / 10 / wallMs),
+            utilization: busyPoll
+                ? this.spinTotalMs > 0
+                    ? this.spinBusyMs / this.spinTotalMs
+                    : 0
+                : performance.eventLoopUtilization(this.eluAtStart).utilization,
+            busyPoll,
+        };
+        if (this.options.cutOff !== false) {
+            const pool = this.pool;
+            this.timers.push(setTimeout(() => pool?.cancel(), this.options.timeoutMs + 500));
+        }
+        this.endWindow();
         this.checkDone();
-    }
-    /** Cancels whatever is still in flight. */
-    cutOff() {
-        this.stopping = true;
-        this.cuttingOff = true;
-        for (const connection of this.connections)
-            connection.cancel();
-    }
-    sweep() {
-        const now = this.now();
-        for (const connection of this.connections)
-            connection.sweep(now);
     }
     /** One busy-poll turn: keeps the loop awake, and times the turns that handled something. */
     spin = () => {
@@ -101357,33 +101401,43 @@ class LoadRun {
         if (!this.stopping)
             setImmediate(this.spin);
     };
+    /** A slot sent a request for this run. */
+    sent() {
+        this.inFlight++;
+    }
     recordResponse(status, sentAt, now) {
         const result = this.result;
         this.events++;
+        this.inFlight--;
         if (sentAt < this.windowStart) {
             result.warmup.responses++;
-            return;
         }
-        result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
-        if (this.expected[status] !== 1) {
-            result.unexpectedStatus++;
-            return;
+        else {
+            result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
+            if (this.expected[status] !== 1) {
+                result.unexpectedStatus++;
+            }
+            else {
+                result.requests++;
+                this.latency.record((now - sentAt) * 1000);
+                const second = Math.floor((now - this.windowStart) / 1000);
+                this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
+                if (this.samples.length > 0) {
+                    const i = Math.floor((now - this.windowStart) / this.options.sampleMs);
+                    if (i < this.samples.length)
+                        this.samples[i]++;
+                }
+                this.lastResponseAt = now;
+            }
         }
-        result.requests++;
-        this.latency.record((now - sentAt) * 1000);
-        const second = Math.floor((now - this.windowStart) / 1000);
-        this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
-        if (this.samples.length > 0) {
-            const i = Math.floor((now - this.windowStart) / this.options.sampleMs);
-            if (i < this.samples.length)
-                this.samples[i]++;
-        }
-        this.lastResponseAt = now;
+        if (this.stopping)
+            this.checkDone();
     }
-    recordFailure(error, sentAt) {
+    recordFailure(error, sentAt, cancelled) {
         const result = this.result;
         this.events++;
-        if (this.cuttingOff) {
+        this.inFlight--;
+        if (cancelled) {
             result.cancelled++;
         }
         else if (sentAt < this.windowStart) {
@@ -101395,19 +101449,31 @@ class LoadRun {
                 result.timeouts++;
             }
             else {
-                result.errors++;
-                result.errorsByKind[kind] = (result.errorsByKind[kind] ?? 0) + 1;
+                this.countError(kind);
             }
         }
+        if (this.stopping)
+            this.checkDone();
     }
-    /** Called once by each slot when it has nothing in flight and will send nothing more. */
-    slotIdle() {
-        this.idleSlots++;
-        this.checkDone();
+    /** A fault of the connection that no request of ours was waiting on (see `isUnsolicited`). */
+    recordConnectionError(kind) {
+        if (this.done)
+            return;
+        this.events++;
+        if (this.now() < this.windowStart)
+            this.result.warmup.failures++;
+        else
+            this.countError(kind);
+    }
+    countError(kind) {
+        this.result.errors++;
+        this.result.errorsByKind[kind] = (this.result.errorsByKind[kind] ?? 0) + 1;
     }
     checkDone() {
-        if (this.stopping && this.idleSlots === this.slots)
+        if (this.stopping && this.inFlight === 0 && !this.done) {
+            this.done = true;
             this.finish();
+        }
     }
 }
 /**
@@ -101417,127 +101483,203 @@ class LoadRun {
 class LoadPool {
     connections = [];
     pipelining;
+    timeoutMs;
+    /** The run new requests are sent for: the latest one started on the pool. */
+    run = null;
+    sweepTimer;
     constructor(origin, connections, pipelining, timeoutMs) {
         this.pipelining = pipelining;
+        this.timeoutMs = timeoutMs;
         for (let i = 0; i < connections; i++) {
-            this.connections.push(new Connection(origin, pipelining, timeoutMs));
+            this.connections.push(new Connection(this, origin, pipelining, timeoutMs));
         }
+        // One sweep for every slot's timeout, across runs: a request is given up between 1x and 1.25x
+        // `timeoutMs` (at most 250 ms late) after it was sent, whichever run is sending now.
+        const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
+        this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
+        this.sweepTimer.unref();
+    }
+    /** Makes `run` the one the free slots send for, and starts them. */
+    begin(run, now) {
+        this.run = run;
+        for (const connection of this.connections)
+            connection.start(run, now);
+    }
+    sweep() {
+        for (const connection of this.connections)
+            connection.sweep(this.timeoutMs);
+    }
+    /** Cuts off every request in flight (counted as cancelled) by closing the connections. */
+    cancel() {
+        for (const connection of this.connections)
+            connection.cancel();
     }
     async close() {
+        clearInterval(this.sweepTimer);
         await Promise.all(this.connections.map((c) => c.close()));
     }
 }
 /** One connection: an undici `Client` and its in-flight slots. */
 class Connection {
     client;
+    pool;
     slots = [];
+    /** Slots whose next request waits for `flush`. */
+    ready = [];
+    flushing = false;
     pipelined;
     socket = null;
-    corked = false;
-    constructor(origin, pipelining, timeoutMs) {
+    /** The failure undici last handed to one of our requests; see `onDisconnect`. */
+    lastError;
+    cancelling = false;
+    constructor(pool, origin, pipelining, timeoutMs) {
+        this.pool = pool;
         this.pipelined = pipelining > 1;
         const connector = (0,node_modules_undici/* buildConnector */.gU)({ timeout: Math.max(1, Math.ceil(timeoutMs)) });
         this.client = new node_modules_undici/* Client */.Kj(origin, {
             // At `pipelining: 1` undici waits one event-loop turn (`setImmediate`) after each response
-            // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets it
-            // write our next request at once; we still keep only `pipelining` requests in flight, and GET
-            // stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections, +20% at 1 with
-            // busy-poll (bench/RESULTS.md). A server that closes silently costs one error per close.
+            // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets
+            // `flush` write our next request in the same turn; we still keep only `pipelining` requests
+            // in flight, and GET stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections,
+            // +20% at 1 with busy-poll (bench/RESULTS.md). A server that closes silently costs one error
+            // per close.
             pipelining: Math.max(2, pipelining),
             // The sweep enforces the whole-request timeout; undici's own timers would only add work.
             headersTimeout: 0,
             bodyTimeout: 0,
             keepAliveTimeout: 60_000,
             keepAliveMaxTimeout: 600_000,
-            // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
+            // Keep a handle on the socket, to batch the writes of one flush (see `flush`).
             connect: (options, callback) => connector(options, (error, socket) => {
                 this.socket = socket;
-                this.corked = false;
                 callback(error, socket);
             }),
         });
+        this.client.on('disconnect', this.onDisconnect);
         for (let i = 0; i < pipelining; i++)
             this.slots.push(new Slot(this));
     }
-    /** Makes the slots report to `run`. */
-    bind(run) {
+    /** Sends on every slot that is free (not in flight, not waiting to send or to retry). */
+    start(run, now) {
         for (const slot of this.slots)
-            slot.run = run;
-    }
-    start(now) {
-        for (const slot of this.slots)
-            slot.send(now);
+            if (slot.isFree())
+                slot.send(run, now);
     }
     /**
-     * With pipelining, one read from the socket often completes several responses, and each sends its
-     * next request. Corking the socket on the first and uncorking on the next tick turns those sends
-     * into one `writev`.
+     * Queues `slot` to send its next request once undici has parsed the rest of the read that
+     * completed its response. Sending from inside `onResponseEnd` would put a request in flight while
+     * that read may still hold an extra response, which undici would then take for its answer. After
+     * the read, a response nobody asked for finds nothing in flight, and undici drops the connection
+     * (`onDisconnect` counts it). The flush runs in the same event-loop turn, and batches the sends of
+     * one read into one `writev` when pipelining.
      */
-    batchWrites() {
-        if (!this.pipelined || this.corked || this.socket === null)
-            return;
-        this.corked = true;
-        this.socket.cork();
-        process.nextTick(this.uncork);
+    sendSoon(slot) {
+        this.ready.push(slot);
+        if (!this.flushing) {
+            this.flushing = true;
+            process.nextTick(this.flush);
+        }
     }
-    uncork = () => {
-        this.corked = false;
-        this.socket?.uncork();
+    flush = () => {
+        this.flushing = false;
+        const run = this.pool.run;
+        const ready = this.ready;
+        if (run === null) {
+            ready.length = 0;
+            return;
+        }
+        const now = run.now();
+        const socket = this.pipelined && ready.length > 1 ? this.socket : null;
+        socket?.cork();
+        for (let i = 0; i < ready.length; i++)
+            ready[i].send(run, now);
+        ready.length = 0;
+        socket?.uncork();
     };
-    sweep(now) {
+    /**
+     * undici closed the socket. When no request of ours received the error, and it says the server
+     * sent data nobody asked for, it is a protocol error of the target; any other close of an idle
+     * connection (a keep-alive timeout, a reset) is the server's right and no error.
+     */
+    onDisconnect = (_origin, _targets, error) => {
+        if (this.cancelling || error === this.lastError || !isUnsolicited(error))
+            return;
+        this.pool.run?.recordConnectionError(UNSOLICITED);
+    };
+    sweep(timeoutMs) {
         for (const slot of this.slots)
-            slot.checkTimeout(now);
+            slot.checkTimeout(timeoutMs);
     }
     /** Cuts off the requests in flight (they report through `onResponseError`) and pending retries. */
     cancel() {
         let inFlight = false;
         for (const slot of this.slots)
             inFlight = slot.cancel() || inFlight;
-        if (inFlight)
+        if (inFlight) {
+            this.cancelling = true;
             void this.client.destroy().catch(() => { });
+        }
     }
     close() {
+        for (const slot of this.slots)
+            slot.cancel();
+        this.cancelling = true;
         return this.client.destroy().catch(() => { });
     }
 }
 /** One in-flight request at a time, and the reusable dispatch handler for it. */
 class Slot {
-    /** The run this slot reports to (set by `Connection.bind`). */
-    run;
     connection;
+    /** The run the request in flight was sent for: its answer or failure is counted there. */
+    sentBy = null;
     controller = null;
     status = 0;
     sentAt = 0;
     inFlight = false;
+    /** Waiting in the connection's queue for `flush`. */
+    queued = false;
+    /** Set when the pool cuts its requests off: their failures count as cancelled. */
+    cancelled = false;
+    /** Failures in a row since the last response. */
+    failures = 0;
     retryTimer;
     constructor(connection) {
         this.connection = connection;
     }
-    send(now) {
-        if (!this.run.mayStart(now)) {
-            this.run.slotIdle();
+    isFree() {
+        return !this.inFlight && !this.queued && this.retryTimer === undefined && !this.cancelled;
+    }
+    send(run, now) {
+        this.queued = false;
+        if (this.cancelled || !run.mayStart(now))
             return;
-        }
         this.inFlight = true;
         this.status = 0;
         this.sentAt = now;
         this.controller = null;
-        this.connection.client.dispatch(this.run.request, this);
+        this.sentBy = run;
+        run.sent();
+        this.connection.client.dispatch(run.request, this);
     }
     /** Gives up the request in flight when it has run past the timeout. */
-    checkTimeout(now) {
-        if (this.inFlight && now - this.sentAt >= this.run.timeoutMs) {
-            this.controller?.abort(new RequestTimeoutError(this.run.timeoutMs));
+    checkTimeout(timeoutMs) {
+        const run = this.sentBy;
+        if (this.inFlight && run !== null && run.now() - this.sentAt >= timeoutMs) {
+            this.controller?.abort(new RequestTimeoutError(timeoutMs));
         }
     }
-    /** Clears a pending retry (the slot goes idle); returns true when a request is in flight. */
+    /** Clears a pending retry; returns true when a request is in flight (the caller closes it). */
     cancel() {
+        this.cancelled = true;
         if (this.retryTimer !== undefined) {
             clearTimeout(this.retryTimer);
             this.retryTimer = undefined;
-            this.run.slotIdle();
         }
         return this.inFlight;
+    }
+    queue() {
+        this.queued = true;
+        this.connection.sendSoon(this);
     }
     onRequestStart(controller) {
         this.controller = controller;
@@ -101547,24 +101689,30 @@ class Slot {
     }
     onResponseData() { }
     onResponseEnd() {
-        const now = this.run.now();
+        const run = this.sentBy;
         this.inFlight = false;
-        this.run.recordResponse(this.status, this.sentAt, now);
-        this.connection.batchWrites();
-        this.send(now);
+        this.failures = 0;
+        run.recordResponse(this.status, this.sentAt, run.now());
+        this.queue();
     }
     onResponseError(_controller, error) {
+        const run = this.sentBy;
         this.inFlight = false;
-        this.run.recordFailure(error, this.sentAt);
-        if (this.run.stopping) {
-            this.run.slotIdle();
+        this.connection.lastError = error;
+        run.recordFailure(error, this.sentAt, this.cancelled);
+        if (this.cancelled)
             return;
-        }
-        this.retryTimer = setTimeout(this.retry, ERROR_BACKOFF_MS);
+        // Once at once (a server closing a used connection), then with a pause (a target that is down).
+        if (++this.failures === 1)
+            this.queue();
+        else
+            this.retryTimer = setTimeout(this.retry, ERROR_BACKOFF_MS);
     }
     retry = () => {
         this.retryTimer = undefined;
-        this.send(this.run.now());
+        const run = this.connection.pool.run;
+        if (run !== null)
+            this.send(run, run.now());
     };
 }
 
@@ -101641,6 +101789,46 @@ function sleep(ms, signal) {
     });
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/engine/request.ts
+/**
+ * What undici would refuse of a request, found without any connection: the request is handed to a
+ * `Client` whose connector opens nothing, and undici checks the origin, path, method and headers
+ * exactly as it would for a real one. The input checks (src/inputs.ts) use it so that a value
+ * undici refuses is an input error before the first connection, not an error on every request.
+ */
+
+/** undici's reason for refusing the origin or the request (e.g. `invalid keep-alive header`), or null. */
+function requestProblem(origin, request) {
+    // The only thing the connector does: fail, so nothing is ever opened.
+    const noConnection = new Error('no connection: a dry run');
+    let client;
+    try {
+        client = new node_modules_undici/* Client */.Kj(origin, { connect: (_options, callback) => callback(noConnection, null) });
+    }
+    catch (error) {
+        return error.message;
+    }
+    let problem = null;
+    const handler = {
+        onRequestStart: () => { },
+        onResponseStart: () => { },
+        onResponseData: () => { },
+        onResponseEnd: () => { },
+        // A refusal arrives here before undici queues the request. The connector's own failure means
+        // the request was accepted and undici went on to connect.
+        onResponseError: (_controller, error) => {
+            if (error !== noConnection)
+                problem ??= error.message;
+        },
+    };
+    client.on('connectionError', () => { });
+    client.dispatch({ ...request }, handler);
+    void client.destroy().catch(() => { });
+    return problem;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * Turns the raw text of the action's inputs into one typed, validated `Settings` object.
@@ -101649,6 +101837,8 @@ function sleep(ms, signal) {
  * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
  * `InputError` that names the input, quotes the value and states the accepted range.
  */
+
+
 /** A problem with one input. The message is meant for the user as is. */
 class InputError extends Error {
     input;
@@ -101701,7 +101891,6 @@ const LIMITS = {
 const INTEGER = /^\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
-const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
 /** Reads and checks every input; throws `InputError` at the first bad one. */
 function readSettings(read) {
     const text = (name, fallback = '') => read(name).trim() || fallback;
@@ -101835,10 +102024,19 @@ function statusRanges(value) {
     return ranges;
 }
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** One `Name: value` per line; blank lines are skipped. The value is never quoted in an error. */
+/** Headers the action sets itself or undici refuses to take from the caller, and why. */
+const OWN_HEADERS = {
+    'content-length': 'the requests carry no body, and the HTTP client sets Content-Length itself',
+};
+/**
+ * One `Name: value` per line; blank lines are skipped. Every header is also shown to undici (see
+ * `requestProblem`), so a value it would refuse on every request is refused here, with its line.
+ * The value is never quoted in an error.
+ */
 function headerLines(value) {
     const headers = [];
     const lines = value.split(/\r?\n/);
+    const fail = (line, why) => new InputError('headers', `Invalid headers: line ${line} ${why}; the value is not shown because it may be secret`);
     for (let i = 0; i < lines.length; i++) {
         const line = lines[i].trim();
         if (line === '')
@@ -101847,26 +102045,91 @@ function headerLines(value) {
         const name = colon > 0 ? line.slice(0, colon).trim() : '';
         const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
         if (!TOKEN.test(name) || /[\0\r\n]/.test(headerValue)) {
-            throw new InputError('headers', `Invalid headers: line ${i + 1} is not 'Name: value' (a header name of letters, digits ` +
-                `and !#$%&'*+.^_\`|~- followed by a colon); the value is not shown because it may be secret`);
+            throw fail(i + 1, `is not 'Name: value' (a header name of letters, digits and !#$%&'*+.^_\`|~- followed by a colon)`);
+        }
+        const own = OWN_HEADERS[name.toLowerCase()];
+        if (own)
+            throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
+        const problem = requestProblem('http://127.0.0.1', {
+            path: '/',
+            method: 'GET',
+            headers: [name, headerValue],
+        });
+        if (problem) {
+            throw fail(i + 1, `('${name}') is refused by the HTTP client (${problem}); header values must be printable ` +
+                `Latin-1 text, and Expect, Transfer-Encoding, Upgrade and Keep-Alive cannot be set`);
         }
         headers.push([name, headerValue]);
+    }
+    const problem = requestProblem('http://127.0.0.1', {
+        path: '/',
+        method: 'GET',
+        headers: headers.flat(),
+    });
+    if (problem) {
+        throw new InputError('headers', `Invalid headers: the HTTP client refuses them together (${problem}), e.g. a header given twice that may appear once`);
     }
     return headers;
 }
 function checkHost(value, name = 'host') {
     const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-    const ok = HOST_NAME.test(bare) || (bare.includes(':') && IPV6.test(bare));
-    if (!ok) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected a host name or IP address without scheme or port, e.g. 127.0.0.1`);
+    const fail = (why = '') => new InputError(name, `Invalid ${name} '${value}': expected a host name or IP address without scheme or port, ` +
+        `e.g. 127.0.0.1 or ::1${why}`);
+    const ipv6 = bare.includes(':');
+    if (ipv6 ? !(0,external_node_net_.isIPv6)(bare) : !HOST_NAME.test(bare))
+        throw fail();
+    // The URL parser (which undici uses) has the last word: it refuses 999.1.1.1 and zone indexes
+    // (fe80::1%eth0), and reads 1.2.3 or 0x7f.1 as other addresses than they seem.
+    let hostname;
+    try {
+        hostname = new URL(`http://${ipv6 ? `[${bare}]` : bare}/`).hostname;
+    }
+    catch {
+        throw fail(ipv6 && bare.includes('%') ? ' (a zone index such as %eth0 is not supported)' : '');
+    }
+    if (!ipv6 && hostname !== bare.toLowerCase()) {
+        throw fail(` (URLs read it as ${hostname}; write that instead)`);
     }
     return bare;
 }
+/**
+ * The path as sent: characters beyond ASCII are percent-encoded as UTF-8, as `new URL` writes them
+ * (undici sends a path as it is given, and refuses what is not ASCII or Latin-1); control
+ * characters, spaces and `#` are refused.
+ */
 function checkPath(value, name = 'path') {
-    if (!value.startsWith('/') || /[\s#]/.test(value)) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected a path starting with '/' and without spaces or '#', e.g. /health`);
+    const fail = (why) => new InputError(name, `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`);
+    if (!value.startsWith('/') || /[\s#]/.test(value) || hasControl(value)) {
+        throw fail(`and without spaces, control characters or '#'`);
     }
-    return value;
+    let encoded;
+    try {
+        encoded = value.replace(/[^ -~]+/g, (text) => encodeURIComponent(text));
+    }
+    catch {
+        throw fail('of valid Unicode text');
+    }
+    const problem = requestProblem('http://127.0.0.1', { path: encoded, method: 'GET', headers: [] });
+    if (problem)
+        throw fail(`that the HTTP client accepts (${problem})`);
+    return encoded;
+}
+function hasControl(text) {
+    for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code < 0x20 || code === 0x7f)
+            return true;
+    }
+    return false;
+}
+/** `text` with control characters shown as `\xNN`, for quoting in a message. */
+function printable(text) {
+    let out = '';
+    for (const char of text) {
+        const code = char.charCodeAt(0);
+        out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/verdict.ts
@@ -101906,8 +102169,13 @@ function notReady(input) {
             (input.lastError ? `; last error: ${input.lastError}` : ''),
     };
 }
-/** Seconds without trailing zeros: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5". */
+/**
+ * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
+ * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
+ */
 function formatSeconds(seconds) {
+    if (seconds > 0 && seconds < 0.0005)
+        return String(Number(seconds.toPrecision(2)));
     return String(Math.round(seconds * 1000) / 1000);
 }
 
@@ -101928,12 +102196,7 @@ function requestsPerSecond(result) {
 }
 /** Detail lines printed after the standard line (no trailing newline on each). */
 function detailLines(result) {
-    const rps = requestsPerSecond(result);
-    const lines = [
-        `${formatRate(rps)} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
-            `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
-            `timeouts: ${result.timeouts}`,
-    ];
+    const lines = [countsLine(result)];
     if (result.latency.count > 0)
         lines.push(`latency: ${formatLatency(result.latency)}`);
     const statuses = formatCounts(result.statusCounts);
@@ -101947,6 +102210,34 @@ function detailLines(result) {
     const { warmup } = result;
     if (warmup.responses + warmup.failures > 0) {
         lines.push(`warm-up (not counted): ${warmup.responses} responses, ${warmup.failures} failures`);
+    }
+    return lines;
+}
+/** `2469.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0` */
+function countsLine(result) {
+    return (`${formatRate(requestsPerSecond(result))} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
+        `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
+        `timeouts: ${result.timeouts}`);
+}
+/**
+ * The lines a comparison adds after the head's: the baseline's own counts (a measured baseline's
+ * faults show here), then the change when there is one.
+ */
+function comparisonLines(comparison) {
+    const { baseline, shift } = comparison;
+    const lines = [];
+    if (comparison.source === 'service') {
+        lines.push(`baseline: ${baseline.requests} requests, ${countsLine(baseline)}`);
+        const kinds = formatCounts(baseline.errorsByKind);
+        if (kinds)
+            lines.push(`baseline errors by kind: ${kinds}`);
+    }
+    else {
+        lines.push(`saved baseline: ${baseline.requests} requests, ${formatRate(requestsPerSecond(baseline))} req/s`);
+    }
+    if (shift) {
+        lines.push(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
+            `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`);
     }
     return lines;
 }
@@ -102390,18 +102681,28 @@ async function runComparison(settings, hooks = {}) {
             runs: [],
         },
     };
-    const slices = [];
     const sliceMs = sliceSec * 1000;
+    const order = sliceOrder(settings.rounds);
+    // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
+    const results = new Array(order.length);
+    const settling = [];
     hooks.onLoadStart?.();
     try {
-        const run = (side, durationMs, counted = true) => {
+        // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
+        // the next slice runs, and count for the slice that sent them. So a side that hangs or answers
+        // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
+        // slice.
+        const run = (side, durationMs, index = -1) => {
             const { settings: s, pool: p, latency } = sides[side];
-            return runLoad({
+            const started = startLoad({
                 ...loadOptions(s, hooks.signal),
                 durationMs,
                 pool: p,
-                latency: counted ? latency : undefined,
+                latency: index >= 0 ? latency : undefined,
+                cutOff: false,
             });
+            settling.push(started.result.then((result) => index >= 0 && (results[index] = result)));
+            return started.windowEnd;
         };
         // Both sides warm up (JIT, caches, connections, the generator itself) in alternating uncounted
         // slices, at least COMPARISON_WARMUP_MS each: on these machines the first 2-3 s of a run were
@@ -102410,20 +102711,28 @@ async function runComparison(settings, hooks = {}) {
         const warmupSlices = Math.max(1, Math.ceil(warmupMs / sliceMs - 1e-9));
         for (let i = 0; i < warmupSlices && !hooks.signal?.aborted; i++) {
             for (const side of ['head', 'baseline'])
-                await run(side, warmupMs / warmupSlices, false);
+                await run(side, warmupMs / warmupSlices);
         }
-        for (const side of sliceOrder(settings.rounds)) {
-            if (hooks.signal?.aborted)
-                break;
-            const result = await run(side, sliceMs);
-            sides[side].runs.push(result);
-            if (!result.aborted)
-                slices.push({ side, requests: result.requests, rps: requestsPerSecond(result) });
-        }
+        for (let i = 0; i < order.length && !hooks.signal?.aborted; i++)
+            await run(order[i], sliceMs, i);
+        // The last tails get one timeout (the pools' sweep gives up each request by then), and a
+        // backstop closes whatever is left.
+        const backstop = setTimeout(() => [sides.head.pool, sides.baseline.pool].forEach((p) => p.cancel()), settings.timeoutSec * 1000 + 500);
+        await Promise.all(settling);
+        clearTimeout(backstop);
     }
     finally {
         await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
     }
+    const slices = [];
+    order.forEach((side, i) => {
+        const result = results[i];
+        if (result === undefined)
+            return;
+        sides[side].runs.push(result);
+        if (!result.aborted)
+            slices.push({ side, requests: result.requests, rps: requestsPerSecond(result) });
+    });
     const head = combine(sides.head.runs, sides.head.latency.summary());
     const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary());
     sides.head.latency.destroy();
@@ -102455,18 +102764,17 @@ function decide(settings, hooks, check, baseline, slices, from) {
     if (!check.loadStarted)
         return outcome;
     const aborted = hooks.signal?.aborted === true || head.aborted;
-    if (aborted ||
-        headRates.length < 2 ||
-        baseRates.length < 2 ||
-        headRates.concat(baseRates).some((r) => !(r > 0))) {
-        const verdict = aborted
-            ? cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000)
-            : {
-                passed: false,
-                outcome: 'failed',
-                message: 'Throughput comparison failed: a side answered no request in at least one slice ' +
-                    `(head ${head.requests} requests, baseline ${baseline.requests})`,
-            };
+    if (aborted) {
+        const verdict = cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000);
+        return { ...outcome, verdict };
+    }
+    const silent = silentSides(settings, { head, baseline }, bySide, from.source);
+    if (silent.length > 0) {
+        const verdict = {
+            passed: false,
+            outcome: 'failed',
+            message: `Throughput comparison failed: ${silent.join('; ')}`,
+        };
         return { ...outcome, verdict };
     }
     // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
@@ -102478,6 +102786,28 @@ function decide(settings, hooks, check, baseline, slices, from) {
     // Not aborted here, so the check's own verdict is the absolute gate (min-requests).
     const verdict = comparisonVerdict(shift, comparison, settings, check.verdict);
     return { ...outcome, verdict, shift, comparison };
+}
+/**
+ * What each side that cannot be compared did: a side needs at least 2 slices, each with requests.
+ * Says why in the side's own counts, e.g. `the baseline answered no request in 4 of 4 slices (0
+ * requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`.
+ */
+function silentSides(settings, results, slices, source) {
+    const reasons = [];
+    for (const side of ['head', 'baseline']) {
+        const own = slices[side];
+        const empty = own.filter((s) => !(s.rps > 0)).length;
+        if (own.length >= 2 && empty === 0)
+            continue;
+        const r = results[side];
+        const name = side === 'head' ? 'the head' : source === 'file' ? 'the saved baseline' : 'the baseline';
+        const what = own.length < 2
+            ? `had ${own.length} slice(s), at least 2 are needed`
+            : `answered no request in ${empty} of ${own.length} slices`;
+        reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
+            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(settings.timeoutSec)} s)`);
+    }
+    return reasons;
 }
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */
 function pairsOf(slices) {
@@ -102619,6 +102949,7 @@ const VERSION = '1.0.0';
 
 
 
+
 const SCHEMA_VERSION = 1;
 function jsonReport(settings, outcome, comparison, environment, createdAt = new Date()) {
     const { result, verdict, samples } = outcome;
@@ -102671,11 +103002,18 @@ function baselineMismatch(settings, saved) {
     return (`The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
         `uses ${list(settings)}: the comparison is not like for like.`);
 }
+/** `baseline-file` is read only up to this size (a report of a 1-hour run is well below 1 MiB). */
+const MAX_BASELINE_FILE_BYTES = 8 * 1024 * 1024;
 /**
- * Checks the text of a saved report for use as `baseline-file`. Throws an `InputError` naming the
- * input and saying what is wrong.
+ * Most samples a saved baseline may hold, and most of its sample windows the new run may be cut
+ * into: the two-sample interval sorts every head/baseline difference, so 2,000 x 2,000 is 32 MB.
  */
-function parseSavedBaseline(text, path) {
+const MAX_BASELINE_SAMPLES = 2000;
+/**
+ * Checks the text of a saved report for use as `baseline-file` by a run of `durationSec`. Throws an
+ * `InputError` naming the input and saying what is wrong.
+ */
+function parseSavedBaseline(text, path, durationSec) {
     const fail = (why) => new InputError('baseline-file', `Invalid baseline-file '${path}': ${why}; expected a report written by http-load-check ` +
         `(its report-file, schemaVersion ${SCHEMA_VERSION})`);
     let data;
@@ -102689,17 +103027,34 @@ function parseSavedBaseline(text, path) {
     if (typeof report !== 'object' || report === null)
         throw fail('not a JSON object');
     if (report.schemaVersion !== SCHEMA_VERSION) {
-        throw fail(`schemaVersion is ${JSON.stringify(report.schemaVersion)}`);
+        throw fail(`schemaVersion is ${JSON.stringify(report.schemaVersion)}`.slice(0, 80));
     }
     const samples = report.samples;
-    if (!samples ||
-        !(typeof samples.sampleSec === 'number' && samples.sampleSec > 0) ||
-        !Array.isArray(samples.rps)) {
+    if (!samples || typeof samples.sampleSec !== 'number' || !Array.isArray(samples.rps)) {
         throw fail('it has no samples');
     }
-    if (samples.rps.length < 2 || !samples.rps.every((r) => typeof r === 'number' && r > 0)) {
-        throw fail(`it holds ${samples.rps.length} sample(s), not all above 0; a baseline needs at least 2 ` +
+    const { sampleSec, rps } = samples;
+    if (!(sampleSec > 0 && sampleSec <= LIMITS.maxDurationSec)) {
+        throw fail(`samples.sampleSec is ${sampleSec}, not a length from 0 to ${LIMITS.maxDurationSec} s`);
+    }
+    if (rps.length > MAX_BASELINE_SAMPLES) {
+        throw fail(`it holds ${rps.length} samples, more than ${MAX_BASELINE_SAMPLES}`);
+    }
+    if (rps.length < 2 || !rps.every((r) => typeof r === 'number' && r > 0 && r < Infinity)) {
+        throw fail(`it holds ${rps.length} sample(s), not all above 0; a baseline needs at least 2 ` +
             `samples with requests (a run that was cancelled, not ready or failed every request cannot serve)`);
+    }
+    // The head is cut into windows as long as the saved samples (src/check.ts).
+    const fit = Math.floor(durationSec / sampleSec + 1e-9);
+    const seconds = formatSeconds(sampleSec);
+    if (fit < 2) {
+        throw fail(`its samples are ${seconds} s long, so ${fit} fit(s) in the ${formatSeconds(durationSec)} s ` +
+            `of this run and at least 2 are needed: set duration to at least ${formatSeconds(2 * sampleSec)}`);
+    }
+    if (fit > MAX_BASELINE_SAMPLES) {
+        throw fail(`its samples are ${seconds} s long, so ${fit} would fit in the ${formatSeconds(durationSec)} s ` +
+            `of this run, more than ${MAX_BASELINE_SAMPLES}: set duration to at most ` +
+            `${formatSeconds(MAX_BASELINE_SAMPLES * sampleSec)}`);
     }
     const result = report.result;
     const settings = report.settings;
@@ -102717,7 +103072,7 @@ function parseSavedBaseline(text, path) {
             path: String(settings.path),
             durationSec: Number(settings.durationSec),
         },
-        samples: { sampleSec: samples.sampleSec, rps: samples.rps },
+        samples: { sampleSec, rps },
         result: result,
     };
 }
@@ -102769,17 +103124,59 @@ function benchmarkEntries(settings, outcome, comparison) {
 
 
 
-/** Reads and checks `baseline-file`; throws an `InputError` naming it when it is unusable. */
-function readSavedBaseline(path) {
-    let text;
+/**
+ * Reads and checks `baseline-file` for a run of `durationSec`; throws an `InputError` naming it
+ * when it is unusable. Only a regular file is read, and at most `MAX_BASELINE_FILE_BYTES` of it:
+ * a FIFO would block the run and a device such as /dev/zero would never end.
+ */
+function readSavedBaseline(path, durationSec) {
+    const fail = (why) => new InputError('baseline-file', `Invalid baseline-file '${path}': ${why}; expected the path of a report written by an ` +
+        `earlier run (its report-file)`);
+    let fd;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
     }
     catch (error) {
-        throw new InputError('baseline-file', `Invalid baseline-file '${path}': cannot read it (${error.code ?? error}); ` +
-            `expected the path of a report written by an earlier run (its report-file)`);
+        throw fail(`cannot read it (${error.code ?? error})`);
     }
-    return parseSavedBaseline(text, path);
+    try {
+        const stats = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!stats.isFile())
+            throw fail(`it is not a regular file (${fileKind(stats)})`);
+        const limit = MAX_BASELINE_FILE_BYTES;
+        const tooBig = () => fail(`it is larger than ${limit / (1024 * 1024)} MiB`);
+        if (stats.size > limit)
+            throw tooBig();
+        // The file may grow after the check: read one byte past the limit to notice.
+        const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
+        let length = 0;
+        for (let n = 1; n > 0 && length < buffer.length; length += n) {
+            n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+        }
+        if (length > limit)
+            throw tooBig();
+        return parseSavedBaseline(buffer.toString('utf8', 0, length), path, durationSec);
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        throw fail(`cannot read it (${error.code ?? error})`);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function fileKind(stats) {
+    if (stats.isDirectory())
+        return 'a directory';
+    if (stats.isFIFO())
+        return 'a FIFO';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    if (stats.isSocket())
+        return 'a socket';
+    return 'not a file';
 }
 /** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
 function defaultPath(name, env = process.env) {
@@ -102791,6 +103188,50 @@ function writeJson(path, value) {
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
     (0,external_node_fs_namespaceObject.writeFileSync)(absolute, JSON.stringify(value, null, 2) + '\n');
     return absolute;
+}
+/** The runner's own files; a report written over one of them would break the job. */
+const RUNNER_FILES = [
+    'GITHUB_OUTPUT',
+    'GITHUB_STEP_SUMMARY',
+    'GITHUB_ENV',
+    'GITHUB_PATH',
+    'GITHUB_STATE',
+];
+/**
+ * Refuses a `report-file` or `benchmark-file` that is one of the runner's own files (whose contents
+ * it would replace) or the other of the two. Throws an `InputError` naming the input.
+ */
+function checkWrittenFiles(settings, env = process.env) {
+    const files = [
+        ['report-file', settings.reportFile],
+        ['benchmark-file', settings.benchmarkFile],
+    ];
+    for (const [input, path] of files) {
+        if (path === '')
+            continue;
+        const clash = RUNNER_FILES.find((name) => env[name] && samePath(path, env[name]));
+        if (clash) {
+            throw new InputError(input, `Invalid ${input} '${path}': it is the runner's ${clash} file, which writing the report ` +
+                `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`);
+        }
+    }
+    if (settings.reportFile && settings.benchmarkFile) {
+        if (samePath(settings.reportFile, settings.benchmarkFile)) {
+            throw new InputError('benchmark-file', `Invalid benchmark-file '${settings.benchmarkFile}': it is the same file as report-file; ` +
+                `expected a file of its own`);
+        }
+    }
+}
+/** The same file: the same absolute path, or (when both exist) the same file behind links. */
+function samePath(a, b) {
+    if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
+        return true;
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(a) === (0,external_node_fs_namespaceObject.realpathSync)(b);
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -102818,7 +103259,7 @@ function summaryMarkdown(settings, result, verdict) {
     const headerNames = settings.headers.map(([name]) => name).join(', ');
     const { perSecondCv, band, warning } = noise(result.requests, settings.minRequests, result.perSecond);
     const rows = [
-        ['Target', `\`${escapeCell(targetUrl(settings))}\``],
+        ['Target', codeSpan(targetUrl(settings))],
         [
             'Settings',
             `duration ${formatSeconds(settings.durationSec)} s, ` +
@@ -102827,7 +103268,7 @@ function summaryMarkdown(settings, result, verdict) {
                 (settings.warmupSec > 0 ? `, warm-up ${formatSeconds(settings.warmupSec)} s` : '') +
                 (settings.busyPoll ? ', busy-poll' : ''),
         ],
-        ['Headers sent', headerNames !== '' && `${escapeCell(headerNames)} (values hidden)`],
+        ['Headers sent', headerNames !== '' && `${escapeText(headerNames)} (values hidden)`],
         ['Requests', `**${result.requests}** (status ${formatStatusRanges(settings.expectedStatus)})`],
         ['Unexpected status', String(result.unexpectedStatus)],
         ['Responses by status', statuses !== '' && statuses],
@@ -102842,7 +103283,7 @@ function summaryMarkdown(settings, result, verdict) {
         ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
         ['Load generator', result.windowMs > 0 && generatorText(result.generator)],
         ['Errors', String(result.errors)],
-        ['Errors by kind', kinds !== '' && escapeCell(kinds)],
+        ['Errors by kind', kinds !== '' && escapeText(kinds)],
         ['Timeouts', String(result.timeouts)],
         ['Cancelled in flight', result.cancelled > 0 && String(result.cancelled)],
         [
@@ -102860,9 +103301,9 @@ function summaryMarkdown(settings, result, verdict) {
         '|---|---|',
         ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
         '',
-        escapeHtml(verdict.message),
+        escapeText(verdict.message, 4000),
         '',
-        ...[warning, result.windowMs > 0 && clientBound(result.generator)].flatMap((text) => text ? [`> [!WARNING]`, `> ${escapeHtml(text)}`, ''] : []),
+        ...[warning, result.windowMs > 0 && clientBound(result.generator)].flatMap((text) => text ? [`> [!WARNING]`, `> ${escapeText(text, 4000)}`, ''] : []),
     ].join('\n');
 }
 function generatorText(generator) {
@@ -102877,22 +103318,66 @@ function plural(n, word) {
 function escapeCell(text) {
     return text.replace(/\|/g, '\\|');
 }
-function escapeHtml(text) {
-    return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Control characters and line separators: never part of one line of a summary. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/**
+ * Text that may hold anything (a saved report's fields, a URL, a message quoting them) as plain
+ * inline Markdown: no HTML, no links, images or code spans, no line breaks, nothing that ends a
+ * table cell, and at most `maxLength` characters.
+ */
+function escapeText(text, maxLength = 500) {
+    const short = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+    return short
+        .replace(CONTROLS, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[\\`*_[\]|~!]/g, '\\$&');
+}
+/** `text` as an inline code span that its own backticks cannot end, safe in a table cell. */
+function codeSpan(text, maxLength = 500) {
+    const short = (text.length > maxLength ? `${text.slice(0, maxLength)}…` : text).replace(CONTROLS, ' ');
+    const longestRun = Math.max(0, ...(short.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = short.startsWith('`') || short.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${escapeCell(short)}${pad}${fence}`;
+}
+/** GitHub's limit of one step's job summary. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * The summary cut to fit `limitBytes` (UTF-8) at a line boundary, with a note saying so; unchanged
+ * when it fits. GitHub refuses a larger one.
+ */
+function fitSummary(markdown, limitBytes = SUMMARY_LIMIT_BYTES) {
+    if (Buffer.byteLength(markdown) <= limitBytes)
+        return markdown;
+    const note = '\n\n> [!NOTE]\n> The rest of this summary was cut: GitHub keeps at most 1 MiB per step. ' +
+        'The JSON report (the `report` output) has everything.\n';
+    const room = limitBytes - Buffer.byteLength(note);
+    // Cut by bytes, then back to the last whole line (and whole character).
+    let cut = Buffer.from(markdown).subarray(0, Math.max(0, room)).toString('utf8');
+    if (cut.endsWith('\ufffd'))
+        cut = cut.slice(0, -1);
+    const lastLine = cut.lastIndexOf('\n');
+    return `${lastLine > 0 ? cut.slice(0, lastLine) : ''}${note}`;
 }
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 function comparisonMarkdown(settings, outcome) {
     const { result, baseline, slices, shift, comparison, noise: sliceNoise, saved } = outcome;
     const base = settings.baseline;
     const baseTarget = base
-        ? `\`${escapeCell(targetUrl({ ...settings, ...base }))}\``
+        ? codeSpan(targetUrl({ ...settings, ...base }))
         : saved
-            ? `\`${escapeCell(saved.target)}\`, saved in \`${escapeCell(saved.path)}\`` +
-                (saved.createdAt ? ` at ${saved.createdAt}` : '') +
-                (saved.environment.sha ? ` (commit ${saved.environment.sha.slice(0, 12)})` : '')
+            ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
+                (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
+                (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
+                    ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
+                    : '')
             : '';
     const pct = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
     const rate = (r) => formatRate(requestsPerSecond(r));
+    const faults = (n, byKind) => n > 0 ? `${n} (${escapeText(formatCounts(byKind))})` : '0';
     const cv = (side) => `${(100 * sliceNoise[side].cv).toFixed(1)}%`;
     const bursts = (side) => {
         const own = slices.filter((s) => s.side === side);
@@ -102902,9 +103387,12 @@ function comparisonMarkdown(settings, outcome) {
     const rows = [
         '| | baseline | head |',
         '|---|---|---|',
-        `| Target | ${baseTarget} | \`${escapeCell(targetUrl(settings))}\` |`,
+        `| Target | ${baseTarget} | ${codeSpan(targetUrl(settings))} |`,
         `| Requests | ${baseline.requests} | ${result.requests} |`,
         `| Requests/s | ${rate(baseline)} | ${rate(result)} |`,
+        `| Unexpected status | ${baseline.unexpectedStatus} | ${result.unexpectedStatus} |`,
+        `| Errors | ${faults(baseline.errors, baseline.errorsByKind)} | ${faults(result.errors, result.errorsByKind)} |`,
+        `| Timeouts | ${baseline.timeouts} | ${result.timeouts} |`,
         `| Variation between slices (CV) | ${cv('baseline')} | ${cv('head')} |`,
         `| Slices hit by a burst (outliers) | ${bursts('baseline')} | ${bursts('head')} |`,
     ];
@@ -102917,7 +103405,7 @@ function comparisonMarkdown(settings, outcome) {
     }
     const mismatch = saved ? baselineMismatch(settings, saved) : null;
     if (mismatch)
-        lines.push('> [!WARNING]', `> ${escapeHtml(mismatch)}`, '');
+        lines.push('> [!WARNING]', `> ${escapeText(mismatch, 4000)}`, '');
     if (shift && comparison) {
         lines.push(`Change of head vs baseline: **${pct(shift.changePct)}**, ` +
             `${Math.round(settings.confidence * 1000) / 10}% interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
@@ -102963,8 +103451,9 @@ function stopOnSignals() {
 /**
  * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, runs the
  * check (src/check.ts), prints the standard line, sets the outputs, writes the job summary and
- * applies the gate. Outputs and summary are written on every path that got past the inputs: pass,
- * fail, target not ready, cancelled.
+ * applies the gate. Outputs and summary are written once, on every path that got past the inputs:
+ * pass, fail, target not ready, cancelled, and a bug of ours. A file that cannot be written is a
+ * warning naming it; the verdict stands.
  */
 
 
@@ -102982,7 +103471,10 @@ async function run() {
     let saved;
     try {
         settings = readSettings((name) => getInput(name));
-        saved = settings.baselineFile ? readSavedBaseline(settings.baselineFile) : null;
+        checkWrittenFiles(settings);
+        saved = settings.baselineFile
+            ? readSavedBaseline(settings.baselineFile, settings.durationSec)
+            : null;
     }
     catch (error) {
         setFailed(error instanceof InputError ? error.message : String(error));
@@ -102991,108 +103483,152 @@ async function run() {
     for (const [, value] of settings.headers)
         if (value !== '')
             core_setSecret(value);
+    // `http test running...` waits for its count on the same line; anything else printed meanwhile
+    // (a crash) first ends that line, or the runner would not see a workflow command in it.
+    let midLine = false;
+    const endLine = () => {
+        if (midLine)
+            process.stdout.write('\n');
+        midLine = false;
+    };
     // A cancelled job gets SIGINT, then SIGTERM: stop, and still report what was measured.
     const stop = stopOnSignals();
+    let outcome;
     try {
         const hooks = {
             signal: stop.signal,
             stoppedBy: stop.stoppedBy,
             onReady: (ready) => info(`Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`),
-            onLoadStart: () => process.stdout.write(startLine()),
+            onLoadStart: () => {
+                process.stdout.write(startLine());
+                midLine = true;
+            },
         };
-        const outcome = await runChecks(settings, hooks, saved);
-        const comparison = isComparison(outcome) ? outcome : null;
-        const { result, loadStarted } = outcome;
-        if (loadStarted) {
-            process.stdout.write(finalLine(result.requests));
-            for (const line of detailLines(result))
-                info(line);
-        }
-        if (comparison)
-            setComparisonOutputs(comparison);
-        const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
-        if (loadStarted && !comparison && warning) {
-            core_warning(warning, { title: 'min-requests is inside the noise' });
-        }
-        if (loadStarted) {
-            for (const text of warnings(settings, result, comparison))
-                core_warning(text);
-        }
-        writeFiles(settings, outcome, comparison);
-        const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
-        await report(settings, outcome, extra);
+        outcome = await runChecks(settings, hooks, saved);
     }
     catch (error) {
         // A bug of ours, not a fault of the target: still leave outputs and a summary behind.
         const message = `http-load-check failed unexpectedly: ${error.stack ?? error}`;
         const verdict = { passed: false, outcome: 'failed', message };
-        await report(settings, { result: emptyResult(), verdict }).catch(() => setFailed(message));
+        outcome = { result: emptyResult(), verdict, loadStarted: false, samples: emptySamples() };
     }
     finally {
         stop.dispose();
     }
-}
-/** The outputs of a head vs baseline comparison. */
-function setComparisonOutputs(outcome) {
-    const { shift, comparison, baseline } = outcome;
-    setOutput('baseline-requests', baseline.requests);
-    setOutput('change-percent', shift ? shift.changePct.toFixed(2) : '');
-    setOutput('change-low', shift ? shift.lowPct.toFixed(2) : '');
-    setOutput('change-high', shift ? shift.highPct.toFixed(2) : '');
-    setOutput('verdict', comparison ?? '');
-    if (shift) {
-        info(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
-            `${shift.highPct.toFixed(1)}%), verdict ${comparison}; baseline ${baseline.requests} requests`);
+    if (outcome.loadStarted) {
+        process.stdout.write(finalLine(outcome.result.requests));
+        midLine = false;
     }
+    endLine();
+    await publish(settings, outcome);
 }
-/**
- * The JSON report and the github-action-benchmark file, and their outputs. A file that cannot be
- * written is a warning, not a failure: the check itself ran.
- */
-function writeFiles(settings, outcome, comparison) {
-    const files = [
-        {
-            output: 'report',
-            path: settings.reportFile || defaultPath('http-load-check.json'),
-            content: () => jsonReport(settings, outcome, comparison, runEnvironment()),
-        },
-        {
-            output: 'benchmark-file',
-            path: settings.benchmarkFile || defaultPath('http-load-check-benchmark.json'),
-            content: () => benchmarkEntries(settings, outcome, comparison),
-        },
-    ];
-    for (const file of files) {
-        try {
-            setOutput(file.output, writeJson(file.path, file.content()));
-        }
-        catch (error) {
-            core_warning(`Could not write ${file.output} to ${file.path}: ${error.message}`);
-        }
-    }
+function emptySamples() {
+    return { sampleSec: 0, rps: [] };
 }
-/** Outputs, summary and the verdict: the same on every path. */
-async function report(settings, { result, verdict }, extraSummary = '') {
-    setOutput('requests', result.requests);
-    setOutput('rps', requestsPerSecond(result).toFixed(1));
-    setOutput('unexpected-status', result.unexpectedStatus);
-    setOutput('errors', result.errors);
-    setOutput('timeouts', result.timeouts);
-    setOutput('duration', (result.windowMs / 1000).toFixed(3));
-    setOutput('latency-p50-ms', formatMs(result.latency.p50Us));
-    setOutput('latency-p90-ms', formatMs(result.latency.p90Us));
-    setOutput('latency-p99-ms', formatMs(result.latency.p99Us));
-    setOutput('latency-max-ms', formatMs(result.latency.maxUs));
-    setOutput('outcome', verdict.outcome);
-    setOutput('passed', String(verdict.passed));
-    if (process.env.GITHUB_STEP_SUMMARY) {
-        await summary.addRaw(summaryMarkdown(settings, result, verdict) + extraSummary).write();
+/** Log lines, warnings, files, outputs, summary and the verdict: once, each failure on its own. */
+async function publish(settings, outcome) {
+    const comparison = isComparison(outcome) ? outcome : null;
+    const { result, verdict, loadStarted } = outcome;
+    if (loadStarted) {
+        for (const line of detailLines(result))
+            info(line);
+        if (comparison)
+            for (const line of comparisonLines(comparison))
+                info(line);
+        const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
+        if (!comparison && warning)
+            core_warning(warning, { title: 'min-requests is inside the noise' });
+        for (const text of warnings(settings, result, comparison))
+            core_warning(text);
     }
+    const written = writeFiles(settings, outcome, comparison);
+    setOutputs(outcome, comparison, written);
+    await writeSummary(settings, outcome, comparison);
     if (verdict.passed) {
         info(verdict.message);
     }
     else {
         setFailed(verdict.message);
+    }
+}
+/**
+ * The JSON report and the github-action-benchmark file. Returns the outputs naming the files that
+ * were written; a file that cannot be written is a warning naming it.
+ */
+function writeFiles(settings, outcome, comparison) {
+    const files = [
+        {
+            input: 'report-file',
+            output: 'report',
+            path: settings.reportFile || defaultPath('http-load-check.json'),
+            content: () => jsonReport(settings, outcome, comparison, runEnvironment()),
+        },
+        {
+            input: 'benchmark-file',
+            output: 'benchmark-file',
+            path: settings.benchmarkFile || defaultPath('http-load-check-benchmark.json'),
+            content: () => benchmarkEntries(settings, outcome, comparison),
+        },
+    ];
+    const written = {};
+    for (const file of files) {
+        try {
+            written[file.output] = writeJson(file.path, file.content());
+        }
+        catch (error) {
+            core_warning(`Could not write ${file.input} ${file.path}: ${error.message}`);
+        }
+    }
+    return written;
+}
+/** Every output, in one go: when GITHUB_OUTPUT cannot be written, one warning says so. */
+function setOutputs({ result, verdict }, comparison, written) {
+    const outputs = {
+        requests: result.requests,
+        rps: requestsPerSecond(result).toFixed(1),
+        'unexpected-status': result.unexpectedStatus,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        duration: (result.windowMs / 1000).toFixed(3),
+        'latency-p50-ms': formatMs(result.latency.p50Us),
+        'latency-p90-ms': formatMs(result.latency.p90Us),
+        'latency-p99-ms': formatMs(result.latency.p99Us),
+        'latency-max-ms': formatMs(result.latency.maxUs),
+        outcome: verdict.outcome,
+        passed: String(verdict.passed),
+        ...written,
+    };
+    if (comparison) {
+        const { shift } = comparison;
+        Object.assign(outputs, {
+            'baseline-requests': comparison.baseline.requests,
+            'change-percent': shift ? shift.changePct.toFixed(2) : '',
+            'change-low': shift ? shift.lowPct.toFixed(2) : '',
+            'change-high': shift ? shift.highPct.toFixed(2) : '',
+            verdict: comparison.comparison ?? '',
+        });
+    }
+    try {
+        for (const [name, value] of Object.entries(outputs))
+            setOutput(name, value);
+    }
+    catch (error) {
+        core_warning(`Could not write the step outputs to GITHUB_OUTPUT ${process.env.GITHUB_OUTPUT ?? ''}: ` +
+            error.message);
+    }
+}
+/** The job summary, cut to GitHub's limit; skipped outside Actions (no GITHUB_STEP_SUMMARY). */
+async function writeSummary(settings, outcome, comparison) {
+    const path = process.env.GITHUB_STEP_SUMMARY;
+    if (!path)
+        return;
+    try {
+        const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
+        const markdown = summaryMarkdown(settings, outcome.result, outcome.verdict) + extra;
+        await summary.addRaw(fitSummary(markdown)).write();
+    }
+    catch (error) {
+        core_warning(`Could not write the job summary to GITHUB_STEP_SUMMARY ${path}: ${error.message}`);
     }
 }
 

@@ -3,7 +3,7 @@
  * Pure in the project's sense: settings in, a plain outcome out; printing and exit codes belong to
  * the adapters, which hear about the steps through the hooks.
  */
-import { emptyResult, LoadPool, runLoad, type LoadResult } from './engine/load.js';
+import { emptyResult, LoadPool, runLoad, startLoad, type LoadResult } from './engine/load.js';
 import { waitUntilReady, type ReadyResult } from './engine/ready.js';
 import { origin, targetUrl, type Settings } from './inputs.js';
 import { requestsPerSecond } from './report/text.js';
@@ -17,7 +17,7 @@ import {
 } from './stats/compare.js';
 import { createLatencyRecorder } from './stats/latency.js';
 import { sliceNoise, type SliceNoise } from './stats/noise.js';
-import { cancelled, judge, notReady, type Verdict } from './verdict.js';
+import { cancelled, formatSeconds, judge, notReady, type Verdict } from './verdict.js';
 
 export interface CheckHooks {
   /** Aborting stops the check (e.g. on SIGTERM); the result so far is still judged. */
@@ -222,18 +222,28 @@ export async function runComparison(
       runs: [] as LoadResult[],
     },
   };
-  const slices: Slice[] = [];
   const sliceMs = sliceSec * 1000;
+  const order = sliceOrder(settings.rounds);
+  // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
+  const results: (LoadResult | undefined)[] = new Array(order.length);
+  const settling: Promise<unknown>[] = [];
   hooks.onLoadStart?.();
   try {
-    const run = (side: Side, durationMs: number, counted = true) => {
+    // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
+    // the next slice runs, and count for the slice that sent them. So a side that hangs or answers
+    // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
+    // slice.
+    const run = (side: Side, durationMs: number, index = -1) => {
       const { settings: s, pool: p, latency } = sides[side];
-      return runLoad({
+      const started = startLoad({
         ...loadOptions(s, hooks.signal),
         durationMs,
         pool: p,
-        latency: counted ? latency : undefined,
+        latency: index >= 0 ? latency : undefined,
+        cutOff: false,
       });
+      settling.push(started.result.then((result) => index >= 0 && (results[index] = result)));
+      return started.windowEnd;
     };
     // Both sides warm up (JIT, caches, connections, the generator itself) in alternating uncounted
     // slices, at least COMPARISON_WARMUP_MS each: on these machines the first 2-3 s of a run were
@@ -241,19 +251,29 @@ export async function runComparison(
     const warmupMs = Math.max(settings.warmupSec * 1000, COMPARISON_WARMUP_MS);
     const warmupSlices = Math.max(1, Math.ceil(warmupMs / sliceMs - 1e-9));
     for (let i = 0; i < warmupSlices && !hooks.signal?.aborted; i++) {
-      for (const side of ['head', 'baseline'] as Side[])
-        await run(side, warmupMs / warmupSlices, false);
+      for (const side of ['head', 'baseline'] as Side[]) await run(side, warmupMs / warmupSlices);
     }
-    for (const side of sliceOrder(settings.rounds)) {
-      if (hooks.signal?.aborted) break;
-      const result = await run(side, sliceMs);
-      sides[side].runs.push(result);
-      if (!result.aborted)
-        slices.push({ side, requests: result.requests, rps: requestsPerSecond(result) });
-    }
+    for (let i = 0; i < order.length && !hooks.signal?.aborted; i++)
+      await run(order[i], sliceMs, i);
+    // The last tails get one timeout (the pools' sweep gives up each request by then), and a
+    // backstop closes whatever is left.
+    const backstop = setTimeout(
+      () => [sides.head.pool, sides.baseline.pool].forEach((p) => p.cancel()),
+      settings.timeoutSec * 1000 + 500,
+    );
+    await Promise.all(settling);
+    clearTimeout(backstop);
   } finally {
     await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
   }
+  const slices: Slice[] = [];
+  order.forEach((side, i) => {
+    const result = results[i];
+    if (result === undefined) return;
+    sides[side].runs.push(result);
+    if (!result.aborted)
+      slices.push({ side, requests: result.requests, rps: requestsPerSecond(result) });
+  });
 
   const head = combine(sides.head.runs, sides.head.latency.summary());
   const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary());
@@ -292,21 +312,17 @@ function decide(
   const outcome = { ...check, ...from, baseline, slices, noise, shift: null, comparison: null };
   if (!check.loadStarted) return outcome;
   const aborted = hooks.signal?.aborted === true || head.aborted;
-  if (
-    aborted ||
-    headRates.length < 2 ||
-    baseRates.length < 2 ||
-    headRates.concat(baseRates).some((r) => !(r > 0))
-  ) {
-    const verdict = aborted
-      ? cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000)
-      : {
-          passed: false,
-          outcome: 'failed' as const,
-          message:
-            'Throughput comparison failed: a side answered no request in at least one slice ' +
-            `(head ${head.requests} requests, baseline ${baseline.requests})`,
-        };
+  if (aborted) {
+    const verdict = cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000);
+    return { ...outcome, verdict };
+  }
+  const silent = silentSides(settings, { head, baseline }, bySide, from.source);
+  if (silent.length > 0) {
+    const verdict: Verdict = {
+      passed: false,
+      outcome: 'failed',
+      message: `Throughput comparison failed: ${silent.join('; ')}`,
+    };
     return { ...outcome, verdict };
   }
   // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
@@ -319,6 +335,37 @@ function decide(
   // Not aborted here, so the check's own verdict is the absolute gate (min-requests).
   const verdict = comparisonVerdict(shift, comparison, settings, check.verdict);
   return { ...outcome, verdict, shift, comparison };
+}
+
+/**
+ * What each side that cannot be compared did: a side needs at least 2 slices, each with requests.
+ * Says why in the side's own counts, e.g. `the baseline answered no request in 4 of 4 slices (0
+ * requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`.
+ */
+function silentSides(
+  settings: Settings,
+  results: Record<Side, LoadResult>,
+  slices: Record<Side, Slice[]>,
+  source: ComparisonOutcome['source'],
+): string[] {
+  const reasons: string[] = [];
+  for (const side of ['head', 'baseline'] as Side[]) {
+    const own = slices[side];
+    const empty = own.filter((s) => !(s.rps > 0)).length;
+    if (own.length >= 2 && empty === 0) continue;
+    const r = results[side];
+    const name =
+      side === 'head' ? 'the head' : source === 'file' ? 'the saved baseline' : 'the baseline';
+    const what =
+      own.length < 2
+        ? `had ${own.length} slice(s), at least 2 are needed`
+        : `answered no request in ${empty} of ${own.length} slices`;
+    reasons.push(
+      `${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
+        `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(settings.timeoutSec)} s)`,
+    );
+  }
+  return reasons;
 }
 
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */

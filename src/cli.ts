@@ -7,10 +7,17 @@
 import { parseArgs } from 'node:util';
 import { isComparison, runChecks, type CheckHooks } from './check.js';
 import { runEnvironment } from './environment.js';
-import { readSavedBaseline, writeJson } from './files.js';
+import { checkWrittenFiles, readSavedBaseline, writeJson } from './files.js';
 import { InputError, readSettings, type Settings } from './inputs.js';
 import { benchmarkEntries, jsonReport, warnings, type SavedBaseline } from './report/json.js';
-import { START_LINE, detailLines, finalLine, formatRate, startLine } from './report/text.js';
+import {
+  START_LINE,
+  comparisonLines,
+  detailLines,
+  finalLine,
+  formatRate,
+  startLine,
+} from './report/text.js';
 import { stopOnSignals } from './signals.js';
 import { noise } from './stats/noise.js';
 import { VERSION } from './version.js';
@@ -109,7 +116,10 @@ async function main(argv: string[]): Promise<number> {
     if (positionals[0] !== undefined) raw.port = positionals[0];
     raw.headers = ((values.header as string[] | undefined) ?? []).join('\n');
     settings = readSettings((name) => raw[name] ?? '');
-    saved = settings.baselineFile ? readSavedBaseline(settings.baselineFile) : null;
+    checkWrittenFiles(settings);
+    saved = settings.baselineFile
+      ? readSavedBaseline(settings.baselineFile, settings.durationSec)
+      : null;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const known = error instanceof InputError || error instanceof UsageError || isParseError(error);
@@ -121,6 +131,8 @@ async function main(argv: string[]): Promise<number> {
   const stop = stopOnSignals();
   const tty = !json && process.stdout.isTTY === true;
   let last = { elapsedMs: 0, requests: 0 };
+  // Set while the running line waits for its count; a crash ends that line before its message.
+  let midLine = false;
 
   const hooks: CheckHooks = {
     signal: stop.signal,
@@ -129,7 +141,9 @@ async function main(argv: string[]): Promise<number> {
       if (!json) console.log(`target answered after ${(ready.waitedMs / 1000).toFixed(1)} s`);
     },
     onLoadStart: () => {
-      if (!json) process.stdout.write(startLine());
+      if (json) return;
+      process.stdout.write(startLine());
+      midLine = true;
     },
     // On a terminal, the running line shows the time and the current rate; the final line
     // overwrites it as the original client's did.
@@ -145,10 +159,17 @@ async function main(argv: string[]): Promise<number> {
       : undefined,
     progressIntervalMs: 500,
   };
-  const outcome = await runChecks(settings, hooks, saved);
+  let outcome;
+  try {
+    outcome = await runChecks(settings, hooks, saved);
+  } catch (error) {
+    if (midLine) process.stdout.write('\n');
+    throw error;
+  } finally {
+    stop.dispose();
+  }
   const comparison = isComparison(outcome) ? outcome : null;
   const { result, verdict, loadStarted } = outcome;
-  stop.dispose();
 
   const report = jsonReport(settings, outcome, comparison, runEnvironment());
   const files: [string, () => unknown][] = [
@@ -170,13 +191,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(finalLine(result.requests));
       for (const line of detailLines(result)) console.log(line);
     }
-    if (comparison?.shift) {
-      const { shift } = comparison;
-      console.log(
-        `head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
-          `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`,
-      );
-    }
+    if (loadStarted && comparison)
+      for (const line of comparisonLines(comparison)) console.log(line);
     (verdict.passed ? console.log : console.error)(verdict.message);
     const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
     if (loadStarted && !comparison && warning) console.error(`warning: ${warning}`);

@@ -3,25 +3,68 @@
  * (`report-file`) and the github-action-benchmark file (`benchmark-file`). Shared by the action and
  * the CLI; the contents come from src/report/json.ts.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { InputError } from './inputs.js';
-import { parseSavedBaseline, type SavedBaseline } from './report/json.js';
+import { MAX_BASELINE_FILE_BYTES, parseSavedBaseline, type SavedBaseline } from './report/json.js';
 
-/** Reads and checks `baseline-file`; throws an `InputError` naming it when it is unusable. */
-export function readSavedBaseline(path: string): SavedBaseline {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(
+/**
+ * Reads and checks `baseline-file` for a run of `durationSec`; throws an `InputError` naming it
+ * when it is unusable. Only a regular file is read, and at most `MAX_BASELINE_FILE_BYTES` of it:
+ * a FIFO would block the run and a device such as /dev/zero would never end.
+ */
+export function readSavedBaseline(path: string, durationSec: number): SavedBaseline {
+  const fail = (why: string) =>
+    new InputError(
       'baseline-file',
-      `Invalid baseline-file '${path}': cannot read it (${(error as NodeJS.ErrnoException).code ?? error}); ` +
-        `expected the path of a report written by an earlier run (its report-file)`,
+      `Invalid baseline-file '${path}': ${why}; expected the path of a report written by an ` +
+        `earlier run (its report-file)`,
     );
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw fail(`cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
-  return parseSavedBaseline(text, path);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw fail(`it is not a regular file (${fileKind(stats)})`);
+    const limit = MAX_BASELINE_FILE_BYTES;
+    const tooBig = () => fail(`it is larger than ${limit / (1024 * 1024)} MiB`);
+    if (stats.size > limit) throw tooBig();
+    // The file may grow after the check: read one byte past the limit to notice.
+    const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) {
+      n = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > limit) throw tooBig();
+    return parseSavedBaseline(buffer.toString('utf8', 0, length), path, durationSec);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw fail(`cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileKind(stats: ReturnType<typeof fstatSync>): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 /** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
@@ -35,4 +78,57 @@ export function writeJson(path: string, value: unknown): string {
   mkdirSync(dirname(absolute), { recursive: true });
   writeFileSync(absolute, JSON.stringify(value, null, 2) + '\n');
   return absolute;
+}
+
+/** The runner's own files; a report written over one of them would break the job. */
+const RUNNER_FILES = [
+  'GITHUB_OUTPUT',
+  'GITHUB_STEP_SUMMARY',
+  'GITHUB_ENV',
+  'GITHUB_PATH',
+  'GITHUB_STATE',
+] as const;
+
+/**
+ * Refuses a `report-file` or `benchmark-file` that is one of the runner's own files (whose contents
+ * it would replace) or the other of the two. Throws an `InputError` naming the input.
+ */
+export function checkWrittenFiles(
+  settings: { reportFile: string; benchmarkFile: string },
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const files = [
+    ['report-file', settings.reportFile],
+    ['benchmark-file', settings.benchmarkFile],
+  ] as const;
+  for (const [input, path] of files) {
+    if (path === '') continue;
+    const clash = RUNNER_FILES.find((name) => env[name] && samePath(path, env[name]));
+    if (clash) {
+      throw new InputError(
+        input,
+        `Invalid ${input} '${path}': it is the runner's ${clash} file, which writing the report ` +
+          `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`,
+      );
+    }
+  }
+  if (settings.reportFile && settings.benchmarkFile) {
+    if (samePath(settings.reportFile, settings.benchmarkFile)) {
+      throw new InputError(
+        'benchmark-file',
+        `Invalid benchmark-file '${settings.benchmarkFile}': it is the same file as report-file; ` +
+          `expected a file of its own`,
+      );
+    }
+  }
+}
+
+/** The same file: the same absolute path, or (when both exist) the same file behind links. */
+function samePath(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }

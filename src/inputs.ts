@@ -5,6 +5,8 @@
  * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
  * `InputError` that names the input, quotes the value and states the accepted range.
  */
+import { isIPv6 } from 'node:net';
+import { requestProblem } from './engine/request.js';
 
 /** Everything one check needs, with units in the names. */
 export interface Settings {
@@ -12,7 +14,7 @@ export interface Settings {
   host: string;
   /** TCP port of the target, 1-65535. */
   port: number;
-  /** Request path, starting with `/`; may carry a query string. */
+  /** Request path as sent, starting with `/`; may carry a query string; non-ASCII percent-encoded as UTF-8. */
   path: string;
   /** Length of the measured window in seconds (> 0, at most 3600; may be fractional). */
   durationSec: number;
@@ -113,7 +115,6 @@ const INTEGER = /^\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
-const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
 
 /** Reads and checks every input; throws `InputError` at the first bad one. */
 export function readSettings(read: InputReader): Settings {
@@ -322,10 +323,24 @@ function statusRanges(value: string): [number, number][] {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** One `Name: value` per line; blank lines are skipped. The value is never quoted in an error. */
+/** Headers the action sets itself or undici refuses to take from the caller, and why. */
+const OWN_HEADERS: Record<string, string> = {
+  'content-length': 'the requests carry no body, and the HTTP client sets Content-Length itself',
+};
+
+/**
+ * One `Name: value` per line; blank lines are skipped. Every header is also shown to undici (see
+ * `requestProblem`), so a value it would refuse on every request is refused here, with its line.
+ * The value is never quoted in an error.
+ */
 function headerLines(value: string): [string, string][] {
   const headers: [string, string][] = [];
   const lines = value.split(/\r?\n/);
+  const fail = (line: number, why: string) =>
+    new InputError(
+      'headers',
+      `Invalid headers: line ${line} ${why}; the value is not shown because it may be secret`,
+    );
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
@@ -333,35 +348,104 @@ function headerLines(value: string): [string, string][] {
     const name = colon > 0 ? line.slice(0, colon).trim() : '';
     const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
     if (!TOKEN.test(name) || /[\0\r\n]/.test(headerValue)) {
-      throw new InputError(
-        'headers',
-        `Invalid headers: line ${i + 1} is not 'Name: value' (a header name of letters, digits ` +
-          `and !#$%&'*+.^_\`|~- followed by a colon); the value is not shown because it may be secret`,
+      throw fail(
+        i + 1,
+        `is not 'Name: value' (a header name of letters, digits and !#$%&'*+.^_\`|~- followed by a colon)`,
+      );
+    }
+    const own = OWN_HEADERS[name.toLowerCase()];
+    if (own) throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
+    const problem = requestProblem('http://127.0.0.1', {
+      path: '/',
+      method: 'GET',
+      headers: [name, headerValue],
+    });
+    if (problem) {
+      throw fail(
+        i + 1,
+        `('${name}') is refused by the HTTP client (${problem}); header values must be printable ` +
+          `Latin-1 text, and Expect, Transfer-Encoding, Upgrade and Keep-Alive cannot be set`,
       );
     }
     headers.push([name, headerValue]);
+  }
+  const problem = requestProblem('http://127.0.0.1', {
+    path: '/',
+    method: 'GET',
+    headers: headers.flat(),
+  });
+  if (problem) {
+    throw new InputError(
+      'headers',
+      `Invalid headers: the HTTP client refuses them together (${problem}), e.g. a header given twice that may appear once`,
+    );
   }
   return headers;
 }
 
 function checkHost(value: string, name = 'host'): string {
   const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  const ok = HOST_NAME.test(bare) || (bare.includes(':') && IPV6.test(bare));
-  if (!ok) {
-    throw new InputError(
+  const fail = (why = '') =>
+    new InputError(
       name,
-      `Invalid ${name} '${value}': expected a host name or IP address without scheme or port, e.g. 127.0.0.1`,
+      `Invalid ${name} '${value}': expected a host name or IP address without scheme or port, ` +
+        `e.g. 127.0.0.1 or ::1${why}`,
     );
+  const ipv6 = bare.includes(':');
+  if (ipv6 ? !isIPv6(bare) : !HOST_NAME.test(bare)) throw fail();
+  // The URL parser (which undici uses) has the last word: it refuses 999.1.1.1 and zone indexes
+  // (fe80::1%eth0), and reads 1.2.3 or 0x7f.1 as other addresses than they seem.
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${ipv6 ? `[${bare}]` : bare}/`).hostname;
+  } catch {
+    throw fail(ipv6 && bare.includes('%') ? ' (a zone index such as %eth0 is not supported)' : '');
+  }
+  if (!ipv6 && hostname !== bare.toLowerCase()) {
+    throw fail(` (URLs read it as ${hostname}; write that instead)`);
   }
   return bare;
 }
 
+/**
+ * The path as sent: characters beyond ASCII are percent-encoded as UTF-8, as `new URL` writes them
+ * (undici sends a path as it is given, and refuses what is not ASCII or Latin-1); control
+ * characters, spaces and `#` are refused.
+ */
 function checkPath(value: string, name = 'path'): string {
-  if (!value.startsWith('/') || /[\s#]/.test(value)) {
-    throw new InputError(
+  const fail = (why: string) =>
+    new InputError(
       name,
-      `Invalid ${name} '${value}': expected a path starting with '/' and without spaces or '#', e.g. /health`,
+      `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`,
     );
+  if (!value.startsWith('/') || /[\s#]/.test(value) || hasControl(value)) {
+    throw fail(`and without spaces, control characters or '#'`);
   }
-  return value;
+  let encoded: string;
+  try {
+    encoded = value.replace(/[^ -~]+/g, (text) => encodeURIComponent(text));
+  } catch {
+    throw fail('of valid Unicode text');
+  }
+  const problem = requestProblem('http://127.0.0.1', { path: encoded, method: 'GET', headers: [] });
+  if (problem) throw fail(`that the HTTP client accepts (${problem})`);
+  return encoded;
+}
+
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** `text` with control characters shown as `\xNN`, for quoting in a message. */
+function printable(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+  }
+  return out;
 }

@@ -60,7 +60,11 @@ export function notReady(input: {
   };
 }
 
-/** Seconds without trailing zeros: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5". */
+/**
+ * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
+ * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
+ */
 export function formatSeconds(seconds: number): string {
+  if (seconds > 0 && seconds < 0.0005) return String(Number(seconds.toPrecision(2)));
   return String(Math.round(seconds * 1000) / 1000);
 }

@@ -12,12 +12,14 @@
  * - a request sent before the deadline and answered after it still counts, so the counts equal the
  *   responses the server sent;
  * - errors and timeouts never count as requests; they are counted apart;
+ * - data the server sends while no request is waiting for it (an extra response) is a protocol
+ *   error: the connection is dropped and the error counted as `UNSOLICITED_RESPONSE`;
  * - requests cut off by the hard stop or by the abort signal are `cancelled`;
  * - whatever was sent during the warm-up is reported apart and counted nowhere else.
  *
  * Hot path: one undici `Client` per connection, driven by `dispatch` with one reused handler object
- * per in-flight slot; the next request is sent from `onResponseEnd`. No promise, stream, timer or
- * closure is made per request: one sweep timer enforces the per-request timeout for all slots.
+ * per in-flight slot. No promise, stream, timer or closure is made per request: one sweep timer per
+ * pool enforces the per-request timeout for all slots.
  */
 import type { Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher } from 'undici';
@@ -63,6 +65,12 @@ export interface LoadOptions {
    * and pipelining replace the options'. Without it the run opens its own and closes them.
    */
   pool?: LoadPool;
+  /**
+   * Cut off what is still in flight `timeoutMs` + 500 ms after the deadline, by closing the pool's
+   * connections: a backstop behind the per-request timeout. Default true. Runs that share a pool
+   * one after another (the slices of a comparison) pass false and cancel the pool themselves.
+   */
+  cutOff?: boolean;
   /** A recorder shared across runs; the result's latency then covers all that was recorded in it. */
   latency?: LatencyRecorder;
   /**
@@ -92,9 +100,12 @@ export interface LoadResult {
   unexpectedStatus: number;
   /** All responses in the window by HTTP status code. */
   statusCounts: Record<number, number>;
-  /** Failed requests other than timeouts (refused, reset, closed, parse errors). */
+  /**
+   * Failed requests other than timeouts (refused, reset, closed, parse errors), and responses
+   * nobody asked for (`UNSOLICITED_RESPONSE`).
+   */
   errors: number;
-  /** Failed requests by kind (error code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`). */
+  /** Errors by kind (error code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`, `UNSOLICITED_RESPONSE`). */
   errorsByKind: Record<string, number>;
   /** Requests that hit the per-request timeout. */
   timeouts: number;
@@ -114,7 +125,7 @@ export interface LoadResult {
    * after the deadline are in no sample. Empty without `sampleMs`.
    */
   samples: number[];
-  /** The generator's own CPU and event-loop use over the run (warm-up included). */
+  /** The generator's own CPU and event-loop use from the start of the run to its deadline. */
   generator: GeneratorUsage;
   /** Latency of every counted response, from sending the request to the end of its body. */
   latency: LatencySummary;
@@ -153,7 +164,12 @@ function buckets(counts: number[], windowMs: number, bucketMs: number): number[]
   return kept;
 }
 
-/** Pause before a slot retries after an error, so a dead target is not hammered in a spin. */
+/**
+ * Pause before a slot tries again after its second failure in a row, so that a dead target is not
+ * hammered in a spin. The first failure after an answer is retried at once: that is how a server
+ * that closes keep-alive connections without saying so shows, and waiting there cost most of the
+ * count (docs/engine.md).
+ */
 const ERROR_BACKOFF_MS = 10;
 
 /** The per-request timeout, raised by the sweep. */
@@ -172,48 +188,103 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-/** Runs the load; resolves when every connection is idle and closed. Never rejects for target faults. */
+/** The kind an extra response (or any data the server sends unasked) is counted as. */
+export const UNSOLICITED = 'UNSOLICITED_RESPONSE';
+
+/**
+ * True for the errors undici closes a connection with when data arrives while no request is
+ * waiting for an answer: `bad response` when a message starts, a parser error when the bytes are
+ * not even HTTP.
+ */
+function isUnsolicited(error: (Error & { code?: string }) | undefined): boolean {
+  if (!error) return false;
+  return (
+    (error.code === 'UND_ERR_SOCKET' && error.message === 'bad response') ||
+    error.name === 'HTTPParserError'
+  );
+}
+
+/** Started load: the window ends, then the requests it sent settle. */
+export interface StartedLoad {
+  /** Resolves when no new request will be sent: at the deadline, or when aborted. */
+  windowEnd: Promise<void>;
+  /** Resolves when every request the run sent has settled; never rejects for target faults. */
+  result: Promise<LoadResult>;
+}
+
+/** Runs the load; resolves when every request it sent has settled and its own connections are closed. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  return startLoad(options).result;
+}
+
+/**
+ * Starts the load. On a shared `pool`, the next run may start as soon as this one's window has
+ * ended: requests still in flight then finish (or time out) on their own and are counted here,
+ * while the pool's free slots already send for the next run.
+ */
+export function startLoad(options: LoadOptions): StartedLoad {
   return new LoadRun(options).start();
 }
 
+/**
+ * Stack traces are off while any run is going: undici makes an Error for every connection it
+ * closes (e.g. after `Connection: close`, as gunicorn's sync workers send on every response) and
+ * Node's stream code reads its stack. Nothing here uses those stacks (failures are counted by code),
+ * and capturing them cost about 10% of the throughput against gunicorn (bench/RESULTS.md). Runs may
+ * overlap (a slice's tail and the next slice), hence the count.
+ */
+let runsGoing = 0;
+let savedStackTraceLimit = Error.stackTraceLimit;
+
+function runBegins(): void {
+  if (runsGoing++ === 0) {
+    savedStackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+  }
+}
+
+function runEnds(): void {
+  if (--runsGoing === 0) Error.stackTraceLimit = savedStackTraceLimit;
+}
+
 /** One run's shared state. The slots report into it. */
-class LoadRun {
+export class LoadRun {
   readonly request: Dispatcher.DispatchOptions;
   readonly now: () => number;
-  readonly timeoutMs: number;
   /** No new request is sent once this is set. */
   stopping = false;
-  /** Set when in-flight requests are being cut off; their errors count as `cancelled`. */
-  cuttingOff = false;
 
   private readonly options: LoadOptions;
   private readonly latency: LatencyRecorder;
   /** `expected[status] === 1` for the statuses that count. */
   private readonly expected = new Uint8Array(1000);
-  private readonly connections: Connection[] = [];
+  private pool: LoadPool | null = null;
   private readonly result = emptyResult();
   private perSecond: number[] = [];
   private samples: number[] = [];
+  /** Requests this run sent that have not settled yet. */
+  private inFlight = 0;
+  private done = false;
   /** Responses and failures seen, to tell a busy-poll turn that did work from an idle one. */
   private events = 0;
   private spinEvents = 0;
   private spinAt = 0;
   private spinBusyMs = 0;
   private spinTotalMs = 0;
+  private startedAt = 0;
+  private cpuAtStart = process.cpuUsage();
+  private eluAtStart = performance.eventLoopUtilization();
   private generator = emptyResult().generator;
-  private slots = 0;
-  private idleSlots = 0;
   private windowStart = Infinity;
   private deadline = Infinity;
   private lastResponseAt = 0;
+  private endWindow: () => void = () => {};
   private finish: () => void = () => {};
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(options: LoadOptions) {
     this.options = options;
     this.now = options.now ?? (() => performance.now());
-    this.timeoutMs = options.timeoutMs;
     this.latency = options.latency ?? createLatencyRecorder();
     for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
       this.expected.fill(1, low, high + 1);
@@ -229,23 +300,23 @@ class LoadRun {
     };
   }
 
-  async start(): Promise<LoadResult> {
+  start(): StartedLoad {
     const { connections, durationMs, timeoutMs, signal } = this.options;
+    if (signal?.aborted) {
+      const result = this.finalResult(true);
+      return { windowEnd: Promise.resolve(), result: Promise.resolve(result) };
+    }
+    const windowEnd = new Promise<void>((resolve) => (this.endWindow = resolve));
+    const done = new Promise<void>((resolve) => (this.finish = resolve));
     const warmupMs = this.options.warmupMs ?? 0;
     const pipelining = this.options.pipelining ?? 1;
-    if (signal?.aborted) return this.finalResult(true);
-
-    const done = new Promise<void>((resolve) => (this.finish = resolve));
     const pool =
       this.options.pool ?? new LoadPool(this.options.origin, connections, pipelining, timeoutMs);
-    for (const connection of pool.connections) {
-      connection.bind(this);
-      this.connections.push(connection);
-    }
-    this.slots = pool.connections.length * pool.pipelining;
+    this.pool = pool;
     const onAbort = () => {
       this.result.aborted = true;
-      this.cutOff();
+      this.stop();
+      pool.cancel();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -257,17 +328,15 @@ class LoadRun {
       this.samples = new Array<number>(Math.floor(durationMs / sampleMs + 1e-9)).fill(0);
     }
     const startedAt = this.now();
-    const cpuAtStart = process.cpuUsage();
-    const eluAtStart = performance.eventLoopUtilization();
+    this.startedAt = startedAt;
+    this.cpuAtStart = process.cpuUsage();
+    this.eluAtStart = performance.eventLoopUtilization();
     this.windowStart = startedAt + warmupMs;
     this.deadline = this.windowStart + durationMs;
     this.lastResponseAt = this.windowStart;
-    // The timer stops slots that are waiting to retry; `mayStart` checks the clock before each
-    // request, so a late timer cannot stretch the window.
+    // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks the
+    // clock before each request, so a late timer cannot stretch the window.
     this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
-    // One sweep for every slot's timeout: a request is given up between 1x and 1.25x `timeoutMs`.
-    const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
-    this.timers.push(setInterval(() => this.sweep(), sweepMs));
     const { onProgress } = this.options;
     if (onProgress) {
       const report = () =>
@@ -277,39 +346,25 @@ class LoadRun {
         });
       this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
     }
-    // undici makes an Error for every connection it closes (e.g. after `Connection: close`, as
-    // gunicorn's sync workers send on every response) and Node's stream code reads its stack.
-    // Nothing here uses those stacks (failures are counted by code), and capturing them cost about
-    // 10% of the throughput against gunicorn (bench/RESULTS.md), so they are off during the run.
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    runBegins();
     if (this.options.busyPoll) {
       this.spinAt = startedAt;
       this.spin();
     }
-    for (const connection of this.connections) connection.start(startedAt);
+    pool.begin(this, startedAt);
 
-    try {
-      await done;
-      const wallMs = Math.max(1e-3, this.now() - startedAt);
-      const cpu = process.cpuUsage(cpuAtStart);
-      const busyPoll = this.options.busyPoll === true;
-      this.generator = {
-        cpuPct: Math.min(100, (cpu.user + cpu.system) / 10 / wallMs),
-        utilization: busyPoll
-          ? this.spinTotalMs > 0
-            ? this.spinBusyMs / this.spinTotalMs
-            : 0
-          : performance.eventLoopUtilization(eluAtStart).utilization,
-        busyPoll,
-      };
-    } finally {
-      Error.stackTraceLimit = stackTraceLimit;
-      signal?.removeEventListener('abort', onAbort);
-      for (const timer of this.timers) clearTimeout(timer);
-    }
-    if (this.options.pool === undefined) await pool.close();
-    return this.finalResult(this.result.aborted);
+    const result = (async () => {
+      try {
+        await done;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        for (const timer of this.timers) clearTimeout(timer);
+        runEnds();
+      }
+      if (this.options.pool === undefined) await pool.close();
+      return this.finalResult(this.result.aborted);
+    })();
+    return { windowEnd, result };
   }
 
   private finalResult(aborted: boolean): LoadResult {
@@ -324,8 +379,19 @@ class LoadRun {
     const samples = [...this.samples];
     const latency = this.latency.summary();
     if (this.options.latency === undefined) this.latency.destroy();
-    const generator = this.generator;
-    return { ...this.result, windowMs, perSecond, samples, generator, latency, aborted };
+    const { result, generator } = this;
+    return {
+      ...result,
+      statusCounts: { ...result.statusCounts },
+      errorsByKind: { ...result.errorsByKind },
+      warmup: { ...result.warmup },
+      windowMs,
+      perSecond,
+      samples,
+      generator,
+      latency,
+      aborted,
+    };
   }
 
   /** True while new requests may be sent: before the deadline and not stopped. */
@@ -340,20 +406,24 @@ class LoadRun {
   private stop(): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.timers.push(setTimeout(() => this.cutOff(), this.options.timeoutMs + 500));
+    const wallMs = Math.max(1e-3, this.now() - this.startedAt);
+    const cpu = process.cpuUsage(this.cpuAtStart);
+    const busyPoll = this.options.busyPoll === true;
+    this.generator = {
+      cpuPct: Math.min(100, (cpu.user + cpu.system) / 10 / wallMs),
+      utilization: busyPoll
+        ? this.spinTotalMs > 0
+          ? this.spinBusyMs / this.spinTotalMs
+          : 0
+        : performance.eventLoopUtilization(this.eluAtStart).utilization,
+      busyPoll,
+    };
+    if (this.options.cutOff !== false) {
+      const pool = this.pool;
+      this.timers.push(setTimeout(() => pool?.cancel(), this.options.timeoutMs + 500));
+    }
+    this.endWindow();
     this.checkDone();
-  }
-
-  /** Cancels whatever is still in flight. */
-  private cutOff(): void {
-    this.stopping = true;
-    this.cuttingOff = true;
-    for (const connection of this.connections) connection.cancel();
-  }
-
-  private sweep(): void {
-    const now = this.now();
-    for (const connection of this.connections) connection.sweep(now);
   }
 
   /** One busy-poll turn: keeps the loop awake, and times the turns that handled something. */
@@ -369,33 +439,41 @@ class LoadRun {
     if (!this.stopping) setImmediate(this.spin);
   };
 
+  /** A slot sent a request for this run. */
+  sent(): void {
+    this.inFlight++;
+  }
+
   recordResponse(status: number, sentAt: number, now: number): void {
     const result = this.result;
     this.events++;
+    this.inFlight--;
     if (sentAt < this.windowStart) {
       result.warmup.responses++;
-      return;
+    } else {
+      result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
+      if (this.expected[status] !== 1) {
+        result.unexpectedStatus++;
+      } else {
+        result.requests++;
+        this.latency.record((now - sentAt) * 1000);
+        const second = Math.floor((now - this.windowStart) / 1000);
+        this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
+        if (this.samples.length > 0) {
+          const i = Math.floor((now - this.windowStart) / (this.options.sampleMs as number));
+          if (i < this.samples.length) this.samples[i]++;
+        }
+        this.lastResponseAt = now;
+      }
     }
-    result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
-    if (this.expected[status] !== 1) {
-      result.unexpectedStatus++;
-      return;
-    }
-    result.requests++;
-    this.latency.record((now - sentAt) * 1000);
-    const second = Math.floor((now - this.windowStart) / 1000);
-    this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
-    if (this.samples.length > 0) {
-      const i = Math.floor((now - this.windowStart) / (this.options.sampleMs as number));
-      if (i < this.samples.length) this.samples[i]++;
-    }
-    this.lastResponseAt = now;
+    if (this.stopping) this.checkDone();
   }
 
-  recordFailure(error: Error & { code?: string }, sentAt: number): void {
+  recordFailure(error: Error & { code?: string }, sentAt: number, cancelled: boolean): void {
     const result = this.result;
     this.events++;
-    if (this.cuttingOff) {
+    this.inFlight--;
+    if (cancelled) {
       result.cancelled++;
     } else if (sentAt < this.windowStart) {
       result.warmup.failures++;
@@ -404,20 +482,30 @@ class LoadRun {
       if (TIMEOUT_CODES.has(kind)) {
         result.timeouts++;
       } else {
-        result.errors++;
-        result.errorsByKind[kind] = (result.errorsByKind[kind] ?? 0) + 1;
+        this.countError(kind);
       }
     }
+    if (this.stopping) this.checkDone();
   }
 
-  /** Called once by each slot when it has nothing in flight and will send nothing more. */
-  slotIdle(): void {
-    this.idleSlots++;
-    this.checkDone();
+  /** A fault of the connection that no request of ours was waiting on (see `isUnsolicited`). */
+  recordConnectionError(kind: string): void {
+    if (this.done) return;
+    this.events++;
+    if (this.now() < this.windowStart) this.result.warmup.failures++;
+    else this.countError(kind);
+  }
+
+  private countError(kind: string): void {
+    this.result.errors++;
+    this.result.errorsByKind[kind] = (this.result.errorsByKind[kind] ?? 0) + 1;
   }
 
   private checkDone(): void {
-    if (this.stopping && this.idleSlots === this.slots) this.finish();
+    if (this.stopping && this.inFlight === 0 && !this.done) {
+      this.done = true;
+      this.finish();
+    }
   }
 }
 
@@ -428,15 +516,41 @@ class LoadRun {
 export class LoadPool {
   readonly connections: Connection[] = [];
   readonly pipelining: number;
+  readonly timeoutMs: number;
+  /** The run new requests are sent for: the latest one started on the pool. */
+  run: LoadRun | null = null;
+  private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(origin: string, connections: number, pipelining: number, timeoutMs: number) {
     this.pipelining = pipelining;
+    this.timeoutMs = timeoutMs;
     for (let i = 0; i < connections; i++) {
-      this.connections.push(new Connection(origin, pipelining, timeoutMs));
+      this.connections.push(new Connection(this, origin, pipelining, timeoutMs));
     }
+    // One sweep for every slot's timeout, across runs: a request is given up between 1x and 1.25x
+    // `timeoutMs` (at most 250 ms late) after it was sent, whichever run is sending now.
+    const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
+    this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Makes `run` the one the free slots send for, and starts them. */
+  begin(run: LoadRun, now: number): void {
+    this.run = run;
+    for (const connection of this.connections) connection.start(run, now);
+  }
+
+  private sweep(): void {
+    for (const connection of this.connections) connection.sweep(this.timeoutMs);
+  }
+
+  /** Cuts off every request in flight (counted as cancelled) by closing the connections. */
+  cancel(): void {
+    for (const connection of this.connections) connection.cancel();
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
     await Promise.all(this.connections.map((c) => c.close()));
   }
 }
@@ -444,121 +558,171 @@ export class LoadPool {
 /** One connection: an undici `Client` and its in-flight slots. */
 class Connection {
   readonly client: Client;
+  readonly pool: LoadPool;
   private readonly slots: Slot[] = [];
+  /** Slots whose next request waits for `flush`. */
+  private readonly ready: Slot[] = [];
+  private flushing = false;
   private readonly pipelined: boolean;
   private socket: Socket | null = null;
-  private corked = false;
+  /** The failure undici last handed to one of our requests; see `onDisconnect`. */
+  lastError: Error | undefined;
+  private cancelling = false;
 
-  constructor(origin: string, pipelining: number, timeoutMs: number) {
+  constructor(pool: LoadPool, origin: string, pipelining: number, timeoutMs: number) {
+    this.pool = pool;
     this.pipelined = pipelining > 1;
     const connector = buildConnector({ timeout: Math.max(1, Math.ceil(timeoutMs)) });
     this.client = new Client(origin, {
       // At `pipelining: 1` undici waits one event-loop turn (`setImmediate`) after each response
-      // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets it
-      // write our next request at once; we still keep only `pipelining` requests in flight, and GET
-      // stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections, +20% at 1 with
-      // busy-poll (bench/RESULTS.md). A server that closes silently costs one error per close.
+      // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets
+      // `flush` write our next request in the same turn; we still keep only `pipelining` requests
+      // in flight, and GET stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections,
+      // +20% at 1 with busy-poll (bench/RESULTS.md). A server that closes silently costs one error
+      // per close.
       pipelining: Math.max(2, pipelining),
       // The sweep enforces the whole-request timeout; undici's own timers would only add work.
       headersTimeout: 0,
       bodyTimeout: 0,
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
-      // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
+      // Keep a handle on the socket, to batch the writes of one flush (see `flush`).
       connect: (options, callback) =>
         connector(options, (error, socket) => {
           this.socket = socket as Socket | null;
-          this.corked = false;
           (callback as buildConnector.Callback)(error as null, socket as Socket);
         }),
     });
+    this.client.on('disconnect', this.onDisconnect);
     for (let i = 0; i < pipelining; i++) this.slots.push(new Slot(this));
   }
 
-  /** Makes the slots report to `run`. */
-  bind(run: LoadRun): void {
-    for (const slot of this.slots) slot.run = run;
-  }
-
-  start(now: number): void {
-    for (const slot of this.slots) slot.send(now);
+  /** Sends on every slot that is free (not in flight, not waiting to send or to retry). */
+  start(run: LoadRun, now: number): void {
+    for (const slot of this.slots) if (slot.isFree()) slot.send(run, now);
   }
 
   /**
-   * With pipelining, one read from the socket often completes several responses, and each sends its
-   * next request. Corking the socket on the first and uncorking on the next tick turns those sends
-   * into one `writev`.
+   * Queues `slot` to send its next request once undici has parsed the rest of the read that
+   * completed its response. Sending from inside `onResponseEnd` would put a request in flight while
+   * that read may still hold an extra response, which undici would then take for its answer. After
+   * the read, a response nobody asked for finds nothing in flight, and undici drops the connection
+   * (`onDisconnect` counts it). The flush runs in the same event-loop turn, and batches the sends of
+   * one read into one `writev` when pipelining.
    */
-  batchWrites(): void {
-    if (!this.pipelined || this.corked || this.socket === null) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(this.uncork);
+  sendSoon(slot: Slot): void {
+    this.ready.push(slot);
+    if (!this.flushing) {
+      this.flushing = true;
+      process.nextTick(this.flush);
+    }
   }
 
-  private uncork = (): void => {
-    this.corked = false;
-    this.socket?.uncork();
+  private flush = (): void => {
+    this.flushing = false;
+    const run = this.pool.run;
+    const ready = this.ready;
+    if (run === null) {
+      ready.length = 0;
+      return;
+    }
+    const now = run.now();
+    const socket = this.pipelined && ready.length > 1 ? this.socket : null;
+    socket?.cork();
+    for (let i = 0; i < ready.length; i++) ready[i].send(run, now);
+    ready.length = 0;
+    socket?.uncork();
   };
 
-  sweep(now: number): void {
-    for (const slot of this.slots) slot.checkTimeout(now);
+  /**
+   * undici closed the socket. When no request of ours received the error, and it says the server
+   * sent data nobody asked for, it is a protocol error of the target; any other close of an idle
+   * connection (a keep-alive timeout, a reset) is the server's right and no error.
+   */
+  private onDisconnect = (_origin: unknown, _targets: unknown, error: Error): void => {
+    if (this.cancelling || error === this.lastError || !isUnsolicited(error)) return;
+    this.pool.run?.recordConnectionError(UNSOLICITED);
+  };
+
+  sweep(timeoutMs: number): void {
+    for (const slot of this.slots) slot.checkTimeout(timeoutMs);
   }
 
   /** Cuts off the requests in flight (they report through `onResponseError`) and pending retries. */
   cancel(): void {
     let inFlight = false;
     for (const slot of this.slots) inFlight = slot.cancel() || inFlight;
-    if (inFlight) void this.client.destroy().catch(() => {});
+    if (inFlight) {
+      this.cancelling = true;
+      void this.client.destroy().catch(() => {});
+    }
   }
 
   close(): Promise<void> {
+    for (const slot of this.slots) slot.cancel();
+    this.cancelling = true;
     return this.client.destroy().catch(() => {});
   }
 }
 
 /** One in-flight request at a time, and the reusable dispatch handler for it. */
 class Slot implements Dispatcher.DispatchHandler {
-  /** The run this slot reports to (set by `Connection.bind`). */
-  run!: LoadRun;
   private readonly connection: Connection;
+  /** The run the request in flight was sent for: its answer or failure is counted there. */
+  private sentBy: LoadRun | null = null;
   private controller: Dispatcher.DispatchController | null = null;
   private status = 0;
   private sentAt = 0;
   private inFlight = false;
+  /** Waiting in the connection's queue for `flush`. */
+  private queued = false;
+  /** Set when the pool cuts its requests off: their failures count as cancelled. */
+  private cancelled = false;
+  /** Failures in a row since the last response. */
+  private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(connection: Connection) {
     this.connection = connection;
   }
 
-  send(now: number): void {
-    if (!this.run.mayStart(now)) {
-      this.run.slotIdle();
-      return;
-    }
+  isFree(): boolean {
+    return !this.inFlight && !this.queued && this.retryTimer === undefined && !this.cancelled;
+  }
+
+  send(run: LoadRun, now: number): void {
+    this.queued = false;
+    if (this.cancelled || !run.mayStart(now)) return;
     this.inFlight = true;
     this.status = 0;
     this.sentAt = now;
     this.controller = null;
-    this.connection.client.dispatch(this.run.request, this);
+    this.sentBy = run;
+    run.sent();
+    this.connection.client.dispatch(run.request, this);
   }
 
   /** Gives up the request in flight when it has run past the timeout. */
-  checkTimeout(now: number): void {
-    if (this.inFlight && now - this.sentAt >= this.run.timeoutMs) {
-      this.controller?.abort(new RequestTimeoutError(this.run.timeoutMs));
+  checkTimeout(timeoutMs: number): void {
+    const run = this.sentBy;
+    if (this.inFlight && run !== null && run.now() - this.sentAt >= timeoutMs) {
+      this.controller?.abort(new RequestTimeoutError(timeoutMs));
     }
   }
 
-  /** Clears a pending retry (the slot goes idle); returns true when a request is in flight. */
+  /** Clears a pending retry; returns true when a request is in flight (the caller closes it). */
   cancel(): boolean {
+    this.cancelled = true;
     if (this.retryTimer !== undefined) {
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
-      this.run.slotIdle();
     }
     return this.inFlight;
+  }
+
+  private queue(): void {
+    this.queued = true;
+    this.connection.sendSoon(this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -572,25 +736,27 @@ class Slot implements Dispatcher.DispatchHandler {
   onResponseData(): void {}
 
   onResponseEnd(): void {
-    const now = this.run.now();
+    const run = this.sentBy as LoadRun;
     this.inFlight = false;
-    this.run.recordResponse(this.status, this.sentAt, now);
-    this.connection.batchWrites();
-    this.send(now);
+    this.failures = 0;
+    run.recordResponse(this.status, this.sentAt, run.now());
+    this.queue();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    const run = this.sentBy as LoadRun;
     this.inFlight = false;
-    this.run.recordFailure(error, this.sentAt);
-    if (this.run.stopping) {
-      this.run.slotIdle();
-      return;
-    }
-    this.retryTimer = setTimeout(this.retry, ERROR_BACKOFF_MS);
+    this.connection.lastError = error;
+    run.recordFailure(error, this.sentAt, this.cancelled);
+    if (this.cancelled) return;
+    // Once at once (a server closing a used connection), then with a pause (a target that is down).
+    if (++this.failures === 1) this.queue();
+    else this.retryTimer = setTimeout(this.retry, ERROR_BACKOFF_MS);
   }
 
   private retry = (): void => {
     this.retryTimer = undefined;
-    this.send(this.run.now());
+    const run = this.connection.pool.run;
+    if (run !== null) this.send(run, run.now());
   };
 }

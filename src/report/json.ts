@@ -9,9 +9,9 @@
  */
 import type { ComparisonOutcome, CheckOutcome } from '../check.js';
 import type { LoadResult } from '../engine/load.js';
-import { InputError, targetUrl, type Settings } from '../inputs.js';
+import { InputError, LIMITS, targetUrl, type Settings } from '../inputs.js';
 import { clientBound, coefficientOfVariation } from '../stats/noise.js';
-import type { Verdict } from '../verdict.js';
+import { formatSeconds, type Verdict } from '../verdict.js';
 import { VERSION } from '../version.js';
 import { requestsPerSecond } from './text.js';
 
@@ -114,11 +114,20 @@ export function baselineMismatch(settings: Settings, saved: SavedBaseline): stri
   );
 }
 
+/** `baseline-file` is read only up to this size (a report of a 1-hour run is well below 1 MiB). */
+export const MAX_BASELINE_FILE_BYTES = 8 * 1024 * 1024;
+
 /**
- * Checks the text of a saved report for use as `baseline-file`. Throws an `InputError` naming the
- * input and saying what is wrong.
+ * Most samples a saved baseline may hold, and most of its sample windows the new run may be cut
+ * into: the two-sample interval sorts every head/baseline difference, so 2,000 x 2,000 is 32 MB.
  */
-export function parseSavedBaseline(text: string, path: string): SavedBaseline {
+export const MAX_BASELINE_SAMPLES = 2000;
+
+/**
+ * Checks the text of a saved report for use as `baseline-file` by a run of `durationSec`. Throws an
+ * `InputError` naming the input and saying what is wrong.
+ */
+export function parseSavedBaseline(text: string, path: string, durationSec: number): SavedBaseline {
   const fail = (why: string) =>
     new InputError(
       'baseline-file',
@@ -134,20 +143,41 @@ export function parseSavedBaseline(text: string, path: string): SavedBaseline {
   const report = data as Partial<JsonReport> | null;
   if (typeof report !== 'object' || report === null) throw fail('not a JSON object');
   if (report.schemaVersion !== SCHEMA_VERSION) {
-    throw fail(`schemaVersion is ${JSON.stringify(report.schemaVersion)}`);
+    throw fail(`schemaVersion is ${JSON.stringify(report.schemaVersion)}`.slice(0, 80));
   }
   const samples = report.samples;
-  if (
-    !samples ||
-    !(typeof samples.sampleSec === 'number' && samples.sampleSec > 0) ||
-    !Array.isArray(samples.rps)
-  ) {
+  if (!samples || typeof samples.sampleSec !== 'number' || !Array.isArray(samples.rps)) {
     throw fail('it has no samples');
   }
-  if (samples.rps.length < 2 || !samples.rps.every((r) => typeof r === 'number' && r > 0)) {
+  const { sampleSec, rps } = samples;
+  if (!(sampleSec > 0 && sampleSec <= LIMITS.maxDurationSec)) {
     throw fail(
-      `it holds ${samples.rps.length} sample(s), not all above 0; a baseline needs at least 2 ` +
+      `samples.sampleSec is ${sampleSec}, not a length from 0 to ${LIMITS.maxDurationSec} s`,
+    );
+  }
+  if (rps.length > MAX_BASELINE_SAMPLES) {
+    throw fail(`it holds ${rps.length} samples, more than ${MAX_BASELINE_SAMPLES}`);
+  }
+  if (rps.length < 2 || !rps.every((r) => typeof r === 'number' && r > 0 && r < Infinity)) {
+    throw fail(
+      `it holds ${rps.length} sample(s), not all above 0; a baseline needs at least 2 ` +
         `samples with requests (a run that was cancelled, not ready or failed every request cannot serve)`,
+    );
+  }
+  // The head is cut into windows as long as the saved samples (src/check.ts).
+  const fit = Math.floor(durationSec / sampleSec + 1e-9);
+  const seconds = formatSeconds(sampleSec);
+  if (fit < 2) {
+    throw fail(
+      `its samples are ${seconds} s long, so ${fit} fit(s) in the ${formatSeconds(durationSec)} s ` +
+        `of this run and at least 2 are needed: set duration to at least ${formatSeconds(2 * sampleSec)}`,
+    );
+  }
+  if (fit > MAX_BASELINE_SAMPLES) {
+    throw fail(
+      `its samples are ${seconds} s long, so ${fit} would fit in the ${formatSeconds(durationSec)} s ` +
+        `of this run, more than ${MAX_BASELINE_SAMPLES}: set duration to at most ` +
+        `${formatSeconds(MAX_BASELINE_SAMPLES * sampleSec)}`,
     );
   }
   const result = report.result;
@@ -166,7 +196,7 @@ export function parseSavedBaseline(text: string, path: string): SavedBaseline {
       path: String(settings.path),
       durationSec: Number(settings.durationSec),
     },
-    samples: { sampleSec: samples.sampleSec, rps: samples.rps },
+    samples: { sampleSec, rps },
     result: result as LoadResult,
   };
 }

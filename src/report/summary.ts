@@ -32,7 +32,7 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
     result.perSecond,
   );
   const rows: [string, string | false][] = [
-    ['Target', `\`${escapeCell(targetUrl(settings))}\``],
+    ['Target', codeSpan(targetUrl(settings))],
     [
       'Settings',
       `duration ${formatSeconds(settings.durationSec)} s, ` +
@@ -41,7 +41,7 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
         (settings.warmupSec > 0 ? `, warm-up ${formatSeconds(settings.warmupSec)} s` : '') +
         (settings.busyPoll ? ', busy-poll' : ''),
     ],
-    ['Headers sent', headerNames !== '' && `${escapeCell(headerNames)} (values hidden)`],
+    ['Headers sent', headerNames !== '' && `${escapeText(headerNames)} (values hidden)`],
     ['Requests', `**${result.requests}** (status ${formatStatusRanges(settings.expectedStatus)})`],
     ['Unexpected status', String(result.unexpectedStatus)],
     ['Responses by status', statuses !== '' && statuses],
@@ -56,7 +56,7 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
     ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
     ['Load generator', result.windowMs > 0 && generatorText(result.generator)],
     ['Errors', String(result.errors)],
-    ['Errors by kind', kinds !== '' && escapeCell(kinds)],
+    ['Errors by kind', kinds !== '' && escapeText(kinds)],
     ['Timeouts', String(result.timeouts)],
     ['Cancelled in flight', result.cancelled > 0 && String(result.cancelled)],
     [
@@ -75,10 +75,10 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
     '|---|---|',
     ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
     '',
-    escapeHtml(verdict.message),
+    escapeText(verdict.message, 4000),
     '',
     ...[warning, result.windowMs > 0 && clientBound(result.generator)].flatMap((text) =>
-      text ? [`> [!WARNING]`, `> ${escapeHtml(text)}`, ''] : [],
+      text ? [`> [!WARNING]`, `> ${escapeText(text, 4000)}`, ''] : [],
     ),
   ].join('\n');
 }
@@ -98,8 +98,55 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Control characters and line separators: never part of one line of a summary. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/**
+ * Text that may hold anything (a saved report's fields, a URL, a message quoting them) as plain
+ * inline Markdown: no HTML, no links, images or code spans, no line breaks, nothing that ends a
+ * table cell, and at most `maxLength` characters.
+ */
+export function escapeText(text: string, maxLength = 500): string {
+  const short = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+  return short
+    .replace(CONTROLS, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~!]/g, '\\$&');
+}
+
+/** `text` as an inline code span that its own backticks cannot end, safe in a table cell. */
+export function codeSpan(text: string, maxLength = 500): string {
+  const short = (text.length > maxLength ? `${text.slice(0, maxLength)}…` : text).replace(
+    CONTROLS,
+    ' ',
+  );
+  const longestRun = Math.max(0, ...(short.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = short.startsWith('`') || short.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${escapeCell(short)}${pad}${fence}`;
+}
+
+/** GitHub's limit of one step's job summary. */
+export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The summary cut to fit `limitBytes` (UTF-8) at a line boundary, with a note saying so; unchanged
+ * when it fits. GitHub refuses a larger one.
+ */
+export function fitSummary(markdown: string, limitBytes = SUMMARY_LIMIT_BYTES): string {
+  if (Buffer.byteLength(markdown) <= limitBytes) return markdown;
+  const note =
+    '\n\n> [!NOTE]\n> The rest of this summary was cut: GitHub keeps at most 1 MiB per step. ' +
+    'The JSON report (the `report` output) has everything.\n';
+  const room = limitBytes - Buffer.byteLength(note);
+  // Cut by bytes, then back to the last whole line (and whole character).
+  let cut = Buffer.from(markdown).subarray(0, Math.max(0, room)).toString('utf8');
+  if (cut.endsWith('\ufffd')) cut = cut.slice(0, -1);
+  const lastLine = cut.lastIndexOf('\n');
+  return `${lastLine > 0 ? cut.slice(0, lastLine) : ''}${note}`;
 }
 
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
@@ -113,14 +160,18 @@ export function comparisonMarkdown(
   const { result, baseline, slices, shift, comparison, noise: sliceNoise, saved } = outcome;
   const base = settings.baseline;
   const baseTarget = base
-    ? `\`${escapeCell(targetUrl({ ...settings, ...base }))}\``
+    ? codeSpan(targetUrl({ ...settings, ...base }))
     : saved
-      ? `\`${escapeCell(saved.target)}\`, saved in \`${escapeCell(saved.path)}\`` +
-        (saved.createdAt ? ` at ${saved.createdAt}` : '') +
-        (saved.environment.sha ? ` (commit ${saved.environment.sha.slice(0, 12)})` : '')
+      ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
+        (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
+        (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
+          ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
+          : '')
       : '';
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
   const rate = (r: LoadResult) => formatRate(requestsPerSecond(r));
+  const faults = (n: number, byKind: Record<string, number>) =>
+    n > 0 ? `${n} (${escapeText(formatCounts(byKind))})` : '0';
   const cv = (side: Side) => `${(100 * sliceNoise[side].cv).toFixed(1)}%`;
   const bursts = (side: Side) => {
     const own = slices.filter((s) => s.side === side);
@@ -130,9 +181,12 @@ export function comparisonMarkdown(
   const rows = [
     '| | baseline | head |',
     '|---|---|---|',
-    `| Target | ${baseTarget} | \`${escapeCell(targetUrl(settings))}\` |`,
+    `| Target | ${baseTarget} | ${codeSpan(targetUrl(settings))} |`,
     `| Requests | ${baseline.requests} | ${result.requests} |`,
     `| Requests/s | ${rate(baseline)} | ${rate(result)} |`,
+    `| Unexpected status | ${baseline.unexpectedStatus} | ${result.unexpectedStatus} |`,
+    `| Errors | ${faults(baseline.errors, baseline.errorsByKind)} | ${faults(result.errors, result.errorsByKind)} |`,
+    `| Timeouts | ${baseline.timeouts} | ${result.timeouts} |`,
     `| Variation between slices (CV) | ${cv('baseline')} | ${cv('head')} |`,
     `| Slices hit by a burst (outliers) | ${bursts('baseline')} | ${bursts('head')} |`,
   ];
@@ -148,7 +202,7 @@ export function comparisonMarkdown(
     );
   }
   const mismatch = saved ? baselineMismatch(settings, saved) : null;
-  if (mismatch) lines.push('> [!WARNING]', `> ${escapeHtml(mismatch)}`, '');
+  if (mismatch) lines.push('> [!WARNING]', `> ${escapeText(mismatch, 4000)}`, '');
   if (shift && comparison) {
     lines.push(
       `Change of head vs baseline: **${pct(shift.changePct)}**, ` +

@@ -3,6 +3,7 @@
  * stay byte for byte the same: `http test running...` when the load starts, then a carriage return
  * and `http test running... ok, N requests made` and a newline. Everything else goes on later lines.
  */
+import type { ComparisonOutcome } from '../check.js';
 import type { LoadResult } from '../engine/load.js';
 import type { LatencySummary } from '../stats/latency.js';
 import { formatSeconds } from '../verdict.js';
@@ -26,12 +27,7 @@ export function requestsPerSecond(result: Pick<LoadResult, 'requests' | 'windowM
 
 /** Detail lines printed after the standard line (no trailing newline on each). */
 export function detailLines(result: LoadResult): string[] {
-  const rps = requestsPerSecond(result);
-  const lines = [
-    `${formatRate(rps)} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
-      `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
-      `timeouts: ${result.timeouts}`,
-  ];
+  const lines = [countsLine(result)];
   if (result.latency.count > 0) lines.push(`latency: ${formatLatency(result.latency)}`);
   const statuses = formatCounts(result.statusCounts);
   if (statuses) lines.push(`responses by status: ${statuses}`);
@@ -41,6 +37,42 @@ export function detailLines(result: LoadResult): string[] {
   const { warmup } = result;
   if (warmup.responses + warmup.failures > 0) {
     lines.push(`warm-up (not counted): ${warmup.responses} responses, ${warmup.failures} failures`);
+  }
+  return lines;
+}
+
+/** `2469.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0` */
+function countsLine(result: LoadResult): string {
+  return (
+    `${formatRate(requestsPerSecond(result))} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
+    `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
+    `timeouts: ${result.timeouts}`
+  );
+}
+
+/**
+ * The lines a comparison adds after the head's: the baseline's own counts (a measured baseline's
+ * faults show here), then the change when there is one.
+ */
+export function comparisonLines(
+  comparison: Pick<ComparisonOutcome, 'baseline' | 'shift' | 'comparison' | 'source'>,
+): string[] {
+  const { baseline, shift } = comparison;
+  const lines: string[] = [];
+  if (comparison.source === 'service') {
+    lines.push(`baseline: ${baseline.requests} requests, ${countsLine(baseline)}`);
+    const kinds = formatCounts(baseline.errorsByKind);
+    if (kinds) lines.push(`baseline errors by kind: ${kinds}`);
+  } else {
+    lines.push(
+      `saved baseline: ${baseline.requests} requests, ${formatRate(requestsPerSecond(baseline))} req/s`,
+    );
+  }
+  if (shift) {
+    lines.push(
+      `head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
+        `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`,
+    );
   }
   return lines;
 }
