@@ -1,10 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { LoadPool, runLoad, type LoadOptions } from '../src/engine/load.js';
+import { LoadPool, runLoad, startLoad, UNSOLICITED, type LoadOptions } from '../src/engine/load.js';
 import { createLatencyRecorder } from '../src/stats/latency.js';
-import { closedPort, startServer, type TestServer } from './helpers/servers.js';
+import {
+  closedPort,
+  OK_RESPONSE,
+  startRawHttpServer,
+  startServer,
+  type RawHttpServer,
+  type TestServer,
+} from './helpers/servers.js';
 
 const servers: TestServer[] = [];
+
+async function raw(...args: Parameters<typeof startRawHttpServer>): Promise<RawHttpServer> {
+  const s = await startRawHttpServer(...args);
+  servers.push(s);
+  return s;
+}
 after(() => Promise.all(servers.map((s) => s.close())));
 
 async function server(...args: Parameters<typeof startServer>): Promise<TestServer> {
@@ -254,5 +267,100 @@ describe('runLoad', () => {
     assert.ok(result.cancelled <= 1);
     assert.ok(result.requests <= target.served());
     assert.ok(target.served() <= result.requests + result.cancelled);
+  });
+});
+
+describe('a target that breaks the protocol', () => {
+  // A response nobody asked for must never stand in for the next request's answer: before the
+  // fix, each request took the previous one's extra response, 1.5-5x the real rate, 0 errors.
+  const extras: [string, (socket: import('node:net').Socket) => void][] = [
+    ['in the same write', (socket) => socket.write(OK_RESPONSE + OK_RESPONSE)],
+    [
+      'in two writes',
+      (socket) => {
+        socket.write(OK_RESPONSE);
+        socket.write(OK_RESPONSE);
+      },
+    ],
+  ];
+  for (const [how, answer] of extras) {
+    for (const [connections, pipelining] of [
+      [1, 1],
+      [4, 1],
+      [2, 4],
+    ]) {
+      it(`answers every request twice (${how}), ${connections} x ${pipelining}: errors, never answers`, async () => {
+        const target = await raw((socket) => answer(socket));
+        const result = await runLoad(options(target.port, { connections, pipelining }));
+        const unsolicited = result.errorsByKind[UNSOLICITED] ?? 0;
+        assert.ok(result.requests > 0);
+        assert.ok(unsolicited > 0, JSON.stringify(result.errorsByKind));
+        assert.ok(
+          result.requests <= target.received(),
+          `counted ${result.requests} answers to ${target.received()} requests`,
+        );
+        if (pipelining === 1) {
+          // Every extra response is caught, so every count is a request the server answered.
+          assert.equal(result.requests, target.received());
+          assert.ok(unsolicited >= result.requests - connections, `${unsolicited} caught`);
+        }
+      });
+    }
+  }
+
+  it('sends bytes that are not HTTP after an answer: an unsolicited-response error', async () => {
+    const target = await raw((socket) => socket.write(`${OK_RESPONSE}garbage\r\n`));
+    const result = await runLoad(options(target.port, { durationMs: 300 }));
+    assert.equal(result.requests, target.received());
+    assert.ok((result.errorsByKind[UNSOLICITED] ?? 0) > 0, JSON.stringify(result.errorsByKind));
+  });
+
+  it('a well-behaved server gets no unsolicited-response error', async () => {
+    const target = await raw((socket) => socket.write(OK_RESPONSE));
+    const result = await runLoad(options(target.port, { connections: 2, pipelining: 4 }));
+    assert.equal(result.errors, 0, JSON.stringify(result.errorsByKind));
+    assert.equal(result.requests, target.received());
+  });
+
+  it('closes every keep-alive connection silently after its answer: reconnects at once', async () => {
+    // Each close shows as one failed request. With a pause after every failure (10 ms), the
+    // count fell to under 100 per second; reconnecting at once keeps it in the thousands.
+    const target = await raw((socket) => socket.end(OK_RESPONSE));
+    const result = await runLoad(options(target.port, { durationMs: 1000 }));
+    assert.ok(result.requests >= 500, `${result.requests} requests in 1 s`);
+    assert.ok(result.errors <= result.requests + 1, JSON.stringify(result.errorsByKind));
+    assert.equal(result.requests, target.received() - result.errors);
+  });
+
+  it('still pauses between attempts at a target that refuses every connection', async () => {
+    const port = await closedPort();
+    const result = await runLoad(options(port, { durationMs: 500 }));
+    // At most one attempt per 10 ms pause, plus the first retry at once.
+    assert.ok(result.errors > 2 && result.errors <= 500 / 10 + 2, `${result.errors} attempts`);
+  });
+});
+
+describe('runs sharing a pool', () => {
+  it('ends a window on time while its request is still in flight; the answer counts for it', async () => {
+    const target = await server((_req, res) => setTimeout(() => res.end('slow'), 300));
+    const pool = new LoadPool(`http://127.0.0.1:${target.port}`, 1, 1, 2000);
+    try {
+      const started = performance.now();
+      const first = startLoad(options(target.port, { durationMs: 50, pool, cutOff: false }));
+      await first.windowEnd;
+      const windowEndedMs = performance.now() - started;
+      const second = startLoad(options(target.port, { durationMs: 500, pool, cutOff: false }));
+      const firstResult = await first.result;
+      const firstSettledMs = performance.now() - started;
+      const secondResult = await second.result;
+      assert.ok(windowEndedMs < 250, `the window ended after ${windowEndedMs} ms`);
+      assert.ok(firstSettledMs >= 290, `the first run settled after ${firstSettledMs} ms`);
+      assert.equal(firstResult.requests, 1, 'the late answer counts for the run that sent it');
+      // The slot was busy until 300 ms, then sent for the second run until its deadline.
+      assert.ok(secondResult.requests >= 1 && secondResult.requests <= 2);
+      assert.equal(firstResult.requests + secondResult.requests, target.served());
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -7,11 +7,17 @@ import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { describe, it } from 'node:test';
 import { runAction, startAction, type ActionRun } from './helpers/action.js';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   closedPort,
+  OK_RESPONSE,
+  startRawHttpServer,
   startServer,
   startTcpServer,
   type Handler,
+  type RawHttpServer,
   type TestServer,
 } from './helpers/servers.js';
 
@@ -21,11 +27,16 @@ const SLACK_MS = 1500;
 interface Row {
   name: string;
   /** Starts the misbehaving target; returns it and its port. */
-  target: () => Promise<{ port: number; server?: TestServer; after?: () => Promise<void> }>;
+  target: () => Promise<{
+    port: number;
+    server?: TestServer;
+    raw?: RawHttpServer;
+    after?: () => Promise<void>;
+  }>;
   inputs?: Record<string, string>;
   /** Upper bound of the run's wall time, in ms, before SLACK_MS. */
   boundMs: number;
-  check: (run: ActionRun, server?: TestServer) => void;
+  check: (run: ActionRun, server?: TestServer, raw?: RawHttpServer) => void;
 }
 
 const n = (run: ActionRun, name: string) => Number(run.outputs[name]);
@@ -337,6 +348,71 @@ const rows: Row[] = [
       assert.match(run.summary, /\| Responses by status \| 301: \d+ \|/);
     },
   },
+  {
+    name: 'answers every request twice: each extra response is an error, never an answer',
+    target: async () => {
+      const raw = await startRawHttpServer((socket) => socket.write(OK_RESPONSE + OK_RESPONSE));
+      return { port: raw.port, server: raw, raw };
+    },
+    boundMs: 1000,
+    check: (run, _server, raw) => {
+      assert.ok(raw);
+      // Every count is a request the server received (less the readiness probe's).
+      assert.equal(n(run, 'requests'), raw.received() - 1);
+      assert.ok(n(run, 'errors') >= n(run, 'requests') - 1, run.outputs.errors);
+      assert.match(run.summary, /\| Errors by kind \| UNSOLICITED\\_RESPONSE: \d+ \|/);
+    },
+  },
+  {
+    name: 'closes every keep-alive connection silently: reconnects at once',
+    target: async () => {
+      const raw = await startRawHttpServer((socket) => socket.end(OK_RESPONSE));
+      return { port: raw.port, server: raw, raw };
+    },
+    boundMs: 1000,
+    check: (run, _server, raw) => {
+      assert.ok(raw);
+      // With a 10 ms pause after each close, fewer than 100 in 1 s.
+      assert.ok(n(run, 'requests') >= 500, run.outputs.requests);
+      assert.ok(n(run, 'requests') <= raw.received() - 1);
+    },
+  },
+  {
+    name: 'sends 103 Early Hints before each answer: counted by the final status',
+    target: async () => {
+      const raw = await startRawHttpServer((socket) =>
+        socket.write(
+          `HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\n${OK_RESPONSE}`,
+        ),
+      );
+      return { port: raw.port, server: raw, raw };
+    },
+    boundMs: 1000,
+    check: (run, _server, raw) => {
+      assert.ok(raw);
+      assert.equal(run.code, 0);
+      assert.equal(n(run, 'requests'), raw.received() - 1);
+      assert.equal(n(run, 'errors'), 0);
+      assert.match(run.summary, /\| Responses by status \| 200: \d+ \|/);
+    },
+  },
+  {
+    name: 'sends 100 Continue before each answer: refused by undici (a known limit), errors',
+    target: async () => {
+      const raw = await startRawHttpServer((socket) =>
+        socket.write(`HTTP/1.1 100 Continue\r\n\r\n${OK_RESPONSE}`),
+      );
+      return { port: raw.port, server: raw, raw };
+    },
+    inputs: { 'wait-timeout': '0' },
+    boundMs: 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.ok(n(run, 'errors') > 0);
+      assert.match(run.summary, /\| Errors by kind \| UND\\_ERR\\_SOCKET: \d+ \|/);
+    },
+  },
 ];
 
 describe('faults of the target (bundle, real servers)', () => {
@@ -364,7 +440,7 @@ describe('faults of the target (bundle, real servers)', () => {
               .join(', ') +
             (target.server ? `; server sent ${target.server.served()}` : ''),
         );
-        row.check(run, target.server);
+        row.check(run, target.server, target.raw);
       } finally {
         await target.server?.close();
       }
@@ -464,6 +540,19 @@ describe('bad inputs', () => {
     ['rounds', '1'],
     ['max-regression', 'x'],
     ['confidence', '2'],
+    // Values the URL parser or undici would refuse later, on every request.
+    ['host', '127.0.0.1:8080'],
+    ['host', '999.1.1.1'],
+    ['host', 'a:b'],
+    ['headers', 'Expect: 100-continue'],
+    ['headers', 'Host: a.example\nHost: b.example'],
+    ['headers', 'X-Value: caf\u20ac'],
+    ['headers', 'X-Value: a\u0001b'],
+    ['headers', 'Transfer-Encoding: chunked'],
+    ['headers', 'Upgrade: h2c'],
+    ['headers', 'Keep-Alive: timeout=5'],
+    ['headers', 'Content-Length: 5'],
+    ['path', '/a\u0001b'],
   ];
   for (const [name, value] of bad) {
     it(`${name} '${value}': exit 1, a message naming the input, and no connection at all`, async () => {
@@ -485,4 +574,163 @@ describe('bad inputs', () => {
       }
     });
   }
+});
+
+describe('a comparison with a side that never answers (bundle)', () => {
+  it('ends within 2 x duration + warm-up + timeout + 1 s; log and summary say which side and why', async () => {
+    const head = await startServer();
+    const baseline = await startServer(() => {}); // accepts, never answers
+    try {
+      const run = await runAction({
+        port: String(head.port),
+        'baseline-port': String(baseline.port),
+        duration: '1',
+        rounds: '4',
+        timeout: '1',
+        'wait-timeout': '0',
+        'min-requests': '0',
+      });
+      const boundMs = 2 * 1000 + 2 * 1500 + 1000 + 1000;
+      assert.ok(run.elapsedMs < boundMs + SLACK_MS, `took ${Math.round(run.elapsedMs)} ms`);
+      assert.equal(run.code, 1);
+      assert.equal(run.outputs.outcome, 'failed');
+      assert.equal(run.outputs['baseline-requests'], '0');
+      assert.equal(run.outputs.verdict, '');
+      assert.match(
+        run.stdout,
+        /\nbaseline: 0 requests, 0\.0 req\/s over [\d.]+ s; unexpected status: 0, errors: 0, timeouts: \d+\n/,
+      );
+      assert.match(
+        run.stdout,
+        /::error::Throughput comparison failed: the baseline answered no request with an expected status in 4 of 4 slices/,
+      );
+      assert.match(run.summary, /\| Timeouts \| \d+ \| 0 \|/);
+      assert.match(run.summary, /\| Errors \| 0 \| 0 \|/);
+    } finally {
+      await Promise.all([head.close(), baseline.close()]);
+    }
+  });
+});
+
+describe("the runner's files", () => {
+  let target: TestServer;
+  const dir = mkdtempSync(join(tmpdir(), 'http-load-check-runner-files-'));
+
+  it('GITHUB_STEP_SUMMARY cannot be written: a warning naming it; outputs once; the pass stands', async () => {
+    target = await startServer();
+    try {
+      const summary = join(dir, 'missing-folder', 'summary.md');
+      const run = await runAction(
+        { port: String(target.port), duration: '0.5', 'min-requests': '1' },
+        { env: { GITHUB_STEP_SUMMARY: summary } },
+      );
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(
+        run.stdout,
+        new RegExp(`::warning::Could not write the job summary to GITHUB_STEP_SUMMARY ${summary}`),
+      );
+      assert.doesNotMatch(run.stdout, /failed unexpectedly/);
+      assert.equal(run.outputText.match(/^requests<</gm)?.length, 1, 'each output written once');
+      assert.ok(n(run, 'requests') > 0);
+      assert.equal(run.outputs.outcome, 'passed');
+      assert.ok(existsSync(run.outputs.report), 'the report is written');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('GITHUB_OUTPUT cannot be written: one warning for it, none for the files that were written', async () => {
+    target = await startServer();
+    try {
+      const output = join(dir, 'no-such-output');
+      const run = await runAction(
+        { port: String(target.port), duration: '0.5', 'min-requests': '1' },
+        { env: { GITHUB_OUTPUT: output } },
+      );
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(
+        run.stdout,
+        new RegExp(`::warning::Could not write the step outputs to GITHUB_OUTPUT ${output}`),
+      );
+      assert.doesNotMatch(run.stdout, /Could not write (report-file|benchmark-file)/);
+      assert.doesNotMatch(run.stdout, /failed unexpectedly/);
+      assert.ok(existsSync(join(run.dir, 'http-load-check.json')), 'the report is written');
+      assert.ok(existsSync(join(run.dir, 'http-load-check-benchmark.json')));
+      assert.match(run.summary, /\| Verdict \| ✅ passed \|/);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('report-file names GITHUB_OUTPUT: refused before any connection, the file left alone', async () => {
+    target = await startServer();
+    try {
+      const output = join(dir, 'output-to-keep');
+      writeFileSync(output, 'kept<<EOF\nyes\nEOF\n');
+      const run = await runAction(
+        { port: String(target.port), duration: '0.5', 'min-requests': '1', 'report-file': output },
+        { env: { GITHUB_OUTPUT: output } },
+      );
+      assert.equal(run.code, 1);
+      assert.match(
+        run.stdout,
+        /::error::Invalid report-file '.*': it is the runner's GITHUB_OUTPUT file/,
+      );
+      assert.equal(readFileSync(output, 'utf8'), 'kept<<EOF\nyes\nEOF\n');
+      assert.equal(target.connections(), 0);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a bug of ours during the load: the error starts a line of its own; outputs once', async () => {
+    target = await startServer();
+    try {
+      // Makes the bundle throw from inside the load, after the standard line has started: its
+      // deadline timer is the only one set to exactly the duration, 4.321 s.
+      const fault =
+        'data:text/javascript,const t=globalThis.setTimeout;' +
+        'globalThis.setTimeout=(f,ms,...a)=>{if(ms===4321)throw new Error("injected fault");return t(f,ms,...a)};';
+      const run = await runAction(
+        { port: String(target.port), duration: '4.321', 'min-requests': '0' },
+        { nodeArgs: ['--import', fault] },
+      );
+      assert.equal(run.code, 1);
+      assert.match(
+        run.stdout,
+        /^http test running\.\.\.\n::error::http-load-check failed unexpectedly: Error: injected fault/m,
+      );
+      assert.equal(run.outputText.match(/^outcome<</gm)?.length, 1, 'each output written once');
+      assert.equal(run.outputs.outcome, 'failed');
+      assert.equal(run.outputs.passed, 'false');
+      assert.match(run.summary, /\| Verdict \| ❌ failed \|/);
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+describe('a path beyond ASCII (bundle)', () => {
+  it('is sent percent-encoded as UTF-8: /€ arrives as /%E2%82%AC, and every request counts', async () => {
+    const urls = new Set<string>();
+    const target = await startServer((req, res) => {
+      urls.add(req.url ?? '');
+      res.end('ok');
+    });
+    try {
+      const run = await runAction({
+        port: String(target.port),
+        duration: '0.3',
+        path: '/€',
+        'min-requests': '1',
+      });
+      assert.equal(run.code, 0, run.stdout);
+      assert.deepEqual([...urls], ['/%E2%82%AC']);
+      assert.equal(n(run, 'errors'), 0);
+      assert.equal(n(run, 'requests'), target.served() - 1);
+      assert.match(run.summary, /\| Target \| `http:\/\/127\.0\.0\.1:\d+\/%E2%82%AC` \|/);
+    } finally {
+      await target.close();
+    }
+  });
 });

@@ -116,6 +116,28 @@ describe('readSettings', () => {
     assert.equal(busy({ connections: '10', 'busy-poll': 'true' }), true);
   });
 
+  it('percent-encodes a path beyond ASCII as UTF-8, as new URL does', () => {
+    const path = (value: string) => readSettings(reader({ ...valid, path: value })).path;
+    assert.equal(path('/€'), '/%E2%82%AC');
+    assert.equal(path('/café?q=ü'), '/caf%C3%A9?q=%C3%BC');
+    assert.equal(path('/😀'), new URL('http://x/😀').pathname);
+    assert.equal(path('/a%20b?x=1&y=%2F'), '/a%20b?x=1&y=%2F', 'ASCII is sent as typed');
+  });
+
+  it('accepts the hosts undici takes as they are', () => {
+    for (const host of [
+      'localhost',
+      'LocalHost',
+      '127.0.0.1',
+      '::1',
+      '[::1]',
+      'example.com.',
+      'svc_1.local',
+    ]) {
+      assert.doesNotThrow(() => readSettings(reader({ ...valid, host })), host);
+    }
+  });
+
   it('puts an IPv6 host in brackets in the URL', () => {
     const settings = readSettings(reader({ ...valid, host: '::1' }));
     assert.equal(settings.host, '::1');
@@ -198,6 +220,45 @@ describe('readSettings', () => {
     ['host', 'a b', /^Invalid host 'a b'/],
     ['path', 'health', /^Invalid path 'health': expected a path starting with '\/'/],
     ['path', '/a b', /^Invalid path '\/a b'/],
+    // What the URL parser or undici would refuse later: refused here, before any connection.
+    ['host', '127.0.0.1:8080', /^Invalid host '127\.0\.0\.1:8080': expected a host name or IP/],
+    ['host', '999.1.1.1', /^Invalid host '999\.1\.1\.1'/],
+    ['host', 'a:b', /^Invalid host 'a:b'/],
+    [
+      'host',
+      '1.2.3',
+      /^Invalid host '1\.2\.3'.*\(URLs read it as 1\.2\.0\.3; write that instead\)$/,
+    ],
+    ['host', '0x7f.1', /^Invalid host '0x7f\.1'.*URLs read it as 127\.0\.0\.1/],
+    ['host', 'fe80::1%eth0', /^Invalid host 'fe80::1%eth0'.*zone index/],
+    ['baseline-host', '999.1.1.1', /^Invalid baseline-host '999\.1\.1\.1'/],
+    [
+      'headers',
+      'X-Ok: 1\nExpect: 100-continue',
+      /^Invalid headers: line 2 \('Expect'\) is refused by the HTTP client \(expect header not supported\)/,
+    ],
+    ['headers', 'Host: a\nHost: b', /^Invalid headers: .*\(duplicate host header\)/],
+    [
+      'headers',
+      'X-Value: caf\u20ac',
+      /^Invalid headers: line 1 \('X-Value'\) is refused .*invalid X-Value header/,
+    ],
+    ['headers', 'X-Value: a\u0001b', /^Invalid headers: line 1 \('X-Value'\) is refused/],
+    ['headers', 'Transfer-Encoding: chunked', /invalid transfer-encoding header/],
+    ['headers', 'Upgrade: h2c', /invalid upgrade header/],
+    ['headers', 'Keep-Alive: timeout=5', /invalid keep-alive header/],
+    [
+      'headers',
+      'Content-Length: 5',
+      /^Invalid headers: line 1 sets Content-Length, which cannot be set/,
+    ],
+    ['path', '/a\u0001b', /^Invalid path '\/a\\x01b': expected a path .*control characters/],
+    ['path', '/a\u007fb', /^Invalid path '\/a\\x7fb'/],
+    [
+      'path',
+      '/\ud800',
+      /^Invalid path '\/\ud800': expected a path starting with '\/' of valid Unicode/,
+    ],
   ];
   for (const [name, value, message] of bad) {
     it(`rejects ${name} '${value}' with a message naming the input and range`, () => {

@@ -214,12 +214,14 @@ export async function runComparison(
       pool: pool(settings),
       latency: createLatencyRecorder(),
       runs: [] as LoadResult[],
+      warmups: [] as LoadResult[],
     },
     baseline: {
       settings: baselineSettings,
       pool: pool(baselineSettings),
       latency: createLatencyRecorder(),
       runs: [] as LoadResult[],
+      warmups: [] as LoadResult[],
     },
   };
   const sliceMs = sliceSec * 1000;
@@ -242,7 +244,12 @@ export async function runComparison(
         latency: index >= 0 ? latency : undefined,
         cutOff: false,
       });
-      settling.push(started.result.then((result) => index >= 0 && (results[index] = result)));
+      settling.push(
+        started.result.then((result) => {
+          if (index >= 0) results[index] = result;
+          else sides[side].warmups.push(result);
+        }),
+      );
       return started.windowEnd;
     };
     // Both sides warm up (JIT, caches, connections, the generator itself) in alternating uncounted
@@ -275,8 +282,12 @@ export async function runComparison(
       slices.push({ side, requests: result.requests, rps: requestsPerSecond(result) });
   });
 
-  const head = combine(sides.head.runs, sides.head.latency.summary());
-  const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary());
+  const head = combine(sides.head.runs, sides.head.latency.summary(), sides.head.warmups);
+  const baseline = combine(
+    sides.baseline.runs,
+    sides.baseline.latency.summary(),
+    sides.baseline.warmups,
+  );
   sides.head.latency.destroy();
   sides.baseline.latency.destroy();
   const check: CheckOutcome = {
@@ -359,10 +370,15 @@ function silentSides(
     const what =
       own.length < 2
         ? `had ${own.length} slice(s), at least 2 are needed`
-        : `answered no request in ${empty} of ${own.length} slices`;
+        : `answered no request with an expected status in ${empty} of ${own.length} slices`;
+    const { responses, failures } = r.warmup;
     reasons.push(
       `${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
-        `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(settings.timeoutSec)} s)`,
+        `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(settings.timeoutSec)} s` +
+        (responses + failures > 0
+          ? `; in the warm-up ${responses} answers and ${failures} failed requests`
+          : '') +
+        ')',
     );
   }
   return reasons;
@@ -410,7 +426,11 @@ function pool(settings: Settings): LoadPool {
  * One side's slices as one result: counts added up, the window is the sum of the slices, the
  * generator's use averaged over the slices' windows.
  */
-function combine(runs: LoadResult[], latency: LoadResult['latency']): LoadResult {
+function combine(
+  runs: LoadResult[],
+  latency: LoadResult['latency'],
+  warmups: LoadResult[] = [],
+): LoadResult {
   const total = emptyResult(runs.some((r) => r.aborted));
   let weight = 0;
   for (const r of runs) {
@@ -431,6 +451,12 @@ function combine(runs: LoadResult[], latency: LoadResult['latency']): LoadResult
     for (const [k, v] of Object.entries(r.errorsByKind)) {
       total.errorsByKind[k] = (total.errorsByKind[k] ?? 0) + v;
     }
+  }
+  // What the warm-up slices got, answers and failures alike: a side that hangs may fail there only.
+  // (A warm-up slice is a run of its own: what it counted is warm-up here.)
+  for (const r of warmups) {
+    total.warmup.responses += r.requests + r.unexpectedStatus + r.warmup.responses;
+    total.warmup.failures += r.errors + r.timeouts + r.cancelled + r.warmup.failures;
   }
   if (weight > 0) {
     total.generator.cpuPct /= weight;

@@ -13,6 +13,8 @@ export interface ActionRun {
   code: number | null;
   stdout: string;
   outputs: Record<string, string>;
+  /** The whole GITHUB_OUTPUT file as written. */
+  outputText: string;
   summary: string;
   /** Wall time of the process, in ms. */
   elapsedMs: number;
@@ -25,8 +27,18 @@ export interface StartedAction {
   done: Promise<ActionRun>;
 }
 
+export interface ActionOptions {
+  /** Variables to set (or, when undefined, to unset) after the runner's own. */
+  env?: Record<string, string | undefined>;
+  /** Node options before the bundle, e.g. `--import` of a fault to inject. */
+  nodeArgs?: string[];
+}
+
 /** Starts the bundle asynchronously: the test's own servers must keep serving meanwhile. */
-export function startAction(inputs: Record<string, string>): StartedAction {
+export function startAction(
+  inputs: Record<string, string>,
+  options: ActionOptions = {},
+): StartedAction {
   const dir = mkdtempSync(join(tmpdir(), 'http-load-check-action-'));
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary.md');
@@ -40,9 +52,16 @@ export function startAction(inputs: Record<string, string>): StartedAction {
   env.GITHUB_OUTPUT = outputFile;
   env.GITHUB_STEP_SUMMARY = summaryFile;
   env.RUNNER_TEMP = dir;
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
 
   const started = performance.now();
-  const child = spawn(process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUNDLE], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let stdout = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   const done = new Promise<ActionRun>((resolve) =>
@@ -50,8 +69,9 @@ export function startAction(inputs: Record<string, string>): StartedAction {
       resolve({
         code,
         stdout,
-        outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-        summary: readFileSync(summaryFile, 'utf8'),
+        outputs: parseOutputs(readIfThere(outputFile)),
+        outputText: readIfThere(outputFile),
+        summary: readIfThere(summaryFile),
         elapsedMs: performance.now() - started,
         dir,
       }),
@@ -60,8 +80,19 @@ export function startAction(inputs: Record<string, string>): StartedAction {
   return { child, done };
 }
 
-export function runAction(inputs: Record<string, string>): Promise<ActionRun> {
-  return startAction(inputs).done;
+export function runAction(
+  inputs: Record<string, string>,
+  options: ActionOptions = {},
+): Promise<ActionRun> {
+  return startAction(inputs, options).done;
+}
+
+function readIfThere(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Parses the `name<<delimiter ... delimiter` blocks that core.setOutput appends. */

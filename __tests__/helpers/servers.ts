@@ -98,3 +98,34 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+export interface RawHttpServer extends TestServer {
+  /** Requests the server has read (each counted when its head is complete). */
+  received(): number;
+}
+
+/**
+ * A raw TCP server that reads HTTP/1.1 requests without a body (any method, `\r\n\r\n`-terminated
+ * heads) and lets `answer` write whatever bytes it likes, or nothing: for servers that break the
+ * protocol in ways `node:http` never would.
+ */
+export async function startRawHttpServer(
+  answer: (socket: net.Socket, index: number, head: string) => void,
+): Promise<RawHttpServer> {
+  let received = 0;
+  const server = await startTcpServer((socket) => {
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('latin1');
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        const head = buffered.slice(0, end);
+        buffered = buffered.slice(end + 4);
+        answer(socket, received++, head);
+      }
+    });
+  });
+  return { ...server, received: () => received };
+}
+
+/** A complete `200` response with a 2-byte body. */
+export const OK_RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
