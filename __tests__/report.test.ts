@@ -4,7 +4,14 @@ import type { LoadResult } from '../src/engine/load.js';
 import { readSettings } from '../src/inputs.js';
 import type { Slice } from '../src/check.js';
 import type { SavedBaseline } from '../src/report/json.js';
-import { comparisonMarkdown, summaryMarkdown } from '../src/report/summary.js';
+import {
+  codeSpan,
+  comparisonMarkdown,
+  escapeText,
+  fitSummary,
+  SUMMARY_LIMIT_BYTES,
+  summaryMarkdown,
+} from '../src/report/summary.js';
 import { compareRates, judgeShift } from '../src/stats/compare.js';
 import { sliceNoise } from '../src/stats/noise.js';
 import { detailLines, finalLine, requestsPerSecond, startLine } from '../src/report/text.js';
@@ -102,6 +109,12 @@ describe('verdict', () => {
     assert.equal(formatSeconds(5), '5');
     assert.equal(formatSeconds(0.25), '0.25');
     assert.equal(formatSeconds(5.0004), '5');
+    assert.equal(formatSeconds(0.0001), '0.0001', 'a short run never reads 0 s');
+    assert.equal(formatSeconds(0.00012345), '0.00012');
+    assert.match(
+      judge({ requests: 3, minRequests: 0, durationSec: 0.0001 }).message,
+      / 3 requests in 0\.0001 s,/,
+    );
   });
 });
 
@@ -187,15 +200,86 @@ describe('comparison summary', () => {
     });
     assert.match(
       md,
-      /^\| Target \| `http:\/\/127\.0\.0\.1:8080\/`, saved in `main\.json` at 2026-11-20T10:00:00\.000Z \(commit 0123456789ab\) \| /m,
+      /^\| Target \| http:\/\/127\.0\.0\.1:8080\/, saved in main\.json at 2026-11-20T10:00:00\.000Z \(commit 0123456789ab\) \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m,
     );
     assert.match(md, /^\| Variation between slices \(CV\) \| 0\.2% \| 16\.1% \|$/m);
     assert.match(md, /^\| Slices hit by a burst \(outliers\) \| none \| #4 \(600\.0\) \|$/m);
+    assert.match(md, /^\| Errors \| 2 \(ECONNRESET: 2\) \| 2 \(ECONNRESET: 2\) \|$/m);
+    assert.match(md, /^\| Timeouts \| 1 \| 1 \|$/m);
     assert.match(md, /> \[!NOTE\]\n> The baseline is a saved report from an earlier run/);
     assert.match(md, /measured with connections 1; this run uses connections 4/);
     assert.match(md, /Verdict: \*\*regression\*\*/);
     assert.match(md, /```mermaid\nxychart-beta\n/);
     assert.match(md, /^ {2}line \[900, 910, 905, 600, 902\]$/m);
     assert.match(md, /^ {2}line \[1000, 1004, 998, 1001, 999\]$/m);
+  });
+});
+
+describe('summary safety', () => {
+  it('renders strings from a saved report as text: no HTML, links, code-span breaks or new rows', () => {
+    const saved: SavedBaseline = {
+      path: 'base`line.json',
+      createdAt: '[click](https://example.invalid)\n| forged | row |',
+      target: '`</td><img src=x onerror=alert(1)>` | x',
+      environment: { sha: '<b>not a sha</b>' },
+      settings: {
+        connections: 1,
+        pipelining: 1,
+        path: '/![i](https://example.invalid/p.png)',
+        durationSec: 5,
+      },
+      samples: { sampleSec: 0.5, rps: [100, 100] },
+      result,
+    };
+    const md = comparisonMarkdown(
+      readSettings((name) => ({ port: '8080', 'min-requests': '0', path: '/other' })[name] ?? ''),
+      {
+        result,
+        baseline: result,
+        slices: [],
+        shift: null,
+        comparison: null,
+        noise: { head: sliceNoise([]), baseline: sliceNoise([]) },
+        source: 'file',
+        saved,
+      },
+    );
+    const targetRow = md.split('\n').find((line) => line.startsWith('| Target |')) ?? '';
+    assert.ok(!/<img|<b>|<\/td>/.test(md), md);
+    assert.ok(!md.includes('[click](') && !md.includes('![i]('), 'no live link or image');
+    assert.ok(!md.includes('| forged |'), "no row of the file's own");
+    assert.equal(
+      targetRow.split(' | ')[1],
+      '\\`&lt;/td&gt;&lt;img src=x onerror=alert(1)&gt;\\` \\| x, saved in base\\`line.json at ' +
+        '\\[click\\](https://example.invalid) \\| forge…',
+    );
+    assert.doesNotMatch(targetRow, /commit/, 'a sha that is not hex is left out');
+    assert.match(md, /measured with path \/\\!\\\[i\\\]/);
+  });
+
+  it('escapeText and codeSpan keep any text inline', () => {
+    assert.equal(escapeText('a|b\nc<d>&`e`*_~!'), 'a\\|b c&lt;d&gt;&amp;\\`e\\`\\*\\_\\~\\!');
+    assert.equal(codeSpan('x`y'), '``x`y``');
+    assert.equal(codeSpan('`x'), '`` `x ``');
+    assert.equal(codeSpan('a|b'), '`a\\|b`');
+    assert.equal(escapeText('x'.repeat(600)).length, 501);
+  });
+
+  it("fits GitHub's 1 MiB, cut at a line, with a note; a summary that fits is unchanged", () => {
+    const line = `| row | ${'é'.repeat(100)} |\n`;
+    const big = line.repeat(Math.ceil((2 * SUMMARY_LIMIT_BYTES) / Buffer.byteLength(line)));
+    const fitted = fitSummary(big);
+    assert.ok(
+      Buffer.byteLength(fitted) <= SUMMARY_LIMIT_BYTES,
+      `${Buffer.byteLength(fitted)} bytes`,
+    );
+    assert.ok(Buffer.byteLength(fitted) > SUMMARY_LIMIT_BYTES - 2 * Buffer.byteLength(line));
+    const [kept, note] = fitted.split('\n\n> [!NOTE]\n');
+    assert.ok(
+      kept.split('\n').every((l) => l === line.trimEnd()),
+      'whole lines only',
+    );
+    assert.match(note, /cut: GitHub keeps at most 1 MiB per step/);
+    assert.equal(fitSummary('small'), 'small');
   });
 });

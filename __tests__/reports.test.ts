@@ -4,13 +4,14 @@
  * (`benchmark-file`), and a saved report used as `baseline-file` by a later run.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { runAction } from './helpers/action.js';
-import { startCostlyServer, startServer, type TestServer } from './helpers/servers.js';
+import { startServer, type TestServer } from './helpers/servers.js';
 
 const schema = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', 'docs', 'report.schema.json'), 'utf8'),
@@ -21,7 +22,14 @@ function assertValid(report: unknown): void {
   assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
 }
 
-const costly = startCostlyServer;
+/**
+ * A service that answers every request after `ms` on a timer: at 1 connection it manages at most
+ * 1000 / ms requests a second, whatever the machine's load, against thousands for one that answers
+ * at once. Verdicts between the two cannot depend on noise.
+ */
+function slowServer(ms: number): Promise<TestServer> {
+  return startServer((_req, res) => setTimeout(() => res.end('ok'), ms));
+}
 
 describe('report-file and benchmark-file', () => {
   let target: TestServer;
@@ -106,7 +114,7 @@ describe('baseline-file: a saved report as the baseline', () => {
   let saved: string;
   let base: TestServer;
   before(async () => {
-    base = await costly(100);
+    base = await startServer();
     const run = await runAction({ port: String(base.port), duration: '2', 'min-requests': '1' });
     assert.equal(run.code, 0, run.stdout);
     saved = run.outputs.report;
@@ -114,11 +122,14 @@ describe('baseline-file: a saved report as the baseline', () => {
   after(() => base.close());
 
   it('round trip: the same service again is no regression, and the summary warns of cross-run noise', async () => {
+    // Two runs minutes apart on a busy machine may differ by more than 5%: a regression here would
+    // take the whole interval below -50%, which the same service cannot do.
     const run = await runAction({
       port: String(base.port),
       duration: '2',
       'min-requests': '1',
       'baseline-file': saved,
+      'max-regression': '50',
     });
     console.log(`same service vs saved: ${run.outputs['change-percent']}% ${run.outputs.verdict}`);
     assert.equal(run.code, 0, run.stdout);
@@ -138,8 +149,9 @@ describe('baseline-file: a saved report as the baseline', () => {
     assert.equal(report.comparison.shift.baselineSlices, 4);
   });
 
-  it('a service 3x slower than the saved run is a regression: exit 1', async () => {
-    const slow = await costly(300);
+  it('a service far slower than the saved run is a regression: exit 1', async () => {
+    // At most 200 req/s against thousands: every head sample is far below every saved one.
+    const slow = await slowServer(5);
     try {
       const run = await runAction({
         port: String(slow.port),
@@ -152,8 +164,9 @@ describe('baseline-file: a saved report as the baseline', () => {
       );
       assert.equal(run.code, 1, run.stdout);
       assert.equal(run.outputs.verdict, 'regression');
-      assert.ok(Number(run.outputs['change-high']) < -5);
+      assert.ok(Number(run.outputs['change-high']) < -50, run.outputs['change-high']);
       assert.match(run.stdout, /::error::Throughput regression: head vs baseline/);
+      assert.match(run.stdout, /\nsaved baseline: \d+ requests, [\d.]+ req\/s\n/);
     } finally {
       await slow.close();
     }
@@ -182,6 +195,18 @@ describe('baseline-file: a saved report as the baseline', () => {
       return path;
     };
     const report = JSON.parse(readFileSync(saved, 'utf8'));
+    const withSamples = (name: string, sampleSec: number, rps: number[]) =>
+      write(name, JSON.stringify({ ...report, samples: { sampleSec, rps } }));
+    const fifo = () => {
+      const path = join(dir, 'fifo');
+      execFileSync('mkfifo', [path]);
+      return path;
+    };
+    const sparse = (name: string, bytes: number) => {
+      const path = write(name, '');
+      truncateSync(path, bytes);
+      return path;
+    };
     const cases: [Record<string, string>, RegExp][] = [
       [{ 'baseline-file': join(dir, 'missing.json') }, /cannot read it \(ENOENT\)/],
       [{ 'baseline-file': write('text.json', 'not json') }, /not JSON/],
@@ -202,12 +227,35 @@ describe('baseline-file: a saved report as the baseline', () => {
         { 'baseline-file': saved, 'baseline-port': '1' },
         /either baseline-port .* or baseline-file/,
       ],
+      // Before: the heap ran out after 14 s (1e-9), or a RangeError with a stack (1e-13).
+      [
+        { 'baseline-file': withSamples('tiny.json', 1e-9, [100, 100]) },
+        /samples are 1e-9 s long, so 10000000000 would fit in the 10 s of this run, more than 2000: set duration to at most 0\.000002/,
+      ],
+      [{ 'baseline-file': withSamples('tinier.json', 1e-13, [100, 100]) }, /more than 2000/],
+      [{ 'baseline-file': withSamples('zero.json', 0, [100, 100]) }, /samples\.sampleSec is 0/],
+      [
+        { 'baseline-file': withSamples('many.json', 0.5, new Array(2001).fill(100)) },
+        /holds 2001 samples, more than 2000/,
+      ],
+      // Before: "a side answered no request" after the whole run.
+      [
+        { 'baseline-file': withSamples('long.json', 6, [100, 100]), duration: '10' },
+        /samples are 6 s long, so 1 fit\(s\) in the 10 s of this run and at least 2 are needed: set duration to at least 12/,
+      ],
+      [{ 'baseline-file': dir }, /it is not a regular file \(a directory\)/],
+      [{ 'baseline-file': '/dev/null' }, /it is not a regular file \(a device\)/],
+      // Before: a FIFO blocked the run for ever.
+      [{ 'baseline-file': fifo() }, /it is not a regular file \(a FIFO\)/],
+      [{ 'baseline-file': sparse('huge.json', 9 * 1024 * 1024) }, /larger than 8 MiB/],
     ];
     const target = await startServer();
     try {
       for (const [inputs, message] of cases) {
         const run = await runAction({ port: String(target.port), 'min-requests': '0', ...inputs });
         assert.equal(run.code, 1, JSON.stringify(inputs));
+        assert.ok(run.elapsedMs < 5000, `took ${Math.round(run.elapsedMs)} ms`);
+        assert.doesNotMatch(run.stdout, /\n\s+at /, 'no stack trace');
         assert.match(run.stdout, /::error::Invalid baseline-file '/);
         assert.match(run.stdout, message);
       }

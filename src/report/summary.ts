@@ -162,7 +162,7 @@ export function comparisonMarkdown(
   const baseTarget = base
     ? codeSpan(targetUrl({ ...settings, ...base }))
     : saved
-      ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
+      ? `${escapeText(saved.target)}, saved in ${escapeText(saved.path)}` +
         (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
         (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
           ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
