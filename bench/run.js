@@ -3,6 +3,7 @@
 //
 //   npm run bench                       3 repetitions of 5 s, all targets and settings
 //   npm run bench -- --reps 5 --seconds 5 --only nginx,node --no-rss --no-profile
+//   npm run bench -- --previous e2113a6=/path/to/old/dist/index.js   (a previous build beside this one)
 //
 // Optional peers (apt-get install wrk nginx-light gunicorn python3-flask time): whatever is missing
 // is skipped and said so in the report. Targets are pinned to CPU 1 and generators to CPU 0 with
@@ -25,8 +26,14 @@ const { values: args } = parseArgs({
     'no-rss': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     only: { type: 'string', default: 'nginx,node,gunicorn' },
+    // `label=path/to/dist/index.js`: a previous build of the action, run beside the current one in
+    // the same alternating rounds, so that the cost or gain of a change is a ratio from one run.
+    previous: { type: 'string' },
   },
 });
+const PREVIOUS = args.previous
+  ? { label: args.previous.split('=')[0], bundle: args.previous.split('=').slice(1).join('=') }
+  : null;
 const REPS = Number(args.reps);
 const SECONDS = Number(args.seconds);
 const work = mkdtempSync(join(tmpdir(), 'http-load-check-bench-'));
@@ -193,7 +200,14 @@ const OURS_BUSY = 'http-load-check, busy-poll on';
 const AUTOCANNON = 'autocannon';
 const WRK = 'wrk';
 
-async function ours(port, { c, p }, seconds, cpu, busyPoll = false) {
+async function ours(
+  port,
+  { c, p },
+  seconds,
+  cpu,
+  busyPoll = false,
+  bundle = join(root, 'dist', 'index.js'),
+) {
   const output = join(work, `out-${Math.random()}`);
   writeFileSync(output, '');
   const env = {
@@ -209,7 +223,7 @@ async function ours(port, { c, p }, seconds, cpu, busyPoll = false) {
     GITHUB_OUTPUT: output,
   };
   const started = performance.now();
-  const r = await run(timed(pin(cpu, [process.execPath, join(root, 'dist', 'index.js')])), env);
+  const r = await run(timed(pin(cpu, [process.execPath, bundle])), env);
   const wallS = (performance.now() - started) / 1000;
   const text = readFileSync(output, 'utf8');
   const out = (name) => Number(text.match(new RegExp(`^${name}<<(\\S+)\\n([^\\n]*)\\n`, 'm'))?.[2]);
@@ -270,6 +284,9 @@ const SETTINGS = [
   { name: '10 connections x 10 pipelined', c: 10, p: 10 },
 ];
 
+/** The previous build's row that a row of ours is compared with. */
+const previousOf = (name) => `${name} (${PREVIOUS?.label})`;
+
 function generatorsFor(setting) {
   const list = [
     [OURS, (port, s, secs, cpu) => ours(port, s, secs, cpu, false)],
@@ -277,6 +294,15 @@ function generatorsFor(setting) {
   ];
   if (setting.p === 1)
     list.splice(1, 0, [OURS_BUSY, (port, s, secs, cpu) => ours(port, s, secs, cpu, true)]);
+  if (PREVIOUS) {
+    const { bundle } = PREVIOUS;
+    list.push([previousOf(OURS), (port, s, secs, cpu) => ours(port, s, secs, cpu, false, bundle)]);
+    if (setting.p === 1)
+      list.push([
+        previousOf(OURS_BUSY),
+        (port, s, secs, cpu) => ours(port, s, secs, cpu, true, bundle),
+      ]);
+  }
   if (HAS.wrk) list.push([WRK, wrk]);
   return list;
 }
@@ -320,8 +346,8 @@ function table(target, rows) {
   const lines = [
     `### ${target}`,
     '',
-    '| setting | generator | median req/s | min-max | vs autocannon | vs wrk | generator CPU % | count - server count (each run) |',
-    '|---|---|---:|---|---:|---:|---:|---|',
+    `| setting | generator | median req/s | min-max | vs autocannon | vs wrk |${PREVIOUS ? ` vs ${PREVIOUS.label} |` : ''} generator CPU % | count - server count (each run) |`,
+    `|---|---|---:|---|---:|---:|${PREVIOUS ? '---:|' : ''}---:|---|`,
   ];
   for (const row of rows) {
     const rps = row.samples.map((s) => s.rps);
@@ -335,7 +361,7 @@ function table(target, rows) {
       .map((s) => (Number.isFinite(s.served) ? s.count - s.served : 'n/a'))
       .join(', ');
     lines.push(
-      `| ${row.setting.name} | ${row.name} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} | ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${diffs} |`,
+      `| ${row.setting.name} | ${row.name} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} |${PREVIOUS ? ` ${peer(previousOf(row.name)) ? ratio(previousOf(row.name)) : ''} |` : ''} ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${diffs} |`,
     );
   }
   return lines.join('\n');
@@ -453,6 +479,11 @@ const machine = [
   `- Date: ${started.toISOString()}; ${REPS} repetitions of ${SECONDS} s per cell, generators alternating (order rotated each round).`,
   `- Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Linux ${release()}.`,
   `- Node ${process.version}; autocannon ${JSON.parse(readFileSync(join(root, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}; ${HAS.wrk ? version(['wrk', '--version']).split(' [')[0] : 'no wrk'}; ${HAS.nginx ? version(['nginx', '-v']) : 'no nginx'}.`,
+  ...(PREVIOUS
+    ? [
+        `- "(${PREVIOUS.label})": a previous build of the action (${PREVIOUS.bundle}), run in the same rounds; "vs ${PREVIOUS.label}" is this build's median over that build's.`,
+      ]
+    : []),
   `- Pinning: ${HAS.taskset ? 'taskset, target on CPU 1, generator on CPU 0' : 'none (taskset missing)'}.`,
   '- req/s: for us `requests / duration` outputs (responses in the window plus the in-flight ones, over the measured window);',
   '  autocannon `requests.total / duration`; wrk `N requests in Ts`. "count - server count" compares what each',
