@@ -3,7 +3,8 @@
 //
 //   npm run bench                       3 repetitions of 5 s, all targets and settings
 //   npm run bench -- --reps 5 --seconds 5 --only nginx,node --no-rss --no-profile
-//   npm run bench -- --previous e2113a6=/path/to/old/dist/index.js   (a previous build beside this one)
+//   npm run bench -- --previous e2113a6=/path/to/old/dist/index.js   (earlier builds beside this one;
+//                                                                    repeatable)
 //
 // Optional peers (apt-get install wrk nginx-light gunicorn python3-flask time): whatever is missing
 // is skipped and said so in the report. Targets are pinned to CPU 1 and generators to CPU 0 with
@@ -28,12 +29,13 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'nginx,node,gunicorn' },
     // `label=path/to/dist/index.js`: a previous build of the action, run beside the current one in
     // the same alternating rounds, so that the cost or gain of a change is a ratio from one run.
-    previous: { type: 'string' },
+    previous: { type: 'string', multiple: true, default: [] },
   },
 });
-const PREVIOUS = args.previous
-  ? { label: args.previous.split('=')[0], bundle: args.previous.split('=').slice(1).join('=') }
-  : null;
+const PREVIOUS = args.previous.map((value) => ({
+  label: value.split('=')[0],
+  bundle: value.split('=').slice(1).join('='),
+}));
 const REPS = Number(args.reps);
 const SECONDS = Number(args.seconds);
 const work = mkdtempSync(join(tmpdir(), 'http-load-check-bench-'));
@@ -284,8 +286,8 @@ const SETTINGS = [
   { name: '10 connections x 10 pipelined', c: 10, p: 10 },
 ];
 
-/** The previous build's row that a row of ours is compared with. */
-const previousOf = (name) => `${name} (${PREVIOUS?.label})`;
+/** A previous build's row that a row of ours is compared with. */
+const previousOf = (name, label) => `${name} (${label})`;
 
 function generatorsFor(setting) {
   const list = [
@@ -294,12 +296,14 @@ function generatorsFor(setting) {
   ];
   if (setting.p === 1)
     list.splice(1, 0, [OURS_BUSY, (port, s, secs, cpu) => ours(port, s, secs, cpu, true)]);
-  if (PREVIOUS) {
-    const { bundle } = PREVIOUS;
-    list.push([previousOf(OURS), (port, s, secs, cpu) => ours(port, s, secs, cpu, false, bundle)]);
+  for (const { label, bundle } of PREVIOUS) {
+    list.push([
+      previousOf(OURS, label),
+      (port, s, secs, cpu) => ours(port, s, secs, cpu, false, bundle),
+    ]);
     if (setting.p === 1)
       list.push([
-        previousOf(OURS_BUSY),
+        previousOf(OURS_BUSY, label),
         (port, s, secs, cpu) => ours(port, s, secs, cpu, true, bundle),
       ]);
   }
@@ -346,8 +350,8 @@ function table(target, rows) {
   const lines = [
     `### ${target}`,
     '',
-    `| setting | generator | median req/s | min-max | vs autocannon | vs wrk |${PREVIOUS ? ` vs ${PREVIOUS.label} |` : ''} generator CPU % | count - server count (each run) |`,
-    `|---|---|---:|---|---:|---:|${PREVIOUS ? '---:|' : ''}---:|---|`,
+    `| setting | generator | median req/s | min-max | vs autocannon | vs wrk |${PREVIOUS.map((p) => ` vs ${p.label} |`).join('')} generator CPU % | count - server count (each run) |`,
+    `|---|---|---:|---|---:|---:|${PREVIOUS.map(() => '---:|').join('')}---:|---|`,
   ];
   for (const row of rows) {
     const rps = row.samples.map((s) => s.rps);
@@ -361,7 +365,7 @@ function table(target, rows) {
       .map((s) => (Number.isFinite(s.served) ? s.count - s.served : 'n/a'))
       .join(', ');
     lines.push(
-      `| ${row.setting.name} | ${row.name} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} |${PREVIOUS ? ` ${peer(previousOf(row.name)) ? ratio(previousOf(row.name)) : ''} |` : ''} ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${diffs} |`,
+      `| ${row.setting.name} | ${row.name} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} |${PREVIOUS.map(({ label }) => ` ${peer(previousOf(row.name, label)) ? ratio(previousOf(row.name, label)) : ''} |`).join('')} ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${diffs} |`,
     );
   }
   return lines.join('\n');
@@ -479,11 +483,10 @@ const machine = [
   `- Date: ${started.toISOString()}; ${REPS} repetitions of ${SECONDS} s per cell, generators alternating (order rotated each round).`,
   `- Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Linux ${release()}.`,
   `- Node ${process.version}; autocannon ${JSON.parse(readFileSync(join(root, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}; ${HAS.wrk ? version(['wrk', '--version']).split(' [')[0] : 'no wrk'}; ${HAS.nginx ? version(['nginx', '-v']) : 'no nginx'}.`,
-  ...(PREVIOUS
-    ? [
-        `- "(${PREVIOUS.label})": a previous build of the action (${PREVIOUS.bundle}), run in the same rounds; "vs ${PREVIOUS.label}" is this build's median over that build's.`,
-      ]
-    : []),
+  ...PREVIOUS.map(
+    ({ label, bundle }) =>
+      `- "(${label})": an earlier build of the action (${bundle}), run in the same rounds; "vs ${label}" is a row's median over that build's row of the same name.`,
+  ),
   `- Pinning: ${HAS.taskset ? 'taskset, target on CPU 1, generator on CPU 0' : 'none (taskset missing)'}.`,
   '- req/s: for us `requests / duration` outputs (responses in the window plus the in-flight ones, over the measured window);',
   '  autocannon `requests.total / duration`; wrk `N requests in Ts`. "count - server count" compares what each',

@@ -101171,6 +101171,14 @@ const TIMEOUT_CODES = new Set([
 ]);
 /** The kind an extra response (or any data the server sends unasked) is counted as. */
 const UNSOLICITED = 'UNSOLICITED_RESPONSE';
+/** A response that began in the same read in which its request was written: it cannot answer it. */
+class UnsolicitedResponseError extends Error {
+    code = UNSOLICITED;
+    constructor() {
+        super('a response arrived before its request could have reached the server');
+        this.name = 'UnsolicitedResponseError';
+    }
+}
 /**
  * True for the errors undici closes a connection with when data arrives while no request is
  * waiting for an answer: `bad response` when a message starts, a parser error when the bytes are
@@ -101455,10 +101463,12 @@ class LoadRun {
         if (this.stopping)
             this.checkDone();
     }
+    /** True once every request the run sent has settled: its result is final. */
+    get finished() {
+        return this.done;
+    }
     /** A fault of the connection that no request of ours was waiting on (see `isUnsolicited`). */
     recordConnectionError(kind) {
-        if (this.done)
-            return;
         this.events++;
         if (this.now() < this.windowStart)
             this.result.warmup.failures++;
@@ -101486,6 +101496,8 @@ class LoadPool {
     timeoutMs;
     /** The run new requests are sent for: the latest one started on the pool. */
     run = null;
+    /** Responses nobody asked for, caught while no run was going: counted by the next run. */
+    unclaimed = 0;
     sweepTimer;
     constructor(origin, connections, pipelining, timeoutMs) {
         this.pipelining = pipelining;
@@ -101502,8 +101514,18 @@ class LoadPool {
     /** Makes `run` the one the free slots send for, and starts them. */
     begin(run, now) {
         this.run = run;
+        for (; this.unclaimed > 0; this.unclaimed--)
+            run.recordConnectionError(UNSOLICITED);
         for (const connection of this.connections)
             connection.start(run, now);
+    }
+    /** An unsolicited response on an idle connection: the current run's error, or the next one's. */
+    unsolicited() {
+        const run = this.run;
+        if (run !== null && !run.finished)
+            run.recordConnectionError(UNSOLICITED);
+        else
+            this.unclaimed++;
     }
     sweep() {
         for (const connection of this.connections)
@@ -101524,11 +101546,20 @@ class Connection {
     client;
     pool;
     slots = [];
-    /** Slots whose next request waits for `flush`. */
+    /** Slots whose next request waits for `flush` (retries after a failure). */
     ready = [];
     flushing = false;
     pipelined;
     socket = null;
+    corked = false;
+    /**
+     * The socket's `readable` events so far. undici reads the socket in paused mode and parses all
+     * it can read in each, after this counter's listener has run. See `sameRead`.
+     */
+    reads = 0;
+    onReadable = () => {
+        this.reads++;
+    };
     /** The failure undici last handed to one of our requests; see `onDisconnect`. */
     lastError;
     cancelling = false;
@@ -101539,19 +101570,22 @@ class Connection {
         this.client = new node_modules_undici/* Client */.Kj(origin, {
             // At `pipelining: 1` undici waits one event-loop turn (`setImmediate`) after each response
             // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets
-            // `flush` write our next request in the same turn; we still keep only `pipelining` requests
+            // `onResponseEnd` write our next request at once; we still keep only `pipelining` requests
             // in flight, and GET stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections,
             // +20% at 1 with busy-poll (bench/RESULTS.md). A server that closes silently costs one error
-            // per close.
+            // per close; an extra response is caught by `sameRead`.
             pipelining: Math.max(2, pipelining),
             // The sweep enforces the whole-request timeout; undici's own timers would only add work.
             headersTimeout: 0,
             bodyTimeout: 0,
             keepAliveTimeout: 60_000,
             keepAliveMaxTimeout: 600_000,
-            // Keep a handle on the socket, to batch the writes of one flush (see `flush`).
+            // Keep a handle on the socket, to batch the writes of one read (see `responseEnded`).
             connect: (options, callback) => connector(options, (error, socket) => {
                 this.socket = socket;
+                this.corked = false;
+                // Before undici's own listener, which it adds once it has the socket.
+                socket?.on('readable', this.onReadable);
                 callback(error, socket);
             }),
         });
@@ -101566,13 +101600,37 @@ class Connection {
                 slot.send(run, now);
     }
     /**
-     * Queues `slot` to send its next request once undici has parsed the rest of the read that
-     * completed its response. Sending from inside `onResponseEnd` would put a request in flight while
-     * that read may still hold an extra response, which undici would then take for its answer. After
-     * the read, a response nobody asked for finds nothing in flight, and undici drops the connection
-     * (`onDisconnect` counts it). The flush runs in the same event-loop turn, and batches the sends of
-     * one read into one `writev` when pipelining.
+     * With pipelining, one read often completes several responses, and each sends its next request.
+     * Corking the socket on the first and uncorking on the next tick turns those sends into one
+     * `writev`.
      */
+    batchWrites() {
+        if (!this.pipelined || this.corked || this.socket === null)
+            return;
+        this.corked = true;
+        this.socket.cork();
+        process.nextTick(this.uncork);
+    }
+    uncork = () => {
+        this.corked = false;
+        this.socket?.uncork();
+    };
+    /** The read a request written now is written during (or after): see `sameRead`. */
+    currentRead() {
+        return this.reads;
+    }
+    /**
+     * True when a response starts in the read during which its request (written at `sentIn`) was
+     * written: undici was still parsing bytes that were in our buffer before the request went out, so
+     * the server cannot have sent them as its answer; they are an extra response to an earlier
+     * request. Writing the next request at once from `onResponseEnd` is what keeps one connection
+     * fast, and this check is what makes it safe: without it, that extra response was taken for the
+     * new request's answer. A request written outside a parse has its answer in a later read.
+     */
+    sameRead(sentIn) {
+        return sentIn === this.reads;
+    }
+    /** Queues `slot` to send on the next tick (a retry, outside undici's own callbacks). */
     sendSoon(slot) {
         this.ready.push(slot);
         if (!this.flushing) {
@@ -101584,17 +101642,12 @@ class Connection {
         this.flushing = false;
         const run = this.pool.run;
         const ready = this.ready;
-        if (run === null) {
-            ready.length = 0;
-            return;
+        if (run !== null) {
+            const now = run.now();
+            for (let i = 0; i < ready.length; i++)
+                ready[i].send(run, now);
         }
-        const now = run.now();
-        const socket = this.pipelined && ready.length > 1 ? this.socket : null;
-        socket?.cork();
-        for (let i = 0; i < ready.length; i++)
-            ready[i].send(run, now);
         ready.length = 0;
-        socket?.uncork();
     };
     /**
      * undici closed the socket. When no request of ours received the error, and it says the server
@@ -101604,7 +101657,7 @@ class Connection {
     onDisconnect = (_origin, _targets, error) => {
         if (this.cancelling || error === this.lastError || !isUnsolicited(error))
             return;
-        this.pool.run?.recordConnectionError(UNSOLICITED);
+        this.pool.unsolicited();
     };
     sweep(timeoutMs) {
         for (const slot of this.slots)
@@ -101635,6 +101688,8 @@ class Slot {
     controller = null;
     status = 0;
     sentAt = 0;
+    /** The connection's read during which the request was written (see `Connection.sameRead`). */
+    sentInRead = 0;
     inFlight = false;
     /** Waiting in the connection's queue for `flush`. */
     queued = false;
@@ -101658,6 +101713,7 @@ class Slot {
         this.sentAt = now;
         this.controller = null;
         this.sentBy = run;
+        this.sentInRead = this.connection.currentRead();
         run.sent();
         this.connection.client.dispatch(run.request, this);
     }
@@ -101684,16 +101740,25 @@ class Slot {
     onRequestStart(controller) {
         this.controller = controller;
     }
-    onResponseStart(_controller, statusCode) {
+    onResponseStart(controller, statusCode) {
+        if (this.connection.sameRead(this.sentInRead)) {
+            // undici then drops the connection; the failure is counted as UNSOLICITED_RESPONSE.
+            controller.abort(new UnsolicitedResponseError());
+            return;
+        }
         this.status = statusCode;
     }
     onResponseData() { }
     onResponseEnd() {
-        const run = this.sentBy;
+        const sentBy = this.sentBy;
+        const now = sentBy.now();
         this.inFlight = false;
         this.failures = 0;
-        run.recordResponse(this.status, this.sentAt, run.now());
-        this.queue();
+        sentBy.recordResponse(this.status, this.sentAt, now);
+        this.connection.batchWrites();
+        const run = this.connection.pool.run;
+        if (run !== null)
+            this.send(run, now);
     }
     onResponseError(_controller, error) {
         const run = this.sentBy;
@@ -102960,7 +103025,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
-const VERSION = '1.0.0';
+const VERSION = '1.0.1';
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
 

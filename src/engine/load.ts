@@ -12,14 +12,16 @@
  * - a request sent before the deadline and answered after it still counts, so the counts equal the
  *   responses the server sent;
  * - errors and timeouts never count as requests; they are counted apart;
- * - data the server sends while no request is waiting for it (an extra response) is a protocol
- *   error: the connection is dropped and the error counted as `UNSOLICITED_RESPONSE`;
+ * - a response nobody asked for (one that starts in the read during which the request it would
+ *   answer was written, or any data while no request is in flight) is a protocol error: the
+ *   connection is dropped and the error counted as `UNSOLICITED_RESPONSE` (docs/engine.md);
  * - requests cut off by the hard stop or by the abort signal are `cancelled`;
  * - whatever was sent during the warm-up is reported apart and counted nowhere else.
  *
  * Hot path: one undici `Client` per connection, driven by `dispatch` with one reused handler object
- * per in-flight slot. No promise, stream, timer or closure is made per request: one sweep timer per
- * pool enforces the per-request timeout for all slots.
+ * per in-flight slot; the next request is sent from `onResponseEnd`. No promise, stream, timer or
+ * closure is made per request: one sweep timer per pool enforces the per-request timeout for all
+ * slots.
  */
 import type { Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher } from 'undici';
@@ -190,6 +192,15 @@ const TIMEOUT_CODES = new Set([
 
 /** The kind an extra response (or any data the server sends unasked) is counted as. */
 export const UNSOLICITED = 'UNSOLICITED_RESPONSE';
+
+/** A response that began in the same read in which its request was written: it cannot answer it. */
+export class UnsolicitedResponseError extends Error {
+  readonly code = UNSOLICITED;
+  constructor() {
+    super('a response arrived before its request could have reached the server');
+    this.name = 'UnsolicitedResponseError';
+  }
+}
 
 /**
  * True for the errors undici closes a connection with when data arrives while no request is
@@ -488,9 +499,13 @@ export class LoadRun {
     if (this.stopping) this.checkDone();
   }
 
+  /** True once every request the run sent has settled: its result is final. */
+  get finished(): boolean {
+    return this.done;
+  }
+
   /** A fault of the connection that no request of ours was waiting on (see `isUnsolicited`). */
   recordConnectionError(kind: string): void {
-    if (this.done) return;
     this.events++;
     if (this.now() < this.windowStart) this.result.warmup.failures++;
     else this.countError(kind);
@@ -519,6 +534,8 @@ export class LoadPool {
   readonly timeoutMs: number;
   /** The run new requests are sent for: the latest one started on the pool. */
   run: LoadRun | null = null;
+  /** Responses nobody asked for, caught while no run was going: counted by the next run. */
+  private unclaimed = 0;
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(origin: string, connections: number, pipelining: number, timeoutMs: number) {
@@ -537,7 +554,15 @@ export class LoadPool {
   /** Makes `run` the one the free slots send for, and starts them. */
   begin(run: LoadRun, now: number): void {
     this.run = run;
+    for (; this.unclaimed > 0; this.unclaimed--) run.recordConnectionError(UNSOLICITED);
     for (const connection of this.connections) connection.start(run, now);
+  }
+
+  /** An unsolicited response on an idle connection: the current run's error, or the next one's. */
+  unsolicited(): void {
+    const run = this.run;
+    if (run !== null && !run.finished) run.recordConnectionError(UNSOLICITED);
+    else this.unclaimed++;
   }
 
   private sweep(): void {
@@ -560,11 +585,20 @@ class Connection {
   readonly client: Client;
   readonly pool: LoadPool;
   private readonly slots: Slot[] = [];
-  /** Slots whose next request waits for `flush`. */
+  /** Slots whose next request waits for `flush` (retries after a failure). */
   private readonly ready: Slot[] = [];
   private flushing = false;
   private readonly pipelined: boolean;
   private socket: Socket | null = null;
+  private corked = false;
+  /**
+   * The socket's `readable` events so far. undici reads the socket in paused mode and parses all
+   * it can read in each, after this counter's listener has run. See `sameRead`.
+   */
+  private reads = 0;
+  private readonly onReadable = (): void => {
+    this.reads++;
+  };
   /** The failure undici last handed to one of our requests; see `onDisconnect`. */
   lastError: Error | undefined;
   private cancelling = false;
@@ -576,20 +610,23 @@ class Connection {
     this.client = new Client(origin, {
       // At `pipelining: 1` undici waits one event-loop turn (`setImmediate`) after each response
       // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets
-      // `flush` write our next request in the same turn; we still keep only `pipelining` requests
+      // `onResponseEnd` write our next request at once; we still keep only `pipelining` requests
       // in flight, and GET stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections,
       // +20% at 1 with busy-poll (bench/RESULTS.md). A server that closes silently costs one error
-      // per close.
+      // per close; an extra response is caught by `sameRead`.
       pipelining: Math.max(2, pipelining),
       // The sweep enforces the whole-request timeout; undici's own timers would only add work.
       headersTimeout: 0,
       bodyTimeout: 0,
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
-      // Keep a handle on the socket, to batch the writes of one flush (see `flush`).
+      // Keep a handle on the socket, to batch the writes of one read (see `responseEnded`).
       connect: (options, callback) =>
         connector(options, (error, socket) => {
           this.socket = socket as Socket | null;
+          this.corked = false;
+          // Before undici's own listener, which it adds once it has the socket.
+          socket?.on('readable', this.onReadable);
           (callback as buildConnector.Callback)(error as null, socket as Socket);
         }),
     });
@@ -603,13 +640,40 @@ class Connection {
   }
 
   /**
-   * Queues `slot` to send its next request once undici has parsed the rest of the read that
-   * completed its response. Sending from inside `onResponseEnd` would put a request in flight while
-   * that read may still hold an extra response, which undici would then take for its answer. After
-   * the read, a response nobody asked for finds nothing in flight, and undici drops the connection
-   * (`onDisconnect` counts it). The flush runs in the same event-loop turn, and batches the sends of
-   * one read into one `writev` when pipelining.
+   * With pipelining, one read often completes several responses, and each sends its next request.
+   * Corking the socket on the first and uncorking on the next tick turns those sends into one
+   * `writev`.
    */
+  batchWrites(): void {
+    if (!this.pipelined || this.corked || this.socket === null) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(this.uncork);
+  }
+
+  private uncork = (): void => {
+    this.corked = false;
+    this.socket?.uncork();
+  };
+
+  /** The read a request written now is written during (or after): see `sameRead`. */
+  currentRead(): number {
+    return this.reads;
+  }
+
+  /**
+   * True when a response starts in the read during which its request (written at `sentIn`) was
+   * written: undici was still parsing bytes that were in our buffer before the request went out, so
+   * the server cannot have sent them as its answer; they are an extra response to an earlier
+   * request. Writing the next request at once from `onResponseEnd` is what keeps one connection
+   * fast, and this check is what makes it safe: without it, that extra response was taken for the
+   * new request's answer. A request written outside a parse has its answer in a later read.
+   */
+  sameRead(sentIn: number): boolean {
+    return sentIn === this.reads;
+  }
+
+  /** Queues `slot` to send on the next tick (a retry, outside undici's own callbacks). */
   sendSoon(slot: Slot): void {
     this.ready.push(slot);
     if (!this.flushing) {
@@ -622,16 +686,11 @@ class Connection {
     this.flushing = false;
     const run = this.pool.run;
     const ready = this.ready;
-    if (run === null) {
-      ready.length = 0;
-      return;
+    if (run !== null) {
+      const now = run.now();
+      for (let i = 0; i < ready.length; i++) ready[i].send(run, now);
     }
-    const now = run.now();
-    const socket = this.pipelined && ready.length > 1 ? this.socket : null;
-    socket?.cork();
-    for (let i = 0; i < ready.length; i++) ready[i].send(run, now);
     ready.length = 0;
-    socket?.uncork();
   };
 
   /**
@@ -641,7 +700,7 @@ class Connection {
    */
   private onDisconnect = (_origin: unknown, _targets: unknown, error: Error): void => {
     if (this.cancelling || error === this.lastError || !isUnsolicited(error)) return;
-    this.pool.run?.recordConnectionError(UNSOLICITED);
+    this.pool.unsolicited();
   };
 
   sweep(timeoutMs: number): void {
@@ -673,6 +732,8 @@ class Slot implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private status = 0;
   private sentAt = 0;
+  /** The connection's read during which the request was written (see `Connection.sameRead`). */
+  private sentInRead = 0;
   private inFlight = false;
   /** Waiting in the connection's queue for `flush`. */
   private queued = false;
@@ -698,6 +759,7 @@ class Slot implements Dispatcher.DispatchHandler {
     this.sentAt = now;
     this.controller = null;
     this.sentBy = run;
+    this.sentInRead = this.connection.currentRead();
     run.sent();
     this.connection.client.dispatch(run.request, this);
   }
@@ -729,18 +791,26 @@ class Slot implements Dispatcher.DispatchHandler {
     this.controller = controller;
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number): void {
+    if (this.connection.sameRead(this.sentInRead)) {
+      // undici then drops the connection; the failure is counted as UNSOLICITED_RESPONSE.
+      controller.abort(new UnsolicitedResponseError());
+      return;
+    }
     this.status = statusCode;
   }
 
   onResponseData(): void {}
 
   onResponseEnd(): void {
-    const run = this.sentBy as LoadRun;
+    const sentBy = this.sentBy as LoadRun;
+    const now = sentBy.now();
     this.inFlight = false;
     this.failures = 0;
-    run.recordResponse(this.status, this.sentAt, run.now());
-    this.queue();
+    sentBy.recordResponse(this.status, this.sentAt, now);
+    this.connection.batchWrites();
+    const run = this.connection.pool.run;
+    if (run !== null) this.send(run, now);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
