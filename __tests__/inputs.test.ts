@@ -48,6 +48,14 @@ describe('readSettings', () => {
     assert.deepEqual(durationOf({ 'baseline-port': '9090', duration: '5' }), [5, 10]);
   });
 
+  it('caps rounds: auto at 1000, so a long run still saves a usable baseline', () => {
+    const rounds = (duration: string) =>
+      readSettings(reader({ ...valid, duration, rounds: 'auto' })).rounds;
+    assert.equal(rounds('0.1'), 2);
+    assert.equal(rounds('499'), 998);
+    assert.equal(rounds('3600'), 1000);
+  });
+
   it('reads every input', () => {
     const settings = readSettings(
       reader({
@@ -122,6 +130,16 @@ describe('readSettings', () => {
     assert.equal(path('/café?q=ü'), '/caf%C3%A9?q=%C3%BC');
     assert.equal(path('/😀'), new URL('http://x/😀').pathname);
     assert.equal(path('/a%20b?x=1&y=%2F'), '/a%20b?x=1&y=%2F', 'ASCII is sent as typed');
+    for (const space of ['\u00a0', '\u3000', '\ufeff']) {
+      assert.equal(path(`/a${space}b`), new URL(`http://x/a${space}b`).pathname, 'not ASCII space');
+    }
+  });
+
+  it('accepts Connection: close or keep-alive, which undici sends', () => {
+    for (const value of ['close', 'keep-alive', 'Close']) {
+      const settings = readSettings(reader({ ...valid, headers: `Connection: ${value}` }));
+      assert.deepEqual(settings.headers, [['Connection', value]]);
+    }
   });
 
   it('accepts the hosts undici takes as they are', () => {
@@ -251,6 +269,16 @@ describe('readSettings', () => {
       'headers',
       'Content-Length: 5',
       /^Invalid headers: line 1 sets Content-Length, which cannot be set/,
+    ],
+    [
+      'headers',
+      'Connection: Upgrade',
+      /^Invalid headers: line 1 sets Connection to something else/,
+    ],
+    [
+      'headers',
+      'Connection: close, TE',
+      /sets Connection to something else than close or keep-alive/,
     ],
     ['path', '/a\u0001b', /^Invalid path '\/a\\x01b': expected a path .*control characters/],
     ['path', '/a\u007fb', /^Invalid path '\/a\\x7fb'/],

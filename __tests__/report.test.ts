@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { LoadResult } from '../src/engine/load.js';
 import { readSettings } from '../src/inputs.js';
 import type { Slice } from '../src/check.js';
-import type { SavedBaseline } from '../src/report/json.js';
+import { parseSavedBaseline, type SavedBaseline } from '../src/report/json.js';
 import {
   codeSpan,
   comparisonMarkdown,
@@ -200,7 +200,7 @@ describe('comparison summary', () => {
     });
     assert.match(
       md,
-      /^\| Target \| http:\/\/127\.0\.0\.1:8080\/, saved in main\.json at 2026-11-20T10:00:00\.000Z \(commit 0123456789ab\) \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m,
+      /^\| Target \| `http:\/\/127\.0\.0\.1:8080\/`, saved in `main\.json` at 2026-11-20T10:00:00\.000Z \(commit 0123456789ab\) \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m,
     );
     assert.match(md, /^\| Variation between slices \(CV\) \| 0\.2% \| 16\.1% \|$/m);
     assert.match(md, /^\| Slices hit by a burst \(outliers\) \| none \| #4 \(600\.0\) \|$/m);
@@ -216,11 +216,11 @@ describe('comparison summary', () => {
 });
 
 describe('summary safety', () => {
-  it('renders strings from a saved report as text: no HTML, links, code-span breaks or new rows', () => {
+  it('renders strings from a saved report harmless: no HTML, links, code-span breaks or new rows', () => {
     const saved: SavedBaseline = {
       path: 'base`line.json',
-      createdAt: '[click](https://example.invalid)\n| forged | row |',
-      target: '`</td><img src=x onerror=alert(1)>` | x',
+      createdAt: '| forged | row |\n[click](https://example.invalid)',
+      target: '`</td><img src=x onerror=alert(1)>` | https://example.invalid/x',
       environment: { sha: '<b>not a sha</b>' },
       settings: {
         connections: 1,
@@ -245,16 +245,50 @@ describe('summary safety', () => {
       },
     );
     const targetRow = md.split('\n').find((line) => line.startsWith('| Target |')) ?? '';
-    assert.ok(!/<img|<b>|<\/td>/.test(md), md);
-    assert.ok(!md.includes('[click](') && !md.includes('![i]('), 'no live link or image');
-    assert.ok(!md.includes('| forged |'), "no row of the file's own");
+    // The target and path are code spans (shown as they are, never as HTML or links); the rest is
+    // escaped text.
     assert.equal(
-      targetRow.split(' | ')[1],
-      '\\`&lt;/td&gt;&lt;img src=x onerror=alert(1)&gt;\\` \\| x, saved in base\\`line.json at ' +
-        '\\[click\\](https://example.invalid) \\| forge…',
+      targetRow,
+      '| Target | `` `</td><img src=x onerror=alert(1)>` \\| https://example.invalid/x ``, saved in ' +
+        '``base`line.json`` at \\| forged \\| row \\| \\[click\\](https://example… | `http://127.0.0.1:8080/other` |',
     );
+    const outsideCode = md.replace(/(`+)[^`].*?\1/g, '');
+    assert.ok(!/<img|<b>|<\/td>/.test(outsideCode), outsideCode);
+    assert.ok(!/(^|[^\\])\[click\]\(|!\[i\]\(/.test(md), 'no live link or image');
+    assert.ok(!/(^|[^\\])\| forged/.test(md), "no cell of the file's own");
+    assert.equal(targetRow.split(/(?<!\\)\|/).length, 5, 'three cells, as the table has');
     assert.doesNotMatch(targetRow, /commit/, 'a sha that is not hex is left out');
     assert.match(md, /measured with path \/\\!\\\[i\\\]/);
+  });
+
+  it('reads a saved result as plain numbers: text in a count reads 0, odd keys are dropped', () => {
+    const text = JSON.stringify({
+      schemaVersion: 1,
+      createdAt: 'see https://example.invalid',
+      settings: { connections: 1, pipelining: 1, path: '/', durationSec: 5 },
+      samples: { sampleSec: 0.5, rps: [100, 100] },
+      result: {
+        requests: 100,
+        unexpectedStatus: '0 | [x](https://example.invalid)',
+        errors: -3,
+        timeouts: 'HUGE',
+        windowMs: 1000,
+        statusCounts: { 200: 100, '<b>': 1 },
+        errorsByKind: { ECONNRESET: 2, 'a | b': 3, UND_ERR_SOCKET: 'many' },
+        latency: { p50Us: 'x', p99Us: 250 },
+      },
+      // A number JSON.parse reads as Infinity.
+    }).replace('"HUGE"', '1e400');
+    const { result: saved } = parseSavedBaseline(text, 'saved.json', 5);
+    assert.equal(saved.requests, 100);
+    assert.equal(saved.unexpectedStatus, 0);
+    assert.equal(saved.errors, 0);
+    assert.equal(saved.timeouts, 0);
+    assert.deepEqual(saved.statusCounts, { 200: 100 });
+    assert.deepEqual(saved.errorsByKind, { ECONNRESET: 2, UND_ERR_SOCKET: 0 });
+    assert.equal(saved.latency.p50Us, 0);
+    assert.equal(saved.latency.p99Us, 250);
+    assert.equal(parseSavedBaseline(text, 'saved.json', 5).createdAt, '', 'not a time: left out');
   });
 
   it('escapeText and codeSpan keep any text inline', () => {

@@ -234,6 +234,15 @@ describe('baseline-file: a saved report as the baseline', () => {
       ],
       [{ 'baseline-file': withSamples('tinier.json', 1e-13, [100, 100]) }, /more than 2000/],
       [{ 'baseline-file': withSamples('zero.json', 0, [100, 100]) }, /samples\.sampleSec is 0/],
+      // Before: accepted, with a CV of NaN% and an interval up to +7e305%.
+      [
+        { 'baseline-file': withSamples('vast.json', 0.5, [1e308, 1e308, 100]) },
+        /sample 1 is 1e\+308 req\/s, not a rate of at least 1 request per 0\.5 s sample and at most 1000000000 req\/s/,
+      ],
+      [
+        { 'baseline-file': withSamples('dust.json', 0.5, [100, 1e-300]) },
+        /sample 2 is 1e-300 req\/s/,
+      ],
       [
         { 'baseline-file': withSamples('many.json', 0.5, new Array(2001).fill(100)) },
         /holds 2001 samples, more than 2000/,

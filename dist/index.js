@@ -101182,9 +101182,9 @@ class UnsolicitedResponseError extends Error {
 /**
  * True for the errors undici closes a connection with when data arrives while no request is
  * waiting for an answer: `bad response` when a message starts, a parser error when the bytes are
- * not even HTTP.
+ * not even HTTP. (Whether a request was waiting is `Connection.onDisconnect`'s question.)
  */
-function isUnsolicited(error) {
+function meansUnaskedData(error) {
     if (!error)
         return false;
     return ((error.code === 'UND_ERR_SOCKET' && error.message === 'bad response') ||
@@ -101251,6 +101251,7 @@ class LoadRun {
     windowStart = Infinity;
     deadline = Infinity;
     lastResponseAt = 0;
+    abortedAt = Infinity;
     endWindow = () => { };
     finish = () => { };
     timers = [];
@@ -101273,6 +101274,8 @@ class LoadRun {
     }
     start() {
         const { connections, durationMs, timeoutMs, signal } = this.options;
+        if (this.options.pool?.cancelled)
+            throw new Error('a cancelled LoadPool cannot start a run');
         if (signal?.aborted) {
             const result = this.finalResult(true);
             return { windowEnd: Promise.resolve(), result: Promise.resolve(result) };
@@ -101285,6 +101288,7 @@ class LoadRun {
         this.pool = pool;
         const onAbort = () => {
             this.result.aborted = true;
+            this.abortedAt = this.now();
             this.stop();
             pool.cancel();
         };
@@ -101303,32 +101307,45 @@ class LoadRun {
         this.windowStart = startedAt + warmupMs;
         this.deadline = this.windowStart + durationMs;
         this.lastResponseAt = this.windowStart;
-        // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks the
-        // clock before each request, so a late timer cannot stretch the window.
-        this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
-        const { onProgress } = this.options;
-        if (onProgress) {
-            const report = () => onProgress({
-                elapsedMs: Math.max(0, this.now() - this.windowStart),
-                requests: this.result.requests,
-            });
-            this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
-        }
+        const cleanUp = () => {
+            signal?.removeEventListener('abort', onAbort);
+            for (const timer of this.timers)
+                clearTimeout(timer);
+            runEnds();
+        };
         runBegins();
-        if (this.options.busyPoll) {
-            this.spinAt = startedAt;
-            this.spin();
+        try {
+            // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks
+            // the clock before each request, so a late timer cannot stretch the window.
+            this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
+            const { onProgress } = this.options;
+            if (onProgress) {
+                const report = () => onProgress({
+                    elapsedMs: Math.max(0, this.now() - this.windowStart),
+                    requests: this.result.requests,
+                });
+                this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
+            }
+            if (this.options.busyPoll) {
+                this.spinAt = startedAt;
+                this.spin();
+            }
+            pool.begin(this, startedAt);
         }
-        pool.begin(this, startedAt);
+        catch (error) {
+            // Leave nothing behind: no timer, no spin, stack traces back on, our own sockets closed.
+            this.stopping = true;
+            cleanUp();
+            if (this.options.pool === undefined)
+                void pool.close();
+            throw error;
+        }
         const result = (async () => {
             try {
                 await done;
             }
             finally {
-                signal?.removeEventListener('abort', onAbort);
-                for (const timer of this.timers)
-                    clearTimeout(timer);
-                runEnds();
+                cleanUp();
             }
             if (this.options.pool === undefined)
                 await pool.close();
@@ -101338,9 +101355,10 @@ class LoadRun {
     }
     finalResult(aborted) {
         const { durationMs } = this.options;
-        const elapsedMs = Math.max(0, this.now() - this.windowStart);
-        const windowMs = aborted
-            ? elapsedMs
+        // Cut short by the abort: the window it had. Aborted later, while its last answers were out
+        // (as a comparison's slice may be): the whole window.
+        const windowMs = aborted && Math.min(this.now(), this.abortedAt) < this.deadline
+            ? Math.max(0, Math.min(this.now(), this.abortedAt) - this.windowStart)
             : Math.max(this.lastResponseAt - this.windowStart, durationMs);
         // One bucket per second of the requested window (fewer when aborted); answers that arrive after
         // the deadline go into the last bucket rather than a nearly empty one of their own.
@@ -101389,7 +101407,7 @@ class LoadRun {
                 : performance.eventLoopUtilization(this.eluAtStart).utilization,
             busyPoll,
         };
-        if (this.options.cutOff !== false) {
+        if (this.options.cutOff ?? this.options.pool === undefined) {
             const pool = this.pool;
             this.timers.push(setTimeout(() => pool?.cancel(), this.options.timeoutMs + 500));
         }
@@ -101467,7 +101485,7 @@ class LoadRun {
     get finished() {
         return this.done;
     }
-    /** A fault of the connection that no request of ours was waiting on (see `isUnsolicited`). */
+    /** A fault of the connection that no request of ours was waiting on (see `meansUnaskedData`). */
     recordConnectionError(kind) {
         this.events++;
         if (this.now() < this.windowStart)
@@ -101498,6 +101516,8 @@ class LoadPool {
     run = null;
     /** Responses nobody asked for, caught while no run was going: counted by the next run. */
     unclaimed = 0;
+    /** Set by `cancel`: the pool's requests were cut off, and it takes no run any more. */
+    cancelled = false;
     sweepTimer;
     constructor(origin, connections, pipelining, timeoutMs) {
         this.pipelining = pipelining;
@@ -101531,8 +101551,12 @@ class LoadPool {
         for (const connection of this.connections)
             connection.sweep(this.timeoutMs);
     }
-    /** Cuts off every request in flight (counted as cancelled) by closing the connections. */
+    /**
+     * Cuts off every request in flight (counted as cancelled) by closing the connections, and ends
+     * the pool's use: it takes no run any more; close it.
+     */
     cancel() {
+        this.cancelled = true;
         for (const connection of this.connections)
             connection.cancel();
     }
@@ -101546,9 +101570,6 @@ class Connection {
     client;
     pool;
     slots = [];
-    /** Slots whose next request waits for `flush` (retries after a failure). */
-    ready = [];
-    flushing = false;
     pipelined;
     socket = null;
     corked = false;
@@ -101580,7 +101601,7 @@ class Connection {
             bodyTimeout: 0,
             keepAliveTimeout: 60_000,
             keepAliveMaxTimeout: 600_000,
-            // Keep a handle on the socket, to batch the writes of one read (see `responseEnded`).
+            // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
             connect: (options, callback) => connector(options, (error, socket) => {
                 this.socket = socket;
                 this.corked = false;
@@ -101630,32 +101651,13 @@ class Connection {
     sameRead(sentIn) {
         return sentIn === this.reads;
     }
-    /** Queues `slot` to send on the next tick (a retry, outside undici's own callbacks). */
-    sendSoon(slot) {
-        this.ready.push(slot);
-        if (!this.flushing) {
-            this.flushing = true;
-            process.nextTick(this.flush);
-        }
-    }
-    flush = () => {
-        this.flushing = false;
-        const run = this.pool.run;
-        const ready = this.ready;
-        if (run !== null) {
-            const now = run.now();
-            for (let i = 0; i < ready.length; i++)
-                ready[i].send(run, now);
-        }
-        ready.length = 0;
-    };
     /**
      * undici closed the socket. When no request of ours received the error, and it says the server
      * sent data nobody asked for, it is a protocol error of the target; any other close of an idle
      * connection (a keep-alive timeout, a reset) is the server's right and no error.
      */
     onDisconnect = (_origin, _targets, error) => {
-        if (this.cancelling || error === this.lastError || !isUnsolicited(error))
+        if (this.cancelling || error === this.lastError || !meansUnaskedData(error))
             return;
         this.pool.unsolicited();
     };
@@ -101691,7 +101693,7 @@ class Slot {
     /** The connection's read during which the request was written (see `Connection.sameRead`). */
     sentInRead = 0;
     inFlight = false;
-    /** Waiting in the connection's queue for `flush`. */
+    /** Waiting for the next tick to try again (see `onResponseError`). */
     queued = false;
     /** Set when the pool cuts its requests off: their failures count as cancelled. */
     cancelled = false;
@@ -101705,7 +101707,6 @@ class Slot {
         return !this.inFlight && !this.queued && this.retryTimer === undefined && !this.cancelled;
     }
     send(run, now) {
-        this.queued = false;
         if (this.cancelled || !run.mayStart(now))
             return;
         this.inFlight = true;
@@ -101732,10 +101733,6 @@ class Slot {
             this.retryTimer = undefined;
         }
         return this.inFlight;
-    }
-    queue() {
-        this.queued = true;
-        this.connection.sendSoon(this);
     }
     onRequestStart(controller) {
         this.controller = controller;
@@ -101768,13 +101765,18 @@ class Slot {
         if (this.cancelled)
             return;
         // Once at once (a server closing a used connection), then with a pause (a target that is down).
-        if (++this.failures === 1)
-            this.queue();
-        else
+        // On the next tick, not from inside undici's own failure handling.
+        if (++this.failures === 1) {
+            this.queued = true;
+            process.nextTick(this.retry);
+        }
+        else {
             this.retryTimer = setTimeout(this.retry, ERROR_BACKOFF_MS);
+        }
     }
     retry = () => {
         this.retryTimer = undefined;
+        this.queued = false;
         const run = this.connection.pool.run;
         if (run !== null)
             this.send(run, run.now());
@@ -101986,7 +101988,8 @@ function readSettings(read) {
     const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)), LIMITS.maxDurationSec);
     const roundsText = text('rounds', DEFAULTS.rounds);
     const rounds = roundsText === 'auto'
-        ? Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec))
+        ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
+            Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
         : integerIn('rounds', roundsText, 2, LIMITS.maxRounds, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
     const maxRegressionPct = numberIn('max-regression', text('max-regression', DEFAULTS['max-regression']), 0, 100, 'a percentage from 0 to 100');
     if (baselineFile !== '' && baseline !== null) {
@@ -102091,7 +102094,8 @@ function statusRanges(value) {
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the action sets itself or undici refuses to take from the caller, and why. */
 const OWN_HEADERS = {
-    'content-length': 'the requests carry no body, and the HTTP client sets Content-Length itself',
+    // undici takes it, then leaves it out of a request without a body: it would never be sent.
+    'content-length': 'the requests carry no body, and the HTTP client would not send it',
 };
 /**
  * One `Name: value` per line; blank lines are skipped. Every header is also shown to undici (see
@@ -102115,6 +102119,10 @@ function headerLines(value) {
         const own = OWN_HEADERS[name.toLowerCase()];
         if (own)
             throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
+        // undici sends only its own Connection header: keep-alive, or close when asked for.
+        if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(headerValue)) {
+            throw fail(i + 1, `sets Connection to something else than close or keep-alive, which the HTTP client would not send`);
+        }
         const problem = requestProblem('http://127.0.0.1', {
             path: '/',
             method: 'GET',
@@ -102164,7 +102172,8 @@ function checkHost(value, name = 'host') {
  */
 function checkPath(value, name = 'path') {
     const fail = (why) => new InputError(name, `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`);
-    if (!value.startsWith('/') || /[\s#]/.test(value) || hasControl(value)) {
+    // Only ASCII spaces: other white space (U+00A0, U+3000) is encoded below, as `new URL` does.
+    if (!value.startsWith('/') || /[ \t\n\v\f\r#]/.test(value) || hasControl(value)) {
         throw fail(`and without spaces, control characters or '#'`);
     }
     let encoded;
@@ -102753,6 +102762,7 @@ async function runComparison(settings, hooks = {}) {
     // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
     const results = new Array(order.length);
     const settling = [];
+    let backstop;
     hooks.onLoadStart?.();
     try {
         // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
@@ -102789,11 +102799,11 @@ async function runComparison(settings, hooks = {}) {
             await run(order[i], sliceMs, i);
         // The last tails get one timeout (the pools' sweep gives up each request by then), and a
         // backstop closes whatever is left.
-        const backstop = setTimeout(() => [sides.head.pool, sides.baseline.pool].forEach((p) => p.cancel()), settings.timeoutSec * 1000 + 500);
+        backstop = setTimeout(() => [sides.head.pool, sides.baseline.pool].forEach((p) => p.cancel()), settings.timeoutSec * 1000 + 500);
         await Promise.all(settling);
-        clearTimeout(backstop);
     }
     finally {
+        clearTimeout(backstop);
         await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
     }
     const slices = [];
@@ -103033,6 +103043,7 @@ const VERSION = '1.0.1';
 
 
 
+
 const SCHEMA_VERSION = 1;
 function jsonReport(settings, outcome, comparison, environment, createdAt = new Date()) {
     const { result, verdict, samples } = outcome;
@@ -103085,13 +103096,16 @@ function baselineMismatch(settings, saved) {
     return (`The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
         `uses ${list(settings)}: the comparison is not like for like.`);
 }
-/** `baseline-file` is read only up to this size (a report of a 1-hour run is well below 1 MiB). */
+/** `baseline-file` is read only up to this size (docs/engine.md: a saved report is far smaller). */
 const MAX_BASELINE_FILE_BYTES = 8 * 1024 * 1024;
 /**
  * Most samples a saved baseline may hold, and most of its sample windows the new run may be cut
- * into: the two-sample interval sorts every head/baseline difference, so 2,000 x 2,000 is 32 MB.
+ * into: the two-sample interval sorts every head/baseline difference, n x m of them (the memory
+ * this takes is in docs/engine.md).
  */
 const MAX_BASELINE_SAMPLES = 2000;
+/** The highest rate a saved sample may claim, in req/s. */
+const MAX_SAMPLE_RPS = 1e9;
 /**
  * Checks the text of a saved report for use as `baseline-file` by a run of `durationSec`. Throws an
  * `InputError` naming the input and saying what is wrong.
@@ -103118,7 +103132,7 @@ function parseSavedBaseline(text, path, durationSec) {
     }
     const { sampleSec, rps } = samples;
     if (!(sampleSec > 0 && sampleSec <= LIMITS.maxDurationSec)) {
-        throw fail(`samples.sampleSec is ${sampleSec}, not a length from 0 to ${LIMITS.maxDurationSec} s`);
+        throw fail(`samples.sampleSec is ${sampleSec}, not a number of seconds greater than 0 and at most ${LIMITS.maxDurationSec}`);
     }
     if (rps.length > MAX_BASELINE_SAMPLES) {
         throw fail(`it holds ${rps.length} samples, more than ${MAX_BASELINE_SAMPLES}`);
@@ -103139,6 +103153,12 @@ function parseSavedBaseline(text, path, durationSec) {
             `of this run, more than ${MAX_BASELINE_SAMPLES}: set duration to at most ` +
             `${formatSeconds(MAX_BASELINE_SAMPLES * sampleSec)}`);
     }
+    // A sample is a whole count of requests over sampleSec: at least 1, and no generator does 1e9/s.
+    const odd = rps.findIndex((r) => r * sampleSec < 0.999 || r > MAX_SAMPLE_RPS);
+    if (odd >= 0) {
+        throw fail(`sample ${odd + 1} is ${rps[odd]} req/s, not a rate of at least 1 request per ` +
+            `${formatSeconds(sampleSec)} s sample and at most ${MAX_SAMPLE_RPS} req/s`);
+    }
     const result = report.result;
     const settings = report.settings;
     if (!result || typeof result.requests !== 'number' || !settings) {
@@ -103146,7 +103166,10 @@ function parseSavedBaseline(text, path, durationSec) {
     }
     return {
         path,
-        createdAt: String(report.createdAt ?? ''),
+        // An ISO time as the action writes it; anything else is left out of the summary.
+        createdAt: /^[0-9T:.+Z-]{10,40}$/.test(String(report.createdAt))
+            ? String(report.createdAt)
+            : '',
         target: String(report.target ?? ''),
         environment: report.environment ?? {},
         settings: {
@@ -103156,8 +103179,47 @@ function parseSavedBaseline(text, path, durationSec) {
             durationSec: Number(settings.durationSec),
         },
         samples: { sampleSec, rps },
-        result: result,
+        result: savedResult(result),
     };
+}
+/**
+ * The saved run's result, rebuilt from plain numbers only: the summary and the log print its
+ * counts, so a field holding anything else (text in a count would become table cells or links)
+ * reads as 0, and only status codes and error codes are kept as keys.
+ */
+function savedResult(raw) {
+    const number = (x) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
+    const object = (x) => typeof x === 'object' && x !== null ? x : {};
+    const counts = (x, key) => Object.fromEntries(Object.entries(object(x)).flatMap(([k, v]) => (key.test(k) ? [[k, number(v)]] : [])));
+    const result = emptyResult(raw.aborted === true);
+    for (const name of [
+        'requests',
+        'unexpectedStatus',
+        'errors',
+        'timeouts',
+        'cancelled',
+        'windowMs',
+    ]) {
+        result[name] = number(raw[name]);
+    }
+    result.statusCounts = counts(raw.statusCounts, /^[1-5]\d\d$/);
+    result.errorsByKind = counts(raw.errorsByKind, /^[A-Za-z0-9_]{1,64}$/);
+    const warmup = object(raw.warmup);
+    result.warmup = { responses: number(warmup.responses), failures: number(warmup.failures) };
+    result.perSecond = (Array.isArray(raw.perSecond) ? raw.perSecond : [])
+        .slice(0, 10_000)
+        .map(number);
+    const latency = object(raw.latency);
+    for (const name of ['count', 'p50Us', 'p90Us', 'p99Us', 'maxUs', 'meanUs']) {
+        result.latency[name] = number(latency[name]);
+    }
+    const generator = object(raw.generator);
+    result.generator = {
+        cpuPct: number(generator.cpuPct),
+        utilization: number(generator.utilization),
+        busyPoll: generator.busyPoll === true,
+    };
+    return result;
 }
 /**
  * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
@@ -103265,12 +103327,35 @@ function fileKind(stats) {
 function defaultPath(name, env = process.env) {
     return (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), name);
 }
-/** Writes `value` as JSON (creating the folder); returns the absolute path. */
+/**
+ * Writes `value` as JSON (creating the folder); returns the absolute path. Opened non-blocking: a
+ * FIFO with no reader fails at once (ENXIO) instead of holding the run for ever.
+ */
 function writeJson(path, value) {
     const absolute = (0,external_node_path_.resolve)(path);
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
-    (0,external_node_fs_namespaceObject.writeFileSync)(absolute, JSON.stringify(value, null, 2) + '\n');
+    const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
+    const fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0o666);
+    try {
+        (0,external_node_fs_namespaceObject.writeFileSync)(fd, JSON.stringify(value, null, 2) + '\n');
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
     return absolute;
+}
+/**
+ * Why the runner's file at `path` cannot take what `@actions/core` appends, or null when it can: it
+ * must be a regular file (core opens it blocking, and a FIFO would hold the run for ever).
+ */
+function unusableRunnerFile(path) {
+    try {
+        const stats = (0,external_node_fs_namespaceObject.statSync)(path);
+        return stats.isFile() ? null : `it is not a regular file (${fileKind(stats)})`;
+    }
+    catch (error) {
+        return `cannot use it (${error.code ?? error})`;
+    }
 }
 /** The runner's own files; a report written over one of them would break the job. */
 const RUNNER_FILES = [
@@ -103310,7 +103395,11 @@ function samePath(a, b) {
     if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
         return true;
     try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(a) === (0,external_node_fs_namespaceObject.realpathSync)(b);
+        if ((0,external_node_fs_namespaceObject.realpathSync)(a) === (0,external_node_fs_namespaceObject.realpathSync)(b))
+            return true;
+        // Hard links: two names of one file.
+        const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
+        return x.dev === y.dev && x.ino === y.ino;
     }
     catch {
         return false;
@@ -103405,22 +103494,26 @@ function escapeCell(text) {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 /**
- * Text that may hold anything (a saved report's fields, a URL, a message quoting them) as plain
- * inline Markdown: no HTML, no links, images or code spans, no line breaks, nothing that ends a
- * table cell, and at most `maxLength` characters.
+ * Text that may hold anything (a saved report's fields, a message quoting them) as plain inline
+ * Markdown: no HTML, no Markdown links, images or code spans, no line breaks, nothing that ends a
+ * table cell, and at most `maxChars` characters. (GitHub still turns a bare URL into a link: put
+ * one that may be anything in a `codeSpan`.)
  */
-function escapeText(text, maxLength = 500) {
-    const short = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+function escapeText(text, maxChars = 500) {
+    const short = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
     return short
         .replace(CONTROLS, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/[\\`*_[\]|~!]/g, '\\$&');
+        .replace(/[\\`*_[\]|~!@]/g, '\\$&');
 }
-/** `text` as an inline code span that its own backticks cannot end, safe in a table cell. */
-function codeSpan(text, maxLength = 500) {
-    const short = (text.length > maxLength ? `${text.slice(0, maxLength)}…` : text).replace(CONTROLS, ' ');
+/**
+ * `text` as an inline code span that its own backticks cannot end, safe in a table cell: shown as
+ * it is, never as HTML or a link; at most `maxChars` characters.
+ */
+function codeSpan(text, maxChars = 500) {
+    const short = (text.length > maxChars ? `${text.slice(0, maxChars)}…` : text).replace(CONTROLS, ' ');
     const longestRun = Math.max(0, ...(short.match(/`+/g) ?? []).map((run) => run.length));
     const fence = '`'.repeat(longestRun + 1);
     const pad = short.startsWith('`') || short.endsWith('`') ? ' ' : '';
@@ -103445,6 +103538,12 @@ function fitSummary(markdown, limitBytes = SUMMARY_LIMIT_BYTES) {
     const lastLine = cut.lastIndexOf('\n');
     return `${lastLine > 0 ? cut.slice(0, lastLine) : ''}${note}`;
 }
+/** `12 answers, 3 failed requests`, or '' when the warm-up got nothing. */
+function warmupText({ warmup }) {
+    return warmup.responses + warmup.failures > 0
+        ? `${warmup.responses} answers, ${warmup.failures} failed requests`
+        : '';
+}
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 function comparisonMarkdown(settings, outcome) {
     const { result, baseline, slices, shift, comparison, noise: sliceNoise, saved } = outcome;
@@ -103452,7 +103551,7 @@ function comparisonMarkdown(settings, outcome) {
     const baseTarget = base
         ? codeSpan(targetUrl({ ...settings, ...base }))
         : saved
-            ? `${escapeText(saved.target)}, saved in ${escapeText(saved.path)}` +
+            ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
                 (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
                 (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
                     ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
@@ -103476,6 +103575,9 @@ function comparisonMarkdown(settings, outcome) {
         `| Unexpected status | ${baseline.unexpectedStatus} | ${result.unexpectedStatus} |`,
         `| Errors | ${faults(baseline.errors, baseline.errorsByKind)} | ${faults(result.errors, result.errorsByKind)} |`,
         `| Timeouts | ${baseline.timeouts} | ${result.timeouts} |`,
+        ...(warmupText(baseline) || warmupText(result)
+            ? [`| Warm-up (not counted) | ${warmupText(baseline)} | ${warmupText(result)} |`]
+            : []),
         `| Variation between slices (CV) | ${cv('baseline')} | ${cv('head')} |`,
         `| Slices hit by a burst (outliers) | ${bursts('baseline')} | ${bursts('head')} |`,
     ];
@@ -103691,13 +103793,16 @@ function setOutputs({ result, verdict }, comparison, written) {
             verdict: comparison.comparison ?? '',
         });
     }
+    const path = process.env.GITHUB_OUTPUT;
     try {
+        const unusable = path ? unusableRunnerFile(path) : null;
+        if (unusable)
+            throw new Error(unusable);
         for (const [name, value] of Object.entries(outputs))
             setOutput(name, value);
     }
     catch (error) {
-        core_warning(`Could not write the step outputs to GITHUB_OUTPUT ${process.env.GITHUB_OUTPUT ?? ''}: ` +
-            error.message);
+        core_warning(`Could not write the step outputs to GITHUB_OUTPUT ${path ?? ''}: ${error.message}`);
     }
 }
 /** The job summary, cut to GitHub's limit; skipped outside Actions (no GITHUB_STEP_SUMMARY). */
@@ -103706,6 +103811,9 @@ async function writeSummary(settings, outcome, comparison) {
     if (!path)
         return;
     try {
+        const unusable = unusableRunnerFile(path);
+        if (unusable)
+            throw new Error(unusable);
         const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
         const markdown = summaryMarkdown(settings, outcome.result, outcome.verdict) + extra;
         await summary.addRaw(fitSummary(markdown)).write();

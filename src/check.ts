@@ -229,6 +229,7 @@ export async function runComparison(
   // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
   const results: (LoadResult | undefined)[] = new Array(order.length);
   const settling: Promise<unknown>[] = [];
+  let backstop: NodeJS.Timeout | undefined;
   hooks.onLoadStart?.();
   try {
     // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
@@ -264,13 +265,13 @@ export async function runComparison(
       await run(order[i], sliceMs, i);
     // The last tails get one timeout (the pools' sweep gives up each request by then), and a
     // backstop closes whatever is left.
-    const backstop = setTimeout(
+    backstop = setTimeout(
       () => [sides.head.pool, sides.baseline.pool].forEach((p) => p.cancel()),
       settings.timeoutSec * 1000 + 500,
     );
     await Promise.all(settling);
-    clearTimeout(backstop);
   } finally {
+    clearTimeout(backstop);
     await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
   }
   const slices: Slice[] = [];

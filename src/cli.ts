@@ -45,7 +45,8 @@ Options (each is the action input of the same name; defaults in brackets):
   --baseline-host <host>    [the same as --host]
   --baseline-path <path>    [the same as --path]
   --baseline-file <file>    compare with a report saved by --report-file
-  --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s]
+  --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s,
+                            at most 1000]
   --max-regression <pct>    allowed slowdown vs the baseline [5]
   --confidence <c>          confidence of the interval of the change [0.95]
   --report-file <file>      write the JSON report there [not written]

@@ -11,7 +11,9 @@ import {
   openSync,
   readSync,
   realpathSync,
+  statSync,
   writeFileSync,
+  type Stats,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -59,7 +61,7 @@ export function readSavedBaseline(path: string, durationSec: number): SavedBasel
   }
 }
 
-function fileKind(stats: ReturnType<typeof fstatSync>): string {
+function fileKind(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO';
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
@@ -72,12 +74,34 @@ export function defaultPath(name: string, env: NodeJS.ProcessEnv = process.env):
   return join(env.RUNNER_TEMP || tmpdir(), name);
 }
 
-/** Writes `value` as JSON (creating the folder); returns the absolute path. */
+/**
+ * Writes `value` as JSON (creating the folder); returns the absolute path. Opened non-blocking: a
+ * FIFO with no reader fails at once (ENXIO) instead of holding the run for ever.
+ */
 export function writeJson(path: string, value: unknown): string {
   const absolute = resolve(path);
   mkdirSync(dirname(absolute), { recursive: true });
-  writeFileSync(absolute, JSON.stringify(value, null, 2) + '\n');
+  const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = constants;
+  const fd = openSync(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0o666);
+  try {
+    writeFileSync(fd, JSON.stringify(value, null, 2) + '\n');
+  } finally {
+    closeSync(fd);
+  }
   return absolute;
+}
+
+/**
+ * Why the runner's file at `path` cannot take what `@actions/core` appends, or null when it can: it
+ * must be a regular file (core opens it blocking, and a FIFO would hold the run for ever).
+ */
+export function unusableRunnerFile(path: string): string | null {
+  try {
+    const stats = statSync(path);
+    return stats.isFile() ? null : `it is not a regular file (${fileKind(stats)})`;
+  } catch (error) {
+    return `cannot use it (${(error as NodeJS.ErrnoException).code ?? error})`;
+  }
 }
 
 /** The runner's own files; a report written over one of them would break the job. */
@@ -127,7 +151,10 @@ export function checkWrittenFiles(
 function samePath(a: string, b: string): boolean {
   if (resolve(a) === resolve(b)) return true;
   try {
-    return realpathSync(a) === realpathSync(b);
+    if (realpathSync(a) === realpathSync(b)) return true;
+    // Hard links: two names of one file.
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
   } catch {
     return false;
   }

@@ -176,7 +176,8 @@ export function readSettings(read: InputReader): Settings {
   const roundsText = text('rounds', DEFAULTS.rounds);
   const rounds =
     roundsText === 'auto'
-      ? Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec))
+      ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
+        Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
       : integerIn(
           'rounds',
           roundsText,
@@ -325,7 +326,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Headers the action sets itself or undici refuses to take from the caller, and why. */
 const OWN_HEADERS: Record<string, string> = {
-  'content-length': 'the requests carry no body, and the HTTP client sets Content-Length itself',
+  // undici takes it, then leaves it out of a request without a body: it would never be sent.
+  'content-length': 'the requests carry no body, and the HTTP client would not send it',
 };
 
 /**
@@ -355,6 +357,13 @@ function headerLines(value: string): [string, string][] {
     }
     const own = OWN_HEADERS[name.toLowerCase()];
     if (own) throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
+    // undici sends only its own Connection header: keep-alive, or close when asked for.
+    if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(headerValue)) {
+      throw fail(
+        i + 1,
+        `sets Connection to something else than close or keep-alive, which the HTTP client would not send`,
+      );
+    }
     const problem = requestProblem('http://127.0.0.1', {
       path: '/',
       method: 'GET',
@@ -418,7 +427,8 @@ function checkPath(value: string, name = 'path'): string {
       name,
       `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`,
     );
-  if (!value.startsWith('/') || /[\s#]/.test(value) || hasControl(value)) {
+  // Only ASCII spaces: other white space (U+00A0, U+3000) is encoded below, as `new URL` does.
+  if (!value.startsWith('/') || /[ \t\n\v\f\r#]/.test(value) || hasControl(value)) {
     throw fail(`and without spaces, control characters or '#'`);
   }
   let encoded: string;

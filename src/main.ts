@@ -15,7 +15,13 @@ import {
 } from './check.js';
 import { emptyResult } from './engine/load.js';
 import { runEnvironment } from './environment.js';
-import { checkWrittenFiles, defaultPath, readSavedBaseline, writeJson } from './files.js';
+import {
+  checkWrittenFiles,
+  defaultPath,
+  readSavedBaseline,
+  unusableRunnerFile,
+  writeJson,
+} from './files.js';
 import { InputError, readSettings, type Settings } from './inputs.js';
 import { benchmarkEntries, jsonReport, warnings, type SavedBaseline } from './report/json.js';
 import { comparisonMarkdown, fitSummary, summaryMarkdown } from './report/summary.js';
@@ -176,12 +182,14 @@ function setOutputs(
       verdict: comparison.comparison ?? '',
     });
   }
+  const path = process.env.GITHUB_OUTPUT;
   try {
+    const unusable = path ? unusableRunnerFile(path) : null;
+    if (unusable) throw new Error(unusable);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
   } catch (error) {
     core.warning(
-      `Could not write the step outputs to GITHUB_OUTPUT ${process.env.GITHUB_OUTPUT ?? ''}: ` +
-        (error as Error).message,
+      `Could not write the step outputs to GITHUB_OUTPUT ${path ?? ''}: ${(error as Error).message}`,
     );
   }
 }
@@ -195,6 +203,8 @@ async function writeSummary(
   const path = process.env.GITHUB_STEP_SUMMARY;
   if (!path) return;
   try {
+    const unusable = unusableRunnerFile(path);
+    if (unusable) throw new Error(unusable);
     const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
     const markdown = summaryMarkdown(settings, outcome.result, outcome.verdict) + extra;
     await core.summary.addRaw(fitSummary(markdown)).write();

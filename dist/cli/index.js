@@ -69815,9 +69815,9 @@ class UnsolicitedResponseError extends Error {
 /**
  * True for the errors undici closes a connection with when data arrives while no request is
  * waiting for an answer: `bad response` when a message starts, a parser error when the bytes are
- * not even HTTP.
+ * not even HTTP. (Whether a request was waiting is `Connection.onDisconnect`'s question.)
  */
-function isUnsolicited(error) {
+function meansUnaskedData(error) {
     if (!error)
         return false;
     return ((error.code === 'UND_ERR_SOCKET' && error.message === 'bad response') ||
@@ -69884,6 +69884,7 @@ class LoadRun {
     windowStart = Infinity;
     deadline = Infinity;
     lastResponseAt = 0;
+    abortedAt = Infinity;
     endWindow = () => { };
     finish = () => { };
     timers = [];
@@ -69906,6 +69907,8 @@ class LoadRun {
     }
     start() {
         const { connections, durationMs, timeoutMs, signal } = this.options;
+        if (this.options.pool?.cancelled)
+            throw new Error('a cancelled LoadPool cannot start a run');
         if (signal?.aborted) {
             const result = this.finalResult(true);
             return { windowEnd: Promise.resolve(), result: Promise.resolve(result) };
@@ -69918,6 +69921,7 @@ class LoadRun {
         this.pool = pool;
         const onAbort = () => {
             this.result.aborted = true;
+            this.abortedAt = this.now();
             this.stop();
             pool.cancel();
         };
@@ -69936,32 +69940,45 @@ class LoadRun {
         this.windowStart = startedAt + warmupMs;
         this.deadline = this.windowStart + durationMs;
         this.lastResponseAt = this.windowStart;
-        // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks the
-        // clock before each request, so a late timer cannot stretch the window.
-        this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
-        const { onProgress } = this.options;
-        if (onProgress) {
-            const report = () => onProgress({
-                elapsedMs: Math.max(0, this.now() - this.windowStart),
-                requests: this.result.requests,
-            });
-            this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
-        }
+        const cleanUp = () => {
+            signal?.removeEventListener('abort', onAbort);
+            for (const timer of this.timers)
+                clearTimeout(timer);
+            runEnds();
+        };
         runBegins();
-        if (this.options.busyPoll) {
-            this.spinAt = startedAt;
-            this.spin();
+        try {
+            // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks
+            // the clock before each request, so a late timer cannot stretch the window.
+            this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
+            const { onProgress } = this.options;
+            if (onProgress) {
+                const report = () => onProgress({
+                    elapsedMs: Math.max(0, this.now() - this.windowStart),
+                    requests: this.result.requests,
+                });
+                this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
+            }
+            if (this.options.busyPoll) {
+                this.spinAt = startedAt;
+                this.spin();
+            }
+            pool.begin(this, startedAt);
         }
-        pool.begin(this, startedAt);
+        catch (error) {
+            // Leave nothing behind: no timer, no spin, stack traces back on, our own sockets closed.
+            this.stopping = true;
+            cleanUp();
+            if (this.options.pool === undefined)
+                void pool.close();
+            throw error;
+        }
         const result = (async () => {
             try {
                 await done;
             }
             finally {
-                signal?.removeEventListener('abort', onAbort);
-                for (const timer of this.timers)
-                    clearTimeout(timer);
-                runEnds();
+                cleanUp();
             }
             if (this.options.pool === undefined)
                 await pool.close();
@@ -69971,9 +69988,10 @@ class LoadRun {
     }
     finalResult(aborted) {
         const { durationMs } = this.options;
-        const elapsedMs = Math.max(0, this.now() - this.windowStart);
-        const windowMs = aborted
-            ? elapsedMs
+        // Cut short by the abort: the window it had. Aborted later, while its last answers were out
+        // (as a comparison's slice may be): the whole window.
+        const windowMs = aborted && Math.min(this.now(), this.abortedAt) < this.deadline
+            ? Math.max(0, Math.min(this.now(), this.abortedAt) - this.windowStart)
             : Math.max(this.lastResponseAt - this.windowStart, durationMs);
         // One bucket per second of the requested window (fewer when aborted); answers that arrive after
         // the deadline go into the last bucket rather than a nearly empty one of their own.
@@ -70022,7 +70040,7 @@ class LoadRun {
                 : performance.eventLoopUtilization(this.eluAtStart).utilization,
             busyPoll,
         };
-        if (this.options.cutOff !== false) {
+        if (this.options.cutOff ?? this.options.pool === undefined) {
             const pool = this.pool;
             this.timers.push(setTimeout(() => pool?.cancel(), this.options.timeoutMs + 500));
         }
@@ -70100,7 +70118,7 @@ class LoadRun {
     get finished() {
         return this.done;
     }
-    /** A fault of the connection that no request of ours was waiting on (see `isUnsolicited`). */
+    /** A fault of the connection that no request of ours was waiting on (see `meansUnaskedData`). */
     recordConnectionError(kind) {
         this.events++;
         if (this.now() < this.windowStart)
@@ -70131,6 +70149,8 @@ class LoadPool {
     run = null;
     /** Responses nobody asked for, caught while no run was going: counted by the next run. */
     unclaimed = 0;
+    /** Set by `cancel`: the pool's requests were cut off, and it takes no run any more. */
+    cancelled = false;
     sweepTimer;
     constructor(origin, connections, pipelining, timeoutMs) {
         this.pipelining = pipelining;
@@ -70164,8 +70184,12 @@ class LoadPool {
         for (const connection of this.connections)
             connection.sweep(this.timeoutMs);
     }
-    /** Cuts off every request in flight (counted as cancelled) by closing the connections. */
+    /**
+     * Cuts off every request in flight (counted as cancelled) by closing the connections, and ends
+     * the pool's use: it takes no run any more; close it.
+     */
     cancel() {
+        this.cancelled = true;
         for (const connection of this.connections)
             connection.cancel();
     }
@@ -70179,9 +70203,6 @@ class Connection {
     client;
     pool;
     slots = [];
-    /** Slots whose next request waits for `flush` (retries after a failure). */
-    ready = [];
-    flushing = false;
     pipelined;
     socket = null;
     corked = false;
@@ -70213,7 +70234,7 @@ class Connection {
             bodyTimeout: 0,
             keepAliveTimeout: 60_000,
             keepAliveMaxTimeout: 600_000,
-            // Keep a handle on the socket, to batch the writes of one read (see `responseEnded`).
+            // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
             connect: (options, callback) => connector(options, (error, socket) => {
                 this.socket = socket;
                 this.corked = false;
@@ -70263,32 +70284,13 @@ class Connection {
     sameRead(sentIn) {
         return sentIn === this.reads;
     }
-    /** Queues `slot` to send on the next tick (a retry, outside undici's own callbacks). */
-    sendSoon(slot) {
-        this.ready.push(slot);
-        if (!this.flushing) {
-            this.flushing = true;
-            process.nextTick(this.flush);
-        }
-    }
-    flush = () => {
-        this.flushing = false;
-        const run = this.pool.run;
-        const ready = this.ready;
-        if (run !== null) {
-            const now = run.now();
-            for (let i = 0; i < ready.length; i++)
-                ready[i].send(run, now);
-        }
-        ready.length = 0;
-    };
     /**
      * undici closed the socket. When no request of ours received the error, and it says the server
      * sent data nobody asked for, it is a protocol error of the target; any other close of an idle
      * connection (a keep-alive timeout, a reset) is the server's right and no error.
      */
     onDisconnect = (_origin, _targets, error) => {
-        if (this.cancelling || error === this.lastError || !isUnsolicited(error))
+        if (this.cancelling || error === this.lastError || !meansUnaskedData(error))
             return;
         this.pool.unsolicited();
     };
@@ -70324,7 +70326,7 @@ class Slot {
     /** The connection's read during which the request was written (see `Connection.sameRead`). */
     sentInRead = 0;
     inFlight = false;
-    /** Waiting in the connection's queue for `flush`. */
+    /** Waiting for the next tick to try again (see `onResponseError`). */
     queued = false;
     /** Set when the pool cuts its requests off: their failures count as cancelled. */
     cancelled = false;
@@ -70338,7 +70340,6 @@ class Slot {
         return !this.inFlight && !this.queued && this.retryTimer === undefined && !this.cancelled;
     }
     send(run, now) {
-        this.queued = false;
         if (this.cancelled || !run.mayStart(now))
             return;
         this.inFlight = true;
@@ -70365,10 +70366,6 @@ class Slot {
             this.retryTimer = undefined;
         }
         return this.inFlight;
-    }
-    queue() {
-        this.queued = true;
-        this.connection.sendSoon(this);
     }
     onRequestStart(controller) {
         this.controller = controller;
@@ -70401,13 +70398,18 @@ class Slot {
         if (this.cancelled)
             return;
         // Once at once (a server closing a used connection), then with a pause (a target that is down).
-        if (++this.failures === 1)
-            this.queue();
-        else
+        // On the next tick, not from inside undici's own failure handling.
+        if (++this.failures === 1) {
+            this.queued = true;
+            process.nextTick(this.retry);
+        }
+        else {
             this.retryTimer = setTimeout(this.retry, ERROR_BACKOFF_MS);
+        }
     }
     retry = () => {
         this.retryTimer = undefined;
+        this.queued = false;
         const run = this.connection.pool.run;
         if (run !== null)
             this.send(run, run.now());
@@ -70619,7 +70621,8 @@ function readSettings(read) {
     const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)), LIMITS.maxDurationSec);
     const roundsText = text('rounds', DEFAULTS.rounds);
     const rounds = roundsText === 'auto'
-        ? Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec))
+        ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
+            Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
         : integerIn('rounds', roundsText, 2, LIMITS.maxRounds, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
     const maxRegressionPct = numberIn('max-regression', text('max-regression', DEFAULTS['max-regression']), 0, 100, 'a percentage from 0 to 100');
     if (baselineFile !== '' && baseline !== null) {
@@ -70724,7 +70727,8 @@ function statusRanges(value) {
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the action sets itself or undici refuses to take from the caller, and why. */
 const OWN_HEADERS = {
-    'content-length': 'the requests carry no body, and the HTTP client sets Content-Length itself',
+    // undici takes it, then leaves it out of a request without a body: it would never be sent.
+    'content-length': 'the requests carry no body, and the HTTP client would not send it',
 };
 /**
  * One `Name: value` per line; blank lines are skipped. Every header is also shown to undici (see
@@ -70748,6 +70752,10 @@ function headerLines(value) {
         const own = OWN_HEADERS[name.toLowerCase()];
         if (own)
             throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
+        // undici sends only its own Connection header: keep-alive, or close when asked for.
+        if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(headerValue)) {
+            throw fail(i + 1, `sets Connection to something else than close or keep-alive, which the HTTP client would not send`);
+        }
         const problem = requestProblem('http://127.0.0.1', {
             path: '/',
             method: 'GET',
@@ -70797,7 +70805,8 @@ function checkHost(value, name = 'host') {
  */
 function checkPath(value, name = 'path') {
     const fail = (why) => new InputError(name, `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`);
-    if (!value.startsWith('/') || /[\s#]/.test(value) || hasControl(value)) {
+    // Only ASCII spaces: other white space (U+00A0, U+3000) is encoded below, as `new URL` does.
+    if (!value.startsWith('/') || /[ \t\n\v\f\r#]/.test(value) || hasControl(value)) {
         throw fail(`and without spaces, control characters or '#'`);
     }
     let encoded;
@@ -71386,6 +71395,7 @@ async function runComparison(settings, hooks = {}) {
     // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
     const results = new Array(order.length);
     const settling = [];
+    let backstop;
     hooks.onLoadStart?.();
     try {
         // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
@@ -71422,11 +71432,11 @@ async function runComparison(settings, hooks = {}) {
             await run(order[i], sliceMs, i);
         // The last tails get one timeout (the pools' sweep gives up each request by then), and a
         // backstop closes whatever is left.
-        const backstop = setTimeout(() => [sides.head.pool, sides.baseline.pool].forEach((p) => p.cancel()), settings.timeoutSec * 1000 + 500);
+        backstop = setTimeout(() => [sides.head.pool, sides.baseline.pool].forEach((p) => p.cancel()), settings.timeoutSec * 1000 + 500);
         await Promise.all(settling);
-        clearTimeout(backstop);
     }
     finally {
+        clearTimeout(backstop);
         await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
     }
     const slices = [];
@@ -71666,6 +71676,7 @@ const VERSION = '1.0.1';
 
 
 
+
 const SCHEMA_VERSION = 1;
 function jsonReport(settings, outcome, comparison, environment, createdAt = new Date()) {
     const { result, verdict, samples } = outcome;
@@ -71718,13 +71729,16 @@ function baselineMismatch(settings, saved) {
     return (`The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
         `uses ${list(settings)}: the comparison is not like for like.`);
 }
-/** `baseline-file` is read only up to this size (a report of a 1-hour run is well below 1 MiB). */
+/** `baseline-file` is read only up to this size (docs/engine.md: a saved report is far smaller). */
 const MAX_BASELINE_FILE_BYTES = 8 * 1024 * 1024;
 /**
  * Most samples a saved baseline may hold, and most of its sample windows the new run may be cut
- * into: the two-sample interval sorts every head/baseline difference, so 2,000 x 2,000 is 32 MB.
+ * into: the two-sample interval sorts every head/baseline difference, n x m of them (the memory
+ * this takes is in docs/engine.md).
  */
 const MAX_BASELINE_SAMPLES = 2000;
+/** The highest rate a saved sample may claim, in req/s. */
+const MAX_SAMPLE_RPS = 1e9;
 /**
  * Checks the text of a saved report for use as `baseline-file` by a run of `durationSec`. Throws an
  * `InputError` naming the input and saying what is wrong.
@@ -71751,7 +71765,7 @@ function parseSavedBaseline(text, path, durationSec) {
     }
     const { sampleSec, rps } = samples;
     if (!(sampleSec > 0 && sampleSec <= LIMITS.maxDurationSec)) {
-        throw fail(`samples.sampleSec is ${sampleSec}, not a length from 0 to ${LIMITS.maxDurationSec} s`);
+        throw fail(`samples.sampleSec is ${sampleSec}, not a number of seconds greater than 0 and at most ${LIMITS.maxDurationSec}`);
     }
     if (rps.length > MAX_BASELINE_SAMPLES) {
         throw fail(`it holds ${rps.length} samples, more than ${MAX_BASELINE_SAMPLES}`);
@@ -71772,6 +71786,12 @@ function parseSavedBaseline(text, path, durationSec) {
             `of this run, more than ${MAX_BASELINE_SAMPLES}: set duration to at most ` +
             `${formatSeconds(MAX_BASELINE_SAMPLES * sampleSec)}`);
     }
+    // A sample is a whole count of requests over sampleSec: at least 1, and no generator does 1e9/s.
+    const odd = rps.findIndex((r) => r * sampleSec < 0.999 || r > MAX_SAMPLE_RPS);
+    if (odd >= 0) {
+        throw fail(`sample ${odd + 1} is ${rps[odd]} req/s, not a rate of at least 1 request per ` +
+            `${formatSeconds(sampleSec)} s sample and at most ${MAX_SAMPLE_RPS} req/s`);
+    }
     const result = report.result;
     const settings = report.settings;
     if (!result || typeof result.requests !== 'number' || !settings) {
@@ -71779,7 +71799,10 @@ function parseSavedBaseline(text, path, durationSec) {
     }
     return {
         path,
-        createdAt: String(report.createdAt ?? ''),
+        // An ISO time as the action writes it; anything else is left out of the summary.
+        createdAt: /^[0-9T:.+Z-]{10,40}$/.test(String(report.createdAt))
+            ? String(report.createdAt)
+            : '',
         target: String(report.target ?? ''),
         environment: report.environment ?? {},
         settings: {
@@ -71789,8 +71812,47 @@ function parseSavedBaseline(text, path, durationSec) {
             durationSec: Number(settings.durationSec),
         },
         samples: { sampleSec, rps },
-        result: result,
+        result: savedResult(result),
     };
+}
+/**
+ * The saved run's result, rebuilt from plain numbers only: the summary and the log print its
+ * counts, so a field holding anything else (text in a count would become table cells or links)
+ * reads as 0, and only status codes and error codes are kept as keys.
+ */
+function savedResult(raw) {
+    const number = (x) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
+    const object = (x) => typeof x === 'object' && x !== null ? x : {};
+    const counts = (x, key) => Object.fromEntries(Object.entries(object(x)).flatMap(([k, v]) => (key.test(k) ? [[k, number(v)]] : [])));
+    const result = emptyResult(raw.aborted === true);
+    for (const name of [
+        'requests',
+        'unexpectedStatus',
+        'errors',
+        'timeouts',
+        'cancelled',
+        'windowMs',
+    ]) {
+        result[name] = number(raw[name]);
+    }
+    result.statusCounts = counts(raw.statusCounts, /^[1-5]\d\d$/);
+    result.errorsByKind = counts(raw.errorsByKind, /^[A-Za-z0-9_]{1,64}$/);
+    const warmup = object(raw.warmup);
+    result.warmup = { responses: number(warmup.responses), failures: number(warmup.failures) };
+    result.perSecond = (Array.isArray(raw.perSecond) ? raw.perSecond : [])
+        .slice(0, 10_000)
+        .map(number);
+    const latency = object(raw.latency);
+    for (const name of ['count', 'p50Us', 'p90Us', 'p99Us', 'maxUs', 'meanUs']) {
+        result.latency[name] = number(latency[name]);
+    }
+    const generator = object(raw.generator);
+    result.generator = {
+        cpuPct: number(generator.cpuPct),
+        utilization: number(generator.utilization),
+        busyPoll: generator.busyPoll === true,
+    };
+    return result;
 }
 /**
  * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
@@ -71898,12 +71960,35 @@ function fileKind(stats) {
 function defaultPath(name, env = process.env) {
     return join(env.RUNNER_TEMP || tmpdir(), name);
 }
-/** Writes `value` as JSON (creating the folder); returns the absolute path. */
+/**
+ * Writes `value` as JSON (creating the folder); returns the absolute path. Opened non-blocking: a
+ * FIFO with no reader fails at once (ENXIO) instead of holding the run for ever.
+ */
 function writeJson(path, value) {
     const absolute = (0,external_node_path_.resolve)(path);
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
-    (0,external_node_fs_namespaceObject.writeFileSync)(absolute, JSON.stringify(value, null, 2) + '\n');
+    const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
+    const fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0o666);
+    try {
+        (0,external_node_fs_namespaceObject.writeFileSync)(fd, JSON.stringify(value, null, 2) + '\n');
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
     return absolute;
+}
+/**
+ * Why the runner's file at `path` cannot take what `@actions/core` appends, or null when it can: it
+ * must be a regular file (core opens it blocking, and a FIFO would hold the run for ever).
+ */
+function unusableRunnerFile(path) {
+    try {
+        const stats = statSync(path);
+        return stats.isFile() ? null : `it is not a regular file (${fileKind(stats)})`;
+    }
+    catch (error) {
+        return `cannot use it (${error.code ?? error})`;
+    }
 }
 /** The runner's own files; a report written over one of them would break the job. */
 const RUNNER_FILES = [
@@ -71943,7 +72028,11 @@ function samePath(a, b) {
     if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
         return true;
     try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(a) === (0,external_node_fs_namespaceObject.realpathSync)(b);
+        if ((0,external_node_fs_namespaceObject.realpathSync)(a) === (0,external_node_fs_namespaceObject.realpathSync)(b))
+            return true;
+        // Hard links: two names of one file.
+        const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
+        return x.dev === y.dev && x.ino === y.ino;
     }
     catch {
         return false;
@@ -72009,7 +72098,8 @@ Options (each is the action input of the same name; defaults in brackets):
   --baseline-host <host>    [the same as --host]
   --baseline-path <path>    [the same as --path]
   --baseline-file <file>    compare with a report saved by --report-file
-  --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s]
+  --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s,
+                            at most 1000]
   --max-regression <pct>    allowed slowdown vs the baseline [5]
   --confidence <c>          confidence of the interval of the change [0.95]
   --report-file <file>      write the JSON report there [not written]

@@ -68,9 +68,9 @@ export interface LoadOptions {
    */
   pool?: LoadPool;
   /**
-   * Cut off what is still in flight `timeoutMs` + 500 ms after the deadline, by closing the pool's
-   * connections: a backstop behind the per-request timeout. Default true. Runs that share a pool
-   * one after another (the slices of a comparison) pass false and cancel the pool themselves.
+   * Cut off what is still in flight `timeoutMs` + 500 ms after the deadline, by cancelling the
+   * pool (for good): a backstop behind the per-request timeout. Default: true when the run opens
+   * its own connections, false on a given `pool`, whose owner cancels or closes it when done.
    */
   cutOff?: boolean;
   /** A recorder shared across runs; the result's latency then covers all that was recorded in it. */
@@ -194,7 +194,7 @@ const TIMEOUT_CODES = new Set([
 export const UNSOLICITED = 'UNSOLICITED_RESPONSE';
 
 /** A response that began in the same read in which its request was written: it cannot answer it. */
-export class UnsolicitedResponseError extends Error {
+class UnsolicitedResponseError extends Error {
   readonly code = UNSOLICITED;
   constructor() {
     super('a response arrived before its request could have reached the server');
@@ -205,9 +205,9 @@ export class UnsolicitedResponseError extends Error {
 /**
  * True for the errors undici closes a connection with when data arrives while no request is
  * waiting for an answer: `bad response` when a message starts, a parser error when the bytes are
- * not even HTTP.
+ * not even HTTP. (Whether a request was waiting is `Connection.onDisconnect`'s question.)
  */
-function isUnsolicited(error: (Error & { code?: string }) | undefined): boolean {
+function meansUnaskedData(error: (Error & { code?: string }) | undefined): boolean {
   if (!error) return false;
   return (
     (error.code === 'UND_ERR_SOCKET' && error.message === 'bad response') ||
@@ -259,7 +259,7 @@ function runEnds(): void {
 }
 
 /** One run's shared state. The slots report into it. */
-export class LoadRun {
+class LoadRun {
   readonly request: Dispatcher.DispatchOptions;
   readonly now: () => number;
   /** No new request is sent once this is set. */
@@ -289,6 +289,7 @@ export class LoadRun {
   private windowStart = Infinity;
   private deadline = Infinity;
   private lastResponseAt = 0;
+  private abortedAt = Infinity;
   private endWindow: () => void = () => {};
   private finish: () => void = () => {};
   private readonly timers: NodeJS.Timeout[] = [];
@@ -313,6 +314,7 @@ export class LoadRun {
 
   start(): StartedLoad {
     const { connections, durationMs, timeoutMs, signal } = this.options;
+    if (this.options.pool?.cancelled) throw new Error('a cancelled LoadPool cannot start a run');
     if (signal?.aborted) {
       const result = this.finalResult(true);
       return { windowEnd: Promise.resolve(), result: Promise.resolve(result) };
@@ -326,6 +328,7 @@ export class LoadRun {
     this.pool = pool;
     const onAbort = () => {
       this.result.aborted = true;
+      this.abortedAt = this.now();
       this.stop();
       pool.cancel();
     };
@@ -345,32 +348,43 @@ export class LoadRun {
     this.windowStart = startedAt + warmupMs;
     this.deadline = this.windowStart + durationMs;
     this.lastResponseAt = this.windowStart;
-    // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks the
-    // clock before each request, so a late timer cannot stretch the window.
-    this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
-    const { onProgress } = this.options;
-    if (onProgress) {
-      const report = () =>
-        onProgress({
-          elapsedMs: Math.max(0, this.now() - this.windowStart),
-          requests: this.result.requests,
-        });
-      this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
-    }
+    const cleanUp = () => {
+      signal?.removeEventListener('abort', onAbort);
+      for (const timer of this.timers) clearTimeout(timer);
+      runEnds();
+    };
     runBegins();
-    if (this.options.busyPoll) {
-      this.spinAt = startedAt;
-      this.spin();
+    try {
+      // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks
+      // the clock before each request, so a late timer cannot stretch the window.
+      this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
+      const { onProgress } = this.options;
+      if (onProgress) {
+        const report = () =>
+          onProgress({
+            elapsedMs: Math.max(0, this.now() - this.windowStart),
+            requests: this.result.requests,
+          });
+        this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
+      }
+      if (this.options.busyPoll) {
+        this.spinAt = startedAt;
+        this.spin();
+      }
+      pool.begin(this, startedAt);
+    } catch (error) {
+      // Leave nothing behind: no timer, no spin, stack traces back on, our own sockets closed.
+      this.stopping = true;
+      cleanUp();
+      if (this.options.pool === undefined) void pool.close();
+      throw error;
     }
-    pool.begin(this, startedAt);
 
     const result = (async () => {
       try {
         await done;
       } finally {
-        signal?.removeEventListener('abort', onAbort);
-        for (const timer of this.timers) clearTimeout(timer);
-        runEnds();
+        cleanUp();
       }
       if (this.options.pool === undefined) await pool.close();
       return this.finalResult(this.result.aborted);
@@ -380,10 +394,12 @@ export class LoadRun {
 
   private finalResult(aborted: boolean): LoadResult {
     const { durationMs } = this.options;
-    const elapsedMs = Math.max(0, this.now() - this.windowStart);
-    const windowMs = aborted
-      ? elapsedMs
-      : Math.max(this.lastResponseAt - this.windowStart, durationMs);
+    // Cut short by the abort: the window it had. Aborted later, while its last answers were out
+    // (as a comparison's slice may be): the whole window.
+    const windowMs =
+      aborted && Math.min(this.now(), this.abortedAt) < this.deadline
+        ? Math.max(0, Math.min(this.now(), this.abortedAt) - this.windowStart)
+        : Math.max(this.lastResponseAt - this.windowStart, durationMs);
     // One bucket per second of the requested window (fewer when aborted); answers that arrive after
     // the deadline go into the last bucket rather than a nearly empty one of their own.
     const perSecond = buckets(this.perSecond, Math.min(windowMs, durationMs), 1000);
@@ -429,7 +445,7 @@ export class LoadRun {
         : performance.eventLoopUtilization(this.eluAtStart).utilization,
       busyPoll,
     };
-    if (this.options.cutOff !== false) {
+    if (this.options.cutOff ?? this.options.pool === undefined) {
       const pool = this.pool;
       this.timers.push(setTimeout(() => pool?.cancel(), this.options.timeoutMs + 500));
     }
@@ -504,7 +520,7 @@ export class LoadRun {
     return this.done;
   }
 
-  /** A fault of the connection that no request of ours was waiting on (see `isUnsolicited`). */
+  /** A fault of the connection that no request of ours was waiting on (see `meansUnaskedData`). */
   recordConnectionError(kind: string): void {
     this.events++;
     if (this.now() < this.windowStart) this.result.warmup.failures++;
@@ -536,6 +552,8 @@ export class LoadPool {
   run: LoadRun | null = null;
   /** Responses nobody asked for, caught while no run was going: counted by the next run. */
   private unclaimed = 0;
+  /** Set by `cancel`: the pool's requests were cut off, and it takes no run any more. */
+  cancelled = false;
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(origin: string, connections: number, pipelining: number, timeoutMs: number) {
@@ -569,8 +587,12 @@ export class LoadPool {
     for (const connection of this.connections) connection.sweep(this.timeoutMs);
   }
 
-  /** Cuts off every request in flight (counted as cancelled) by closing the connections. */
+  /**
+   * Cuts off every request in flight (counted as cancelled) by closing the connections, and ends
+   * the pool's use: it takes no run any more; close it.
+   */
   cancel(): void {
+    this.cancelled = true;
     for (const connection of this.connections) connection.cancel();
   }
 
@@ -585,9 +607,6 @@ class Connection {
   readonly client: Client;
   readonly pool: LoadPool;
   private readonly slots: Slot[] = [];
-  /** Slots whose next request waits for `flush` (retries after a failure). */
-  private readonly ready: Slot[] = [];
-  private flushing = false;
   private readonly pipelined: boolean;
   private socket: Socket | null = null;
   private corked = false;
@@ -620,7 +639,7 @@ class Connection {
       bodyTimeout: 0,
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
-      // Keep a handle on the socket, to batch the writes of one read (see `responseEnded`).
+      // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
       connect: (options, callback) =>
         connector(options, (error, socket) => {
           this.socket = socket as Socket | null;
@@ -673,33 +692,13 @@ class Connection {
     return sentIn === this.reads;
   }
 
-  /** Queues `slot` to send on the next tick (a retry, outside undici's own callbacks). */
-  sendSoon(slot: Slot): void {
-    this.ready.push(slot);
-    if (!this.flushing) {
-      this.flushing = true;
-      process.nextTick(this.flush);
-    }
-  }
-
-  private flush = (): void => {
-    this.flushing = false;
-    const run = this.pool.run;
-    const ready = this.ready;
-    if (run !== null) {
-      const now = run.now();
-      for (let i = 0; i < ready.length; i++) ready[i].send(run, now);
-    }
-    ready.length = 0;
-  };
-
   /**
    * undici closed the socket. When no request of ours received the error, and it says the server
    * sent data nobody asked for, it is a protocol error of the target; any other close of an idle
    * connection (a keep-alive timeout, a reset) is the server's right and no error.
    */
   private onDisconnect = (_origin: unknown, _targets: unknown, error: Error): void => {
-    if (this.cancelling || error === this.lastError || !isUnsolicited(error)) return;
+    if (this.cancelling || error === this.lastError || !meansUnaskedData(error)) return;
     this.pool.unsolicited();
   };
 
@@ -735,7 +734,7 @@ class Slot implements Dispatcher.DispatchHandler {
   /** The connection's read during which the request was written (see `Connection.sameRead`). */
   private sentInRead = 0;
   private inFlight = false;
-  /** Waiting in the connection's queue for `flush`. */
+  /** Waiting for the next tick to try again (see `onResponseError`). */
   private queued = false;
   /** Set when the pool cuts its requests off: their failures count as cancelled. */
   private cancelled = false;
@@ -752,7 +751,6 @@ class Slot implements Dispatcher.DispatchHandler {
   }
 
   send(run: LoadRun, now: number): void {
-    this.queued = false;
     if (this.cancelled || !run.mayStart(now)) return;
     this.inFlight = true;
     this.status = 0;
@@ -780,11 +778,6 @@ class Slot implements Dispatcher.DispatchHandler {
       this.retryTimer = undefined;
     }
     return this.inFlight;
-  }
-
-  private queue(): void {
-    this.queued = true;
-    this.connection.sendSoon(this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -820,12 +813,18 @@ class Slot implements Dispatcher.DispatchHandler {
     run.recordFailure(error, this.sentAt, this.cancelled);
     if (this.cancelled) return;
     // Once at once (a server closing a used connection), then with a pause (a target that is down).
-    if (++this.failures === 1) this.queue();
-    else this.retryTimer = setTimeout(this.retry, ERROR_BACKOFF_MS);
+    // On the next tick, not from inside undici's own failure handling.
+    if (++this.failures === 1) {
+      this.queued = true;
+      process.nextTick(this.retry);
+    } else {
+      this.retryTimer = setTimeout(this.retry, ERROR_BACKOFF_MS);
+    }
   }
 
   private retry = (): void => {
     this.retryTimer = undefined;
+    this.queued = false;
     const run = this.connection.pool.run;
     if (run !== null) this.send(run, run.now());
   };

@@ -8,7 +8,7 @@
  * within a version.
  */
 import type { ComparisonOutcome, CheckOutcome } from '../check.js';
-import type { LoadResult } from '../engine/load.js';
+import { emptyResult, type LoadResult } from '../engine/load.js';
 import { InputError, LIMITS, targetUrl, type Settings } from '../inputs.js';
 import { clientBound, coefficientOfVariation } from '../stats/noise.js';
 import { formatSeconds, type Verdict } from '../verdict.js';
@@ -114,14 +114,18 @@ export function baselineMismatch(settings: Settings, saved: SavedBaseline): stri
   );
 }
 
-/** `baseline-file` is read only up to this size (a report of a 1-hour run is well below 1 MiB). */
+/** `baseline-file` is read only up to this size (docs/engine.md: a saved report is far smaller). */
 export const MAX_BASELINE_FILE_BYTES = 8 * 1024 * 1024;
 
 /**
  * Most samples a saved baseline may hold, and most of its sample windows the new run may be cut
- * into: the two-sample interval sorts every head/baseline difference, so 2,000 x 2,000 is 32 MB.
+ * into: the two-sample interval sorts every head/baseline difference, n x m of them (the memory
+ * this takes is in docs/engine.md).
  */
 export const MAX_BASELINE_SAMPLES = 2000;
+
+/** The highest rate a saved sample may claim, in req/s. */
+const MAX_SAMPLE_RPS = 1e9;
 
 /**
  * Checks the text of a saved report for use as `baseline-file` by a run of `durationSec`. Throws an
@@ -152,7 +156,7 @@ export function parseSavedBaseline(text: string, path: string, durationSec: numb
   const { sampleSec, rps } = samples;
   if (!(sampleSec > 0 && sampleSec <= LIMITS.maxDurationSec)) {
     throw fail(
-      `samples.sampleSec is ${sampleSec}, not a length from 0 to ${LIMITS.maxDurationSec} s`,
+      `samples.sampleSec is ${sampleSec}, not a number of seconds greater than 0 and at most ${LIMITS.maxDurationSec}`,
     );
   }
   if (rps.length > MAX_BASELINE_SAMPLES) {
@@ -180,6 +184,14 @@ export function parseSavedBaseline(text: string, path: string, durationSec: numb
         `${formatSeconds(MAX_BASELINE_SAMPLES * sampleSec)}`,
     );
   }
+  // A sample is a whole count of requests over sampleSec: at least 1, and no generator does 1e9/s.
+  const odd = rps.findIndex((r) => r * sampleSec < 0.999 || r > MAX_SAMPLE_RPS);
+  if (odd >= 0) {
+    throw fail(
+      `sample ${odd + 1} is ${rps[odd]} req/s, not a rate of at least 1 request per ` +
+        `${formatSeconds(sampleSec)} s sample and at most ${MAX_SAMPLE_RPS} req/s`,
+    );
+  }
   const result = report.result;
   const settings = report.settings;
   if (!result || typeof result.requests !== 'number' || !settings) {
@@ -187,7 +199,10 @@ export function parseSavedBaseline(text: string, path: string, durationSec: numb
   }
   return {
     path,
-    createdAt: String(report.createdAt ?? ''),
+    // An ISO time as the action writes it; anything else is left out of the summary.
+    createdAt: /^[0-9T:.+Z-]{10,40}$/.test(String(report.createdAt))
+      ? String(report.createdAt)
+      : '',
     target: String(report.target ?? ''),
     environment: report.environment ?? {},
     settings: {
@@ -197,8 +212,52 @@ export function parseSavedBaseline(text: string, path: string, durationSec: numb
       durationSec: Number(settings.durationSec),
     },
     samples: { sampleSec, rps },
-    result: result as LoadResult,
+    result: savedResult(result as unknown as Record<string, unknown>),
   };
+}
+
+/**
+ * The saved run's result, rebuilt from plain numbers only: the summary and the log print its
+ * counts, so a field holding anything else (text in a count would become table cells or links)
+ * reads as 0, and only status codes and error codes are kept as keys.
+ */
+function savedResult(raw: Record<string, unknown>): LoadResult {
+  const number = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
+  const object = (x: unknown) =>
+    typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {};
+  const counts = (x: unknown, key: RegExp) =>
+    Object.fromEntries(
+      Object.entries(object(x)).flatMap(([k, v]) => (key.test(k) ? [[k, number(v)]] : [])),
+    );
+  const result = emptyResult(raw.aborted === true);
+  for (const name of [
+    'requests',
+    'unexpectedStatus',
+    'errors',
+    'timeouts',
+    'cancelled',
+    'windowMs',
+  ] as const) {
+    result[name] = number(raw[name]);
+  }
+  result.statusCounts = counts(raw.statusCounts, /^[1-5]\d\d$/);
+  result.errorsByKind = counts(raw.errorsByKind, /^[A-Za-z0-9_]{1,64}$/);
+  const warmup = object(raw.warmup);
+  result.warmup = { responses: number(warmup.responses), failures: number(warmup.failures) };
+  result.perSecond = (Array.isArray(raw.perSecond) ? raw.perSecond : [])
+    .slice(0, 10_000)
+    .map(number);
+  const latency = object(raw.latency);
+  for (const name of ['count', 'p50Us', 'p90Us', 'p99Us', 'maxUs', 'meanUs'] as const) {
+    result.latency[name] = number(latency[name]);
+  }
+  const generator = object(raw.generator);
+  result.generator = {
+    cpuPct: number(generator.cpuPct),
+    utilization: number(generator.utilization),
+    busyPoll: generator.busyPoll === true,
+  };
+  return result;
 }
 
 /** One entry of github-action-benchmark's `customBiggerIsBetter` format. */

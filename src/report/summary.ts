@@ -103,23 +103,27 @@ function escapeCell(text: string): string {
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 /**
- * Text that may hold anything (a saved report's fields, a URL, a message quoting them) as plain
- * inline Markdown: no HTML, no links, images or code spans, no line breaks, nothing that ends a
- * table cell, and at most `maxLength` characters.
+ * Text that may hold anything (a saved report's fields, a message quoting them) as plain inline
+ * Markdown: no HTML, no Markdown links, images or code spans, no line breaks, nothing that ends a
+ * table cell, and at most `maxChars` characters. (GitHub still turns a bare URL into a link: put
+ * one that may be anything in a `codeSpan`.)
  */
-export function escapeText(text: string, maxLength = 500): string {
-  const short = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+export function escapeText(text: string, maxChars = 500): string {
+  const short = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
   return short
     .replace(CONTROLS, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~!]/g, '\\$&');
+    .replace(/[\\`*_[\]|~!@]/g, '\\$&');
 }
 
-/** `text` as an inline code span that its own backticks cannot end, safe in a table cell. */
-export function codeSpan(text: string, maxLength = 500): string {
-  const short = (text.length > maxLength ? `${text.slice(0, maxLength)}…` : text).replace(
+/**
+ * `text` as an inline code span that its own backticks cannot end, safe in a table cell: shown as
+ * it is, never as HTML or a link; at most `maxChars` characters.
+ */
+export function codeSpan(text: string, maxChars = 500): string {
+  const short = (text.length > maxChars ? `${text.slice(0, maxChars)}…` : text).replace(
     CONTROLS,
     ' ',
   );
@@ -149,6 +153,13 @@ export function fitSummary(markdown: string, limitBytes = SUMMARY_LIMIT_BYTES): 
   return `${lastLine > 0 ? cut.slice(0, lastLine) : ''}${note}`;
 }
 
+/** `12 answers, 3 failed requests`, or '' when the warm-up got nothing. */
+function warmupText({ warmup }: LoadResult): string {
+  return warmup.responses + warmup.failures > 0
+    ? `${warmup.responses} answers, ${warmup.failures} failed requests`
+    : '';
+}
+
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 export function comparisonMarkdown(
   settings: Settings,
@@ -162,7 +173,7 @@ export function comparisonMarkdown(
   const baseTarget = base
     ? codeSpan(targetUrl({ ...settings, ...base }))
     : saved
-      ? `${escapeText(saved.target)}, saved in ${escapeText(saved.path)}` +
+      ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
         (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
         (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
           ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
@@ -187,6 +198,9 @@ export function comparisonMarkdown(
     `| Unexpected status | ${baseline.unexpectedStatus} | ${result.unexpectedStatus} |`,
     `| Errors | ${faults(baseline.errors, baseline.errorsByKind)} | ${faults(result.errors, result.errorsByKind)} |`,
     `| Timeouts | ${baseline.timeouts} | ${result.timeouts} |`,
+    ...(warmupText(baseline) || warmupText(result)
+      ? [`| Warm-up (not counted) | ${warmupText(baseline)} | ${warmupText(result)} |`]
+      : []),
     `| Variation between slices (CV) | ${cv('baseline')} | ${cv('head')} |`,
     `| Slices hit by a burst (outliers) | ${bursts('baseline')} | ${bursts('head')} |`,
   ];
