@@ -693,39 +693,36 @@ describe("the runner's files", () => {
     }
   });
 
-  it('report-file is a hard link to GITHUB_OUTPUT: refused like the file itself', async () => {
-    const output = join(dir, 'output-linked');
-    writeFileSync(output, '');
-    const link = join(dir, 'hard-link');
-    linkSync(output, link);
-    const run = await runAction(
-      { port: String(target.port), duration: '0.3', 'min-requests': '1', 'report-file': link },
-      { env: { GITHUB_OUTPUT: output } },
-    );
-    assert.equal(run.code, 1);
-    assert.match(
-      run.stdout,
-      /::error::Invalid report-file '.*hard-link': it is the runner's GITHUB_OUTPUT file/,
-    );
-    assert.equal(readFileSync(output, 'utf8'), '');
-    assert.equal(target.connections(), 0);
-  });
-
-  it('report-file names GITHUB_OUTPUT: refused before any connection, the file left alone', async () => {
-    const output = join(dir, 'output-to-keep');
-    writeFileSync(output, 'kept<<EOF\nyes\nEOF\n');
-    const run = await runAction(
-      { port: String(target.port), duration: '0.5', 'min-requests': '1', 'report-file': output },
-      { env: { GITHUB_OUTPUT: output } },
-    );
-    assert.equal(run.code, 1);
-    assert.match(
-      run.stdout,
-      /::error::Invalid report-file '.*': it is the runner's GITHUB_OUTPUT file/,
-    );
-    assert.equal(readFileSync(output, 'utf8'), 'kept<<EOF\nyes\nEOF\n');
-    assert.equal(target.connections(), 0);
-  });
+  // Before: the report replaced the runner's outputs.
+  for (const how of ['by its path', 'through a hard link']) {
+    it(`report-file names GITHUB_OUTPUT ${how}: refused before any connection, the file left alone`, async () => {
+      const output = join(dir, `output-${how.length}`);
+      writeFileSync(output, 'kept<<EOF\nyes\nEOF\n');
+      let reportFile = output;
+      if (how === 'through a hard link') {
+        reportFile = join(dir, 'hard-link');
+        linkSync(output, reportFile);
+      }
+      const run = await runAction(
+        {
+          port: String(target.port),
+          duration: '0.3',
+          'min-requests': '1',
+          'report-file': reportFile,
+        },
+        { env: { GITHUB_OUTPUT: output } },
+      );
+      assert.equal(run.code, 1);
+      assert.ok(
+        run.stdout.includes(
+          `::error::Invalid report-file '${reportFile}': it is the runner's GITHUB_OUTPUT file`,
+        ),
+        run.stdout,
+      );
+      assert.equal(readFileSync(output, 'utf8'), 'kept<<EOF\nyes\nEOF\n');
+      assert.equal(target.connections(), 0);
+    });
+  }
 
   it('a bug of ours during the load: the error starts a line of its own; outputs once', async () => {
     // Makes the bundle throw from inside the load, after the standard line has started: its
