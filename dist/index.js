@@ -101571,16 +101571,9 @@ class Connection {
     pool;
     slots = [];
     pipelined;
+    /** The socket of the connection, once undici has one (see `batchWrites` and `Slot.sentOn`). */
     socket = null;
     corked = false;
-    /**
-     * The socket's `readable` events so far. undici reads the socket in paused mode and parses all
-     * it can read in each, after this counter's listener has run. See `sameRead`.
-     */
-    reads = 0;
-    onReadable = () => {
-        this.reads++;
-    };
     /** The failure undici last handed to one of our requests; see `onDisconnect`. */
     lastError;
     cancelling = false;
@@ -101594,7 +101587,7 @@ class Connection {
             // `onResponseEnd` write our next request at once; we still keep only `pipelining` requests
             // in flight, and GET stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections,
             // +20% at 1 with busy-poll (bench/RESULTS.md). A server that closes silently costs one error
-            // per close; an extra response is caught by `sameRead`.
+            // per close; an extra response is caught by `Slot.onResponseStart`.
             pipelining: Math.max(2, pipelining),
             // The sweep enforces the whole-request timeout; undici's own timers would only add work.
             headersTimeout: 0,
@@ -101603,10 +101596,8 @@ class Connection {
             keepAliveMaxTimeout: 600_000,
             // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
             connect: (options, callback) => connector(options, (error, socket) => {
-                this.socket = socket;
+                this.socket = socket ?? null;
                 this.corked = false;
-                // Before undici's own listener, which it adds once it has the socket.
-                socket?.on('readable', this.onReadable);
                 callback(error, socket);
             }),
         });
@@ -101636,21 +101627,6 @@ class Connection {
         this.corked = false;
         this.socket?.uncork();
     };
-    /** The read a request written now is written during (or after): see `sameRead`. */
-    currentRead() {
-        return this.reads;
-    }
-    /**
-     * True when a response starts in the read during which its request (written at `sentIn`) was
-     * written: undici was still parsing bytes that were in our buffer before the request went out, so
-     * the server cannot have sent them as its answer; they are an extra response to an earlier
-     * request. Writing the next request at once from `onResponseEnd` is what keeps one connection
-     * fast, and this check is what makes it safe: without it, that extra response was taken for the
-     * new request's answer. A request written outside a parse has its answer in a later read.
-     */
-    sameRead(sentIn) {
-        return sentIn === this.reads;
-    }
     /**
      * undici closed the socket. When no request of ours received the error, and it says the server
      * sent data nobody asked for, it is a protocol error of the target; any other close of an idle
@@ -101690,8 +101666,9 @@ class Slot {
     controller = null;
     status = 0;
     sentAt = 0;
-    /** The connection's read during which the request was written (see `Connection.sameRead`). */
-    sentInRead = 0;
+    /** The socket the request was written to, and the bytes it had read then (see `onResponseStart`). */
+    sentOn = null;
+    sentAfterBytes = 0;
     inFlight = false;
     /** Waiting for the next tick to try again (see `onResponseError`). */
     queued = false;
@@ -101714,7 +101691,9 @@ class Slot {
         this.sentAt = now;
         this.controller = null;
         this.sentBy = run;
-        this.sentInRead = this.connection.currentRead();
+        const socket = this.connection.socket;
+        this.sentOn = socket;
+        this.sentAfterBytes = socket === null ? 0 : socket.bytesRead;
         run.sent();
         this.connection.client.dispatch(run.request, this);
     }
@@ -101738,7 +101717,13 @@ class Slot {
         this.controller = controller;
     }
     onResponseStart(controller, statusCode) {
-        if (this.connection.sameRead(this.sentInRead)) {
+        // A response parsed while its socket has read nothing since the request was written was in our
+        // buffer before the request went out: the server cannot have sent it as the answer. It is an
+        // extra response to an earlier request, in the same read as that one's answer. Writing the next
+        // request at once from `onResponseEnd` is what keeps one connection fast; this check is what
+        // makes it safe. (Node counts `bytesRead` before JavaScript sees a read.)
+        const socket = this.connection.socket;
+        if (socket !== null && socket === this.sentOn && socket.bytesRead === this.sentAfterBytes) {
             // undici then drops the connection; the failure is counted as UNSOLICITED_RESPONSE.
             controller.abort(new UnsolicitedResponseError());
             return;
