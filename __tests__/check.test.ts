@@ -103,10 +103,13 @@ describe('a comparison with a side that never answers', () => {
     assert.equal(outcome.baseline.timeouts, 0);
     assert.equal(outcome.baseline.cancelled, 0);
     assert.equal(outcome.baseline.errors, 0);
-    // Every request it was sent in a counted slice is answered and counted: about 2-3 per slice.
+    // A slice's rate is its answers within its window (1-2 here); the answers that come after it,
+    // while the other side's slice runs, still count in the side's total.
     const slices = outcome.slices.filter((s) => s.side === 'baseline');
     assert.equal(slices.length, 4);
-    for (const slice of slices) assert.ok(slice.requests >= 2, JSON.stringify(slices));
+    for (const slice of slices) assert.ok(slice.requests >= 1, JSON.stringify(slices));
+    const inWindows = slices.reduce((sum, s) => sum + s.requests, 0);
+    assert.ok(outcome.baseline.requests >= inWindows + 3, `${outcome.baseline.requests} counted`);
     assert.notEqual(outcome.shift, null);
     assert.equal(outcome.comparison, 'faster', 'the head answers at once, the baseline in 100 ms');
   });

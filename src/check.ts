@@ -6,7 +6,6 @@
 import { emptyResult, LoadPool, runLoad, startLoad, type LoadResult } from './engine/load.js';
 import { waitUntilReady, type ReadyResult } from './engine/ready.js';
 import { origin, targetUrl, type Settings } from './inputs.js';
-import { requestsPerSecond } from './report/text.js';
 import type { SavedBaseline } from './report/json.js';
 import {
   comparePairedRates,
@@ -243,6 +242,10 @@ export async function runComparison(
         durationMs,
         pool: p,
         latency: index >= 0 ? latency : undefined,
+        // A slice's rate is its answers within its own window over the window (as a saved
+        // baseline's samples are): the tail finishes while the other side's slice runs, and its
+        // timing then depends on how the two services share the CPU, not on their speed.
+        sampleMs: index >= 0 ? durationMs : undefined,
         cutOff: false,
       });
       settling.push(
@@ -279,8 +282,10 @@ export async function runComparison(
     const result = results[i];
     if (result === undefined) return;
     sides[side].runs.push(result);
-    if (!result.aborted)
-      slices.push({ side, requests: result.requests, rps: requestsPerSecond(result) });
+    if (!result.aborted) {
+      const inWindow = result.samples[0] ?? 0;
+      slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
+    }
   });
 
   const head = combine(sides.head.runs, sides.head.latency.summary(), sides.head.warmups);

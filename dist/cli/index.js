@@ -70824,136 +70824,6 @@ function printable(text) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/verdict.ts
-/** The gate: compares the measured count with `min-requests`, and words every outcome. Pure. */
-function judge({ requests, minRequests, durationSec }) {
-    const window = `${requests} requests in ${formatSeconds(durationSec)} s`;
-    if (requests < minRequests) {
-        return {
-            passed: false,
-            outcome: 'failed',
-            message: `Throughput check failed: ${window}, below min-requests ${minRequests}`,
-        };
-    }
-    return {
-        passed: true,
-        outcome: 'passed',
-        message: `Throughput check passed: ${window}, at or above min-requests ${minRequests}`,
-    };
-}
-/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
-function cancelled(input) {
-    return {
-        passed: false,
-        outcome: 'cancelled',
-        message: `Throughput check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
-            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far ` +
-            `(min-requests ${input.minRequests})`,
-    };
-}
-/** The target never answered within `wait-timeout`. */
-function notReady(input) {
-    return {
-        passed: false,
-        outcome: 'not-ready',
-        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
-            `(wait-timeout)` +
-            (input.lastError ? `; last error: ${input.lastError}` : ''),
-    };
-}
-/**
- * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
- * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
- */
-function formatSeconds(seconds) {
-    if (seconds > 0 && seconds < 0.0005)
-        return String(Number(seconds.toPrecision(2)));
-    return String(Math.round(seconds * 1000) / 1000);
-}
-
-;// CONCATENATED MODULE: ./src/report/text.ts
-
-const START_LINE = 'http test running...';
-/** Printed when the load starts, with no newline (the final line overwrites it). */
-function startLine() {
-    return START_LINE;
-}
-/** Printed at the end: overwrites the start line. */
-function finalLine(requests) {
-    return `\r${START_LINE} ok, ${requests} requests made\n`;
-}
-/** Requests per second over the measured window; 0 for an empty window. */
-function requestsPerSecond(result) {
-    return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
-}
-/** Detail lines printed after the standard line (no trailing newline on each). */
-function detailLines(result) {
-    const lines = [countsLine(result)];
-    if (result.latency.count > 0)
-        lines.push(`latency: ${formatLatency(result.latency)}`);
-    const statuses = formatCounts(result.statusCounts);
-    if (statuses)
-        lines.push(`responses by status: ${statuses}`);
-    const kinds = formatCounts(result.errorsByKind);
-    if (kinds)
-        lines.push(`errors by kind: ${kinds}`);
-    if (result.cancelled > 0)
-        lines.push(`cancelled in flight: ${result.cancelled}`);
-    const { warmup } = result;
-    if (warmup.responses + warmup.failures > 0) {
-        lines.push(`warm-up (not counted): ${warmup.responses} responses, ${warmup.failures} failures`);
-    }
-    return lines;
-}
-/** `2469.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0` */
-function countsLine(result) {
-    return (`${formatRate(requestsPerSecond(result))} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
-        `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
-        `timeouts: ${result.timeouts}`);
-}
-/**
- * The lines a comparison adds after the head's: the baseline's own counts (a measured baseline's
- * faults show here), then the change when there is one.
- */
-function comparisonLines(comparison) {
-    const { baseline, shift } = comparison;
-    const lines = [];
-    if (comparison.source === 'service') {
-        lines.push(`baseline: ${baseline.requests} requests, ${countsLine(baseline)}`);
-        const kinds = formatCounts(baseline.errorsByKind);
-        if (kinds)
-            lines.push(`baseline errors by kind: ${kinds}`);
-    }
-    else {
-        lines.push(`saved baseline: ${baseline.requests} requests, ${formatRate(requestsPerSecond(baseline))} req/s`);
-    }
-    if (shift) {
-        lines.push(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
-            `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`);
-    }
-    return lines;
-}
-/** `p50 0.081 ms, p90 0.102 ms, p99 0.250 ms, max 3.100 ms` */
-function formatLatency(latency) {
-    return (`p50 ${formatMs(latency.p50Us)} ms, p90 ${formatMs(latency.p90Us)} ms, ` +
-        `p99 ${formatMs(latency.p99Us)} ms, max ${formatMs(latency.maxUs)} ms`);
-}
-/** Microseconds as milliseconds with 3 decimals: 81 -> `0.081`. */
-function formatMs(us) {
-    return (us / 1000).toFixed(3);
-}
-/** `1234.5` -> `1234.5`, `12345.678` -> `12345.7`: one decimal, no grouping (machine-friendly). */
-function formatRate(rps) {
-    return (Math.round(rps * 10) / 10).toFixed(1);
-}
-/** `{200: 10, 500: 2}` -> `200: 10, 500: 2`, ordered by key; '' when empty. */
-function formatCounts(counts) {
-    return Object.entries(counts)
-        .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-        .map(([key, n]) => `${key}: ${n}`)
-        .join(', ');
-}
-
 // EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js
 var lib = __nccwpck_require__(6060);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
@@ -71237,13 +71107,59 @@ function clientBound(generator) {
         `cancels the runner's speed out.`);
 }
 
+;// CONCATENATED MODULE: ./src/verdict.ts
+/** The gate: compares the measured count with `min-requests`, and words every outcome. Pure. */
+function judge({ requests, minRequests, durationSec }) {
+    const window = `${requests} requests in ${formatSeconds(durationSec)} s`;
+    if (requests < minRequests) {
+        return {
+            passed: false,
+            outcome: 'failed',
+            message: `Throughput check failed: ${window}, below min-requests ${minRequests}`,
+        };
+    }
+    return {
+        passed: true,
+        outcome: 'passed',
+        message: `Throughput check passed: ${window}, at or above min-requests ${minRequests}`,
+    };
+}
+/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
+function cancelled(input) {
+    return {
+        passed: false,
+        outcome: 'cancelled',
+        message: `Throughput check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
+            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far ` +
+            `(min-requests ${input.minRequests})`,
+    };
+}
+/** The target never answered within `wait-timeout`. */
+function notReady(input) {
+    return {
+        passed: false,
+        outcome: 'not-ready',
+        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
+            `(wait-timeout)` +
+            (input.lastError ? `; last error: ${input.lastError}` : ''),
+    };
+}
+/**
+ * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
+ * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
+ */
+function formatSeconds(seconds) {
+    if (seconds > 0 && seconds < 0.0005)
+        return String(Number(seconds.toPrecision(2)));
+    return String(Math.round(seconds * 1000) / 1000);
+}
+
 ;// CONCATENATED MODULE: ./src/check.ts
 /**
  * One whole check, shared by the action and the CLI: wait for the target, run the load, judge.
  * Pure in the project's sense: settings in, a plain outcome out; printing and exit codes belong to
  * the adapters, which hear about the steps through the hooks.
  */
-
 
 
 
@@ -71394,6 +71310,10 @@ async function runComparison(settings, hooks = {}) {
                 durationMs,
                 pool: p,
                 latency: index >= 0 ? latency : undefined,
+                // A slice's rate is its answers within its own window over the window (as a saved
+                // baseline's samples are): the tail finishes while the other side's slice runs, and its
+                // timing then depends on how the two services share the CPU, not on their speed.
+                sampleMs: index >= 0 ? durationMs : undefined,
                 cutOff: false,
             });
             settling.push(started.result.then((result) => {
@@ -71430,8 +71350,10 @@ async function runComparison(settings, hooks = {}) {
         if (result === undefined)
             return;
         sides[side].runs.push(result);
-        if (!result.aborted)
-            slices.push({ side, requests: result.requests, rps: requestsPerSecond(result) });
+        if (!result.aborted) {
+            const inWindow = result.samples[0] ?? 0;
+            slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
+        }
     });
     const head = combine(sides.head.runs, sides.head.latency.summary(), sides.head.warmups);
     const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary(), sides.baseline.warmups);
@@ -71654,6 +71576,89 @@ var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
 const VERSION = '1.0.1';
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+
+const START_LINE = 'http test running...';
+/** Printed when the load starts, with no newline (the final line overwrites it). */
+function startLine() {
+    return START_LINE;
+}
+/** Printed at the end: overwrites the start line. */
+function finalLine(requests) {
+    return `\r${START_LINE} ok, ${requests} requests made\n`;
+}
+/** Requests per second over the measured window; 0 for an empty window. */
+function requestsPerSecond(result) {
+    return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
+}
+/** Detail lines printed after the standard line (no trailing newline on each). */
+function detailLines(result) {
+    const lines = [countsLine(result)];
+    if (result.latency.count > 0)
+        lines.push(`latency: ${formatLatency(result.latency)}`);
+    const statuses = formatCounts(result.statusCounts);
+    if (statuses)
+        lines.push(`responses by status: ${statuses}`);
+    const kinds = formatCounts(result.errorsByKind);
+    if (kinds)
+        lines.push(`errors by kind: ${kinds}`);
+    if (result.cancelled > 0)
+        lines.push(`cancelled in flight: ${result.cancelled}`);
+    const { warmup } = result;
+    if (warmup.responses + warmup.failures > 0) {
+        lines.push(`warm-up (not counted): ${warmup.responses} responses, ${warmup.failures} failures`);
+    }
+    return lines;
+}
+/** `2469.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0` */
+function countsLine(result) {
+    return (`${formatRate(requestsPerSecond(result))} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
+        `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
+        `timeouts: ${result.timeouts}`);
+}
+/**
+ * The lines a comparison adds after the head's: the baseline's own counts (a measured baseline's
+ * faults show here), then the change when there is one.
+ */
+function comparisonLines(comparison) {
+    const { baseline, shift } = comparison;
+    const lines = [];
+    if (comparison.source === 'service') {
+        lines.push(`baseline: ${baseline.requests} requests, ${countsLine(baseline)}`);
+        const kinds = formatCounts(baseline.errorsByKind);
+        if (kinds)
+            lines.push(`baseline errors by kind: ${kinds}`);
+    }
+    else {
+        lines.push(`saved baseline: ${baseline.requests} requests, ${formatRate(requestsPerSecond(baseline))} req/s`);
+    }
+    if (shift) {
+        lines.push(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
+            `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`);
+    }
+    return lines;
+}
+/** `p50 0.081 ms, p90 0.102 ms, p99 0.250 ms, max 3.100 ms` */
+function formatLatency(latency) {
+    return (`p50 ${formatMs(latency.p50Us)} ms, p90 ${formatMs(latency.p90Us)} ms, ` +
+        `p99 ${formatMs(latency.p99Us)} ms, max ${formatMs(latency.maxUs)} ms`);
+}
+/** Microseconds as milliseconds with 3 decimals: 81 -> `0.081`. */
+function formatMs(us) {
+    return (us / 1000).toFixed(3);
+}
+/** `1234.5` -> `1234.5`, `12345.678` -> `12345.7`: one decimal, no grouping (machine-friendly). */
+function formatRate(rps) {
+    return (Math.round(rps * 10) / 10).toFixed(1);
+}
+/** `{200: 10, 500: 2}` -> `200: 10, 500: 2`, ordered by key; '' when empty. */
+function formatCounts(counts) {
+    return Object.entries(counts)
+        .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+        .map(([key, n]) => `${key}: ${n}`)
+        .join(', ');
+}
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
 
