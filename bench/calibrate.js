@@ -9,8 +9,9 @@
 // every kind and setting are interleaved in a shuffled order, so a run cut short by --minutes still holds
 // every cell in proportion. Servers are pinned to CPU 1 and the action to CPU 0 when taskset is present.
 // The action runs from a copy of dist/ taken at the start, so rebuilding during the run changes nothing.
-// Every trial is appended to bench/calibration-trials.jsonl (raw data, one JSON object per line);
-// bench/CALIBRATION.md is rewritten from it after every block. Not part of `npm test`.
+// Every trial is appended to bench/out/calibration-trials.jsonl (raw data, one JSON object per line,
+// kept out of git); bench/CALIBRATION.md is rewritten from it after every block. Not part of
+// `npm test`.
 //
 //   npm run calibrate                                   300 A/A + 60 A/B per setting, at the default
 //                                                       duration of a comparison (1 connection 10 s
@@ -29,6 +30,7 @@ import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -52,7 +54,7 @@ const { values: args } = parseArgs({
     'base-cost-us': { type: 'string', default: '100' },
     block: { type: 'string', default: '10' },
     minutes: { type: 'string', default: '0' },
-    log: { type: 'string', default: join(root, 'bench', 'calibration-trials.jsonl') },
+    log: { type: 'string', default: join(root, 'bench', 'out', 'calibration-trials.jsonl') },
     out: { type: 'string', default: join(root, 'bench', 'CALIBRATION.md') },
     'report-only': { type: 'boolean', default: false },
     // A line about how the trials were run (commands, pauses), added to the report.
@@ -196,6 +198,7 @@ async function block(kind, connections, slowCostUs, count) {
         confidence: readReport()?.settings?.confidence,
         at: new Date().toISOString(),
       };
+      mkdirSync(dirname(args.log), { recursive: true });
       appendFileSync(args.log, JSON.stringify(trial) + '\n');
       log(
         `${kind} c=${connections}: ${trial.verdict} ${trial.change}% [${trial.low}, ${trial.high}]`,
@@ -331,7 +334,7 @@ async function report(meta) {
   const lines = [
     '# Calibration of the head-vs-baseline gate',
     '',
-    'Written by `npm run calibrate` (bench/calibrate.js) from the raw trials in `bench/calibration-trials.jsonl`.',
+    'Written by `npm run calibrate` (bench/calibrate.js) from the raw trials in its `--log` file (default `bench/out/calibration-trials.jsonl`, not in git).',
     '',
     `- ${meta}`,
     ...(args.note ? [`- ${args.note}`] : []),

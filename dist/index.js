@@ -102203,8 +102203,9 @@ var stats_base_dists_signrank_cdf_lib_default = /*#__PURE__*/__nccwpck_require__
  * sets of slices, with the distribution-free confidence interval that inverts the Mann-Whitney test
  * (Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical Methods, section 4.3). Pure.
  *
- * Why this estimator: on these machines it was as narrow as Welch's interval and moved 3x less when
- * a burst from another process hit one slice (shared/GUIDE.md, section 6).
+ * Why this estimator: a rank method moves little when a burst from another process hits one slice,
+ * where a mean-based (Welch) interval moves with it. bench/CALIBRATION.md judges the same trials
+ * with it and with the paired interval.
  *
  * The exact null distribution of U is used up to 2,500 pairs (e.g. 50 slices a side), the normal
  * approximation (with continuity correction, quantile from @stdlib) above.
@@ -102389,8 +102390,9 @@ function median(sorted) {
  * Is the gate set inside the noise of its own measurement? Pure.
  *
  * A count that swings from second to second, or from run to run, will cross a threshold set close to
- * it now and then: the gate flaps. Runs on shared CI machines differ by 10-25% (shared/GUIDE.md
- * section 5), more than the seconds of one run show, so the band is at least `MIN_BAND`.
+ * it now and then: the gate flaps. Separate runs on a shared CI machine differ by more than the
+ * seconds of one run show (bench/RESULTS.md, min-max of each cell), so the band is at least
+ * `MIN_BAND`.
  */
 /** The noise band never counts as narrower than this fraction of the count. */
 const MIN_BAND = 0.1;

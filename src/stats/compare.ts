@@ -3,8 +3,9 @@
  * sets of slices, with the distribution-free confidence interval that inverts the Mann-Whitney test
  * (Lehmann 1963; Hollander & Wolfe, Nonparametric Statistical Methods, section 4.3). Pure.
  *
- * Why this estimator: on these machines it was as narrow as Welch's interval and moved 3x less when
- * a burst from another process hit one slice (shared/GUIDE.md, section 6).
+ * Why this estimator: a rank method moves little when a burst from another process hits one slice,
+ * where a mean-based (Welch) interval moves with it. bench/CALIBRATION.md judges the same trials
+ * with it and with the paired interval.
  *
  * The exact null distribution of U is used up to 2,500 pairs (e.g. 50 slices a side), the normal
  * approximation (with continuity correction, quantile from @stdlib) above.

@@ -2,8 +2,9 @@
  * Is the gate set inside the noise of its own measurement? Pure.
  *
  * A count that swings from second to second, or from run to run, will cross a threshold set close to
- * it now and then: the gate flaps. Runs on shared CI machines differ by 10-25% (shared/GUIDE.md
- * section 5), more than the seconds of one run show, so the band is at least `MIN_BAND`.
+ * it now and then: the gate flaps. Separate runs on a shared CI machine differ by more than the
+ * seconds of one run show (bench/RESULTS.md, min-max of each cell), so the band is at least
+ * `MIN_BAND`.
  */
 
 /** The noise band never counts as narrower than this fraction of the count. */
