@@ -71298,7 +71298,7 @@ async function runComparison(settings, hooks = {}) {
     // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
     const results = new Array(order.length);
     const settling = [];
-    let backstop;
+    const lastSlice = { head: order.lastIndexOf('head'), baseline: order.lastIndexOf('baseline') };
     hooks.onLoadStart?.();
     try {
         // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
@@ -71316,7 +71316,9 @@ async function runComparison(settings, hooks = {}) {
                 // baseline's samples are): the tail finishes while the other side's slice runs, and its
                 // timing then depends on how the two services share the CPU, not on their speed.
                 sampleMs: index >= 0 ? durationMs : undefined,
-                cutOff: false,
+                // A side's last slice is the pool's backstop: `timeout` + 0.5 s after its deadline it
+                // cancels whatever the pool still has in flight, from any of the side's slices.
+                cutOff: index === lastSlice[side],
             });
             settling.push(started.result.then((result) => {
                 if (index >= 0)
@@ -71337,13 +71339,10 @@ async function runComparison(settings, hooks = {}) {
         }
         for (let i = 0; i < order.length && !hooks.signal?.aborted; i++)
             await run(order[i], sliceMs, i);
-        // The last tails get one timeout (the pools' sweep gives up each request by then), and a
-        // backstop closes whatever is left.
-        backstop = setTimeout(() => [sides.head.pool, sides.baseline.pool].forEach((p) => p.cancel()), settings.timeoutSec * 1000 + 500);
+        // The last tails get one timeout: the pools' sweep gives up each request by then.
         await Promise.all(settling);
     }
     finally {
-        clearTimeout(backstop);
         await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
     }
     const slices = [];
