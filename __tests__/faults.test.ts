@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { writeJson } from '../src/files.js';
 import { runAction, startAction, type ActionRun } from './helpers/action.js';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, linkSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -691,6 +692,31 @@ describe("the runner's files", () => {
       assert.match(run.stdout, message);
       assert.ok(run.elapsedMs < 5000, `took ${Math.round(run.elapsedMs)} ms`);
     }
+  });
+
+  it('a report bigger than a pipe buffer, to a FIFO with a slow reader: written whole', async () => {
+    // Opened non-blocking to find a reader; before, the writes stayed non-blocking and failed
+    // with EAGAIN once the pipe was full.
+    const fifo = join(dir, 'slow-fifo');
+    execFileSync('mkfifo', [fifo]);
+    // The reader writes to a file: our write is synchronous, so nothing would drain a pipe to us.
+    const copy = join(dir, 'slow-fifo-copy');
+    const reader = spawn('sh', ['-c', 'exec 3<"$0"; sleep 0.3; cat <&3 >"$1"', fifo, copy]);
+    const closed = new Promise((resolve) => reader.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const value = { filler: 'x'.repeat(256 * 1024) };
+    // Until the reader's shell has opened the FIFO, the write fails with ENXIO: try again.
+    for (let i = 0; ; i++) {
+      try {
+        writeJson(fifo, value);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENXIO' || i > 100) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    await closed;
+    assert.deepEqual(JSON.parse(readFileSync(copy, 'utf8')), value);
   });
 
   // Before: the report replaced the runner's outputs.

@@ -10,7 +10,6 @@ import {
   mkdirSync,
   openSync,
   readSync,
-  realpathSync,
   statSync,
   writeFileSync,
   type Stats,
@@ -75,15 +74,22 @@ export function defaultPath(name: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 /**
- * Writes `value` as JSON (creating the folder); returns the absolute path. Opened non-blocking: a
- * FIFO with no reader fails at once (ENXIO) instead of holding the run for ever.
+ * Writes `value` as JSON (creating the folder); returns the absolute path. Opened non-blocking
+ * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
+ * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
+ * than a write of more than the pipe's buffer (EAGAIN otherwise).
  */
 export function writeJson(path: string, value: unknown): string {
   const absolute = resolve(path);
   mkdirSync(dirname(absolute), { recursive: true });
   const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = constants;
-  const fd = openSync(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0o666);
+  let fd = openSync(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile()) {
+      const blocking = openSync(absolute, O_WRONLY);
+      closeSync(fd);
+      fd = blocking;
+    }
     writeFileSync(fd, JSON.stringify(value, null, 2) + '\n');
   } finally {
     closeSync(fd);
@@ -151,8 +157,7 @@ export function checkWrittenFiles(
 function samePath(a: string, b: string): boolean {
   if (resolve(a) === resolve(b)) return true;
   try {
-    if (realpathSync(a) === realpathSync(b)) return true;
-    // Hard links: two names of one file.
+    // One file behind both names, through symbolic or hard links.
     const [x, y] = [statSync(a), statSync(b)];
     return x.dev === y.dev && x.ino === y.ino;
   } catch {

@@ -427,8 +427,9 @@ function checkPath(value: string, name = 'path'): string {
       name,
       `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`,
     );
-  // Only ASCII spaces: other white space (U+00A0, U+3000) is encoded below, as `new URL` does.
-  if (!value.startsWith('/') || /[ \t\n\v\f\r#]/.test(value) || hasControl(value)) {
+  // Only the ASCII space here (tabs and line breaks are controls): other white space (U+00A0,
+  // U+3000) is encoded below, as `new URL` does.
+  if (!value.startsWith('/') || /[ #]/.test(value) || hasControl(value)) {
     throw fail(`and without spaces, control characters or '#'`);
   }
   let encoded: string;

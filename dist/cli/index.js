@@ -70790,8 +70790,9 @@ function checkHost(value, name = 'host') {
  */
 function checkPath(value, name = 'path') {
     const fail = (why) => new InputError(name, `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`);
-    // Only ASCII spaces: other white space (U+00A0, U+3000) is encoded below, as `new URL` does.
-    if (!value.startsWith('/') || /[ \t\n\v\f\r#]/.test(value) || hasControl(value)) {
+    // Only the ASCII space here (tabs and line breaks are controls): other white space (U+00A0,
+    // U+3000) is encoded below, as `new URL` does.
+    if (!value.startsWith('/') || /[ #]/.test(value) || hasControl(value)) {
         throw fail(`and without spaces, control characters or '#'`);
     }
     let encoded;
@@ -71952,15 +71953,22 @@ function defaultPath(name, env = process.env) {
     return join(env.RUNNER_TEMP || tmpdir(), name);
 }
 /**
- * Writes `value` as JSON (creating the folder); returns the absolute path. Opened non-blocking: a
- * FIFO with no reader fails at once (ENXIO) instead of holding the run for ever.
+ * Writes `value` as JSON (creating the folder); returns the absolute path. Opened non-blocking
+ * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
+ * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
+ * than a write of more than the pipe's buffer (EAGAIN otherwise).
  */
 function writeJson(path, value) {
     const absolute = (0,external_node_path_.resolve)(path);
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
     const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
-    const fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0o666);
+    let fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
     try {
+        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile()) {
+            const blocking = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY);
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            fd = blocking;
+        }
         (0,external_node_fs_namespaceObject.writeFileSync)(fd, JSON.stringify(value, null, 2) + '\n');
     }
     finally {
@@ -72019,9 +72027,7 @@ function samePath(a, b) {
     if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
         return true;
     try {
-        if ((0,external_node_fs_namespaceObject.realpathSync)(a) === (0,external_node_fs_namespaceObject.realpathSync)(b))
-            return true;
-        // Hard links: two names of one file.
+        // One file behind both names, through symbolic or hard links.
         const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
         return x.dev === y.dev && x.ino === y.ino;
     }
