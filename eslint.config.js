@@ -11,6 +11,10 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/main.ts'],
     rules: {

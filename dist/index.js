@@ -100970,7 +100970,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_warning(message, properties = {}) {
+function warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -101073,8 +101073,1042 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/model/check.ts
+/** The version of the JSON report's layout (docs/report-schema.md). */
+const SCHEMA_VERSION = 2;
+
+;// CONCATENATED MODULE: ./src/model/result.ts
+/** What one load measured: counts, windows, latency and the generator's own use. */
+/** A result with nothing in it, e.g. when the target never became ready. */
+function emptyResult(aborted = false) {
+    return {
+        requests: 0,
+        unexpectedStatus: 0,
+        statusCounts: {},
+        errors: 0,
+        errorsByKind: {},
+        timeouts: 0,
+        cancelled: 0,
+        warmup: { responses: 0, failures: 0 },
+        windowMs: 0,
+        perSecond: [],
+        sampleCounts: [],
+        generator: { cpuPct: 0, utilization: 0, busyPoll: false },
+        latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+        aborted,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/model/settings.ts
+/** The settings of one check, read and checked by src/config/settings.ts. Types and pure helpers. */
+/** The URL the check sends its requests to. */
+function targetUrl(target) {
+    return `${origin(target)}${target.path}`;
+}
+/** `http://host:port`, with an IPv6 address in brackets. */
+function origin(target) {
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    return `http://${host}:${target.port}`;
+}
+/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
+function formatStatusRanges(ranges) {
+    return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
+}
+/**
+ * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
+ * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
+ */
+function formatSeconds(seconds) {
+    if (seconds > 0 && seconds < 0.0005)
+        return String(Number(seconds.toPrecision(2)));
+    return String(Math.round(seconds * 1000) / 1000);
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/system/files.ts
+/**
+ * Writing the files a run leaves (the JSON report, the github-action-benchmark file) and checking
+ * the runner's own files, for the adapters' sinks. The contents come from src/present/.
+ */
+
+
+
+function fileKind(stats) {
+    if (stats.isDirectory())
+        return 'a directory';
+    if (stats.isFIFO())
+        return 'a FIFO';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    if (stats.isSocket())
+        return 'a socket';
+    return 'not a file';
+}
+/** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
+function defaultPath(name, env = process.env) {
+    return (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), name);
+}
+/**
+ * Writes `text` to `path` (creating the folder); returns the absolute path. Opened non-blocking
+ * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
+ * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
+ * than a write of more than the pipe's buffer (EAGAIN otherwise).
+ */
+function writeTextFile(path, text) {
+    const absolute = (0,external_node_path_.resolve)(path);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
+    const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
+    let fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
+    try {
+        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile()) {
+            const blocking = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY);
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            fd = blocking;
+        }
+        (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+    return absolute;
+}
+/**
+ * Throws when the runner's file at `path` cannot take what `@actions/core` appends: it must be a
+ * regular file (core opens it blocking, and a FIFO would hold the run for ever).
+ */
+function checkRunnerFile(path) {
+    let stats;
+    try {
+        stats = (0,external_node_fs_namespaceObject.statSync)(path);
+    }
+    catch (error) {
+        throw new Error(`cannot use it (${error.code ?? error})`);
+    }
+    if (!stats.isFile())
+        throw new Error(`it is not a regular file (${fileKind(stats)})`);
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var node_modules_undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/engine/request.ts
+/**
+ * What undici would refuse of a request, found without any connection: the request is handed to a
+ * `Client` whose connector opens nothing, and undici checks the origin, path, method and headers
+ * exactly as it would for a real one. The input checks (src/config/settings.ts) use it so that a value
+ * undici refuses is an input error before the first connection, not an error on every request.
+ */
+
+/** undici's reason for refusing the origin or the request (e.g. `invalid keep-alive header`), or null. */
+function requestProblem(origin, request) {
+    // The only thing the connector does: fail, so nothing is ever opened.
+    const noConnection = new Error('no connection: a dry run');
+    let client;
+    try {
+        client = new node_modules_undici/* Client */.Kj(origin, { connect: (_options, callback) => callback(noConnection, null) });
+    }
+    catch (error) {
+        return error.message;
+    }
+    let problem = null;
+    const handler = {
+        onRequestStart: () => { },
+        onResponseStart: () => { },
+        onResponseData: () => { },
+        onResponseEnd: () => { },
+        // A refusal arrives here before undici queues the request. The connector's own failure means
+        // the request was accepted and undici went on to connect.
+        onResponseError: (_controller, error) => {
+            if (error !== noConnection)
+                problem ??= error.message;
+        },
+    };
+    client.on('connectionError', () => { });
+    client.dispatch({ ...request }, handler);
+    void client.destroy().catch(() => { });
+    return problem;
+}
+
+;// CONCATENATED MODULE: ./src/config/options.ts
+/**
+ * Every input and output, defined once. The reader (src/config/settings.ts) takes its defaults from
+ * here, the CLI builds its parser and help from here, and `npm run docs` writes action.yml and the
+ * README's tables from here (`npm run lint` fails when they differ: script/docs.ts).
+ */
+const OPTIONS = [
+    {
+        name: 'port',
+        required: true,
+        default: '',
+        accepted: 'integer 1-65535',
+        description: 'TCP port of the service to check.',
+        cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
+    },
+    {
+        name: 'min-requests',
+        required: true,
+        default: '',
+        cliDefault: '0',
+        accepted: 'integer, 0 or more',
+        description: 'The gate: the step fails when fewer responses with an expected status than this were received in the window.',
+        cli: { value: '<n>', help: 'exit 1 when fewer requests were answered' },
+    },
+    {
+        name: 'duration',
+        default: '',
+        defaultText: '5; 10 in a comparison at 1 connection',
+        accepted: 'seconds, > 0 and ≤ 3600, may be fractional',
+        description: 'How long requests are sent, in seconds (per side in a comparison). This is the requested time; the duration output is the measured window.',
+        cli: { value: '<s>', help: 'seconds to send requests for' },
+    },
+    {
+        name: 'host',
+        default: '127.0.0.1',
+        accepted: 'host name or IP address, no scheme or port',
+        description: 'Host of the service. IPv6 addresses are accepted with or without brackets; an address URLs would read otherwise (999.1.1.1, 1.2.3) is refused.',
+        cli: { value: '<host>', help: 'host name or IP address' },
+    },
+    {
+        name: 'path',
+        default: '/',
+        accepted: "starts with '/', no spaces or '#'; may carry a query",
+        description: "Request path; the target is http://<host>:<port><path>. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
+        cli: { value: '<path>', help: 'request path' },
+    },
+    {
+        name: 'connections',
+        default: '1',
+        accepted: 'integer 1-1000',
+        description: 'Keep-alive connections, each with pipelining requests in flight. 1 connection with 1 request in flight is what the original script did.',
+        cli: { value: '<n>', help: 'keep-alive connections, 1-1000' },
+    },
+    {
+        name: 'pipelining',
+        default: '1',
+        accepted: 'integer 1-100',
+        description: 'Requests in flight on each connection. Above 1 they are pipelined (HTTP/1.1): sent back to back without waiting for the answers.',
+        cli: { value: '<n>', help: 'requests in flight per connection, 1-100' },
+    },
+    {
+        name: 'busy-poll',
+        default: 'auto',
+        accepted: 'auto, true or false',
+        description: 'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only.',
+        cli: { value: '<mode>', help: 'auto, true or false' },
+    },
+    {
+        name: 'timeout',
+        default: '5',
+        accepted: 'seconds, > 0 and ≤ 600',
+        description: 'Per-request limit, from sending the request (connecting included) to the end of the body. A request past it counts as a timeout.',
+        cli: { value: '<s>', help: 'per-request timeout' },
+    },
+    {
+        name: 'wait-timeout',
+        default: '30',
+        accepted: 'seconds, 0 to 3600',
+        description: 'Wait this long for the service to answer (any status) before the load starts; the step fails with the URL and the last error if it never does. 0 = do not wait.',
+        cli: { value: '<s>', help: "wait for the target to answer first; 0 = don't" },
+    },
+    {
+        name: 'warmup',
+        default: '0',
+        accepted: 'seconds, 0 to 3600',
+        description: 'Load sent before the measured window and not counted (reported apart).',
+        cli: { value: '<s>', help: 'uncounted load before the window' },
+    },
+    {
+        name: 'expected-status',
+        default: '200-299',
+        accepted: 'codes and ranges separated by commas, e.g. 200,204,301-302',
+        description: 'Statuses that count as requests. Others count in unexpected-status. Redirects are not followed.',
+        cli: { value: '<list>', help: 'statuses that count, e.g. 200-299,304' },
+    },
+    {
+        name: 'headers',
+        default: '',
+        defaultText: 'none',
+        accepted: "one 'Name: value' per line",
+        description: 'Extra request headers (tokens, Host). Every value is registered as a secret: masked in the log, never written to the summary, the report or the outputs. Content-Length, and headers the HTTP client refuses (Expect, Transfer-Encoding, Upgrade, Keep-Alive), are input errors.',
+        cli: {
+            flag: 'header',
+            short: 'H',
+            value: '<line>',
+            multiple: true,
+            help: "extra header 'Name: value' (repeatable)",
+        },
+    },
+    {
+        name: 'baseline-port',
+        default: '',
+        defaultText: 'none',
+        accepted: 'integer 1-65535',
+        description: 'Port of a second service to compare with (typically the base branch, started by an earlier step). Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
+        cli: { value: '<port>', help: 'compare with this service, alternating slices' },
+    },
+    {
+        name: 'baseline-host',
+        default: '',
+        defaultText: 'the same as host',
+        accepted: 'as host',
+        description: 'Host of the baseline service.',
+        cli: { value: '<host>', help: 'host of the baseline service' },
+    },
+    {
+        name: 'baseline-path',
+        default: '',
+        defaultText: 'the same as path',
+        accepted: 'as path',
+        description: 'Path on the baseline service.',
+        cli: { value: '<path>', help: 'path on the baseline service' },
+    },
+    {
+        name: 'baseline-file',
+        default: '',
+        defaultText: 'none',
+        accepted: 'a report written by report-file',
+        description: 'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port.',
+        cli: { value: '<file>', help: 'compare with a report saved by --report-file' },
+    },
+    {
+        name: 'rounds',
+        default: 'auto',
+        accepted: 'auto or an integer 2-1000',
+        description: 'Slices per side in a comparison; each side gets duration seconds in all. auto = duration / 0.5 s, at most 1000. Without a comparison: the number of samples the report holds.',
+        cli: { value: '<n>', help: 'slices per side in a comparison' },
+    },
+    {
+        name: 'max-regression',
+        default: '5',
+        accepted: 'percent, 0-100',
+        description: 'Allowed slowdown of head vs baseline.',
+        cli: { value: '<pct>', help: 'allowed slowdown vs the baseline' },
+    },
+    {
+        name: 'confidence',
+        default: '0.95',
+        accepted: '0.5-0.9999',
+        description: 'Two-sided confidence of the interval of the change.',
+        cli: { value: '<c>', help: 'confidence of the interval of the change' },
+    },
+    {
+        name: 'report-file',
+        default: '',
+        defaultText: '$RUNNER_TEMP/http-load-check.json',
+        accepted: 'a file path',
+        description: 'Where to write the JSON report (docs/report-schema.md). Set one per step when a job runs several checks.',
+        cli: { value: '<file>', help: 'write the JSON report there', defaultText: 'not written' },
+    },
+    {
+        name: 'benchmark-file',
+        default: '',
+        defaultText: '$RUNNER_TEMP/http-load-check-benchmark.json',
+        accepted: 'a file path',
+        description: "Where to write the result in github-action-benchmark's customBiggerIsBetter format (requests and req/s), for history charts.",
+        cli: {
+            value: '<file>',
+            help: 'write github-action-benchmark entries there',
+            defaultText: 'not written',
+        },
+    },
+];
+const OUTPUTS = [
+    {
+        name: 'requests',
+        description: 'Responses with an expected status to requests sent in the window, including those answered after the deadline. The gate and the standard line use this number.',
+    },
+    { name: 'unexpected-status', description: 'Responses with any other status.' },
+    { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
+    {
+        name: 'errors',
+        description: 'Requests that failed with a connection or protocol error (refused, reset, closed), not counting timeouts.',
+    },
+    { name: 'timeouts', description: 'Requests that hit the per-request timeout.' },
+    {
+        name: 'duration',
+        description: 'The measured window in seconds, from the first request to the last response (at least the requested duration).',
+    },
+    {
+        name: 'latency-p50-ms',
+        description: 'Median latency of the counted responses in milliseconds (from sending the request to the end of the body), 3 decimals.',
+    },
+    { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
+    { name: 'latency-p99-ms', description: '99th percentile latency in milliseconds.' },
+    { name: 'latency-max-ms', description: 'Highest latency in milliseconds.' },
+    {
+        name: 'outcome',
+        description: 'passed, failed, not-ready (the service never answered within wait-timeout) or cancelled (the job was cancelled).',
+    },
+    { name: 'passed', description: "'true' when the step passed, else 'false'." },
+    { name: 'report', description: 'Path of the JSON report written (see report-file).' },
+    {
+        name: 'benchmark-file',
+        description: 'Path of the github-action-benchmark file written (see benchmark-file).',
+    },
+    {
+        name: 'baseline-requests',
+        description: "In a comparison: the baseline's requests over all its slices.",
+    },
+    {
+        name: 'change-percent',
+        description: 'In a comparison: the estimated change of head vs baseline req/s, in percent.',
+    },
+    {
+        name: 'change-low',
+        description: 'In a comparison: the lower end of the interval, in percent.',
+    },
+    {
+        name: 'change-high',
+        description: 'In a comparison: the upper end of the interval, in percent.',
+    },
+    {
+        name: 'verdict',
+        description: "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
+    },
+];
+/** The spec of input `name`; throws on a name that is not an input (a bug). */
+function options_option(name) {
+    const spec = OPTIONS.find((o) => o.name === name);
+    if (!spec)
+        throw new Error(`no input named ${name}`);
+    return spec;
+}
+/** The CLI flag of an option (`--header` for `headers`), without dashes; null for the positional. */
+function cliFlag(spec) {
+    if (spec.cli.flag === 'positional')
+        return null;
+    return spec.cli.flag ?? spec.name;
+}
+
+;// CONCATENATED MODULE: ./src/config/settings.ts
+/**
+ * Turns the raw text of the inputs into one typed, validated `Settings` object.
+ *
+ * Pure: it reads inputs through the `read` callback it is given (the action passes `core.getInput`),
+ * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
+ * `InputError` that names the input, quotes the value and states the accepted range.
+ */
+
+
+
+/** A problem with one input. The message is meant for the user as is. */
+class InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/** `duration` when the input is not set: 5 s (or 10 s per side in a comparison at 1 connection). */
+const DEFAULT_DURATION_SEC = 5;
+/**
+ * `duration` when the input is not set: 10 s per side in a comparison (`baseline-port` or
+ * `baseline-file`) at 1 connection, where a slice holds few requests and is noisy (the calibration
+ * that chose it: bench/CALIBRATION.md); 5 s otherwise.
+ */
+function defaultDuration(comparison, connections) {
+    return String(comparison && connections === 1 ? 2 * DEFAULT_DURATION_SEC : DEFAULT_DURATION_SEC);
+}
+const LIMITS = {
+    maxDurationSec: 3600,
+    maxConnections: 1000,
+    maxPipelining: 100,
+    maxTimeoutSec: 600,
+    maxWaitSec: 3600,
+    maxRounds: 1000,
+    /** `rounds: auto` aims at slices of this length (the study found 0.5 s best). */
+    autoSliceSec: 0.5,
+};
+const INTEGER = /^\d+$/;
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
+/** Reads and checks every input; throws `InputError` at the first bad one. */
+function readSettings(read) {
+    // An unset input takes its default from the options table (src/config/options.ts).
+    const text = (name, fallback = options_option(name).default) => read(name).trim() || fallback;
+    const port = integerIn('port', text('port'), 1, 65535, 'an integer from 1 to 65535');
+    const minRequests = integerIn('min-requests', text('min-requests'), 0, Number.MAX_SAFE_INTEGER, 'a whole number of requests, 0 or more');
+    const connections = integerIn('connections', text('connections'), 1, LIMITS.maxConnections, `an integer from 1 to ${LIMITS.maxConnections}`);
+    const pipelining = integerIn('pipelining', text('pipelining'), 1, LIMITS.maxPipelining, `an integer from 1 to ${LIMITS.maxPipelining}`);
+    const busyPollMode = text('busy-poll');
+    const busyPoll = busyPollMode === 'auto'
+        ? connections === 1 && pipelining === 1
+        : settings_boolean('busy-poll', busyPollMode, 'auto, true or false');
+    const timeoutSec = secondsIn('timeout', text('timeout'), LIMITS.maxTimeoutSec);
+    const waitTimeoutSec = secondsFrom0('wait-timeout', text('wait-timeout'), LIMITS.maxWaitSec);
+    const warmupSec = secondsFrom0('warmup', text('warmup'), LIMITS.maxDurationSec);
+    const expectedStatus = statusRanges(text('expected-status'));
+    const headers = headerLines(read('headers'));
+    const host = checkHost(text('host'));
+    const path = checkPath(text('path'));
+    const baselinePort = text('baseline-port');
+    const baseline = baselinePort === ''
+        ? null
+        : {
+            port: integerIn('baseline-port', baselinePort, 1, 65535, 'an integer from 1 to 65535'),
+            host: checkHost(text('baseline-host', host), 'baseline-host'),
+            path: checkPath(text('baseline-path', path), 'baseline-path'),
+        };
+    const baselineFile = text('baseline-file');
+    const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)), LIMITS.maxDurationSec);
+    const roundsText = text('rounds');
+    const rounds = roundsText === 'auto'
+        ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
+            Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
+        : integerIn('rounds', roundsText, 2, LIMITS.maxRounds, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
+    const maxRegressionPct = numberIn('max-regression', text('max-regression'), 0, 100, 'a percentage from 0 to 100');
+    if (baselineFile !== '' && baseline !== null) {
+        throw new InputError('baseline-file', `Invalid baseline-file '${baselineFile}': set either baseline-port (a service measured now) ` +
+            `or baseline-file (a saved report), not both`);
+    }
+    const confidence = numberIn('confidence', text('confidence'), 0.5, 0.9999, 'a number from 0.5 to 0.9999, e.g. 0.99');
+    return {
+        host,
+        port,
+        path,
+        durationSec,
+        minRequests,
+        connections,
+        pipelining,
+        busyPoll,
+        timeoutSec,
+        waitTimeoutSec,
+        warmupSec,
+        expectedStatus,
+        headers,
+        baseline,
+        rounds,
+        maxRegressionPct,
+        confidence,
+        baselineFile,
+        reportFile: text('report-file'),
+        benchmarkFile: text('benchmark-file'),
+    };
+}
+function integerIn(name, value, min, max, expected) {
+    if (value === '') {
+        throw new InputError(name, `Input '${name}' is required: expected ${expected}`);
+    }
+    const n = INTEGER.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+        throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+    }
+    return n;
+}
+function secondsIn(name, value, max) {
+    const n = DECIMAL.test(value) ? Number(value) : NaN;
+    if (!(n > 0) || n > max) {
+        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds greater than 0 and at most ${max}`);
+    }
+    return n;
+}
+/** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
+function settings_boolean(name, value, expected = 'true or false') {
+    if (/^(true|True|TRUE)$/.test(value))
+        return true;
+    if (/^(false|False|FALSE)$/.test(value))
+        return false;
+    throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+}
+function numberIn(name, value, min, max, expected) {
+    const n = DECIMAL.test(value) ? Number(value) : NaN;
+    if (!(n >= min && n <= max)) {
+        throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+    }
+    return n;
+}
+function secondsFrom0(name, value, max) {
+    const n = DECIMAL.test(value) ? Number(value) : NaN;
+    if (!(n >= 0) || n > max) {
+        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds from 0 to ${max}`);
+    }
+    return n;
+}
+/** `200-299`, `200,204`, `200-299 304` (commas, spaces or new lines between items); codes 100-599. */
+function statusRanges(value) {
+    const fail = () => new InputError('expected-status', `Invalid expected-status '${value}': expected status codes (100-599) or ranges ` +
+        `separated by commas, e.g. 200-299 or 200,204,301-302`);
+    const ranges = [];
+    for (const item of value.split(/[\s,]+/).filter(Boolean)) {
+        const m = /^(\d{3})(?:-(\d{3}))?$/.exec(item);
+        if (!m)
+            throw fail();
+        const low = Number(m[1]);
+        const high = Number(m[2] ?? m[1]);
+        if (low < 100 || high > 599 || low > high)
+            throw fail();
+        ranges.push([low, high]);
+    }
+    if (ranges.length === 0)
+        throw fail();
+    return ranges;
+}
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers the action sets itself or undici refuses to take from the caller, and why. */
+const OWN_HEADERS = {
+    // undici takes it, then leaves it out of a request without a body: it would never be sent.
+    'content-length': 'the requests carry no body, and the HTTP client would not send it',
+};
+/**
+ * One `Name: value` per line; blank lines are skipped. Every header is also shown to undici (see
+ * `requestProblem`), so a value it would refuse on every request is refused here, with its line.
+ * The value is never quoted in an error.
+ */
+function headerLines(value) {
+    const headers = [];
+    const lines = value.split(/\r?\n/);
+    const fail = (line, why) => new InputError('headers', `Invalid headers: line ${line} ${why}; the value is not shown because it may be secret`);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '')
+            continue;
+        const colon = line.indexOf(':');
+        const name = colon > 0 ? line.slice(0, colon).trim() : '';
+        const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
+        if (!TOKEN.test(name) || /[\0\r\n]/.test(headerValue)) {
+            throw fail(i + 1, `is not 'Name: value' (a header name of letters, digits and !#$%&'*+.^_\`|~- followed by a colon)`);
+        }
+        const own = OWN_HEADERS[name.toLowerCase()];
+        if (own)
+            throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
+        // undici sends only its own Connection header: keep-alive, or close when asked for.
+        if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(headerValue)) {
+            throw fail(i + 1, `sets Connection to something else than close or keep-alive, which the HTTP client would not send`);
+        }
+        const problem = requestProblem('http://127.0.0.1', {
+            path: '/',
+            method: 'GET',
+            headers: [name, headerValue],
+        });
+        if (problem) {
+            throw fail(i + 1, `('${name}') is refused by the HTTP client (${problem}); header values must be printable ` +
+                `Latin-1 text, and Expect, Transfer-Encoding, Upgrade and Keep-Alive cannot be set`);
+        }
+        headers.push([name, headerValue]);
+    }
+    const problem = requestProblem('http://127.0.0.1', {
+        path: '/',
+        method: 'GET',
+        headers: headers.flat(),
+    });
+    if (problem) {
+        throw new InputError('headers', `Invalid headers: the HTTP client refuses them together (${problem}), e.g. a header given twice that may appear once`);
+    }
+    return headers;
+}
+function checkHost(value, name = 'host') {
+    const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+    const fail = (why = '') => new InputError(name, `Invalid ${name} '${value}': expected a host name or IP address without scheme or port, ` +
+        `e.g. 127.0.0.1 or ::1${why}`);
+    const ipv6 = bare.includes(':');
+    if (ipv6 ? !(0,external_node_net_.isIPv6)(bare) : !HOST_NAME.test(bare))
+        throw fail();
+    // The URL parser (which undici uses) has the last word: it refuses 999.1.1.1 and zone indexes
+    // (fe80::1%eth0), and reads 1.2.3 or 0x7f.1 as other addresses than they seem.
+    let hostname;
+    try {
+        hostname = new URL(`http://${ipv6 ? `[${bare}]` : bare}/`).hostname;
+    }
+    catch {
+        throw fail(ipv6 && bare.includes('%') ? ' (a zone index such as %eth0 is not supported)' : '');
+    }
+    if (!ipv6 && hostname !== bare.toLowerCase()) {
+        throw fail(` (URLs read it as ${hostname}; write that instead)`);
+    }
+    return bare;
+}
+/**
+ * The path as sent: characters beyond ASCII are percent-encoded as UTF-8, as `new URL` writes them
+ * (undici sends a path as it is given, and refuses what is not ASCII or Latin-1); control
+ * characters, spaces and `#` are refused.
+ */
+function checkPath(value, name = 'path') {
+    const fail = (why) => new InputError(name, `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`);
+    // Only the ASCII space here (tabs and line breaks are controls): other white space (U+00A0,
+    // U+3000) is encoded below, as `new URL` does.
+    if (!value.startsWith('/') || /[ #]/.test(value) || hasControl(value)) {
+        throw fail(`and without spaces, control characters or '#'`);
+    }
+    let encoded;
+    try {
+        encoded = value.replace(/[^ -~]+/g, (text) => encodeURIComponent(text));
+    }
+    catch {
+        throw fail('of valid Unicode text');
+    }
+    const problem = requestProblem('http://127.0.0.1', { path: encoded, method: 'GET', headers: [] });
+    if (problem)
+        throw fail(`that the HTTP client accepts (${problem})`);
+    return encoded;
+}
+function hasControl(text) {
+    for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code < 0x20 || code === 0x7f)
+            return true;
+    }
+    return false;
+}
+/** `text` with control characters shown as `\xNN`, for quoting in a message. */
+function printable(text) {
+    let out = '';
+    for (const char of text) {
+        const code = char.charCodeAt(0);
+        out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/config/baseline-file.ts
+/**
+ * Reads `baseline-file`: a JSON report saved by an earlier run, checked before any connection is
+ * made. Every problem is an `InputError` naming the input.
+ */
+
+
+
+
+
+
+/**
+ * Report versions whose samples, result and settings read the same: version 2 renamed fields that
+ * a saved baseline does not use (docs/report-schema.md).
+ */
+const READABLE_VERSIONS = [1, SCHEMA_VERSION];
+/**
+ * Reads and checks `baseline-file` for a run of `durationSec`; throws an `InputError` naming it
+ * when it is unusable. Only a regular file is read, and at most `MAX_BASELINE_FILE_BYTES` of it:
+ * a FIFO would block the run and a device such as /dev/zero would never end.
+ */
+function readSavedBaseline(path, durationSec) {
+    const fail = (why) => new InputError('baseline-file', `Invalid baseline-file '${path}': ${why}; expected the path of a report written by an ` +
+        `earlier run (its report-file)`);
+    let fd;
+    try {
+        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        throw fail(`cannot read it (${error.code ?? error})`);
+    }
+    try {
+        const stats = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!stats.isFile())
+            throw fail(`it is not a regular file (${fileKind(stats)})`);
+        const limit = MAX_BASELINE_FILE_BYTES;
+        const tooBig = () => fail(`it is larger than ${limit / (1024 * 1024)} MiB`);
+        if (stats.size > limit)
+            throw tooBig();
+        // The file may grow after the check: read one byte past the limit to notice.
+        const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
+        let length = 0;
+        for (let n = 1; n > 0 && length < buffer.length; length += n) {
+            n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+        }
+        if (length > limit)
+            throw tooBig();
+        return parseSavedBaseline(buffer.toString('utf8', 0, length), path, durationSec);
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        throw fail(`cannot read it (${error.code ?? error})`);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** `baseline-file` is read only up to this size (docs/engine.md: a saved report is far smaller). */
+const MAX_BASELINE_FILE_BYTES = 8 * 1024 * 1024;
+/**
+ * Most samples a saved baseline may hold, and most of its sample windows the new run may be cut
+ * into: the two-sample interval sorts every head/baseline difference, n x m of them (the memory
+ * this takes is in docs/engine.md).
+ */
+const MAX_BASELINE_SAMPLES = 2000;
+/** The highest rate a saved sample may claim, in req/s. */
+const MAX_SAMPLE_RPS = 1e9;
+/**
+ * Checks the text of a saved report for use as `baseline-file` by a run of `durationSec`. Throws an
+ * `InputError` naming the input and saying what is wrong.
+ */
+function parseSavedBaseline(text, path, durationSec) {
+    const fail = (why) => new InputError('baseline-file', `Invalid baseline-file '${path}': ${why}; expected a report written by http-load-check ` +
+        `(its report-file, schemaVersion ${SCHEMA_VERSION})`);
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw fail('not JSON');
+    }
+    const report = data;
+    if (typeof report !== 'object' || report === null)
+        throw fail('not a JSON object');
+    if (!READABLE_VERSIONS.includes(report.schemaVersion)) {
+        throw fail(`schemaVersion is ${JSON.stringify(report.schemaVersion)}`.slice(0, 80));
+    }
+    const samples = report.samples;
+    if (!samples || typeof samples.sampleSec !== 'number' || !Array.isArray(samples.rps)) {
+        throw fail('it has no samples');
+    }
+    const sampleSec = samples.sampleSec;
+    const rps = samples.rps;
+    if (!(sampleSec > 0 && sampleSec <= LIMITS.maxDurationSec)) {
+        throw fail(`samples.sampleSec is ${sampleSec}, not a number of seconds greater than 0 and at most ${LIMITS.maxDurationSec}`);
+    }
+    if (rps.length > MAX_BASELINE_SAMPLES) {
+        throw fail(`it holds ${rps.length} samples, more than ${MAX_BASELINE_SAMPLES}`);
+    }
+    if (rps.length < 2 || !rps.every((r) => typeof r === 'number' && r > 0 && r < Infinity)) {
+        throw fail(`it holds ${rps.length} sample(s), not all above 0; a baseline needs at least 2 ` +
+            `samples with requests (a run that was cancelled, not ready or failed every request cannot serve)`);
+    }
+    // The head is cut into windows as long as the saved samples (src/check/comparison.ts).
+    const fit = Math.floor(durationSec / sampleSec + 1e-9);
+    const seconds = formatSeconds(sampleSec);
+    if (fit < 2) {
+        throw fail(`its samples are ${seconds} s long, so ${fit} fit(s) in the ${formatSeconds(durationSec)} s ` +
+            `of this run and at least 2 are needed: set duration to at least ${formatSeconds(2 * sampleSec)}`);
+    }
+    if (fit > MAX_BASELINE_SAMPLES) {
+        throw fail(`its samples are ${seconds} s long, so ${fit} would fit in the ${formatSeconds(durationSec)} s ` +
+            `of this run, more than ${MAX_BASELINE_SAMPLES}: set duration to at most ` +
+            `${formatSeconds(MAX_BASELINE_SAMPLES * sampleSec)}`);
+    }
+    // A sample is a whole count of requests over sampleSec: at least 1, and no generator does 1e9/s.
+    const odd = rps.findIndex((r) => r * sampleSec < 0.999 || r > MAX_SAMPLE_RPS);
+    if (odd >= 0) {
+        throw fail(`sample ${odd + 1} is ${rps[odd]} req/s, not a rate of at least 1 request per ` +
+            `${formatSeconds(sampleSec)} s sample and at most ${MAX_SAMPLE_RPS} req/s`);
+    }
+    const result = report.result;
+    const settings = report.settings;
+    if (!result || typeof result.requests !== 'number' || !settings) {
+        throw fail('it has no result or settings');
+    }
+    return {
+        path,
+        // An ISO time as the action writes it; anything else is left out of the summary.
+        createdAt: /^[0-9T:.+Z-]{10,40}$/.test(String(report.createdAt))
+            ? String(report.createdAt)
+            : '',
+        target: String(report.target ?? ''),
+        environment: report.environment ?? {},
+        settings: {
+            connections: Number(settings.connections),
+            pipelining: Number(settings.pipelining),
+            path: String(settings.path),
+            durationSec: Number(settings.durationSec),
+        },
+        samples: { sampleSec, rps },
+        result: savedResult(result),
+    };
+}
+/**
+ * The saved run's result, rebuilt from plain numbers only: the summary and the log print its
+ * counts, so a field holding anything else (text in a count would become table cells or links)
+ * reads as 0, and only status codes and error codes are kept as keys.
+ */
+function savedResult(raw) {
+    const number = (x) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
+    const object = (x) => typeof x === 'object' && x !== null ? x : {};
+    const counts = (x, key) => Object.fromEntries(Object.entries(object(x)).flatMap(([k, v]) => (key.test(k) ? [[k, number(v)]] : [])));
+    const result = emptyResult(raw.aborted === true);
+    for (const name of [
+        'requests',
+        'unexpectedStatus',
+        'errors',
+        'timeouts',
+        'cancelled',
+        'windowMs',
+    ]) {
+        result[name] = number(raw[name]);
+    }
+    result.statusCounts = counts(raw.statusCounts, /^[1-5]\d\d$/);
+    result.errorsByKind = counts(raw.errorsByKind, /^[A-Za-z0-9_]{1,64}$/);
+    const warmup = object(raw.warmup);
+    result.warmup = { responses: number(warmup.responses), failures: number(warmup.failures) };
+    result.perSecond = (Array.isArray(raw.perSecond) ? raw.perSecond : [])
+        .slice(0, 10_000)
+        .map(number);
+    const latency = object(raw.latency);
+    for (const name of ['count', 'p50Us', 'p90Us', 'p99Us', 'maxUs', 'meanUs']) {
+        result.latency[name] = number(latency[name]);
+    }
+    const generator = object(raw.generator);
+    result.generator = {
+        cpuPct: number(generator.cpuPct),
+        utilization: number(generator.utilization),
+        busyPoll: generator.busyPoll === true,
+    };
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/config/written-files.ts
+/** Checks the paths of the files a run writes, before any connection is made. */
+
+
+
+/** The runner's own files; a report written over one of them would break the job. */
+const RUNNER_FILES = [
+    'GITHUB_OUTPUT',
+    'GITHUB_STEP_SUMMARY',
+    'GITHUB_ENV',
+    'GITHUB_PATH',
+    'GITHUB_STATE',
+];
+/**
+ * Refuses a `report-file` or `benchmark-file` that is one of the runner's own files (whose contents
+ * it would replace) or the other of the two. Throws an `InputError` naming the input.
+ */
+function checkWrittenFiles(settings, env = process.env) {
+    const files = [
+        ['report-file', settings.reportFile],
+        ['benchmark-file', settings.benchmarkFile],
+    ];
+    for (const [input, path] of files) {
+        if (path === '')
+            continue;
+        const clash = RUNNER_FILES.find((name) => env[name] && samePath(path, env[name]));
+        if (clash) {
+            throw new InputError(input, `Invalid ${input} '${path}': it is the runner's ${clash} file, which writing the report ` +
+                `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`);
+        }
+    }
+    if (settings.reportFile && settings.benchmarkFile) {
+        if (samePath(settings.reportFile, settings.benchmarkFile)) {
+            throw new InputError('benchmark-file', `Invalid benchmark-file '${settings.benchmarkFile}': it is the same file as report-file; ` +
+                `expected a file of its own`);
+        }
+    }
+}
+/** The same file: the same absolute path, or (when both exist) the same file behind links. */
+function samePath(a, b) {
+    if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
+        return true;
+    try {
+        // One file behind both names, through symbolic or hard links.
+        const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
+        return x.dev === y.dev && x.ino === y.ino;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/check/judge.ts
+
+function judge({ requests, minRequests, durationSec }) {
+    const window = `${requests} requests in ${formatSeconds(durationSec)} s`;
+    if (requests < minRequests) {
+        return {
+            passed: false,
+            outcome: 'failed',
+            message: `Throughput check failed: ${window}, below min-requests ${minRequests}`,
+        };
+    }
+    return {
+        passed: true,
+        outcome: 'passed',
+        message: `Throughput check passed: ${window}, at or above min-requests ${minRequests}`,
+    };
+}
+/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
+function cancelled(input) {
+    return {
+        passed: false,
+        outcome: 'cancelled',
+        message: `Throughput check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
+            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far ` +
+            `(min-requests ${input.minRequests})`,
+    };
+}
+/** The target never answered within `wait-timeout`. */
+function notReady(input) {
+    return {
+        passed: false,
+        outcome: 'not-ready',
+        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
+            `(wait-timeout)` +
+            (input.lastError ? `; last error: ${input.lastError}` : ''),
+    };
+}
+/** A bug of ours, not a fault of the target: the step fails with the stack. */
+function crashed(error) {
+    const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    return {
+        passed: false,
+        outcome: 'failed',
+        message: `http-load-check failed unexpectedly: ${stack}`,
+    };
+}
+/**
+ * The decision of a comparison with an interval: a regression fails; otherwise the absolute gate
+ * (`min-requests`) has the last word, and a pass names the verdict and the interval.
+ */
+function comparisonDecision(shift, verdict, limits, absolute) {
+    const pct = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+    const interval = `${pct(shift.changePct)} (${Math.round(limits.confidence * 1000) / 10}% interval ` +
+        `${pct(shift.lowPct)} to ${pct(shift.highPct)})`;
+    if (verdict === 'regression') {
+        return {
+            passed: false,
+            outcome: 'failed',
+            message: `Throughput regression: head vs baseline ${interval}, the whole interval below ` +
+                `-${limits.maxRegressionPct}% (max-regression)`,
+        };
+    }
+    if (!absolute.passed)
+        return absolute;
+    const words = {
+        faster: 'Head is faster than baseline',
+        slower: `Head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
+        unchanged: 'No significant change between head and baseline',
+    };
+    return { passed: true, outcome: 'passed', message: `${words[verdict]}: ${interval}` };
+}
+/**
+ * The comparison cannot be made when a side has fewer than 2 slices or a slice with no request:
+ * the failure says why in each such side's own counts, e.g. `the baseline answered no request in 4
+ * of 4 slices (0 requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`. Null when
+ * both sides can be compared.
+ */
+function notComparable(sides, kind, timeoutSec) {
+    const reasons = [];
+    for (const side of ['head', 'baseline']) {
+        const { result: r, slices: own } = sides[side];
+        const empty = own.filter((s) => !(s.rps > 0)).length;
+        if (own.length >= 2 && empty === 0)
+            continue;
+        const name = side === 'head' ? 'the head' : kind === 'saved' ? 'the saved baseline' : 'the baseline';
+        const what = own.length < 2
+            ? `had ${own.length} slice(s), at least 2 are needed`
+            : `answered no request with an expected status in ${empty} of ${own.length} slices`;
+        const { responses, failures } = r.warmup;
+        reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
+            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(timeoutSec)} s` +
+            (responses + failures > 0
+                ? `; in the warm-up ${responses} answers and ${failures} failed requests`
+                : '') +
+            ')');
+    }
+    if (reasons.length === 0)
+        return null;
+    return {
+        passed: false,
+        outcome: 'failed',
+        message: `Throughput comparison failed: ${reasons.join('; ')}`,
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
 var dist = __nccwpck_require__(2960);
 ;// CONCATENATED MODULE: ./src/stats/latency.ts
@@ -101118,25 +102152,7 @@ function createLatencyRecorder() {
 ;// CONCATENATED MODULE: ./src/engine/load.ts
 
 
-/** A result with nothing in it, e.g. when the target never became ready. */
-function emptyResult(aborted = false) {
-    return {
-        requests: 0,
-        unexpectedStatus: 0,
-        statusCounts: {},
-        errors: 0,
-        errorsByKind: {},
-        timeouts: 0,
-        cancelled: 0,
-        warmup: { responses: 0, failures: 0 },
-        windowMs: 0,
-        perSecond: [],
-        samples: [],
-        generator: { cpuPct: 0, utilization: 0, busyPoll: false },
-        latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
-        aborted,
-    };
-}
+
 /**
  * The first buckets covering `windowMs` (at least one); the buckets after them (answers that arrived
  * after the deadline) are added to the last.
@@ -101234,7 +102250,7 @@ class LoadRun {
     pool = null;
     result = emptyResult();
     perSecond = [];
-    samples = [];
+    sampleCounts = [];
     /** Requests this run sent that have not settled yet. */
     inFlight = 0;
     done = false;
@@ -101298,7 +102314,7 @@ class LoadRun {
         const sampleMs = this.options.sampleMs ?? 0;
         if (sampleMs > 0) {
             // Whole windows only; answers after the deadline are in `requests` but in no sample.
-            this.samples = new Array(Math.floor(durationMs / sampleMs + 1e-9)).fill(0);
+            this.sampleCounts = new Array(Math.floor(durationMs / sampleMs + 1e-9)).fill(0);
         }
         const startedAt = this.now();
         this.startedAt = startedAt;
@@ -101363,7 +102379,7 @@ class LoadRun {
         // One bucket per second of the requested window (fewer when aborted); answers that arrive after
         // the deadline go into the last bucket rather than a nearly empty one of their own.
         const perSecond = buckets(this.perSecond, Math.min(windowMs, durationMs), 1000);
-        const samples = [...this.samples];
+        const sampleCounts = [...this.sampleCounts];
         const latency = this.latency.summary();
         if (this.options.latency === undefined)
             this.latency.destroy();
@@ -101375,7 +102391,7 @@ class LoadRun {
             warmup: { ...result.warmup },
             windowMs,
             perSecond,
-            samples,
+            sampleCounts,
             generator,
             latency,
             aborted,
@@ -101448,10 +102464,10 @@ class LoadRun {
                 this.latency.record((now - sentAt) * 1000);
                 const second = Math.floor((now - this.windowStart) / 1000);
                 this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
-                if (this.samples.length > 0) {
+                if (this.sampleCounts.length > 0) {
                     const i = Math.floor((now - this.windowStart) / this.options.sampleMs);
-                    if (i < this.samples.length)
-                        this.samples[i]++;
+                    if (i < this.sampleCounts.length)
+                        this.sampleCounts[i]++;
                 }
                 this.lastResponseAt = now;
             }
@@ -101841,355 +102857,97 @@ function sleep(ms, signal) {
     });
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/engine/request.ts
+;// CONCATENATED MODULE: ./src/check/absolute.ts
 /**
- * What undici would refuse of a request, found without any connection: the request is handed to a
- * `Client` whose connector opens nothing, and undici checks the origin, path, method and headers
- * exactly as it would for a real one. The input checks (src/inputs.ts) use it so that a value
- * undici refuses is an input error before the first connection, not an error on every request.
- */
-
-/** undici's reason for refusing the origin or the request (e.g. `invalid keep-alive header`), or null. */
-function requestProblem(origin, request) {
-    // The only thing the connector does: fail, so nothing is ever opened.
-    const noConnection = new Error('no connection: a dry run');
-    let client;
-    try {
-        client = new node_modules_undici/* Client */.Kj(origin, { connect: (_options, callback) => callback(noConnection, null) });
-    }
-    catch (error) {
-        return error.message;
-    }
-    let problem = null;
-    const handler = {
-        onRequestStart: () => { },
-        onResponseStart: () => { },
-        onResponseData: () => { },
-        onResponseEnd: () => { },
-        // A refusal arrives here before undici queues the request. The connector's own failure means
-        // the request was accepted and undici went on to connect.
-        onResponseError: (_controller, error) => {
-            if (error !== noConnection)
-                problem ??= error.message;
-        },
-    };
-    client.on('connectionError', () => { });
-    client.dispatch({ ...request }, handler);
-    void client.destroy().catch(() => { });
-    return problem;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-/**
- * Turns the raw text of the action's inputs into one typed, validated `Settings` object.
- *
- * Pure: it reads inputs through the `read` callback it is given (the action passes `core.getInput`),
- * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
- * `InputError` that names the input, quotes the value and states the accepted range.
+ * The absolute check (one continuous run against `min-requests`) and what every check shares: the
+ * hooks, the readiness wait, the load's options.
  */
 
 
-/** A problem with one input. The message is meant for the user as is. */
-class InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
+
+
+
 /**
- * Defaults of the optional inputs, as strings, as `action.yml` and the README declare them (`duration`
- * has no default in `action.yml`: see `defaultDuration`).
+ * The absolute check: one continuous run, counted in samples of `durationSec / rounds` seconds (or
+ * of `sampleSec` when given, to match a saved baseline).
  */
-const DEFAULTS = {
-    host: '127.0.0.1',
-    path: '/',
-    duration: '5',
-    /** `duration` of a comparison at 1 connection. */
-    'comparison-duration-1': '10',
-    connections: '1',
-    pipelining: '1',
-    timeout: '5',
-    'busy-poll': 'auto',
-    'wait-timeout': '30',
-    warmup: '0',
-    'expected-status': '200-299',
-    rounds: 'auto',
-    'max-regression': '5',
-    confidence: '0.95',
-};
-/**
- * `duration` when the input is not set: 5 s, but 10 s per side in a comparison (`baseline-port` or
- * `baseline-file`) at 1 connection. There a slice holds few requests and is noisy: the calibration
- * (bench/CALIBRATION.md) found 5 s per side caught 54 of 60 10% slowdowns at 1 connection, 10 s all
- * 60; at 4 connections 5 s caught all 60.
- */
-function defaultDuration(comparison, connections) {
-    return comparison && connections === 1 ? DEFAULTS['comparison-duration-1'] : DEFAULTS.duration;
-}
-const LIMITS = {
-    maxDurationSec: 3600,
-    maxConnections: 1000,
-    maxPipelining: 100,
-    maxTimeoutSec: 600,
-    maxWaitSec: 3600,
-    maxRounds: 1000,
-    /** `rounds: auto` aims at slices of this length (the study found 0.5 s best). */
-    autoSliceSec: 0.5,
-};
-const INTEGER = /^\d+$/;
-const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
-/** Reads and checks every input; throws `InputError` at the first bad one. */
-function readSettings(read) {
-    const text = (name, fallback = '') => read(name).trim() || fallback;
-    const port = integerIn('port', text('port'), 1, 65535, 'an integer from 1 to 65535');
-    const minRequests = integerIn('min-requests', text('min-requests'), 0, Number.MAX_SAFE_INTEGER, 'a whole number of requests, 0 or more');
-    const connections = integerIn('connections', text('connections', DEFAULTS.connections), 1, LIMITS.maxConnections, `an integer from 1 to ${LIMITS.maxConnections}`);
-    const pipelining = integerIn('pipelining', text('pipelining', DEFAULTS.pipelining), 1, LIMITS.maxPipelining, `an integer from 1 to ${LIMITS.maxPipelining}`);
-    const busyPollMode = text('busy-poll', DEFAULTS['busy-poll']);
-    const busyPoll = busyPollMode === 'auto'
-        ? connections === 1 && pipelining === 1
-        : inputs_boolean('busy-poll', busyPollMode, 'auto, true or false');
-    const timeoutSec = secondsIn('timeout', text('timeout', DEFAULTS.timeout), LIMITS.maxTimeoutSec);
-    const waitTimeoutSec = secondsFrom0('wait-timeout', text('wait-timeout', DEFAULTS['wait-timeout']), LIMITS.maxWaitSec);
-    const warmupSec = secondsFrom0('warmup', text('warmup', DEFAULTS.warmup), LIMITS.maxDurationSec);
-    const expectedStatus = statusRanges(text('expected-status', DEFAULTS['expected-status']));
-    const headers = headerLines(read('headers'));
-    const host = checkHost(text('host', DEFAULTS.host));
-    const path = checkPath(text('path', DEFAULTS.path));
-    const baselinePort = text('baseline-port');
-    const baseline = baselinePort === ''
-        ? null
-        : {
-            port: integerIn('baseline-port', baselinePort, 1, 65535, 'an integer from 1 to 65535'),
-            host: checkHost(text('baseline-host', host), 'baseline-host'),
-            path: checkPath(text('baseline-path', path), 'baseline-path'),
+async function runAbsolute(settings, hooks = {}, sampleSec = settings.durationSec / settings.rounds) {
+    const notReadyDecision = await waitFor(settings, hooks);
+    if (notReadyDecision) {
+        return {
+            kind: 'absolute',
+            result: emptyResult(hooks.signal?.aborted),
+            decision: notReadyDecision,
+            loadStarted: false,
+            samples: { sampleSec, rps: [] },
         };
-    const baselineFile = text('baseline-file');
-    const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)), LIMITS.maxDurationSec);
-    const roundsText = text('rounds', DEFAULTS.rounds);
-    const rounds = roundsText === 'auto'
-        ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
-            Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
-        : integerIn('rounds', roundsText, 2, LIMITS.maxRounds, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
-    const maxRegressionPct = numberIn('max-regression', text('max-regression', DEFAULTS['max-regression']), 0, 100, 'a percentage from 0 to 100');
-    if (baselineFile !== '' && baseline !== null) {
-        throw new InputError('baseline-file', `Invalid baseline-file '${baselineFile}': set either baseline-port (a service measured now) ` +
-            `or baseline-file (a saved report), not both`);
     }
-    const confidence = numberIn('confidence', text('confidence', DEFAULTS.confidence), 0.5, 0.9999, 'a number from 0.5 to 0.9999, e.g. 0.99');
+    hooks.onLoadStart?.();
+    const result = await runLoad({
+        ...loadOptions(settings, hooks.signal),
+        warmupMs: settings.warmupSec * 1000,
+        durationMs: settings.durationSec * 1000,
+        sampleMs: sampleSec * 1000,
+        onProgress: hooks.onProgress,
+        progressIntervalMs: hooks.progressIntervalMs,
+    });
+    const decision = result.aborted
+        ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
+        : judge(gate(settings, result.requests));
+    const rps = result.aborted ? [] : result.sampleCounts.map((count) => count / sampleSec);
+    return { kind: 'absolute', result, decision, loadStarted: true, samples: { sampleSec, rps } };
+}
+/** What a load needs from the settings, but the window. */
+function loadOptions(settings, signal) {
     return {
-        host,
-        port,
-        path,
-        durationSec,
-        minRequests,
-        connections,
-        pipelining,
-        busyPoll,
-        timeoutSec,
-        waitTimeoutSec,
-        warmupSec,
-        expectedStatus,
-        headers,
-        baseline,
-        rounds,
-        maxRegressionPct,
-        confidence,
-        baselineFile,
-        reportFile: text('report-file'),
-        benchmarkFile: text('benchmark-file'),
+        origin: origin(settings),
+        path: settings.path,
+        headers: settings.headers,
+        connections: settings.connections,
+        pipelining: settings.pipelining,
+        busyPoll: settings.busyPoll,
+        timeoutMs: settings.timeoutSec * 1000,
+        expectedStatus: settings.expectedStatus,
+        signal,
     };
 }
-/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
-function formatStatusRanges(ranges) {
-    return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
+/** Connections to the settings' target, kept open across a comparison's slices. */
+function openPool(settings) {
+    const { connections, pipelining, timeoutSec } = settings;
+    return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
 }
-/** The URL the check sends its requests to. */
-function targetUrl(settings) {
-    return `${origin(settings)}${settings.path}`;
+/** What the `min-requests` gate needs. */
+function gate(settings, requests) {
+    return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
 }
-/** `http://host:port`, with an IPv6 address in brackets. */
-function origin(settings) {
-    const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-    return `http://${host}:${settings.port}`;
+function cancelledAfter(settings, hooks, requests, elapsedSec) {
+    const signal = hooks.stoppedBy?.() || 'abort';
+    return cancelled({ ...gate(settings, requests), signal, elapsedSec });
 }
-function integerIn(name, value, min, max, expected) {
-    if (value === '') {
-        throw new InputError(name, `Input '${name}' is required: expected ${expected}`);
-    }
-    const n = INTEGER.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
-    }
-    return n;
-}
-function secondsIn(name, value, max) {
-    const n = DECIMAL.test(value) ? Number(value) : NaN;
-    if (!(n > 0) || n > max) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds greater than 0 and at most ${max}`);
-    }
-    return n;
-}
-/** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
-function inputs_boolean(name, value, expected = 'true or false') {
-    if (/^(true|True|TRUE)$/.test(value))
-        return true;
-    if (/^(false|False|FALSE)$/.test(value))
-        return false;
-    throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
-}
-function numberIn(name, value, min, max, expected) {
-    const n = DECIMAL.test(value) ? Number(value) : NaN;
-    if (!(n >= min && n <= max)) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
-    }
-    return n;
-}
-function secondsFrom0(name, value, max) {
-    const n = DECIMAL.test(value) ? Number(value) : NaN;
-    if (!(n >= 0) || n > max) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds from 0 to ${max}`);
-    }
-    return n;
-}
-/** `200-299`, `200,204`, `200-299 304` (commas, spaces or new lines between items); codes 100-599. */
-function statusRanges(value) {
-    const fail = () => new InputError('expected-status', `Invalid expected-status '${value}': expected status codes (100-599) or ranges ` +
-        `separated by commas, e.g. 200-299 or 200,204,301-302`);
-    const ranges = [];
-    for (const item of value.split(/[\s,]+/).filter(Boolean)) {
-        const m = /^(\d{3})(?:-(\d{3}))?$/.exec(item);
-        if (!m)
-            throw fail();
-        const low = Number(m[1]);
-        const high = Number(m[2] ?? m[1]);
-        if (low < 100 || high > 599 || low > high)
-            throw fail();
-        ranges.push([low, high]);
-    }
-    if (ranges.length === 0)
-        throw fail();
-    return ranges;
-}
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Headers the action sets itself or undici refuses to take from the caller, and why. */
-const OWN_HEADERS = {
-    // undici takes it, then leaves it out of a request without a body: it would never be sent.
-    'content-length': 'the requests carry no body, and the HTTP client would not send it',
-};
-/**
- * One `Name: value` per line; blank lines are skipped. Every header is also shown to undici (see
- * `requestProblem`), so a value it would refuse on every request is refused here, with its line.
- * The value is never quoted in an error.
- */
-function headerLines(value) {
-    const headers = [];
-    const lines = value.split(/\r?\n/);
-    const fail = (line, why) => new InputError('headers', `Invalid headers: line ${line} ${why}; the value is not shown because it may be secret`);
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i].trim();
-        if (line === '')
-            continue;
-        const colon = line.indexOf(':');
-        const name = colon > 0 ? line.slice(0, colon).trim() : '';
-        const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
-        if (!TOKEN.test(name) || /[\0\r\n]/.test(headerValue)) {
-            throw fail(i + 1, `is not 'Name: value' (a header name of letters, digits and !#$%&'*+.^_\`|~- followed by a colon)`);
-        }
-        const own = OWN_HEADERS[name.toLowerCase()];
-        if (own)
-            throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
-        // undici sends only its own Connection header: keep-alive, or close when asked for.
-        if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(headerValue)) {
-            throw fail(i + 1, `sets Connection to something else than close or keep-alive, which the HTTP client would not send`);
-        }
-        const problem = requestProblem('http://127.0.0.1', {
-            path: '/',
-            method: 'GET',
-            headers: [name, headerValue],
-        });
-        if (problem) {
-            throw fail(i + 1, `('${name}') is refused by the HTTP client (${problem}); header values must be printable ` +
-                `Latin-1 text, and Expect, Transfer-Encoding, Upgrade and Keep-Alive cannot be set`);
-        }
-        headers.push([name, headerValue]);
-    }
-    const problem = requestProblem('http://127.0.0.1', {
-        path: '/',
-        method: 'GET',
-        headers: headers.flat(),
+/** Waits for the target when `wait-timeout` asks to; a decision when it never answered. */
+async function waitFor(settings, hooks) {
+    if (settings.waitTimeoutSec <= 0)
+        return null;
+    const ready = await waitUntilReady({
+        origin: origin(settings),
+        path: settings.path,
+        headers: settings.headers,
+        signal: hooks.signal,
+        waitMs: settings.waitTimeoutSec * 1000,
+        probeTimeoutMs: settings.timeoutSec * 1000,
     });
-    if (problem) {
-        throw new InputError('headers', `Invalid headers: the HTTP client refuses them together (${problem}), e.g. a header given twice that may appear once`);
+    if (ready.ready) {
+        if (ready.attempts > 1)
+            hooks.onReady?.(ready);
+        return null;
     }
-    return headers;
-}
-function checkHost(value, name = 'host') {
-    const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-    const fail = (why = '') => new InputError(name, `Invalid ${name} '${value}': expected a host name or IP address without scheme or port, ` +
-        `e.g. 127.0.0.1 or ::1${why}`);
-    const ipv6 = bare.includes(':');
-    if (ipv6 ? !(0,external_node_net_.isIPv6)(bare) : !HOST_NAME.test(bare))
-        throw fail();
-    // The URL parser (which undici uses) has the last word: it refuses 999.1.1.1 and zone indexes
-    // (fe80::1%eth0), and reads 1.2.3 or 0x7f.1 as other addresses than they seem.
-    let hostname;
-    try {
-        hostname = new URL(`http://${ipv6 ? `[${bare}]` : bare}/`).hostname;
-    }
-    catch {
-        throw fail(ipv6 && bare.includes('%') ? ' (a zone index such as %eth0 is not supported)' : '');
-    }
-    if (!ipv6 && hostname !== bare.toLowerCase()) {
-        throw fail(` (URLs read it as ${hostname}; write that instead)`);
-    }
-    return bare;
-}
-/**
- * The path as sent: characters beyond ASCII are percent-encoded as UTF-8, as `new URL` writes them
- * (undici sends a path as it is given, and refuses what is not ASCII or Latin-1); control
- * characters, spaces and `#` are refused.
- */
-function checkPath(value, name = 'path') {
-    const fail = (why) => new InputError(name, `Invalid ${name} '${printable(value)}': expected a path starting with '/' ${why}, e.g. /health`);
-    // Only the ASCII space here (tabs and line breaks are controls): other white space (U+00A0,
-    // U+3000) is encoded below, as `new URL` does.
-    if (!value.startsWith('/') || /[ #]/.test(value) || hasControl(value)) {
-        throw fail(`and without spaces, control characters or '#'`);
-    }
-    let encoded;
-    try {
-        encoded = value.replace(/[^ -~]+/g, (text) => encodeURIComponent(text));
-    }
-    catch {
-        throw fail('of valid Unicode text');
-    }
-    const problem = requestProblem('http://127.0.0.1', { path: encoded, method: 'GET', headers: [] });
-    if (problem)
-        throw fail(`that the HTTP client accepts (${problem})`);
-    return encoded;
-}
-function hasControl(text) {
-    for (let i = 0; i < text.length; i++) {
-        const code = text.charCodeAt(i);
-        if (code < 0x20 || code === 0x7f)
-            return true;
-    }
-    return false;
-}
-/** `text` with control characters shown as `\xNN`, for quoting in a message. */
-function printable(text) {
-    let out = '';
-    for (const char of text) {
-        const code = char.charCodeAt(0);
-        out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
-    }
-    return out;
+    if (hooks.signal?.aborted)
+        return cancelledAfter(settings, hooks, 0, 0);
+    return notReady({
+        url: targetUrl(settings),
+        waitTimeoutSec: settings.waitTimeoutSec,
+        lastError: ready.lastError,
+    });
 }
 
 // EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js
@@ -102477,58 +103235,11 @@ function clientBound(generator) {
         `cancels the runner's speed out.`);
 }
 
-;// CONCATENATED MODULE: ./src/verdict.ts
-/** The gate: compares the measured count with `min-requests`, and words every outcome. Pure. */
-function judge({ requests, minRequests, durationSec }) {
-    const window = `${requests} requests in ${formatSeconds(durationSec)} s`;
-    if (requests < minRequests) {
-        return {
-            passed: false,
-            outcome: 'failed',
-            message: `Throughput check failed: ${window}, below min-requests ${minRequests}`,
-        };
-    }
-    return {
-        passed: true,
-        outcome: 'passed',
-        message: `Throughput check passed: ${window}, at or above min-requests ${minRequests}`,
-    };
-}
-/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
-function cancelled(input) {
-    return {
-        passed: false,
-        outcome: 'cancelled',
-        message: `Throughput check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
-            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far ` +
-            `(min-requests ${input.minRequests})`,
-    };
-}
-/** The target never answered within `wait-timeout`. */
-function notReady(input) {
-    return {
-        passed: false,
-        outcome: 'not-ready',
-        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
-            `(wait-timeout)` +
-            (input.lastError ? `; last error: ${input.lastError}` : ''),
-    };
-}
+;// CONCATENATED MODULE: ./src/check/comparison.ts
 /**
- * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
- * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
- */
-function formatSeconds(seconds) {
-    if (seconds > 0 && seconds < 0.0005)
-        return String(Number(seconds.toPrecision(2)));
-    return String(Math.round(seconds * 1000) / 1000);
-}
-
-;// CONCATENATED MODULE: ./src/check.ts
-/**
- * One whole check, shared by the action and the CLI: wait for the target, run the load, judge.
- * Pure in the project's sense: settings in, a plain outcome out; printing and exit codes belong to
- * the adapters, which hear about the steps through the hooks.
+ * Head vs baseline: `paired` against a second service in this run (slices alternate between the
+ * two), `saved` against the samples of a report saved by an earlier run (`baseline-file`). Both
+ * end in the same statistics (src/stats/compare.ts) and the same decision (src/check/judge.ts).
  */
 
 
@@ -102537,74 +103248,24 @@ function formatSeconds(seconds) {
 
 
 
-/**
- * The absolute check: one continuous run, counted in samples of `durationSec / rounds` seconds (or
- * of `sampleSec` when given, to match a saved baseline).
- */
-async function runCheck(settings, hooks = {}, sampleSec = settings.durationSec / settings.rounds) {
-    const notReadyVerdict = await waitFor(settings, hooks);
-    if (notReadyVerdict) {
-        return {
-            result: emptyResult(hooks.signal?.aborted),
-            verdict: notReadyVerdict,
-            loadStarted: false,
-            samples: { sampleSec, rps: [] },
-        };
-    }
-    hooks.onLoadStart?.();
-    const result = await runLoad({
-        ...loadOptions(settings, hooks.signal),
-        warmupMs: settings.warmupSec * 1000,
-        durationMs: settings.durationSec * 1000,
-        sampleMs: sampleSec * 1000,
-        onProgress: hooks.onProgress,
-        progressIntervalMs: hooks.progressIntervalMs,
-    });
-    const verdict = result.aborted
-        ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
-        : judge(gate(settings, result.requests));
-    const rps = result.aborted ? [] : result.samples.map((count) => count / sampleSec);
-    return { result, verdict, loadStarted: true, samples: { sampleSec, rps } };
-}
+/** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
+const COMPARISON_WARMUP_MS = 1500;
 /**
  * Head vs a saved report (`baseline-file`): the head runs as an absolute check, sampled at the
  * saved report's sample length, and its samples are compared with the saved ones by the same
  * statistics as a same-job comparison. Runs on different machines or at different times differ by
  * more than the interval covers; the summary says so.
  */
-async function runFileComparison(settings, saved, hooks = {}) {
+async function runSaved(settings, saved, hooks = {}) {
     const { sampleSec } = saved.samples;
-    const check = await runCheck(settings, hooks, sampleSec);
+    const check = await runAbsolute(settings, hooks, sampleSec);
     const asSlices = (side, rates) => rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
     const slices = [
         ...asSlices('head', check.samples.rps),
         ...asSlices('baseline', saved.samples.rps),
     ];
-    return decide(settings, hooks, check, saved.result, slices, { source: 'file', saved });
+    return decide(settings, hooks, check, saved.result, slices, { kind: 'saved', saved });
 }
-/** What runLoad needs from the settings, but the window. */
-function loadOptions(settings, signal) {
-    return {
-        origin: origin(settings),
-        path: settings.path,
-        headers: settings.headers,
-        connections: settings.connections,
-        pipelining: settings.pipelining,
-        busyPoll: settings.busyPoll,
-        timeoutMs: settings.timeoutSec * 1000,
-        expectedStatus: settings.expectedStatus,
-        signal,
-    };
-}
-function gate(settings, requests) {
-    return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
-}
-function cancelledAfter(settings, hooks, requests, elapsedSec) {
-    const signal = hooks.stoppedBy?.() || 'abort';
-    return cancelled({ ...gate(settings, requests), signal, elapsedSec });
-}
-/** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
-const COMPARISON_WARMUP_MS = 1500;
 /**
  * The order of the slices: pairs alternate AB, BA, BA, AB (ABBA then BAAB), so that a drift in the
  * machine's speed during the run hits both sides alike.
@@ -102622,40 +103283,40 @@ function sliceOrder(rounds) {
  * each and run alternately on connections kept open to both services; then the shift of head vs
  * baseline in log req/s and its interval decide (src/stats/compare.ts).
  */
-async function runComparison(settings, hooks = {}) {
+async function runPaired(settings, hooks = {}) {
     const baselineTarget = settings.baseline;
     if (baselineTarget === null)
-        throw new Error('runComparison needs settings.baseline');
+        throw new Error('runPaired needs settings.baseline');
     const baselineSettings = { ...settings, ...baselineTarget };
     const sliceSec = settings.durationSec / settings.rounds;
-    const empty = (verdict) => ({
+    const empty = (decision) => ({
+        kind: 'paired',
         result: emptyResult(hooks.signal?.aborted),
         baseline: emptyResult(hooks.signal?.aborted),
-        verdict,
+        decision,
         loadStarted: false,
         samples: { sampleSec: sliceSec, rps: [] },
-        source: 'service',
         slices: [],
         noise: { head: sliceNoise([]), baseline: sliceNoise([]) },
         shift: null,
-        comparison: null,
+        verdict: null,
     });
     for (const side of [settings, baselineSettings]) {
-        const notReadyVerdict = await waitFor(side, hooks);
-        if (notReadyVerdict)
-            return empty(notReadyVerdict);
+        const notReadyDecision = await waitFor(side, hooks);
+        if (notReadyDecision)
+            return empty(notReadyDecision);
     }
     const sides = {
         head: {
             settings,
-            pool: pool(settings),
+            pool: openPool(settings),
             latency: createLatencyRecorder(),
             runs: [],
             warmups: [],
         },
         baseline: {
             settings: baselineSettings,
-            pool: pool(baselineSettings),
+            pool: openPool(baselineSettings),
             latency: createLatencyRecorder(),
             runs: [],
             warmups: [],
@@ -102720,7 +103381,7 @@ async function runComparison(settings, hooks = {}) {
             return;
         sides[side].runs.push(result);
         if (!result.aborted) {
-            const inWindow = result.samples[0] ?? 0;
+            const inWindow = result.sampleCounts[0] ?? 0;
             slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
         }
     });
@@ -102729,17 +103390,18 @@ async function runComparison(settings, hooks = {}) {
     sides.head.latency.destroy();
     sides.baseline.latency.destroy();
     const check = {
+        kind: 'absolute',
         result: head,
-        verdict: judge(gate(settings, head.requests)),
+        decision: judge(gate(settings, head.requests)),
         loadStarted: true,
         samples: {
             sampleSec: sliceSec,
             rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
         },
     };
-    return decide(settings, hooks, check, baseline, slices, { source: 'service' });
+    return decide(settings, hooks, check, baseline, slices, { kind: 'paired' });
 }
-/** The shift, its verdict and the slices' noise, from the slices of both sides. */
+/** The shift, its verdict, the decision and the slices' noise, from the slices of both sides. */
 function decide(settings, hooks, check, baseline, slices, from) {
     const head = check.result;
     const own = (side) => slices.filter((s) => s.side === side);
@@ -102751,59 +103413,38 @@ function decide(settings, hooks, check, baseline, slices, from) {
         for (const i of noise[side].outliers)
             bySide[side][i].outlier = true;
     }
-    const outcome = { ...check, ...from, baseline, slices, noise, shift: null, comparison: null };
+    const outcome = {
+        ...check,
+        ...from,
+        baseline,
+        slices,
+        noise,
+        shift: null,
+        verdict: null,
+    };
     if (!check.loadStarted)
         return outcome;
     const aborted = hooks.signal?.aborted === true || head.aborted;
     if (aborted) {
-        const verdict = cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000);
-        return { ...outcome, verdict };
+        const decision = cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000);
+        return { ...outcome, decision };
     }
-    const silent = silentSides(settings, { head, baseline }, bySide, from.source);
-    if (silent.length > 0) {
-        const verdict = {
-            passed: false,
-            outcome: 'failed',
-            message: `Throughput comparison failed: ${silent.join('; ')}`,
-        };
-        return { ...outcome, verdict };
-    }
+    const sides = {
+        head: { result: head, slices: bySide.head },
+        baseline: { result: baseline, slices: bySide.baseline },
+    };
+    const cannot = notComparable(sides, from.kind, settings.timeoutSec);
+    if (cannot)
+        return { ...outcome, decision: cannot };
     // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
     // saved baseline's samples pair with nothing: compare the two sets.
-    const shift = from.source === 'service'
+    const shift = from.kind === 'paired'
         ? comparePairedRates(pairsOf(slices), settings.confidence)
         : compareRates(headRates, baseRates, settings.confidence);
-    const comparison = judgeShift(shift, settings.maxRegressionPct);
-    // Not aborted here, so the check's own verdict is the absolute gate (min-requests).
-    const verdict = comparisonVerdict(shift, comparison, settings, check.verdict);
-    return { ...outcome, verdict, shift, comparison };
-}
-/**
- * What each side that cannot be compared did: a side needs at least 2 slices, each with requests.
- * Says why in the side's own counts, e.g. `the baseline answered no request in 4 of 4 slices (0
- * requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`.
- */
-function silentSides(settings, results, slices, source) {
-    const reasons = [];
-    for (const side of ['head', 'baseline']) {
-        const own = slices[side];
-        const empty = own.filter((s) => !(s.rps > 0)).length;
-        if (own.length >= 2 && empty === 0)
-            continue;
-        const r = results[side];
-        const name = side === 'head' ? 'the head' : source === 'file' ? 'the saved baseline' : 'the baseline';
-        const what = own.length < 2
-            ? `had ${own.length} slice(s), at least 2 are needed`
-            : `answered no request with an expected status in ${empty} of ${own.length} slices`;
-        const { responses, failures } = r.warmup;
-        reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
-            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(settings.timeoutSec)} s` +
-            (responses + failures > 0
-                ? `; in the warm-up ${responses} answers and ${failures} failed requests`
-                : '') +
-            ')');
-    }
-    return reasons;
+    const verdict = judgeShift(shift, settings.maxRegressionPct);
+    // Not aborted here, so the check's own decision is the absolute gate (min-requests).
+    const decision = comparisonDecision(shift, verdict, settings, check.decision);
+    return { ...outcome, decision, shift, verdict };
 }
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */
 function pairsOf(slices) {
@@ -102815,34 +103456,6 @@ function pairsOf(slices) {
         pairs.push(a.side === 'head' ? [a.rps, b.rps] : [b.rps, a.rps]);
     }
     return pairs;
-}
-async function waitFor(settings, hooks) {
-    if (settings.waitTimeoutSec <= 0)
-        return null;
-    const ready = await waitUntilReady({
-        origin: origin(settings),
-        path: settings.path,
-        headers: settings.headers,
-        signal: hooks.signal,
-        waitMs: settings.waitTimeoutSec * 1000,
-        probeTimeoutMs: settings.timeoutSec * 1000,
-    });
-    if (ready.ready) {
-        if (ready.attempts > 1)
-            hooks.onReady?.(ready);
-        return null;
-    }
-    if (hooks.signal?.aborted)
-        return cancelledAfter(settings, hooks, 0, 0);
-    return notReady({
-        url: targetUrl(settings),
-        waitTimeoutSec: settings.waitTimeoutSec,
-        lastError: ready.lastError,
-    });
-}
-function pool(settings) {
-    const { connections, pipelining, timeoutSec } = settings;
-    return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
 }
 /**
  * One side's slices as one result: counts added up, the window is the sum of the slices, the
@@ -102883,70 +103496,20 @@ function combine(runs, latency, warmups = []) {
     total.latency = latency;
     return total;
 }
-function comparisonVerdict(shift, comparison, settings, absolute) {
-    const pct = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
-    const interval = `${pct(shift.changePct)} (${Math.round(settings.confidence * 1000) / 10}% interval ` +
-        `${pct(shift.lowPct)} to ${pct(shift.highPct)})`;
-    if (comparison === 'regression') {
-        return {
-            passed: false,
-            outcome: 'failed',
-            message: `Throughput regression: head vs baseline ${interval}, the whole interval below ` +
-                `-${settings.maxRegressionPct}% (max-regression)`,
-        };
-    }
-    if (!absolute.passed)
-        return absolute;
-    const words = {
-        faster: 'Head is faster than baseline',
-        slower: `Head is slower than baseline, within max-regression ${settings.maxRegressionPct}%`,
-        unchanged: 'No significant change between head and baseline',
-    };
-    return { passed: true, outcome: 'passed', message: `${words[comparison]}: ${interval}` };
-}
+
+;// CONCATENATED MODULE: ./src/check/run.ts
+
+
 /** The check the settings ask for: head vs a service, head vs a saved report, or absolute. */
-function runChecks(settings, hooks, saved) {
+function runCheck(settings, hooks = {}, saved = null) {
     if (settings.baseline)
-        return runComparison(settings, hooks);
+        return runPaired(settings, hooks);
     if (saved)
-        return runFileComparison(settings, saved, hooks);
-    return runCheck(settings, hooks);
-}
-function isComparison(outcome) {
-    return 'slices' in outcome;
+        return runSaved(settings, saved, hooks);
+    return runAbsolute(settings, hooks);
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/environment.ts
-/** What a run ran on, for the report: the machine, Node, and GitHub Actions' variables when set. */
-
-function runEnvironment(env = process.env) {
-    const cores = (0,external_node_os_namespaceObject.cpus)();
-    return {
-        node: process.version,
-        platform: (0,external_node_os_namespaceObject.platform)(),
-        arch: (0,external_node_os_namespaceObject.arch)(),
-        cpus: cores.length,
-        cpuModel: cores[0]?.model ?? '',
-        runnerOs: env.RUNNER_OS ?? null,
-        runnerName: env.RUNNER_NAME ?? null,
-        repository: env.GITHUB_REPOSITORY ?? null,
-        sha: env.GITHUB_SHA ?? null,
-        ref: env.GITHUB_REF ?? null,
-        runId: env.GITHUB_RUN_ID ?? null,
-    };
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/version.ts
-/** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
-const VERSION = '1.0.1';
-
-;// CONCATENATED MODULE: ./src/report/text.ts
+;// CONCATENATED MODULE: ./src/present/text.ts
 
 const START_LINE = 'http test running...';
 /** Printed when the load starts, with no newline (the final line overwrites it). */
@@ -102956,6 +103519,14 @@ function startLine() {
 /** Printed at the end: overwrites the start line. */
 function finalLine(requests) {
     return `\r${START_LINE} ok, ${requests} requests made\n`;
+}
+/** The target answered the readiness probe only after some waiting. */
+function readyLine(ready) {
+    return `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`;
+}
+/** On a terminal, the running line with the time and the current rate (the final line overwrites it). */
+function progressLine(elapsedMs, rps) {
+    return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
 }
 /** Requests per second over the measured window; 0 for an empty window. */
 function requestsPerSecond(result) {
@@ -102993,7 +103564,7 @@ function countsLine(result) {
 function comparisonLines(comparison) {
     const { baseline, shift } = comparison;
     const lines = [];
-    if (comparison.source === 'service') {
+    if (comparison.kind === 'paired') {
         lines.push(`baseline: ${baseline.requests} requests, ${countsLine(baseline)}`);
         const kinds = formatCounts(baseline.errorsByKind);
         if (kinds)
@@ -103004,7 +103575,7 @@ function comparisonLines(comparison) {
     }
     if (shift) {
         lines.push(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
-            `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`);
+            `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`);
     }
     return lines;
 }
@@ -103029,197 +103600,17 @@ function formatCounts(counts) {
         .join(', ');
 }
 
-;// CONCATENATED MODULE: ./src/report/json.ts
+;// CONCATENATED MODULE: ./src/present/benchmark.ts
 
 
-
-
-
-
-const SCHEMA_VERSION = 1;
-function jsonReport(settings, outcome, comparison, environment, createdAt = new Date()) {
-    const { result, verdict, samples } = outcome;
-    return {
-        schemaVersion: SCHEMA_VERSION,
-        tool: { name: 'http-load-check', version: VERSION },
-        createdAt: createdAt.toISOString(),
-        target: targetUrl(settings),
-        environment,
-        settings: {
-            ...settings,
-            headers: settings.headers.map(([name]) => [name, '***']),
-        },
-        verdict: verdict,
-        result: { ...result, rps: requestsPerSecond(result) },
-        samples: { ...samples, cv: coefficientOfVariation(samples.rps) },
-        warnings: warnings(settings, result, comparison),
-        comparison: comparison && {
-            source: comparison.source,
-            baselineFile: comparison.saved
-                ? {
-                    path: comparison.saved.path,
-                    createdAt: comparison.saved.createdAt,
-                    target: comparison.saved.target,
-                    sha: comparison.saved.environment.sha ?? null,
-                    ref: comparison.saved.environment.ref ?? null,
-                }
-                : null,
-            verdict: comparison.comparison,
-            shift: comparison.shift,
-            maxRegressionPct: settings.maxRegressionPct,
-            baseline: { ...comparison.baseline, rps: requestsPerSecond(comparison.baseline) },
-            slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
-            noise: comparison.noise,
-        },
-    };
-}
-/** The warnings a run raises besides its verdict (also annotated by the action). */
-function warnings(settings, result, comparison) {
-    const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
-    const mismatch = comparison?.saved ? baselineMismatch(settings, comparison.saved) : null;
-    return [bound, mismatch].filter((w) => w !== null);
-}
-/** A warning when a saved baseline was measured with other settings than this run, else null. */
-function baselineMismatch(settings, saved) {
-    const differs = ['connections', 'pipelining', 'path'].filter((k) => saved.settings[k] !== settings[k]);
-    if (differs.length === 0)
-        return null;
-    const list = (from) => differs.map((k) => `${k} ${from[k]}`).join(', ');
-    return (`The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
-        `uses ${list(settings)}: the comparison is not like for like.`);
-}
-/** `baseline-file` is read only up to this size (docs/engine.md: a saved report is far smaller). */
-const MAX_BASELINE_FILE_BYTES = 8 * 1024 * 1024;
-/**
- * Most samples a saved baseline may hold, and most of its sample windows the new run may be cut
- * into: the two-sample interval sorts every head/baseline difference, n x m of them (the memory
- * this takes is in docs/engine.md).
- */
-const MAX_BASELINE_SAMPLES = 2000;
-/** The highest rate a saved sample may claim, in req/s. */
-const MAX_SAMPLE_RPS = 1e9;
-/**
- * Checks the text of a saved report for use as `baseline-file` by a run of `durationSec`. Throws an
- * `InputError` naming the input and saying what is wrong.
- */
-function parseSavedBaseline(text, path, durationSec) {
-    const fail = (why) => new InputError('baseline-file', `Invalid baseline-file '${path}': ${why}; expected a report written by http-load-check ` +
-        `(its report-file, schemaVersion ${SCHEMA_VERSION})`);
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw fail('not JSON');
-    }
-    const report = data;
-    if (typeof report !== 'object' || report === null)
-        throw fail('not a JSON object');
-    if (report.schemaVersion !== SCHEMA_VERSION) {
-        throw fail(`schemaVersion is ${JSON.stringify(report.schemaVersion)}`.slice(0, 80));
-    }
-    const samples = report.samples;
-    if (!samples || typeof samples.sampleSec !== 'number' || !Array.isArray(samples.rps)) {
-        throw fail('it has no samples');
-    }
-    const { sampleSec, rps } = samples;
-    if (!(sampleSec > 0 && sampleSec <= LIMITS.maxDurationSec)) {
-        throw fail(`samples.sampleSec is ${sampleSec}, not a number of seconds greater than 0 and at most ${LIMITS.maxDurationSec}`);
-    }
-    if (rps.length > MAX_BASELINE_SAMPLES) {
-        throw fail(`it holds ${rps.length} samples, more than ${MAX_BASELINE_SAMPLES}`);
-    }
-    if (rps.length < 2 || !rps.every((r) => typeof r === 'number' && r > 0 && r < Infinity)) {
-        throw fail(`it holds ${rps.length} sample(s), not all above 0; a baseline needs at least 2 ` +
-            `samples with requests (a run that was cancelled, not ready or failed every request cannot serve)`);
-    }
-    // The head is cut into windows as long as the saved samples (src/check.ts).
-    const fit = Math.floor(durationSec / sampleSec + 1e-9);
-    const seconds = formatSeconds(sampleSec);
-    if (fit < 2) {
-        throw fail(`its samples are ${seconds} s long, so ${fit} fit(s) in the ${formatSeconds(durationSec)} s ` +
-            `of this run and at least 2 are needed: set duration to at least ${formatSeconds(2 * sampleSec)}`);
-    }
-    if (fit > MAX_BASELINE_SAMPLES) {
-        throw fail(`its samples are ${seconds} s long, so ${fit} would fit in the ${formatSeconds(durationSec)} s ` +
-            `of this run, more than ${MAX_BASELINE_SAMPLES}: set duration to at most ` +
-            `${formatSeconds(MAX_BASELINE_SAMPLES * sampleSec)}`);
-    }
-    // A sample is a whole count of requests over sampleSec: at least 1, and no generator does 1e9/s.
-    const odd = rps.findIndex((r) => r * sampleSec < 0.999 || r > MAX_SAMPLE_RPS);
-    if (odd >= 0) {
-        throw fail(`sample ${odd + 1} is ${rps[odd]} req/s, not a rate of at least 1 request per ` +
-            `${formatSeconds(sampleSec)} s sample and at most ${MAX_SAMPLE_RPS} req/s`);
-    }
-    const result = report.result;
-    const settings = report.settings;
-    if (!result || typeof result.requests !== 'number' || !settings) {
-        throw fail('it has no result or settings');
-    }
-    return {
-        path,
-        // An ISO time as the action writes it; anything else is left out of the summary.
-        createdAt: /^[0-9T:.+Z-]{10,40}$/.test(String(report.createdAt))
-            ? String(report.createdAt)
-            : '',
-        target: String(report.target ?? ''),
-        environment: report.environment ?? {},
-        settings: {
-            connections: Number(settings.connections),
-            pipelining: Number(settings.pipelining),
-            path: String(settings.path),
-            durationSec: Number(settings.durationSec),
-        },
-        samples: { sampleSec, rps },
-        result: savedResult(result),
-    };
-}
-/**
- * The saved run's result, rebuilt from plain numbers only: the summary and the log print its
- * counts, so a field holding anything else (text in a count would become table cells or links)
- * reads as 0, and only status codes and error codes are kept as keys.
- */
-function savedResult(raw) {
-    const number = (x) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
-    const object = (x) => typeof x === 'object' && x !== null ? x : {};
-    const counts = (x, key) => Object.fromEntries(Object.entries(object(x)).flatMap(([k, v]) => (key.test(k) ? [[k, number(v)]] : [])));
-    const result = emptyResult(raw.aborted === true);
-    for (const name of [
-        'requests',
-        'unexpectedStatus',
-        'errors',
-        'timeouts',
-        'cancelled',
-        'windowMs',
-    ]) {
-        result[name] = number(raw[name]);
-    }
-    result.statusCounts = counts(raw.statusCounts, /^[1-5]\d\d$/);
-    result.errorsByKind = counts(raw.errorsByKind, /^[A-Za-z0-9_]{1,64}$/);
-    const warmup = object(raw.warmup);
-    result.warmup = { responses: number(warmup.responses), failures: number(warmup.failures) };
-    result.perSecond = (Array.isArray(raw.perSecond) ? raw.perSecond : [])
-        .slice(0, 10_000)
-        .map(number);
-    const latency = object(raw.latency);
-    for (const name of ['count', 'p50Us', 'p90Us', 'p99Us', 'maxUs', 'meanUs']) {
-        result.latency[name] = number(latency[name]);
-    }
-    const generator = object(raw.generator);
-    result.generator = {
-        cpuPct: number(generator.cpuPct),
-        utilization: number(generator.utilization),
-        busyPoll: generator.busyPoll === true,
-    };
-    return result;
-}
 /**
  * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
  * requests in the window and req/s. Names are stable across runs of the same check, so the
  * history charts line up; `extra` carries what does not fit (latency, the verdict).
  */
-function benchmarkEntries(settings, outcome, comparison) {
-    const { result, samples } = outcome;
+function benchmarkEntries(settings, check) {
+    const { result, samples } = check;
+    const comparison = check.kind === 'absolute' ? null : check;
     const shape = `${settings.connections} connection${settings.connections === 1 ? '' : 's'}` +
         (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '');
     const label = `GET ${settings.path} (${shape})`;
@@ -103231,7 +103622,7 @@ function benchmarkEntries(settings, outcome, comparison) {
     ];
     if (comparison?.shift) {
         const { changePct, lowPct, highPct } = comparison.shift;
-        extra.push(`vs baseline ${changePct.toFixed(1)}% [${lowPct.toFixed(1)}%, ${highPct.toFixed(1)}%]: ${comparison.comparison}`);
+        extra.push(`vs baseline ${changePct.toFixed(1)}% [${lowPct.toFixed(1)}%, ${highPct.toFixed(1)}%]: ${comparison.verdict}`);
     }
     return [
         {
@@ -103250,183 +103641,128 @@ function benchmarkEntries(settings, outcome, comparison) {
     ];
 }
 
-;// CONCATENATED MODULE: ./src/files.ts
+;// CONCATENATED MODULE: ./src/version.ts
+/** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
+const VERSION = '1.0.1';
+
+;// CONCATENATED MODULE: ./src/present/json.ts
 /**
- * The files a run reads and writes: a saved baseline (`baseline-file`), the JSON report
- * (`report-file`) and the github-action-benchmark file (`benchmark-file`). Shared by the action and
- * the CLI; the contents come from src/report/json.ts.
+ * The JSON report (`report-file`, `http-load-check --json`). Pure: values in, values out; the
+ * session writes the file.
+ *
+ * The schema is documented in docs/report-schema.md and checked by report.schema.json.
+ * `schemaVersion` changes when a field is removed, renamed or changes meaning; new fields may be
+ * added within a version. A saved report is read back by src/config/baseline-file.ts.
  */
 
 
 
 
 
-/**
- * Reads and checks `baseline-file` for a run of `durationSec`; throws an `InputError` naming it
- * when it is unusable. Only a regular file is read, and at most `MAX_BASELINE_FILE_BYTES` of it:
- * a FIFO would block the run and a device such as /dev/zero would never end.
- */
-function readSavedBaseline(path, durationSec) {
-    const fail = (why) => new InputError('baseline-file', `Invalid baseline-file '${path}': ${why}; expected the path of a report written by an ` +
-        `earlier run (its report-file)`);
-    let fd;
-    try {
-        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-    }
-    catch (error) {
-        throw fail(`cannot read it (${error.code ?? error})`);
-    }
-    try {
-        const stats = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (!stats.isFile())
-            throw fail(`it is not a regular file (${fileKind(stats)})`);
-        const limit = MAX_BASELINE_FILE_BYTES;
-        const tooBig = () => fail(`it is larger than ${limit / (1024 * 1024)} MiB`);
-        if (stats.size > limit)
-            throw tooBig();
-        // The file may grow after the check: read one byte past the limit to notice.
-        const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
-        let length = 0;
-        for (let n = 1; n > 0 && length < buffer.length; length += n) {
-            n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
-        }
-        if (length > limit)
-            throw tooBig();
-        return parseSavedBaseline(buffer.toString('utf8', 0, length), path, durationSec);
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        throw fail(`cannot read it (${error.code ?? error})`);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
+function jsonReport(settings, check, warnings, environment, createdAt = new Date()) {
+    const { result, decision, samples } = check;
+    const comparison = check.kind === 'absolute' ? null : check;
+    return {
+        schemaVersion: SCHEMA_VERSION,
+        tool: { name: 'http-load-check', version: VERSION },
+        createdAt: createdAt.toISOString(),
+        target: targetUrl(settings),
+        environment,
+        settings: {
+            ...settings,
+            headers: settings.headers.map(([name]) => [name, '***']),
+        },
+        decision,
+        result: { ...result, rps: requestsPerSecond(result) },
+        samples: { ...samples, cv: coefficientOfVariation(samples.rps) },
+        warnings: warnings.map((w) => w.text),
+        comparison: comparison && {
+            source: comparison.kind === 'paired' ? 'service' : 'file',
+            baselineFile: comparison.saved
+                ? {
+                    path: comparison.saved.path,
+                    createdAt: comparison.saved.createdAt,
+                    target: comparison.saved.target,
+                    sha: comparison.saved.environment.sha ?? null,
+                    ref: comparison.saved.environment.ref ?? null,
+                }
+                : null,
+            verdict: comparison.verdict,
+            shift: comparison.shift,
+            maxRegressionPct: settings.maxRegressionPct,
+            baseline: { ...comparison.baseline, rps: requestsPerSecond(comparison.baseline) },
+            slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
+            noise: comparison.noise,
+        },
+    };
 }
-function fileKind(stats) {
-    if (stats.isDirectory())
-        return 'a directory';
-    if (stats.isFIFO())
-        return 'a FIFO';
-    if (stats.isCharacterDevice() || stats.isBlockDevice())
-        return 'a device';
-    if (stats.isSocket())
-        return 'a socket';
-    return 'not a file';
-}
-/** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
-function defaultPath(name, env = process.env) {
-    return (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), name);
-}
-/**
- * Writes `value` as JSON (creating the folder); returns the absolute path. Opened non-blocking
- * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
- * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
- * than a write of more than the pipe's buffer (EAGAIN otherwise).
- */
-function writeJson(path, value) {
-    const absolute = (0,external_node_path_.resolve)(path);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
-    const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
-    let fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
-    try {
-        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile()) {
-            const blocking = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY);
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-            fd = blocking;
-        }
-        (0,external_node_fs_namespaceObject.writeFileSync)(fd, JSON.stringify(value, null, 2) + '\n');
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-    return absolute;
-}
-/**
- * Why the runner's file at `path` cannot take what `@actions/core` appends, or null when it can: it
- * must be a regular file (core opens it blocking, and a FIFO would hold the run for ever).
- */
-function unusableRunnerFile(path) {
-    try {
-        const stats = (0,external_node_fs_namespaceObject.statSync)(path);
-        return stats.isFile() ? null : `it is not a regular file (${fileKind(stats)})`;
-    }
-    catch (error) {
-        return `cannot use it (${error.code ?? error})`;
-    }
-}
-/** The runner's own files; a report written over one of them would break the job. */
-const RUNNER_FILES = [
-    'GITHUB_OUTPUT',
-    'GITHUB_STEP_SUMMARY',
-    'GITHUB_ENV',
-    'GITHUB_PATH',
-    'GITHUB_STATE',
-];
-/**
- * Refuses a `report-file` or `benchmark-file` that is one of the runner's own files (whose contents
- * it would replace) or the other of the two. Throws an `InputError` naming the input.
- */
-function checkWrittenFiles(settings, env = process.env) {
-    const files = [
-        ['report-file', settings.reportFile],
-        ['benchmark-file', settings.benchmarkFile],
-    ];
-    for (const [input, path] of files) {
-        if (path === '')
-            continue;
-        const clash = RUNNER_FILES.find((name) => env[name] && samePath(path, env[name]));
-        if (clash) {
-            throw new InputError(input, `Invalid ${input} '${path}': it is the runner's ${clash} file, which writing the report ` +
-                `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`);
-        }
-    }
-    if (settings.reportFile && settings.benchmarkFile) {
-        if (samePath(settings.reportFile, settings.benchmarkFile)) {
-            throw new InputError('benchmark-file', `Invalid benchmark-file '${settings.benchmarkFile}': it is the same file as report-file; ` +
-                `expected a file of its own`);
-        }
-    }
-}
-/** The same file: the same absolute path, or (when both exist) the same file behind links. */
-function samePath(a, b) {
-    if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
-        return true;
-    try {
-        // One file behind both names, through symbolic or hard links.
-        const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
-        return x.dev === y.dev && x.ino === y.ino;
-    }
-    catch {
-        return false;
-    }
+/** A value as the files hold it: indented JSON and a final newline. */
+function jsonText(value) {
+    return JSON.stringify(value, null, 2) + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/report/summary.ts
+;// CONCATENATED MODULE: ./src/present/outputs.ts
 
+/** `written` names the files written: `report` and `benchmark-file`, when they were. */
+function outputsOf(check, written) {
+    const { result, decision } = check;
+    const outputs = {
+        requests: String(result.requests),
+        rps: requestsPerSecond(result).toFixed(1),
+        'unexpected-status': String(result.unexpectedStatus),
+        errors: String(result.errors),
+        timeouts: String(result.timeouts),
+        duration: (result.windowMs / 1000).toFixed(3),
+        'latency-p50-ms': formatMs(result.latency.p50Us),
+        'latency-p90-ms': formatMs(result.latency.p90Us),
+        'latency-p99-ms': formatMs(result.latency.p99Us),
+        'latency-max-ms': formatMs(result.latency.maxUs),
+        outcome: decision.outcome,
+        passed: String(decision.passed),
+        ...written,
+    };
+    if (check.kind !== 'absolute') {
+        const { shift } = check;
+        Object.assign(outputs, {
+            'baseline-requests': String(check.baseline.requests),
+            'change-percent': shift ? shift.changePct.toFixed(2) : '',
+            'change-low': shift ? shift.lowPct.toFixed(2) : '',
+            'change-high': shift ? shift.highPct.toFixed(2) : '',
+            verdict: check.verdict ?? '',
+        });
+    }
+    return outputs;
+}
 
+;// CONCATENATED MODULE: ./src/present/summary.ts
 
 
 
 /** Per-second counts are listed in the summary up to this many seconds. */
 const MAX_SECONDS_LISTED = 30;
-const VERDICT_TEXT = {
+const OUTCOME_TEXT = {
     passed: '✅ passed',
     failed: '❌ failed',
     cancelled: '⏹️ cancelled',
     'not-ready': '❌ target not ready',
 };
 /**
- * The summary never shows header values (they may be secrets): only the header names.
+ * The whole summary: the head's table, the decision, the warnings, then a comparison's part. It
+ * never shows header values (they may be secrets): only the header names. Cut to GitHub's limit.
  */
-function summaryMarkdown(settings, result, verdict) {
+function summaryMarkdown(settings, check, warnings) {
+    const main = mainMarkdown(settings, check.result, check.decision.outcome, check.decision.message);
+    const notes = warnings.flatMap(({ text }) => [`> [!WARNING]`, `> ${escapeText(text, 4000)}`, '']);
+    const comparison = check.kind === 'absolute' ? '' : comparisonMarkdown(settings, check);
+    return fitSummary([...main, ...notes].join('\n') + comparison);
+}
+function mainMarkdown(settings, result, outcome, message) {
     const statuses = formatCounts(result.statusCounts);
     const kinds = formatCounts(result.errorsByKind);
     const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
     const { warmup } = result;
     const headerNames = settings.headers.map(([name]) => name).join(', ');
-    const { perSecondCv, band, warning } = noise(result.requests, settings.minRequests, result.perSecond);
+    const { perSecondCv, band } = noise(result.requests, settings.minRequests, result.perSecond);
     const rows = [
         ['Target', codeSpan(targetUrl(settings))],
         [
@@ -103461,19 +103797,18 @@ function summaryMarkdown(settings, result, verdict) {
                 `${warmup.responses} responses, ${warmup.failures} failures`,
         ],
         ['Threshold', `min-requests ${settings.minRequests}`],
-        ['Verdict', VERDICT_TEXT[verdict.outcome]],
+        ['Outcome', OUTCOME_TEXT[outcome]],
     ];
     return [
-        `## ${VERDICT_TEXT[verdict.outcome].split(' ')[0]} HTTP load check`,
+        `## ${OUTCOME_TEXT[outcome].split(' ')[0]} HTTP load check`,
         '',
         '| | |',
         '|---|---|',
         ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
         '',
-        escapeText(verdict.message, 4000),
+        escapeText(message, 4000),
         '',
-        ...[warning, result.windowMs > 0 && clientBound(result.generator)].flatMap((text) => text ? [`> [!WARNING]`, `> ${escapeText(text, 4000)}`, ''] : []),
-    ].join('\n');
+    ];
 }
 function generatorText(generator) {
     const pct = (x) => `${Math.round(x)}%`;
@@ -103542,8 +103877,8 @@ function warmupText({ warmup }) {
         : '';
 }
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
-function comparisonMarkdown(settings, outcome) {
-    const { result, baseline, slices, shift, comparison, noise: sliceNoise, saved } = outcome;
+function comparisonMarkdown(settings, check) {
+    const { result, baseline, slices, shift, verdict, noise: sliceNoise, saved } = check;
     const base = settings.baseline;
     const baseTarget = base
         ? codeSpan(targetUrl({ ...settings, ...base }))
@@ -103585,10 +103920,7 @@ function comparisonMarkdown(settings, outcome) {
             'read the verdict as a hint. Measuring base and head in the same job (baseline-port) ' +
             'cancels that noise.', '');
     }
-    const mismatch = saved ? baselineMismatch(settings, saved) : null;
-    if (mismatch)
-        lines.push('> [!WARNING]', `> ${escapeText(mismatch, 4000)}`, '');
-    if (shift && comparison) {
+    if (shift && verdict) {
         lines.push(`Change of head vs baseline: **${pct(shift.changePct)}**, ` +
             `${Math.round(settings.confidence * 1000) / 10}% interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
             (shift.test === 'signed-rank'
@@ -103596,7 +103928,7 @@ function comparisonMarkdown(settings, outcome) {
                     `${shift.method} Wilcoxon signed-rank interval). `
                 : `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval, ` +
                     `${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). `) +
-            `Verdict: **${comparison}** ` +
+            `Verdict: **${verdict}** ` +
             `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`, '');
     }
     const side = (name) => slices.filter((s) => s.side === name).map((s) => Math.round(s.rps));
@@ -103609,7 +103941,185 @@ function comparisonMarkdown(settings, outcome) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/signals.ts
+;// CONCATENATED MODULE: ./src/present/warnings.ts
+
+/** Nothing when the load never started: there is nothing to warn about. */
+function warningsOf(settings, check) {
+    if (!check.loadStarted)
+        return [];
+    const { result } = check;
+    const list = [];
+    if (check.kind === 'absolute') {
+        const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
+        if (warning)
+            list.push({ text: warning, title: 'min-requests is inside the noise' });
+    }
+    const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
+    if (bound)
+        list.push({ text: bound });
+    const mismatch = check.kind === 'saved' && check.saved ? baselineMismatch(settings, check.saved) : null;
+    if (mismatch)
+        list.push({ text: mismatch });
+    return list;
+}
+/** A warning when a saved baseline was measured with other settings than this run, else null. */
+function baselineMismatch(settings, saved) {
+    const differs = ['connections', 'pipelining', 'path'].filter((k) => saved.settings[k] !== settings[k]);
+    if (differs.length === 0)
+        return null;
+    const list = (from) => differs.map((k) => `${k} ${from[k]}`).join(', ');
+    return (`The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
+        `uses ${list(settings)}: the comparison is not like for like.`);
+}
+
+;// CONCATENATED MODULE: ./src/system/environment.ts
+/** What a run ran on, for the report: the machine, Node, and GitHub Actions' variables when set. */
+
+function runEnvironment(env = process.env) {
+    const cores = (0,external_node_os_namespaceObject.cpus)();
+    return {
+        node: process.version,
+        platform: (0,external_node_os_namespaceObject.platform)(),
+        arch: (0,external_node_os_namespaceObject.arch)(),
+        cpus: cores.length,
+        cpuModel: cores[0]?.model ?? '',
+        runnerOs: env.RUNNER_OS ?? null,
+        runnerName: env.RUNNER_NAME ?? null,
+        repository: env.GITHUB_REPOSITORY ?? null,
+        sha: env.GITHUB_SHA ?? null,
+        ref: env.GITHUB_REF ?? null,
+        runId: env.GITHUB_RUN_ID ?? null,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/session.ts
+/**
+ * One run of http-load-check, whichever adapter drives it: read the options, run the check, then
+ * publish it (the standard line, details, warnings, files, outputs, summary, decision) through a
+ * `Sink`. The action (src/main.ts) and the CLI (src/cli.ts) differ only in their sinks.
+ *
+ * Everything after the options is published once, on every path: pass, fail, target not ready,
+ * cancelled, and a bug of ours. A file that cannot be written is a warning naming it; the decision
+ * stands.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function runSession(options) {
+    const { sink } = options;
+    const env = options.env ?? process.env;
+    let settings;
+    let saved;
+    try {
+        settings = readSettings(options.read);
+        checkWrittenFiles(settings, env);
+        saved = settings.baselineFile
+            ? readSavedBaseline(settings.baselineFile, settings.durationSec)
+            : null;
+    }
+    catch (error) {
+        return {
+            status: 'bad-input',
+            message: error instanceof InputError ? error.message : String(error),
+        };
+    }
+    for (const [, value] of settings.headers)
+        if (value !== '')
+            sink.secret(value);
+    // `http test running...` waits for its count on the same line; anything else printed meanwhile
+    // (a crash) first ends that line, or the runner would not see a workflow command in it.
+    let midLine = false;
+    let check;
+    try {
+        const hooks = {
+            signal: options.signal,
+            stoppedBy: options.stoppedBy,
+            onReady: (ready) => sink.info(readyLine(ready)),
+            onLoadStart: () => {
+                sink.write(startLine());
+                midLine = true;
+            },
+            onProgress: options.onProgress,
+            progressIntervalMs: options.progressIntervalMs,
+        };
+        check = await runCheck(settings, hooks, saved);
+    }
+    catch (error) {
+        // A bug of ours, not a fault of the target: still leave outputs and a summary behind.
+        check = {
+            kind: 'absolute',
+            result: emptyResult(),
+            decision: crashed(error),
+            loadStarted: false,
+            samples: { sampleSec: 0, rps: [] },
+        };
+    }
+    if (check.loadStarted)
+        sink.write(finalLine(check.result.requests));
+    else if (midLine)
+        sink.write('\n');
+    return publish(settings, check, options, env);
+}
+/** Log lines, warnings, files, outputs, summary and the decision: once, each failure on its own. */
+async function publish(settings, check, options, env) {
+    const { sink } = options;
+    const warnings = warningsOf(settings, check);
+    if (check.loadStarted) {
+        for (const line of detailLines(check.result))
+            sink.info(line);
+        if (check.kind !== 'absolute')
+            for (const line of comparisonLines(check))
+                sink.info(line);
+    }
+    for (const warning of warnings)
+        sink.warn(warning.text, warning.title);
+    const report = jsonReport(settings, check, warnings, runEnvironment(env));
+    const files = [
+        {
+            input: 'report-file',
+            output: 'report',
+            path: settings.reportFile || options.defaultFiles?.report,
+            text: () => jsonText(report),
+        },
+        {
+            input: 'benchmark-file',
+            output: 'benchmark-file',
+            path: settings.benchmarkFile || options.defaultFiles?.benchmark,
+            text: () => jsonText(benchmarkEntries(settings, check)),
+        },
+    ];
+    const written = {};
+    for (const file of files) {
+        if (!file.path)
+            continue;
+        try {
+            written[file.output] = sink.writeFile(file.path, file.text());
+        }
+        catch (error) {
+            sink.warn(`Could not write ${file.input} ${file.path}: ${error.message}`);
+        }
+    }
+    sink.setOutputs(outputsOf(check, written));
+    await sink.summary(summaryMarkdown(settings, check, warnings));
+    const { decision } = check;
+    if (decision.passed)
+        sink.info(decision.message);
+    else
+        sink.fail(decision.message);
+    return { status: 'done', passed: decision.passed, check, report };
+}
+
+;// CONCATENATED MODULE: ./src/system/signals.ts
 function stopOnSignals() {
     const controller = new AbortController();
     let stoppedBy = '';
@@ -103631,193 +104141,70 @@ function stopOnSignals() {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
- * The action adapter: the only module that talks to `@actions/core`. It reads the inputs, runs the
- * check (src/check.ts), prints the standard line, sets the outputs, writes the job summary and
- * applies the gate. Outputs and summary are written once, on every path that got past the inputs:
- * pass, fail, target not ready, cancelled, and a bug of ours. A file that cannot be written is a
- * warning naming it; the verdict stands.
+ * The action adapter: the only module that talks to `@actions/core`. Its sink sends the run's words
+ * to the runner (log, annotations, masked secrets, outputs, job summary, the failed step); the run
+ * itself is the session's (src/session.ts).
  */
-
-
-
-
-
-
-
 
 
 
 
 async function run() {
-    let settings;
-    let saved;
-    try {
-        settings = readSettings((name) => getInput(name));
-        checkWrittenFiles(settings);
-        saved = settings.baselineFile
-            ? readSavedBaseline(settings.baselineFile, settings.durationSec)
-            : null;
-    }
-    catch (error) {
-        setFailed(error instanceof InputError ? error.message : String(error));
-        return;
-    }
-    for (const [, value] of settings.headers)
-        if (value !== '')
-            core_setSecret(value);
-    // `http test running...` waits for its count on the same line; anything else printed meanwhile
-    // (a crash) first ends that line, or the runner would not see a workflow command in it.
-    let midLine = false;
-    const endLine = () => {
-        if (midLine)
-            process.stdout.write('\n');
-        midLine = false;
-    };
     // A cancelled job gets SIGINT, then SIGTERM: stop, and still report what was measured.
     const stop = stopOnSignals();
-    let outcome;
     try {
-        const hooks = {
+        const end = await runSession({
+            read: (name) => getInput(name),
+            sink: actionSink(),
+            defaultFiles: {
+                report: defaultPath('http-load-check.json'),
+                benchmark: defaultPath('http-load-check-benchmark.json'),
+            },
             signal: stop.signal,
             stoppedBy: stop.stoppedBy,
-            onReady: (ready) => info(`Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`),
-            onLoadStart: () => {
-                process.stdout.write(startLine());
-                midLine = true;
-            },
-        };
-        outcome = await runChecks(settings, hooks, saved);
-    }
-    catch (error) {
-        // A bug of ours, not a fault of the target: still leave outputs and a summary behind.
-        const message = `http-load-check failed unexpectedly: ${error.stack ?? error}`;
-        const verdict = { passed: false, outcome: 'failed', message };
-        outcome = { result: emptyResult(), verdict, loadStarted: false, samples: emptySamples() };
+        });
+        if (end.status === 'bad-input')
+            setFailed(end.message);
     }
     finally {
         stop.dispose();
     }
-    if (outcome.loadStarted) {
-        process.stdout.write(finalLine(outcome.result.requests));
-        midLine = false;
-    }
-    endLine();
-    await publish(settings, outcome);
 }
-function emptySamples() {
-    return { sampleSec: 0, rps: [] };
-}
-/** Log lines, warnings, files, outputs, summary and the verdict: once, each failure on its own. */
-async function publish(settings, outcome) {
-    const comparison = isComparison(outcome) ? outcome : null;
-    const { result, verdict, loadStarted } = outcome;
-    if (loadStarted) {
-        for (const line of detailLines(result))
-            info(line);
-        if (comparison)
-            for (const line of comparisonLines(comparison))
-                info(line);
-        const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
-        if (!comparison && warning)
-            core_warning(warning, { title: 'min-requests is inside the noise' });
-        for (const text of warnings(settings, result, comparison))
-            core_warning(text);
-    }
-    const written = writeFiles(settings, outcome, comparison);
-    setOutputs(outcome, comparison, written);
-    await writeSummary(settings, outcome, comparison);
-    if (verdict.passed) {
-        info(verdict.message);
-    }
-    else {
-        setFailed(verdict.message);
-    }
-}
-/**
- * The JSON report and the github-action-benchmark file. Returns the outputs naming the files that
- * were written; a file that cannot be written is a warning naming it.
- */
-function writeFiles(settings, outcome, comparison) {
-    const files = [
-        {
-            input: 'report-file',
-            output: 'report',
-            path: settings.reportFile || defaultPath('http-load-check.json'),
-            content: () => jsonReport(settings, outcome, comparison, runEnvironment()),
+function actionSink() {
+    return {
+        write: (text) => process.stdout.write(text),
+        info: (line) => info(line),
+        warn: (text, title) => warning(text, title ? { title } : undefined),
+        secret: (value) => core_setSecret(value),
+        setOutputs(outputs) {
+            // Every output in one go: when GITHUB_OUTPUT cannot be written, one warning says so.
+            const path = process.env.GITHUB_OUTPUT;
+            try {
+                if (path)
+                    checkRunnerFile(path);
+                for (const [name, value] of Object.entries(outputs))
+                    setOutput(name, value);
+            }
+            catch (error) {
+                warning(`Could not write the step outputs to GITHUB_OUTPUT ${path ?? ''}: ${error.message}`);
+            }
         },
-        {
-            input: 'benchmark-file',
-            output: 'benchmark-file',
-            path: settings.benchmarkFile || defaultPath('http-load-check-benchmark.json'),
-            content: () => benchmarkEntries(settings, outcome, comparison),
+        async summary(markdown) {
+            // Outside Actions there is no GITHUB_STEP_SUMMARY: no summary.
+            const path = process.env.GITHUB_STEP_SUMMARY;
+            if (!path)
+                return;
+            try {
+                checkRunnerFile(path);
+                await summary.addRaw(markdown).write();
+            }
+            catch (error) {
+                warning(`Could not write the job summary to GITHUB_STEP_SUMMARY ${path}: ${error.message}`);
+            }
         },
-    ];
-    const written = {};
-    for (const file of files) {
-        try {
-            written[file.output] = writeJson(file.path, file.content());
-        }
-        catch (error) {
-            core_warning(`Could not write ${file.input} ${file.path}: ${error.message}`);
-        }
-    }
-    return written;
-}
-/** Every output, in one go: when GITHUB_OUTPUT cannot be written, one warning says so. */
-function setOutputs({ result, verdict }, comparison, written) {
-    const outputs = {
-        requests: result.requests,
-        rps: requestsPerSecond(result).toFixed(1),
-        'unexpected-status': result.unexpectedStatus,
-        errors: result.errors,
-        timeouts: result.timeouts,
-        duration: (result.windowMs / 1000).toFixed(3),
-        'latency-p50-ms': formatMs(result.latency.p50Us),
-        'latency-p90-ms': formatMs(result.latency.p90Us),
-        'latency-p99-ms': formatMs(result.latency.p99Us),
-        'latency-max-ms': formatMs(result.latency.maxUs),
-        outcome: verdict.outcome,
-        passed: String(verdict.passed),
-        ...written,
+        writeFile: writeTextFile,
+        fail: (message) => setFailed(message),
     };
-    if (comparison) {
-        const { shift } = comparison;
-        Object.assign(outputs, {
-            'baseline-requests': comparison.baseline.requests,
-            'change-percent': shift ? shift.changePct.toFixed(2) : '',
-            'change-low': shift ? shift.lowPct.toFixed(2) : '',
-            'change-high': shift ? shift.highPct.toFixed(2) : '',
-            verdict: comparison.comparison ?? '',
-        });
-    }
-    const path = process.env.GITHUB_OUTPUT;
-    try {
-        const unusable = path ? unusableRunnerFile(path) : null;
-        if (unusable)
-            throw new Error(unusable);
-        for (const [name, value] of Object.entries(outputs))
-            setOutput(name, value);
-    }
-    catch (error) {
-        core_warning(`Could not write the step outputs to GITHUB_OUTPUT ${path ?? ''}: ${error.message}`);
-    }
-}
-/** The job summary, cut to GitHub's limit; skipped outside Actions (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(settings, outcome, comparison) {
-    const path = process.env.GITHUB_STEP_SUMMARY;
-    if (!path)
-        return;
-    try {
-        const unusable = unusableRunnerFile(path);
-        if (unusable)
-            throw new Error(unusable);
-        const extra = comparison ? comparisonMarkdown(settings, comparison) : '';
-        const markdown = summaryMarkdown(settings, outcome.result, outcome.verdict) + extra;
-        await summary.addRaw(fitSummary(markdown)).write();
-    }
-    catch (error) {
-        core_warning(`Could not write the job summary to GITHUB_STEP_SUMMARY ${path}: ${error.message}`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -1,213 +1,172 @@
 #!/usr/bin/env node
 /**
  * The terminal adapter: `http-load-check <port> [options]`. The only module that reads
- * `process.argv` and sets the exit code. It shares the inputs, the check and the reports with the
- * action: each option is the action input of the same name.
+ * `process.argv` and sets the exit code. Its options and help come from the options table
+ * (src/config/options.ts): each is the action input of the same name. The run is the session's.
  */
-import { parseArgs } from 'node:util';
-import { isComparison, runChecks, type CheckHooks } from './check.js';
-import { runEnvironment } from './environment.js';
-import { checkWrittenFiles, readSavedBaseline, writeJson } from './files.js';
-import { InputError, readSettings, type Settings } from './inputs.js';
-import { benchmarkEntries, jsonReport, warnings, type SavedBaseline } from './report/json.js';
-import {
-  START_LINE,
-  comparisonLines,
-  detailLines,
-  finalLine,
-  formatRate,
-  startLine,
-} from './report/text.js';
-import { stopOnSignals } from './signals.js';
-import { noise } from './stats/noise.js';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { cliFlag, OPTIONS, type OptionSpec } from './config/options.js';
+import { START_LINE, progressLine } from './present/text.js';
+import { runSession, type Sink } from './session.js';
+import { writeTextFile } from './system/files.js';
+import { stopOnSignals } from './system/signals.js';
 import { VERSION } from './version.js';
 
-const USAGE = `Usage: http-load-check <port> [options]
+/** Help column where the descriptions start, and the width the lines wrap at. */
+const HELP_INDENT = 28;
+const HELP_WIDTH = 80;
 
-Sends GET requests to http://127.0.0.1:<port>/ for 5 s, one at a time, and prints
-  http test running... ok, N requests made
+function usage(): string {
+  const lines = [
+    'Usage: http-load-check <port> [options]',
+    '',
+    'Sends GET requests to http://127.0.0.1:<port>/ for 5 s, one at a time, and prints',
+    '  http test running... ok, N requests made',
+    '',
+    'Options (each is the action input of the same name; defaults in brackets):',
+  ];
+  const row = (left: string, text: string) => {
+    const words = text.split(' ');
+    let line = `  ${left}`.padEnd(HELP_INDENT - 1);
+    for (const word of words) {
+      if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
+        lines.push(line);
+        line = ' '.repeat(HELP_INDENT - 1);
+      }
+      line += ` ${word}`;
+    }
+    lines.push(line);
+  };
+  for (const spec of OPTIONS) {
+    const flag = cliFlag(spec);
+    if (flag === null) continue;
+    const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
+    const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
+    const shown = fallback === '' || fallback === 'none' ? '' : ` [${fallback}]`;
+    row(`${short}--${flag} ${spec.cli.value}`, `${spec.cli.help}${shown}`);
+  }
+  row('--json', 'print the JSON report instead of the text');
+  row('-h, --help', 'print this help');
+  row('-v, --version', 'print the version');
+  lines.push(
+    '',
+    'Exit codes: 0 passed, 1 failed (below --min-requests, a regression, target not ready, or',
+    'interrupted), 2 bad usage.',
+  );
+  return lines.join('\n');
+}
 
-Options (each is the action input of the same name; defaults in brackets):
-  --duration <s>            seconds to send requests for [5; 10 per side in a
-                            comparison at 1 connection]
-  --min-requests <n>        exit 1 when fewer requests were answered [0]
-  --host <host>             host name or IP address [127.0.0.1]
-  --path <path>             request path [/]
-  --connections <n>         keep-alive connections, 1-1000 [1]
-  --pipelining <n>          requests in flight per connection, 1-100 [1]
-  --busy-poll <mode>        auto, true or false [auto]
-  --timeout <s>             per-request timeout [5]
-  --wait-timeout <s>        wait for the target to answer first; 0 = don't [30]
-  --warmup <s>              uncounted load before the window [0]
-  --expected-status <list>  statuses that count, e.g. 200-299,304 [200-299]
-  -H, --header <line>       extra header 'Name: value' (repeatable)
-  --baseline-port <port>    compare with this service, alternating slices
-  --baseline-host <host>    [the same as --host]
-  --baseline-path <path>    [the same as --path]
-  --baseline-file <file>    compare with a report saved by --report-file
-  --rounds <n>              slices per side in a comparison [auto: duration / 0.5 s,
-                            at most 1000]
-  --max-regression <pct>    allowed slowdown vs the baseline [5]
-  --confidence <c>          confidence of the interval of the change [0.95]
-  --report-file <file>      write the JSON report there [not written]
-  --benchmark-file <file>   write github-action-benchmark entries there [not written]
-  --json                    print the JSON report instead of the text
-  -h, --help                print this help
-  -v, --version             print the version
+const FLAGS = OPTIONS.flatMap((spec) => {
+  const flag = cliFlag(spec);
+  return flag === null ? [] : [{ spec, flag }];
+});
 
-Exit codes: 0 passed, 1 below --min-requests (or target not ready, or interrupted),
-2 bad usage.`;
+function parserOptions(): ParseArgsConfig['options'] {
+  const options: NonNullable<ParseArgsConfig['options']> = {
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+  };
+  for (const { spec, flag } of FLAGS) {
+    options[flag] = {
+      type: 'string',
+      ...(spec.cli.short ? { short: spec.cli.short } : {}),
+      ...(spec.cli.multiple ? { multiple: true } : {}),
+    };
+  }
+  return options;
+}
 
-const STRING_OPTIONS = [
-  'port',
-  'duration',
-  'min-requests',
-  'host',
-  'path',
-  'connections',
-  'pipelining',
-  'busy-poll',
-  'timeout',
-  'wait-timeout',
-  'warmup',
-  'expected-status',
-  'baseline-port',
-  'baseline-host',
-  'baseline-path',
-  'baseline-file',
-  'rounds',
-  'max-regression',
-  'confidence',
-  'report-file',
-  'benchmark-file',
-] as const;
+/** The raw text of each input, as the action would read it, from the parsed command line. */
+function inputsFrom(values: Record<string, unknown>, positionals: string[]): Map<string, string> {
+  const raw = new Map<string, string>();
+  const positional = OPTIONS.find((spec: OptionSpec) => cliFlag(spec) === null);
+  if (positional && positionals[0] !== undefined) raw.set(positional.name, positionals[0]);
+  for (const { spec, flag } of FLAGS) {
+    const value = values[flag];
+    if (typeof value === 'string') raw.set(spec.name, value);
+    else if (Array.isArray(value)) raw.set(spec.name, value.join('\n'));
+    else if (spec.cliDefault !== undefined) raw.set(spec.name, spec.cliDefault);
+  }
+  return raw;
+}
 
 async function main(argv: string[]): Promise<number> {
-  let settings: Settings;
-  let saved: SavedBaseline | null;
-  let json = false;
+  let values: Record<string, unknown>;
+  let positionals: string[];
   try {
-    const { values, positionals } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
-        header: { type: 'string', short: 'H', multiple: true },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (values.version) {
-      process.stdout.write(`${VERSION}\n`);
-      return 0;
-    }
-    if (positionals.length > 1)
-      throw new UsageError(`Too many arguments: ${positionals.join(' ')}`);
-    json = values.json === true;
-    const raw: Record<string, string> = { 'min-requests': '0' };
-    for (const name of STRING_OPTIONS) {
-      const value = (values as Record<string, unknown>)[name];
-      if (typeof value === 'string') raw[name] = value;
-    }
-    if (positionals[0] !== undefined) raw.port = positionals[0];
-    raw.headers = ((values.header as string[] | undefined) ?? []).join('\n');
-    settings = readSettings((name) => raw[name] ?? '');
-    checkWrittenFiles(settings);
-    saved = settings.baselineFile
-      ? readSavedBaseline(settings.baselineFile, settings.durationSec)
-      : null;
+      options: parserOptions(),
+    }));
+    if (positionals.length > 1) throw new Error(`Too many arguments: ${positionals.join(' ')}`);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const known = error instanceof InputError || error instanceof UsageError || isParseError(error);
-    process.stderr.write(`http-load-check: ${message}\n`);
-    if (known) process.stderr.write(`Run 'http-load-check --help' for the options.\n`);
-    return 2;
+    return badUsage((error as Error).message);
   }
+  if (values.help) {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const json = values.json === true;
+  const tty = !json && process.stdout.isTTY === true;
+  const raw = inputsFrom(values, positionals);
 
   const stop = stopOnSignals();
-  const tty = !json && process.stdout.isTTY === true;
   let last = { elapsedMs: 0, requests: 0 };
-  // Set while the running line waits for its count; a crash ends that line before its message.
-  let midLine = false;
-
-  const hooks: CheckHooks = {
-    signal: stop.signal,
-    stoppedBy: stop.stoppedBy,
-    onReady: (ready) => {
-      if (!json) console.log(`target answered after ${(ready.waitedMs / 1000).toFixed(1)} s`);
-    },
-    onLoadStart: () => {
-      if (json) return;
-      process.stdout.write(startLine());
-      midLine = true;
-    },
-    // On a terminal, the running line shows the time and the current rate; the final line
-    // overwrites it as the original client's did.
-    onProgress: tty
-      ? (now) => {
-          const rate =
-            ((now.requests - last.requests) * 1000) / (now.elapsedMs - last.elapsedMs || 1);
-          last = now;
-          process.stdout.write(
-            `\r\x1b[K${START_LINE} ${(now.elapsedMs / 1000).toFixed(1)} s, ${formatRate(rate)} req/s`,
-          );
-        }
-      : undefined,
-    progressIntervalMs: 500,
-  };
-  let outcome;
   try {
-    outcome = await runChecks(settings, hooks, saved);
-  } catch (error) {
-    if (midLine) process.stdout.write('\n');
-    throw error;
+    const end = await runSession({
+      read: (name) => raw.get(name) ?? '',
+      sink: terminalSink(json, tty),
+      defaultFiles: null,
+      signal: stop.signal,
+      stoppedBy: stop.stoppedBy,
+      onProgress: tty
+        ? (now) => {
+            const rate =
+              ((now.requests - last.requests) * 1000) / (now.elapsedMs - last.elapsedMs || 1);
+            last = now;
+            process.stdout.write(progressLine(now.elapsedMs, rate));
+          }
+        : undefined,
+      progressIntervalMs: 500,
+    });
+    if (end.status === 'bad-input') return badUsage(end.message);
+    if (json) process.stdout.write(`${JSON.stringify(end.report, null, 2)}\n`);
+    return end.passed ? 0 : 1;
   } finally {
     stop.dispose();
   }
-  const comparison = isComparison(outcome) ? outcome : null;
-  const { result, verdict, loadStarted } = outcome;
-
-  const report = jsonReport(settings, outcome, comparison, runEnvironment());
-  const files: [string, () => unknown][] = [
-    [settings.reportFile, () => report],
-    [settings.benchmarkFile, () => benchmarkEntries(settings, outcome, comparison)],
-  ];
-  for (const [path, content] of files) {
-    try {
-      if (path) writeJson(path, content());
-    } catch (error) {
-      process.stderr.write(`warning: could not write ${path}: ${(error as Error).message}\n`);
-    }
-  }
-  if (json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    if (loadStarted) {
-      if (tty) process.stdout.write(`\r\x1b[K${START_LINE}`);
-      process.stdout.write(finalLine(result.requests));
-      for (const line of detailLines(result)) console.log(line);
-    }
-    if (loadStarted && comparison)
-      for (const line of comparisonLines(comparison)) console.log(line);
-    (verdict.passed ? console.log : console.error)(verdict.message);
-    const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
-    if (loadStarted && !comparison && warning) console.error(`warning: ${warning}`);
-    if (loadStarted) {
-      for (const text of warnings(settings, result, comparison)) console.error(`warning: ${text}`);
-    }
-  }
-  return verdict.passed ? 0 : 1;
 }
 
-class UsageError extends Error {}
+function badUsage(message: string): number {
+  process.stderr.write(`http-load-check: ${message}\n`);
+  process.stderr.write(`Run 'http-load-check --help' for the options.\n`);
+  return 2;
+}
 
-function isParseError(error: unknown): boolean {
-  return (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
+/**
+ * Text on stdout, warnings and failures on stderr. With --json only the report goes to stdout. On a
+ * terminal the final line first clears the progress line it overwrites.
+ */
+function terminalSink(json: boolean, tty: boolean): Sink {
+  const out = (text: string) => {
+    if (!json) process.stdout.write(text);
+  };
+  return {
+    write: (text) => out(tty && text.startsWith('\r') ? `\r\x1b[K${START_LINE}${text}` : text),
+    info: (line) => out(`${line}\n`),
+    warn: (text) => process.stderr.write(`warning: ${text}\n`),
+    secret: () => {},
+    setOutputs: () => {},
+    summary: async () => {},
+    writeFile: writeTextFile,
+    fail: (message) => process.stderr.write(`${message}\n`),
+  };
 }
 
 main(process.argv.slice(2)).then(

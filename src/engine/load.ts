@@ -25,11 +25,8 @@
  */
 import type { Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher } from 'undici';
-import {
-  createLatencyRecorder,
-  type LatencyRecorder,
-  type LatencySummary,
-} from '../stats/latency.js';
+import { emptyResult, type LoadResult } from '../model/result.js';
+import { createLatencyRecorder, type LatencyRecorder } from '../stats/latency.js';
 
 export interface LoadOptions {
   /** `http://host:port` */
@@ -76,83 +73,10 @@ export interface LoadOptions {
   /** A recorder shared across runs; the result's latency then covers all that was recorded in it. */
   latency?: LatencyRecorder;
   /**
-   * Length of the windows that `samples` counts in, in ms (e.g. 500 for 0.5 s samples). Without it
-   * `samples` is empty.
+   * Length of the windows that `sampleCounts` counts in, in ms (e.g. 500 for 0.5 s samples).
+   * Without it `sampleCounts` is empty.
    */
   sampleMs?: number;
-}
-
-/** How hard the load generator itself worked during a run. */
-export interface GeneratorUsage {
-  /** CPU time of this process over wall time, in percent of one core. */
-  cpuPct: number;
-  /**
-   * Share of the time the event loop spent on work: Node's event-loop utilization, or with busy-poll
-   * (whose spinning keeps that at 100%) the time share of the loop turns that handled a response
-   * or a failure. 0-1; near 1 the generator, not the service, limits the count.
-   */
-  utilization: number;
-  busyPoll: boolean;
-}
-
-export interface LoadResult {
-  /** Responses with an expected status, read in full, to requests sent in the window. */
-  requests: number;
-  /** Responses with any other status. */
-  unexpectedStatus: number;
-  /** All responses in the window by HTTP status code. */
-  statusCounts: Record<number, number>;
-  /**
-   * Failed requests other than timeouts (refused, reset, closed, parse errors), and responses
-   * nobody asked for (`UNSOLICITED_RESPONSE`).
-   */
-  errors: number;
-  /** Errors by kind (error code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`, `UNSOLICITED_RESPONSE`). */
-  errorsByKind: Record<string, number>;
-  /** Requests that hit the per-request timeout. */
-  timeouts: number;
-  /** Requests still in flight when the run was cut short (hard stop or abort). */
-  cancelled: number;
-  /** Responses and failures during the warm-up; not counted anywhere else. */
-  warmup: { responses: number; failures: number };
-  /** From the start of the window to the last counted response (or the deadline if later), in ms. */
-  windowMs: number;
-  /**
-   * Counted requests completed in each second of the requested window; the last entry also holds
-   * the answers that arrived after the deadline.
-   */
-  perSecond: number[];
-  /**
-   * Counted requests completed in each whole `sampleMs` window of the requested duration; answers
-   * after the deadline are in no sample. Empty without `sampleMs`.
-   */
-  samples: number[];
-  /** The generator's own CPU and event-loop use from the start of the run to its deadline. */
-  generator: GeneratorUsage;
-  /** Latency of every counted response, from sending the request to the end of its body. */
-  latency: LatencySummary;
-  /** True when the run was stopped by the abort signal. */
-  aborted: boolean;
-}
-
-/** A result with nothing in it, e.g. when the target never became ready. */
-export function emptyResult(aborted = false): LoadResult {
-  return {
-    requests: 0,
-    unexpectedStatus: 0,
-    statusCounts: {},
-    errors: 0,
-    errorsByKind: {},
-    timeouts: 0,
-    cancelled: 0,
-    warmup: { responses: 0, failures: 0 },
-    windowMs: 0,
-    perSecond: [],
-    samples: [],
-    generator: { cpuPct: 0, utilization: 0, busyPoll: false },
-    latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
-    aborted,
-  };
 }
 
 /**
@@ -272,7 +196,7 @@ class LoadRun {
   private pool: LoadPool | null = null;
   private readonly result = emptyResult();
   private perSecond: number[] = [];
-  private samples: number[] = [];
+  private sampleCounts: number[] = [];
   /** Requests this run sent that have not settled yet. */
   private inFlight = 0;
   private done = false;
@@ -339,7 +263,7 @@ class LoadRun {
     const sampleMs = this.options.sampleMs ?? 0;
     if (sampleMs > 0) {
       // Whole windows only; answers after the deadline are in `requests` but in no sample.
-      this.samples = new Array<number>(Math.floor(durationMs / sampleMs + 1e-9)).fill(0);
+      this.sampleCounts = new Array<number>(Math.floor(durationMs / sampleMs + 1e-9)).fill(0);
     }
     const startedAt = this.now();
     this.startedAt = startedAt;
@@ -403,7 +327,7 @@ class LoadRun {
     // One bucket per second of the requested window (fewer when aborted); answers that arrive after
     // the deadline go into the last bucket rather than a nearly empty one of their own.
     const perSecond = buckets(this.perSecond, Math.min(windowMs, durationMs), 1000);
-    const samples = [...this.samples];
+    const sampleCounts = [...this.sampleCounts];
     const latency = this.latency.summary();
     if (this.options.latency === undefined) this.latency.destroy();
     const { result, generator } = this;
@@ -414,7 +338,7 @@ class LoadRun {
       warmup: { ...result.warmup },
       windowMs,
       perSecond,
-      samples,
+      sampleCounts,
       generator,
       latency,
       aborted,
@@ -486,9 +410,9 @@ class LoadRun {
         this.latency.record((now - sentAt) * 1000);
         const second = Math.floor((now - this.windowStart) / 1000);
         this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
-        if (this.samples.length > 0) {
+        if (this.sampleCounts.length > 0) {
           const i = Math.floor((now - this.windowStart) / (this.options.sampleMs as number));
-          if (i < this.samples.length) this.samples[i]++;
+          if (i < this.sampleCounts.length) this.sampleCounts[i]++;
         }
         this.lastResponseAt = now;
       }

@@ -1,7 +1,7 @@
 /**
  * What undici would refuse of a request, found without any connection: the request is handed to a
  * `Client` whose connector opens nothing, and undici checks the origin, path, method and headers
- * exactly as it would for a real one. The input checks (src/inputs.ts) use it so that a value
+ * exactly as it would for a real one. The input checks (src/config/settings.ts) use it so that a value
  * undici refuses is an input error before the first connection, not an error on every request.
  */
 import { Client, type Dispatcher } from 'undici';

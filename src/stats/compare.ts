@@ -12,32 +12,7 @@
  */
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
-
-export interface Shift {
-  /** Estimated change of head vs baseline, in percent (e.g. -7.2 = head 7.2% slower). */
-  changePct: number;
-  /** Confidence interval of the change, in percent. */
-  lowPct: number;
-  highPct: number;
-  /**
-   * The confidence asked for, e.g. 0.99, and the one the interval actually has (the statistic is
-   * discrete): 1 - 2 P(T <= c - 1) for the interval [d(c), d(M + 1 - c)]. Below the asked one only
-   * when there are too few slices for it (c = 1).
-   */
-  confidence: number;
-  achievedConfidence: number;
-  method: 'exact' | 'normal';
-  /**
-   * `signed-rank`: slices taken in adjacent head/baseline pairs (a same-job comparison), the
-   * Hodges-Lehmann median of the Walsh averages of the pair differences with the Wilcoxon
-   * signed-rank interval. `mann-whitney`: two independent sets (a saved baseline).
-   */
-  test: 'signed-rank' | 'mann-whitney';
-  headSlices: number;
-  baselineSlices: number;
-}
-
-export type ComparisonVerdict = 'regression' | 'slower' | 'faster' | 'unchanged';
+import type { Shift, Verdict } from '../model/check.js';
 
 /** Largest number of pairs for which the exact distribution of U is computed. */
 const EXACT_MAX_PAIRS = 2500;
@@ -146,7 +121,7 @@ export function compareRates(head: number[], baseline: number[], confidence: num
  * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
  * or faster when the whole interval lies on one side of 0; unchanged otherwise.
  */
-export function judgeShift(shift: Shift, maxRegressionPct: number): ComparisonVerdict {
+export function judgeShift(shift: Shift, maxRegressionPct: number): Verdict {
   if (shift.highPct < -maxRegressionPct) return 'regression';
   if (shift.highPct < 0) return 'slower';
   if (shift.lowPct > 0) return 'faster';

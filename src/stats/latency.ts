@@ -3,16 +3,7 @@
  * whatever the duration, 3 significant digits, values in microseconds.
  */
 import * as hdr from 'hdr-histogram-js';
-
-/** Percentiles of the recorded latencies, in microseconds; all 0 when nothing was recorded. */
-export interface LatencySummary {
-  count: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  maxUs: number;
-  meanUs: number;
-}
+import type { LatencySummary } from '../model/result.js';
 
 export interface LatencyRecorder {
   /** Records one latency in microseconds (rounded to an integer, at least 1). */

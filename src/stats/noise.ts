@@ -7,6 +7,8 @@
  * `MIN_BAND`.
  */
 
+import type { SliceNoise } from '../model/check.js';
+
 /** The noise band never counts as narrower than this fraction of the count. */
 export const MIN_BAND = 0.1;
 
@@ -51,13 +53,6 @@ export function noise(requests: number, minRequests: number, perSecond: number[]
 export const OUTLIER_Z = 3.5;
 /** ...and it lies at least this far (as a fraction) from its side's median. */
 export const OUTLIER_MIN_DEVIATION = 0.03;
-
-export interface SliceNoise {
-  /** Coefficient of variation of the slices' req/s. */
-  cv: number;
-  /** Indices of the slices hit by a burst: far from the side's median by the MAD rule. */
-  outliers: number[];
-}
 
 /**
  * How steady one side's slices were, and which slices stand out. Works on log req/s: the modified

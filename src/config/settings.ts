@@ -1,59 +1,14 @@
 /**
- * Turns the raw text of the action's inputs into one typed, validated `Settings` object.
+ * Turns the raw text of the inputs into one typed, validated `Settings` object.
  *
  * Pure: it reads inputs through the `read` callback it is given (the action passes `core.getInput`),
  * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
  * `InputError` that names the input, quotes the value and states the accepted range.
  */
 import { isIPv6 } from 'node:net';
-import { requestProblem } from './engine/request.js';
-
-/** Everything one check needs, with units in the names. */
-export interface Settings {
-  /** Host name or IP address of the target, as typed (IPv6 without brackets). */
-  host: string;
-  /** TCP port of the target, 1-65535. */
-  port: number;
-  /** Request path as sent, starting with `/`; may carry a query string; non-ASCII percent-encoded as UTF-8. */
-  path: string;
-  /** Length of the measured window in seconds (> 0, at most 3600; may be fractional). */
-  durationSec: number;
-  /** The gate: fewer requests than this fails the check. Integer >= 0. */
-  minRequests: number;
-  /** Keep-alive connections. Integer 1-1000. */
-  connections: number;
-  /** Requests in flight on each connection. Integer 1-100; above 1 the requests are pipelined. */
-  pipelining: number;
-  /**
-   * Keep the event loop spinning between responses (faster at 1 connection, burns a core). Resolved
-   * from the `busy-poll` input: `auto` turns it on for 1 connection with 1 request in flight only.
-   */
-  busyPoll: boolean;
-  /** Per-request timeout in seconds (> 0, at most 600): from sending the request to the end of the body. */
-  timeoutSec: number;
-  /** How long to wait for the target to answer before the load starts, in seconds; 0 = don't wait. */
-  waitTimeoutSec: number;
-  /** Load sent before the measured window and not counted, in seconds (0 = none). */
-  warmupSec: number;
-  /** Statuses that count as requests, as inclusive ranges, e.g. `[[200, 299]]`. */
-  expectedStatus: [number, number][];
-  /** Extra request headers, `[name, value]`. The values are secrets: never print them. */
-  headers: [string, string][];
-  /** A second service to compare with (head vs baseline), or null for an absolute check. */
-  baseline: { host: string; port: number; path: string } | null;
-  /** Slices per side in a comparison (each side gets `durationSec` in all). */
-  rounds: number;
-  /** The comparison fails when the whole interval lies below -maxRegressionPct. */
-  maxRegressionPct: number;
-  /** Two-sided confidence of the comparison's interval. */
-  confidence: number;
-  /** A saved report to compare with (`baseline-file`), or '' for none. Exclusive with `baseline`. */
-  baselineFile: string;
-  /** Where to write the JSON report; '' = the adapter's default (the action: `$RUNNER_TEMP`). */
-  reportFile: string;
-  /** Where to write the github-action-benchmark file; '' = the adapter's default. */
-  benchmarkFile: string;
-}
+import { requestProblem } from '../engine/request.js';
+import type { Settings } from '../model/settings.js';
+import { option } from './options.js';
 
 /** Reads the raw (trimmed) text of one input; returns '' when it is not set. */
 export type InputReader = (name: string) => string;
@@ -68,36 +23,16 @@ export class InputError extends Error {
   }
 }
 
-/**
- * Defaults of the optional inputs, as strings, as `action.yml` and the README declare them (`duration`
- * has no default in `action.yml`: see `defaultDuration`).
- */
-export const DEFAULTS = {
-  host: '127.0.0.1',
-  path: '/',
-  duration: '5',
-  /** `duration` of a comparison at 1 connection. */
-  'comparison-duration-1': '10',
-  connections: '1',
-  pipelining: '1',
-  timeout: '5',
-  'busy-poll': 'auto',
-  'wait-timeout': '30',
-  warmup: '0',
-  'expected-status': '200-299',
-  rounds: 'auto',
-  'max-regression': '5',
-  confidence: '0.95',
-} as const;
+/** `duration` when the input is not set: 5 s (or 10 s per side in a comparison at 1 connection). */
+const DEFAULT_DURATION_SEC = 5;
 
 /**
- * `duration` when the input is not set: 5 s, but 10 s per side in a comparison (`baseline-port` or
- * `baseline-file`) at 1 connection. There a slice holds few requests and is noisy: the calibration
- * (bench/CALIBRATION.md) found 5 s per side caught 54 of 60 10% slowdowns at 1 connection, 10 s all
- * 60; at 4 connections 5 s caught all 60.
+ * `duration` when the input is not set: 10 s per side in a comparison (`baseline-port` or
+ * `baseline-file`) at 1 connection, where a slice holds few requests and is noisy (the calibration
+ * that chose it: bench/CALIBRATION.md); 5 s otherwise.
  */
-export function defaultDuration(comparison: boolean, connections: number): string {
-  return comparison && connections === 1 ? DEFAULTS['comparison-duration-1'] : DEFAULTS.duration;
+function defaultDuration(comparison: boolean, connections: number): string {
+  return String(comparison && connections === 1 ? 2 * DEFAULT_DURATION_SEC : DEFAULT_DURATION_SEC);
 }
 
 export const LIMITS = {
@@ -118,7 +53,9 @@ const HOST_NAME =
 
 /** Reads and checks every input; throws `InputError` at the first bad one. */
 export function readSettings(read: InputReader): Settings {
-  const text = (name: string, fallback = ''): string => read(name).trim() || fallback;
+  // An unset input takes its default from the options table (src/config/options.ts).
+  const text = (name: string, fallback = option(name).default): string =>
+    read(name).trim() || fallback;
 
   const port = integerIn('port', text('port'), 1, 65535, 'an integer from 1 to 65535');
   const minRequests = integerIn(
@@ -130,34 +67,30 @@ export function readSettings(read: InputReader): Settings {
   );
   const connections = integerIn(
     'connections',
-    text('connections', DEFAULTS.connections),
+    text('connections'),
     1,
     LIMITS.maxConnections,
     `an integer from 1 to ${LIMITS.maxConnections}`,
   );
   const pipelining = integerIn(
     'pipelining',
-    text('pipelining', DEFAULTS.pipelining),
+    text('pipelining'),
     1,
     LIMITS.maxPipelining,
     `an integer from 1 to ${LIMITS.maxPipelining}`,
   );
-  const busyPollMode = text('busy-poll', DEFAULTS['busy-poll']);
+  const busyPollMode = text('busy-poll');
   const busyPoll =
     busyPollMode === 'auto'
       ? connections === 1 && pipelining === 1
       : boolean('busy-poll', busyPollMode, 'auto, true or false');
-  const timeoutSec = secondsIn('timeout', text('timeout', DEFAULTS.timeout), LIMITS.maxTimeoutSec);
-  const waitTimeoutSec = secondsFrom0(
-    'wait-timeout',
-    text('wait-timeout', DEFAULTS['wait-timeout']),
-    LIMITS.maxWaitSec,
-  );
-  const warmupSec = secondsFrom0('warmup', text('warmup', DEFAULTS.warmup), LIMITS.maxDurationSec);
-  const expectedStatus = statusRanges(text('expected-status', DEFAULTS['expected-status']));
+  const timeoutSec = secondsIn('timeout', text('timeout'), LIMITS.maxTimeoutSec);
+  const waitTimeoutSec = secondsFrom0('wait-timeout', text('wait-timeout'), LIMITS.maxWaitSec);
+  const warmupSec = secondsFrom0('warmup', text('warmup'), LIMITS.maxDurationSec);
+  const expectedStatus = statusRanges(text('expected-status'));
   const headers = headerLines(read('headers'));
-  const host = checkHost(text('host', DEFAULTS.host));
-  const path = checkPath(text('path', DEFAULTS.path));
+  const host = checkHost(text('host'));
+  const path = checkPath(text('path'));
   const baselinePort = text('baseline-port');
   const baseline =
     baselinePort === ''
@@ -173,7 +106,7 @@ export function readSettings(read: InputReader): Settings {
     text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)),
     LIMITS.maxDurationSec,
   );
-  const roundsText = text('rounds', DEFAULTS.rounds);
+  const roundsText = text('rounds');
   const rounds =
     roundsText === 'auto'
       ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
@@ -187,7 +120,7 @@ export function readSettings(read: InputReader): Settings {
         );
   const maxRegressionPct = numberIn(
     'max-regression',
-    text('max-regression', DEFAULTS['max-regression']),
+    text('max-regression'),
     0,
     100,
     'a percentage from 0 to 100',
@@ -201,7 +134,7 @@ export function readSettings(read: InputReader): Settings {
   }
   const confidence = numberIn(
     'confidence',
-    text('confidence', DEFAULTS.confidence),
+    text('confidence'),
     0.5,
     0.9999,
     'a number from 0.5 to 0.9999, e.g. 0.99',
@@ -229,22 +162,6 @@ export function readSettings(read: InputReader): Settings {
     reportFile: text('report-file'),
     benchmarkFile: text('benchmark-file'),
   };
-}
-
-/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
-export function formatStatusRanges(ranges: [number, number][]): string {
-  return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
-}
-
-/** The URL the check sends its requests to. */
-export function targetUrl(settings: Pick<Settings, 'host' | 'port' | 'path'>): string {
-  return `${origin(settings)}${settings.path}`;
-}
-
-/** `http://host:port`, with an IPv6 address in brackets. */
-export function origin(settings: Pick<Settings, 'host' | 'port'>): string {
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  return `http://${host}:${settings.port}`;
 }
 
 function integerIn(

@@ -1,16 +1,15 @@
-/** The job summary, as Markdown. Pure: the action adapter writes what this returns. */
-import type { ComparisonOutcome, Side } from '../check.js';
-import type { LoadResult } from '../engine/load.js';
-import { formatStatusRanges, targetUrl, type Settings } from '../inputs.js';
-import { formatSeconds, type Outcome, type Verdict } from '../verdict.js';
-import { clientBound, noise } from '../stats/noise.js';
-import { baselineMismatch } from './json.js';
+/** The job summary, as Markdown. Pure: the session hands what this returns to the sink. */
+import type { Check, ComparisonCheck, Outcome, Side } from '../model/check.js';
+import type { LoadResult } from '../model/result.js';
+import { formatSeconds, formatStatusRanges, targetUrl, type Settings } from '../model/settings.js';
+import { noise } from '../stats/noise.js';
 import { formatCounts, formatLatency, formatRate, requestsPerSecond } from './text.js';
+import type { Warning } from './warnings.js';
 
 /** Per-second counts are listed in the summary up to this many seconds. */
 const MAX_SECONDS_LISTED = 30;
 
-const VERDICT_TEXT: Record<Outcome, string> = {
+const OUTCOME_TEXT: Record<Outcome, string> = {
   passed: '✅ passed',
   failed: '❌ failed',
   cancelled: '⏹️ cancelled',
@@ -18,19 +17,28 @@ const VERDICT_TEXT: Record<Outcome, string> = {
 };
 
 /**
- * The summary never shows header values (they may be secrets): only the header names.
+ * The whole summary: the head's table, the decision, the warnings, then a comparison's part. It
+ * never shows header values (they may be secrets): only the header names. Cut to GitHub's limit.
  */
-export function summaryMarkdown(settings: Settings, result: LoadResult, verdict: Verdict): string {
+export function summaryMarkdown(settings: Settings, check: Check, warnings: Warning[]): string {
+  const main = mainMarkdown(settings, check.result, check.decision.outcome, check.decision.message);
+  const notes = warnings.flatMap(({ text }) => [`> [!WARNING]`, `> ${escapeText(text, 4000)}`, '']);
+  const comparison = check.kind === 'absolute' ? '' : comparisonMarkdown(settings, check);
+  return fitSummary([...main, ...notes].join('\n') + comparison);
+}
+
+function mainMarkdown(
+  settings: Settings,
+  result: LoadResult,
+  outcome: Outcome,
+  message: string,
+): string[] {
   const statuses = formatCounts(result.statusCounts);
   const kinds = formatCounts(result.errorsByKind);
   const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
   const { warmup } = result;
   const headerNames = settings.headers.map(([name]) => name).join(', ');
-  const { perSecondCv, band, warning } = noise(
-    result.requests,
-    settings.minRequests,
-    result.perSecond,
-  );
+  const { perSecondCv, band } = noise(result.requests, settings.minRequests, result.perSecond);
   const rows: [string, string | false][] = [
     ['Target', codeSpan(targetUrl(settings))],
     [
@@ -65,22 +73,19 @@ export function summaryMarkdown(settings: Settings, result: LoadResult, verdict:
         `${warmup.responses} responses, ${warmup.failures} failures`,
     ],
     ['Threshold', `min-requests ${settings.minRequests}`],
-    ['Verdict', VERDICT_TEXT[verdict.outcome]],
+    ['Outcome', OUTCOME_TEXT[outcome]],
   ];
 
   return [
-    `## ${VERDICT_TEXT[verdict.outcome].split(' ')[0]} HTTP load check`,
+    `## ${OUTCOME_TEXT[outcome].split(' ')[0]} HTTP load check`,
     '',
     '| | |',
     '|---|---|',
     ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
     '',
-    escapeText(verdict.message, 4000),
+    escapeText(message, 4000),
     '',
-    ...[warning, result.windowMs > 0 && clientBound(result.generator)].flatMap((text) =>
-      text ? [`> [!WARNING]`, `> ${escapeText(text, 4000)}`, ''] : [],
-    ),
-  ].join('\n');
+  ];
 }
 
 function generatorText(generator: LoadResult['generator']): string {
@@ -161,14 +166,8 @@ function warmupText({ warmup }: LoadResult): string {
 }
 
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
-export function comparisonMarkdown(
-  settings: Settings,
-  outcome: Pick<
-    ComparisonOutcome,
-    'result' | 'baseline' | 'slices' | 'shift' | 'comparison' | 'noise' | 'source' | 'saved'
-  >,
-): string {
-  const { result, baseline, slices, shift, comparison, noise: sliceNoise, saved } = outcome;
+function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string {
+  const { result, baseline, slices, shift, verdict, noise: sliceNoise, saved } = check;
   const base = settings.baseline;
   const baseTarget = base
     ? codeSpan(targetUrl({ ...settings, ...base }))
@@ -215,9 +214,7 @@ export function comparisonMarkdown(
       '',
     );
   }
-  const mismatch = saved ? baselineMismatch(settings, saved) : null;
-  if (mismatch) lines.push('> [!WARNING]', `> ${escapeText(mismatch, 4000)}`, '');
-  if (shift && comparison) {
+  if (shift && verdict) {
     lines.push(
       `Change of head vs baseline: **${pct(shift.changePct)}**, ` +
         `${Math.round(settings.confidence * 1000) / 10}% interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
@@ -226,7 +223,7 @@ export function comparisonMarkdown(
             `${shift.method} Wilcoxon signed-rank interval). `
           : `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval, ` +
             `${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). `) +
-        `Verdict: **${comparison}** ` +
+        `Verdict: **${verdict}** ` +
         `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`,
       '',
     );

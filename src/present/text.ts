@@ -1,12 +1,11 @@
 /**
- * The terminal report. The first two pieces are the contract inherited from the original client and
- * stay byte for byte the same: `http test running...` when the load starts, then a carriage return
+ * The log. The first two pieces are the standard line, the contract inherited from the original
+ * script, and stay byte for byte the same: `http test running...` when the load starts, then a carriage return
  * and `http test running... ok, N requests made` and a newline. Everything else goes on later lines.
  */
-import type { ComparisonOutcome } from '../check.js';
-import type { LoadResult } from '../engine/load.js';
-import type { LatencySummary } from '../stats/latency.js';
-import { formatSeconds } from '../verdict.js';
+import type { ComparisonCheck } from '../model/check.js';
+import type { LatencySummary, LoadResult } from '../model/result.js';
+import { formatSeconds } from '../model/settings.js';
 
 export const START_LINE = 'http test running...';
 
@@ -18,6 +17,16 @@ export function startLine(): string {
 /** Printed at the end: overwrites the start line. */
 export function finalLine(requests: number): string {
   return `\r${START_LINE} ok, ${requests} requests made\n`;
+}
+
+/** The target answered the readiness probe only after some waiting. */
+export function readyLine(ready: { status?: number; waitedMs: number }): string {
+  return `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`;
+}
+
+/** On a terminal, the running line with the time and the current rate (the final line overwrites it). */
+export function progressLine(elapsedMs: number, rps: number): string {
+  return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
 }
 
 /** Requests per second over the measured window; 0 for an empty window. */
@@ -55,11 +64,11 @@ function countsLine(result: LoadResult): string {
  * faults show here), then the change when there is one.
  */
 export function comparisonLines(
-  comparison: Pick<ComparisonOutcome, 'baseline' | 'shift' | 'comparison' | 'source'>,
+  comparison: Pick<ComparisonCheck, 'baseline' | 'shift' | 'verdict' | 'kind'>,
 ): string[] {
   const { baseline, shift } = comparison;
   const lines: string[] = [];
-  if (comparison.source === 'service') {
+  if (comparison.kind === 'paired') {
     lines.push(`baseline: ${baseline.requests} requests, ${countsLine(baseline)}`);
     const kinds = formatCounts(baseline.errorsByKind);
     if (kinds) lines.push(`baseline errors by kind: ${kinds}`);
@@ -71,7 +80,7 @@ export function comparisonLines(
   if (shift) {
     lines.push(
       `head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
-        `${shift.highPct.toFixed(1)}%), verdict ${comparison.comparison}`,
+        `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`,
     );
   }
   return lines;

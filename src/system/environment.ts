@@ -1,6 +1,6 @@
 /** What a run ran on, for the report: the machine, Node, and GitHub Actions' variables when set. */
 import { arch, cpus, platform } from 'node:os';
-import type { RunEnvironment } from './report/json.js';
+import type { RunEnvironment } from '../model/check.js';
 
 export function runEnvironment(env: NodeJS.ProcessEnv = process.env): RunEnvironment {
   const cores = cpus();

@@ -1,0 +1,94 @@
+/**
+ * Runs a session in the test process with a fake sink: the same inputs as the action's, and a run
+ * record shaped like the bundle's (`helpers/action.ts`), so a behaviour is tested in process and
+ * only the runner contract needs the bundle. The log text mimics the runner's: `::warning::` and
+ * `::error::` lines for warnings and the failure. Files go to a temporary folder of the run's own
+ * (its default report and benchmark paths too).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSession, type SessionEnd, type Sink } from '../../src/session.js';
+import { writeTextFile } from '../../src/system/files.js';
+
+export interface SessionRun {
+  /** The CLI's exit code for the same end: 0 passed, 1 failed, 2 bad input. */
+  code: number;
+  /** Everything the sink was given, as the action's log would read it. */
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  warnings: string[];
+  secrets: string[];
+  failure: string | null;
+  end: SessionEnd;
+  /** The run's own folder, where the report files go by default. */
+  dir: string;
+  elapsedMs: number;
+}
+
+export interface SessionTestOptions {
+  signal?: AbortSignal;
+  stoppedBy?: () => string;
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the real file writer (e.g. to make it fail). */
+  writeFile?: Sink['writeFile'];
+}
+
+export async function runInProcess(
+  inputs: Record<string, string>,
+  options: SessionTestOptions = {},
+): Promise<SessionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'http-load-check-session-'));
+  let stdout = '';
+  let outputs: Record<string, string> = {};
+  let summary = '';
+  const warnings: string[] = [];
+  const secrets: string[] = [];
+  let failure: string | null = null;
+  const sink: Sink = {
+    write: (text) => void (stdout += text),
+    info: (line) => void (stdout += `${line}\n`),
+    warn: (text) => {
+      warnings.push(text);
+      stdout += `::warning::${text}\n`;
+    },
+    secret: (value) => void secrets.push(value),
+    setOutputs: (all) => void (outputs = { ...all }),
+    summary: async (markdown) => void (summary = markdown),
+    writeFile: options.writeFile ?? writeTextFile,
+    fail: (message) => {
+      failure = message;
+      stdout += `::error::${message}\n`;
+    },
+  };
+  const started = performance.now();
+  const end = await runSession({
+    read: (name) => inputs[name] ?? '',
+    sink,
+    env: options.env ?? {},
+    defaultFiles: {
+      report: join(dir, 'http-load-check.json'),
+      benchmark: join(dir, 'http-load-check-benchmark.json'),
+    },
+    signal: options.signal,
+    stoppedBy: options.stoppedBy,
+  });
+  if (end.status === 'bad-input') {
+    failure = end.message;
+    stdout += `::error::${end.message}\n`;
+  }
+  const code = end.status === 'bad-input' ? 2 : end.passed ? 0 : 1;
+  return {
+    code,
+    stdout,
+    outputs,
+    summary,
+    warnings,
+    secrets,
+    failure,
+    end,
+    dir,
+    elapsedMs: performance.now() - started,
+  };
+}

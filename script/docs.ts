@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+/**
+ * Writes action.yml and the README's input and output tables from the options table
+ * (src/config/options.ts), so that the three cannot drift. `--check` (run by `npm run lint`) writes
+ * nothing and fails when a file differs from what it would write: run `npm run docs` then.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as prettier from 'prettier';
+import { OPTIONS, OUTPUTS, type OptionSpec } from '../src/config/options.js';
+
+const root = join(import.meta.dirname, '..');
+const check = process.argv.includes('--check');
+
+/** `text` folded into lines of at most `width` characters, each starting with `indent`. */
+function fold(text: string, indent: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines;
+}
+
+function inputDescription(spec: OptionSpec): string {
+  const shownDefault = spec.default === '' && spec.defaultText && spec.defaultText !== 'none';
+  return (
+    `${spec.description} Accepted: ${spec.accepted}.` +
+    (shownDefault ? ` Default: ${spec.defaultText}.` : '') +
+    (spec.required ? ' Required.' : '')
+  );
+}
+
+function actionYml(): string {
+  const yamlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  const lines = [
+    'name: HTTP Load Check',
+    'description: >-',
+    '  Gate a pull request on HTTP throughput: send GET requests to a service started earlier in the job',
+    '  for a fixed time and fail when fewer than min-requests were answered, or when the head is',
+    '  confidently slower than a baseline.',
+    'author: http-load-check',
+    'branding:',
+    '  icon: activity',
+    '  color: green',
+    '',
+    '# Generated from src/config/options.ts by `npm run docs`; edit the table there.',
+    'inputs:',
+  ];
+  for (const spec of OPTIONS) {
+    lines.push(`  ${spec.name}:`, '    description: >-', ...fold(inputDescription(spec), '      '));
+    lines.push(`    required: ${spec.required === true}`);
+    if (!spec.required && spec.default !== '') lines.push(`    default: ${yamlString(spec.default)}`);
+  }
+  lines.push('', 'outputs:');
+  for (const spec of OUTPUTS) {
+    lines.push(`  ${spec.name}:`, '    description: >-', ...fold(spec.description, '      '));
+  }
+  lines.push('', 'runs:', '  using: node24', '  main: dist/index.js', '');
+  return lines.join('\n');
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+function inputsTable(): string {
+  const rows = OPTIONS.map((spec) => {
+    const shown = spec.required
+      ? '(required)'
+      : spec.defaultText
+        ? spec.defaultText === 'none'
+          ? '(none)'
+          : cell(spec.defaultText.replace(/^(\S+?)(;|$)/, '`$1`$2'))
+        : `\`${cell(spec.default)}\``;
+    return `| \`${spec.name}\` | ${shown} | ${cell(spec.accepted)} | ${cell(spec.description)} |`;
+  });
+  return ['| input | default | accepted values | meaning |', '|---|---|---|---|', ...rows].join(
+    '\n',
+  );
+}
+
+function outputsTable(): string {
+  const rows = OUTPUTS.map((spec) => `| \`${spec.name}\` | ${cell(spec.description)} |`);
+  return ['| output | meaning |', '|---|---|', ...rows].join('\n');
+}
+
+/** `text` with what lies between `<!-- name: ... -->` and `<!-- /name -->` replaced by `table`. */
+function replaceBlock(text: string, name: string, table: string): string {
+  const block = new RegExp(`(<!-- ${name}:[^\\n]*-->\\n)[\\s\\S]*?(<!-- /${name} -->)`);
+  if (!block.test(text)) throw new Error(`README.md has no <!-- ${name}: --> block`);
+  return text.replace(block, (_, start: string, end: string) => `${start}${table}\n${end}`);
+}
+
+const config = (await prettier.resolveConfig(join(root, 'action.yml'))) ?? {};
+const files = [
+  {
+    path: join(root, 'action.yml'),
+    content: await prettier.format(actionYml(), { ...config, parser: 'yaml' }),
+  },
+  {
+    path: join(root, 'README.md'),
+    content: replaceBlock(
+      replaceBlock(readFileSync(join(root, 'README.md'), 'utf8'), 'inputs', inputsTable()),
+      'outputs',
+      outputsTable(),
+    ),
+  },
+];
+
+let stale = 0;
+for (const file of files) {
+  const current = readFileSync(file.path, 'utf8');
+  if (current === file.content) continue;
+  if (check) {
+    stale++;
+    console.error(`${file.path} differs from src/config/options.ts: run 'npm run docs'`);
+  } else {
+    writeFileSync(file.path, file.content);
+    console.log(`wrote ${file.path}`);
+  }
+}
+process.exitCode = stale > 0 ? 1 : 0;

@@ -1,0 +1,119 @@
+/**
+ * The absolute check (one continuous run against `min-requests`) and what every check shares: the
+ * hooks, the readiness wait, the load's options.
+ */
+import { LoadPool, runLoad } from '../engine/load.js';
+import { waitUntilReady, type ReadyResult } from '../engine/ready.js';
+import type { AbsoluteCheck, Decision } from '../model/check.js';
+import { emptyResult } from '../model/result.js';
+import { origin, targetUrl, type Settings } from '../model/settings.js';
+import { cancelled, judge, notReady } from './judge.js';
+
+export interface CheckHooks {
+  /** Aborting stops the check (e.g. on SIGTERM); the result so far is still judged. */
+  signal?: AbortSignal;
+  /** The name of what aborted the signal, for the message (e.g. `SIGTERM`). */
+  stoppedBy?: () => string;
+  /** The target answered after some waiting (not called when it answered the first probe). */
+  onReady?: (ready: ReadyResult) => void;
+  /** The load starts now (after the readiness wait). */
+  onLoadStart?: () => void;
+  /** Progress during the load, about every `progressIntervalMs`. */
+  onProgress?: (progress: { elapsedMs: number; requests: number }) => void;
+  progressIntervalMs?: number;
+}
+
+/**
+ * The absolute check: one continuous run, counted in samples of `durationSec / rounds` seconds (or
+ * of `sampleSec` when given, to match a saved baseline).
+ */
+export async function runAbsolute(
+  settings: Settings,
+  hooks: CheckHooks = {},
+  sampleSec = settings.durationSec / settings.rounds,
+): Promise<AbsoluteCheck> {
+  const notReadyDecision = await waitFor(settings, hooks);
+  if (notReadyDecision) {
+    return {
+      kind: 'absolute',
+      result: emptyResult(hooks.signal?.aborted),
+      decision: notReadyDecision,
+      loadStarted: false,
+      samples: { sampleSec, rps: [] },
+    };
+  }
+
+  hooks.onLoadStart?.();
+  const result = await runLoad({
+    ...loadOptions(settings, hooks.signal),
+    warmupMs: settings.warmupSec * 1000,
+    durationMs: settings.durationSec * 1000,
+    sampleMs: sampleSec * 1000,
+    onProgress: hooks.onProgress,
+    progressIntervalMs: hooks.progressIntervalMs,
+  });
+  const decision = result.aborted
+    ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
+    : judge(gate(settings, result.requests));
+  const rps = result.aborted ? [] : result.sampleCounts.map((count) => count / sampleSec);
+  return { kind: 'absolute', result, decision, loadStarted: true, samples: { sampleSec, rps } };
+}
+
+/** What a load needs from the settings, but the window. */
+export function loadOptions(settings: Settings, signal?: AbortSignal) {
+  return {
+    origin: origin(settings),
+    path: settings.path,
+    headers: settings.headers,
+    connections: settings.connections,
+    pipelining: settings.pipelining,
+    busyPoll: settings.busyPoll,
+    timeoutMs: settings.timeoutSec * 1000,
+    expectedStatus: settings.expectedStatus,
+    signal,
+  };
+}
+
+/** Connections to the settings' target, kept open across a comparison's slices. */
+export function openPool(settings: Settings): LoadPool {
+  const { connections, pipelining, timeoutSec } = settings;
+  return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
+}
+
+/** What the `min-requests` gate needs. */
+export function gate(settings: Settings, requests: number) {
+  return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
+}
+
+export function cancelledAfter(
+  settings: Settings,
+  hooks: CheckHooks,
+  requests: number,
+  elapsedSec: number,
+): Decision {
+  const signal = hooks.stoppedBy?.() || 'abort';
+  return cancelled({ ...gate(settings, requests), signal, elapsedSec });
+}
+
+/** Waits for the target when `wait-timeout` asks to; a decision when it never answered. */
+export async function waitFor(settings: Settings, hooks: CheckHooks): Promise<Decision | null> {
+  if (settings.waitTimeoutSec <= 0) return null;
+  const ready = await waitUntilReady({
+    origin: origin(settings),
+    path: settings.path,
+    headers: settings.headers,
+    signal: hooks.signal,
+    waitMs: settings.waitTimeoutSec * 1000,
+    probeTimeoutMs: settings.timeoutSec * 1000,
+  });
+  if (ready.ready) {
+    if (ready.attempts > 1) hooks.onReady?.(ready);
+    return null;
+  }
+  if (hooks.signal?.aborted) return cancelledAfter(settings, hooks, 0, 0);
+  return notReady({
+    url: targetUrl(settings),
+    waitTimeoutSec: settings.waitTimeoutSec,
+    lastError: ready.lastError,
+  });
+}

@@ -1,0 +1,302 @@
+/**
+ * Head vs baseline: `paired` against a second service in this run (slices alternate between the
+ * two), `saved` against the samples of a report saved by an earlier run (`baseline-file`). Both
+ * end in the same statistics (src/stats/compare.ts) and the same decision (src/check/judge.ts).
+ */
+import { startLoad } from '../engine/load.js';
+import type {
+  AbsoluteCheck,
+  ComparisonCheck,
+  Decision,
+  SavedBaseline,
+  Side,
+  Slice,
+} from '../model/check.js';
+import { emptyResult, type LoadResult } from '../model/result.js';
+import type { Settings } from '../model/settings.js';
+import { comparePairedRates, compareRates, judgeShift } from '../stats/compare.js';
+import { createLatencyRecorder } from '../stats/latency.js';
+import { sliceNoise } from '../stats/noise.js';
+import {
+  cancelledAfter,
+  gate,
+  loadOptions,
+  openPool,
+  runAbsolute,
+  waitFor,
+  type CheckHooks,
+} from './absolute.js';
+import { comparisonDecision, judge, notComparable } from './judge.js';
+
+/** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
+export const COMPARISON_WARMUP_MS = 1500;
+
+/**
+ * Head vs a saved report (`baseline-file`): the head runs as an absolute check, sampled at the
+ * saved report's sample length, and its samples are compared with the saved ones by the same
+ * statistics as a same-job comparison. Runs on different machines or at different times differ by
+ * more than the interval covers; the summary says so.
+ */
+export async function runSaved(
+  settings: Settings,
+  saved: SavedBaseline,
+  hooks: CheckHooks = {},
+): Promise<ComparisonCheck> {
+  const { sampleSec } = saved.samples;
+  const check = await runAbsolute(settings, hooks, sampleSec);
+  const asSlices = (side: Side, rates: number[]): Slice[] =>
+    rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
+  const slices = [
+    ...asSlices('head', check.samples.rps),
+    ...asSlices('baseline', saved.samples.rps),
+  ];
+  return decide(settings, hooks, check, saved.result, slices, { kind: 'saved', saved });
+}
+
+/**
+ * The order of the slices: pairs alternate AB, BA, BA, AB (ABBA then BAAB), so that a drift in the
+ * machine's speed during the run hits both sides alike.
+ */
+export function sliceOrder(rounds: number): Side[] {
+  const order: Side[] = [];
+  for (let pair = 0; pair < rounds; pair++) {
+    const headFirst = ((pair + 1) >> 1) % 2 === 0;
+    order.push(...((headFirst ? ['head', 'baseline'] : ['baseline', 'head']) as Side[]));
+  }
+  return order;
+}
+
+/**
+ * Head vs baseline in the same job: both sides get `durationSec` in all, cut into `rounds` slices
+ * each and run alternately on connections kept open to both services; then the shift of head vs
+ * baseline in log req/s and its interval decide (src/stats/compare.ts).
+ */
+export async function runPaired(
+  settings: Settings,
+  hooks: CheckHooks = {},
+): Promise<ComparisonCheck> {
+  const baselineTarget = settings.baseline;
+  if (baselineTarget === null) throw new Error('runPaired needs settings.baseline');
+  const baselineSettings = { ...settings, ...baselineTarget };
+  const sliceSec = settings.durationSec / settings.rounds;
+  const empty = (decision: Decision): ComparisonCheck => ({
+    kind: 'paired',
+    result: emptyResult(hooks.signal?.aborted),
+    baseline: emptyResult(hooks.signal?.aborted),
+    decision,
+    loadStarted: false,
+    samples: { sampleSec: sliceSec, rps: [] },
+    slices: [],
+    noise: { head: sliceNoise([]), baseline: sliceNoise([]) },
+    shift: null,
+    verdict: null,
+  });
+
+  for (const side of [settings, baselineSettings]) {
+    const notReadyDecision = await waitFor(side, hooks);
+    if (notReadyDecision) return empty(notReadyDecision);
+  }
+
+  const sides = {
+    head: {
+      settings,
+      pool: openPool(settings),
+      latency: createLatencyRecorder(),
+      runs: [] as LoadResult[],
+      warmups: [] as LoadResult[],
+    },
+    baseline: {
+      settings: baselineSettings,
+      pool: openPool(baselineSettings),
+      latency: createLatencyRecorder(),
+      runs: [] as LoadResult[],
+      warmups: [] as LoadResult[],
+    },
+  };
+  const sliceMs = sliceSec * 1000;
+  const order = sliceOrder(settings.rounds);
+  // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
+  const results: (LoadResult | undefined)[] = new Array(order.length);
+  const settling: Promise<unknown>[] = [];
+  const lastSlice = { head: order.lastIndexOf('head'), baseline: order.lastIndexOf('baseline') };
+  hooks.onLoadStart?.();
+  try {
+    // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
+    // the next slice runs, and count for the slice that sent them. So a side that hangs or answers
+    // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
+    // slice.
+    const run = (side: Side, durationMs: number, index = -1) => {
+      const { settings: s, pool: p, latency } = sides[side];
+      const started = startLoad({
+        ...loadOptions(s, hooks.signal),
+        durationMs,
+        pool: p,
+        latency: index >= 0 ? latency : undefined,
+        // A slice's rate is its answers within its own window over the window (as a saved
+        // baseline's samples are): the tail finishes while the other side's slice runs, and its
+        // timing then depends on how the two services share the CPU, not on their speed.
+        sampleMs: index >= 0 ? durationMs : undefined,
+        // A side's last slice is the pool's backstop: `timeout` + 0.5 s after its deadline it
+        // cancels whatever the pool still has in flight, from any of the side's slices.
+        cutOff: index === lastSlice[side],
+      });
+      settling.push(
+        started.result.then((result) => {
+          if (index >= 0) results[index] = result;
+          else sides[side].warmups.push(result);
+        }),
+      );
+      return started.windowEnd;
+    };
+    // Both sides warm up (JIT, caches, connections, the generator itself) in alternating uncounted
+    // slices, at least COMPARISON_WARMUP_MS each: on these machines the first 2-3 s of a run were
+    // 5-25% slower than the rest, and slices from that ramp widened the interval for nothing.
+    const warmupMs = Math.max(settings.warmupSec * 1000, COMPARISON_WARMUP_MS);
+    const warmupSlices = Math.max(1, Math.ceil(warmupMs / sliceMs - 1e-9));
+    for (let i = 0; i < warmupSlices && !hooks.signal?.aborted; i++) {
+      for (const side of ['head', 'baseline'] as Side[]) await run(side, warmupMs / warmupSlices);
+    }
+    for (let i = 0; i < order.length && !hooks.signal?.aborted; i++)
+      await run(order[i], sliceMs, i);
+    // The last tails get one timeout: the pools' sweep gives up each request by then.
+    await Promise.all(settling);
+  } finally {
+    await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
+  }
+  const slices: Slice[] = [];
+  order.forEach((side, i) => {
+    const result = results[i];
+    if (result === undefined) return;
+    sides[side].runs.push(result);
+    if (!result.aborted) {
+      const inWindow = result.sampleCounts[0] ?? 0;
+      slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
+    }
+  });
+
+  const head = combine(sides.head.runs, sides.head.latency.summary(), sides.head.warmups);
+  const baseline = combine(
+    sides.baseline.runs,
+    sides.baseline.latency.summary(),
+    sides.baseline.warmups,
+  );
+  sides.head.latency.destroy();
+  sides.baseline.latency.destroy();
+  const check: AbsoluteCheck = {
+    kind: 'absolute',
+    result: head,
+    decision: judge(gate(settings, head.requests)),
+    loadStarted: true,
+    samples: {
+      sampleSec: sliceSec,
+      rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
+    },
+  };
+  return decide(settings, hooks, check, baseline, slices, { kind: 'paired' });
+}
+
+/** The shift, its verdict, the decision and the slices' noise, from the slices of both sides. */
+function decide(
+  settings: Settings,
+  hooks: CheckHooks,
+  check: AbsoluteCheck,
+  baseline: LoadResult,
+  slices: Slice[],
+  from: Pick<ComparisonCheck, 'kind' | 'saved'>,
+): ComparisonCheck {
+  const head = check.result;
+  const own = (side: Side) => slices.filter((s) => s.side === side);
+  const bySide = { head: own('head'), baseline: own('baseline') };
+  const headRates = bySide.head.map((s) => s.rps);
+  const baseRates = bySide.baseline.map((s) => s.rps);
+  const noise = { head: sliceNoise(headRates), baseline: sliceNoise(baseRates) };
+  for (const side of ['head', 'baseline'] as Side[]) {
+    for (const i of noise[side].outliers) bySide[side][i].outlier = true;
+  }
+  const outcome: ComparisonCheck = {
+    ...check,
+    ...from,
+    baseline,
+    slices,
+    noise,
+    shift: null,
+    verdict: null,
+  };
+  if (!check.loadStarted) return outcome;
+  const aborted = hooks.signal?.aborted === true || head.aborted;
+  if (aborted) {
+    const decision = cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000);
+    return { ...outcome, decision };
+  }
+  const sides = {
+    head: { result: head, slices: bySide.head },
+    baseline: { result: baseline, slices: bySide.baseline },
+  };
+  const cannot = notComparable(sides, from.kind, settings.timeoutSec);
+  if (cannot) return { ...outcome, decision: cannot };
+  // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
+  // saved baseline's samples pair with nothing: compare the two sets.
+  const shift =
+    from.kind === 'paired'
+      ? comparePairedRates(pairsOf(slices), settings.confidence)
+      : compareRates(headRates, baseRates, settings.confidence);
+  const verdict = judgeShift(shift, settings.maxRegressionPct);
+  // Not aborted here, so the check's own decision is the absolute gate (min-requests).
+  const decision = comparisonDecision(shift, verdict, settings, check.decision);
+  return { ...outcome, decision, shift, verdict };
+}
+
+/** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */
+export function pairsOf(slices: Slice[]): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i + 1 < slices.length; i += 2) {
+    const [a, b] = [slices[i], slices[i + 1]];
+    if (a.side === b.side) throw new Error(`slices ${i} and ${i + 1} are not a head/baseline pair`);
+    pairs.push(a.side === 'head' ? [a.rps, b.rps] : [b.rps, a.rps]);
+  }
+  return pairs;
+}
+
+/**
+ * One side's slices as one result: counts added up, the window is the sum of the slices, the
+ * generator's use averaged over the slices' windows.
+ */
+export function combine(
+  runs: LoadResult[],
+  latency: LoadResult['latency'],
+  warmups: LoadResult[] = [],
+): LoadResult {
+  const total = emptyResult(runs.some((r) => r.aborted));
+  let weight = 0;
+  for (const r of runs) {
+    const w = r.windowMs;
+    weight += w;
+    total.generator.cpuPct += r.generator.cpuPct * w;
+    total.generator.utilization += r.generator.utilization * w;
+    total.generator.busyPoll = r.generator.busyPoll;
+    total.requests += r.requests;
+    total.unexpectedStatus += r.unexpectedStatus;
+    total.errors += r.errors;
+    total.timeouts += r.timeouts;
+    total.cancelled += r.cancelled;
+    total.windowMs += r.windowMs;
+    for (const [k, v] of Object.entries(r.statusCounts)) {
+      total.statusCounts[Number(k)] = (total.statusCounts[Number(k)] ?? 0) + v;
+    }
+    for (const [k, v] of Object.entries(r.errorsByKind)) {
+      total.errorsByKind[k] = (total.errorsByKind[k] ?? 0) + v;
+    }
+  }
+  // What the warm-up slices got, answers and failures alike: a side that hangs may fail there only.
+  // (A warm-up slice is a run of its own: what it counted is warm-up here.)
+  for (const r of warmups) {
+    total.warmup.responses += r.requests + r.unexpectedStatus + r.warmup.responses;
+    total.warmup.failures += r.errors + r.timeouts + r.cancelled + r.warmup.failures;
+  }
+  if (weight > 0) {
+    total.generator.cpuPct /= weight;
+    total.generator.utilization /= weight;
+  }
+  total.latency = latency;
+  return total;
+}

@@ -1,0 +1,308 @@
+/**
+ * Every input and output, defined once. The reader (src/config/settings.ts) takes its defaults from
+ * here, the CLI builds its parser and help from here, and `npm run docs` writes action.yml and the
+ * README's tables from here (`npm run lint` fails when they differ: script/docs.ts).
+ */
+
+export interface OptionSpec {
+  /** The action input, and the CLI's `--name` unless `cli.flag` says otherwise. */
+  name: string;
+  /** action.yml's `required: true` (the runner does not enforce it; the reader does). */
+  required?: boolean;
+  /** action.yml's default and the reader's fallback; '' = none, or worked out (see `defaultText`). */
+  default: string;
+  /** The default as the docs state it, when it is not simply `default`. */
+  defaultText?: string;
+  /** The CLI's default value, when it differs from the action's (the action's is required). */
+  cliDefault?: string;
+  /** The values accepted, in words. */
+  accepted: string;
+  /** What the input does (action.yml and the README). */
+  description: string;
+  cli: {
+    /** `positional`: the CLI's first argument. */
+    flag?: string | 'positional';
+    short?: string;
+    /** Placeholder of the value in the help, e.g. `<s>`. */
+    value: string;
+    /** The option may be given several times; the values are joined with new lines. */
+    multiple?: boolean;
+    /** One line of help (the default is added). */
+    help: string;
+    /** The default as the help states it, when it differs from the docs'. */
+    defaultText?: string;
+  };
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'port',
+    required: true,
+    default: '',
+    accepted: 'integer 1-65535',
+    description: 'TCP port of the service to check.',
+    cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
+  },
+  {
+    name: 'min-requests',
+    required: true,
+    default: '',
+    cliDefault: '0',
+    accepted: 'integer, 0 or more',
+    description:
+      'The gate: the step fails when fewer responses with an expected status than this were received in the window.',
+    cli: { value: '<n>', help: 'exit 1 when fewer requests were answered' },
+  },
+  {
+    name: 'duration',
+    default: '',
+    defaultText: '5; 10 in a comparison at 1 connection',
+    accepted: 'seconds, > 0 and ≤ 3600, may be fractional',
+    description:
+      'How long requests are sent, in seconds (per side in a comparison). This is the requested time; the duration output is the measured window.',
+    cli: { value: '<s>', help: 'seconds to send requests for' },
+  },
+  {
+    name: 'host',
+    default: '127.0.0.1',
+    accepted: 'host name or IP address, no scheme or port',
+    description:
+      'Host of the service. IPv6 addresses are accepted with or without brackets; an address URLs would read otherwise (999.1.1.1, 1.2.3) is refused.',
+    cli: { value: '<host>', help: 'host name or IP address' },
+  },
+  {
+    name: 'path',
+    default: '/',
+    accepted: "starts with '/', no spaces or '#'; may carry a query",
+    description:
+      "Request path; the target is http://<host>:<port><path>. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
+    cli: { value: '<path>', help: 'request path' },
+  },
+  {
+    name: 'connections',
+    default: '1',
+    accepted: 'integer 1-1000',
+    description:
+      'Keep-alive connections, each with pipelining requests in flight. 1 connection with 1 request in flight is what the original script did.',
+    cli: { value: '<n>', help: 'keep-alive connections, 1-1000' },
+  },
+  {
+    name: 'pipelining',
+    default: '1',
+    accepted: 'integer 1-100',
+    description:
+      'Requests in flight on each connection. Above 1 they are pipelined (HTTP/1.1): sent back to back without waiting for the answers.',
+    cli: { value: '<n>', help: 'requests in flight per connection, 1-100' },
+  },
+  {
+    name: 'busy-poll',
+    default: 'auto',
+    accepted: 'auto, true or false',
+    description:
+      'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only.',
+    cli: { value: '<mode>', help: 'auto, true or false' },
+  },
+  {
+    name: 'timeout',
+    default: '5',
+    accepted: 'seconds, > 0 and ≤ 600',
+    description:
+      'Per-request limit, from sending the request (connecting included) to the end of the body. A request past it counts as a timeout.',
+    cli: { value: '<s>', help: 'per-request timeout' },
+  },
+  {
+    name: 'wait-timeout',
+    default: '30',
+    accepted: 'seconds, 0 to 3600',
+    description:
+      'Wait this long for the service to answer (any status) before the load starts; the step fails with the URL and the last error if it never does. 0 = do not wait.',
+    cli: { value: '<s>', help: "wait for the target to answer first; 0 = don't" },
+  },
+  {
+    name: 'warmup',
+    default: '0',
+    accepted: 'seconds, 0 to 3600',
+    description: 'Load sent before the measured window and not counted (reported apart).',
+    cli: { value: '<s>', help: 'uncounted load before the window' },
+  },
+  {
+    name: 'expected-status',
+    default: '200-299',
+    accepted: 'codes and ranges separated by commas, e.g. 200,204,301-302',
+    description:
+      'Statuses that count as requests. Others count in unexpected-status. Redirects are not followed.',
+    cli: { value: '<list>', help: 'statuses that count, e.g. 200-299,304' },
+  },
+  {
+    name: 'headers',
+    default: '',
+    defaultText: 'none',
+    accepted: "one 'Name: value' per line",
+    description:
+      'Extra request headers (tokens, Host). Every value is registered as a secret: masked in the log, never written to the summary, the report or the outputs. Content-Length, and headers the HTTP client refuses (Expect, Transfer-Encoding, Upgrade, Keep-Alive), are input errors.',
+    cli: {
+      flag: 'header',
+      short: 'H',
+      value: '<line>',
+      multiple: true,
+      help: "extra header 'Name: value' (repeatable)",
+    },
+  },
+  {
+    name: 'baseline-port',
+    default: '',
+    defaultText: 'none',
+    accepted: 'integer 1-65535',
+    description:
+      'Port of a second service to compare with (typically the base branch, started by an earlier step). Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
+    cli: { value: '<port>', help: 'compare with this service, alternating slices' },
+  },
+  {
+    name: 'baseline-host',
+    default: '',
+    defaultText: 'the same as host',
+    accepted: 'as host',
+    description: 'Host of the baseline service.',
+    cli: { value: '<host>', help: 'host of the baseline service' },
+  },
+  {
+    name: 'baseline-path',
+    default: '',
+    defaultText: 'the same as path',
+    accepted: 'as path',
+    description: 'Path on the baseline service.',
+    cli: { value: '<path>', help: 'path on the baseline service' },
+  },
+  {
+    name: 'baseline-file',
+    default: '',
+    defaultText: 'none',
+    accepted: 'a report written by report-file',
+    description:
+      'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port.',
+    cli: { value: '<file>', help: 'compare with a report saved by --report-file' },
+  },
+  {
+    name: 'rounds',
+    default: 'auto',
+    accepted: 'auto or an integer 2-1000',
+    description:
+      'Slices per side in a comparison; each side gets duration seconds in all. auto = duration / 0.5 s, at most 1000. Without a comparison: the number of samples the report holds.',
+    cli: { value: '<n>', help: 'slices per side in a comparison' },
+  },
+  {
+    name: 'max-regression',
+    default: '5',
+    accepted: 'percent, 0-100',
+    description: 'Allowed slowdown of head vs baseline.',
+    cli: { value: '<pct>', help: 'allowed slowdown vs the baseline' },
+  },
+  {
+    name: 'confidence',
+    default: '0.95',
+    accepted: '0.5-0.9999',
+    description: 'Two-sided confidence of the interval of the change.',
+    cli: { value: '<c>', help: 'confidence of the interval of the change' },
+  },
+  {
+    name: 'report-file',
+    default: '',
+    defaultText: '$RUNNER_TEMP/http-load-check.json',
+    accepted: 'a file path',
+    description:
+      'Where to write the JSON report (docs/report-schema.md). Set one per step when a job runs several checks.',
+    cli: { value: '<file>', help: 'write the JSON report there', defaultText: 'not written' },
+  },
+  {
+    name: 'benchmark-file',
+    default: '',
+    defaultText: '$RUNNER_TEMP/http-load-check-benchmark.json',
+    accepted: 'a file path',
+    description:
+      "Where to write the result in github-action-benchmark's customBiggerIsBetter format (requests and req/s), for history charts.",
+    cli: {
+      value: '<file>',
+      help: 'write github-action-benchmark entries there',
+      defaultText: 'not written',
+    },
+  },
+];
+
+export interface OutputSpec {
+  name: string;
+  description: string;
+}
+
+export const OUTPUTS: readonly OutputSpec[] = [
+  {
+    name: 'requests',
+    description:
+      'Responses with an expected status to requests sent in the window, including those answered after the deadline. The gate and the standard line use this number.',
+  },
+  { name: 'unexpected-status', description: 'Responses with any other status.' },
+  { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
+  {
+    name: 'errors',
+    description:
+      'Requests that failed with a connection or protocol error (refused, reset, closed), not counting timeouts.',
+  },
+  { name: 'timeouts', description: 'Requests that hit the per-request timeout.' },
+  {
+    name: 'duration',
+    description:
+      'The measured window in seconds, from the first request to the last response (at least the requested duration).',
+  },
+  {
+    name: 'latency-p50-ms',
+    description:
+      'Median latency of the counted responses in milliseconds (from sending the request to the end of the body), 3 decimals.',
+  },
+  { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
+  { name: 'latency-p99-ms', description: '99th percentile latency in milliseconds.' },
+  { name: 'latency-max-ms', description: 'Highest latency in milliseconds.' },
+  {
+    name: 'outcome',
+    description:
+      'passed, failed, not-ready (the service never answered within wait-timeout) or cancelled (the job was cancelled).',
+  },
+  { name: 'passed', description: "'true' when the step passed, else 'false'." },
+  { name: 'report', description: 'Path of the JSON report written (see report-file).' },
+  {
+    name: 'benchmark-file',
+    description: 'Path of the github-action-benchmark file written (see benchmark-file).',
+  },
+  {
+    name: 'baseline-requests',
+    description: "In a comparison: the baseline's requests over all its slices.",
+  },
+  {
+    name: 'change-percent',
+    description: 'In a comparison: the estimated change of head vs baseline req/s, in percent.',
+  },
+  {
+    name: 'change-low',
+    description: 'In a comparison: the lower end of the interval, in percent.',
+  },
+  {
+    name: 'change-high',
+    description: 'In a comparison: the upper end of the interval, in percent.',
+  },
+  {
+    name: 'verdict',
+    description:
+      "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
+  },
+];
+
+/** The spec of input `name`; throws on a name that is not an input (a bug). */
+export function option(name: string): OptionSpec {
+  const spec = OPTIONS.find((o) => o.name === name);
+  if (!spec) throw new Error(`no input named ${name}`);
+  return spec;
+}
+
+/** The CLI flag of an option (`--header` for `headers`), without dashes; null for the positional. */
+export function cliFlag(spec: OptionSpec): string | null {
+  if (spec.cli.flag === 'positional') return null;
+  return spec.cli.flag ?? spec.name;
+}

@@ -1,0 +1,139 @@
+/**
+ * What a check found, as plain values: its kind, the decision, the loads' results and, for a
+ * comparison, the slices and the change. The vocabulary (docs/architecture.md):
+ * - a **result** is what one load measured (`LoadResult`);
+ * - the **outcome** is how the check ended: `passed`, `failed`, `cancelled` or `not-ready`;
+ * - the **decision** is the outcome with its pass/fail and the sentence that explains it;
+ * - a **verdict** is a comparison's reading of the change: `faster`, `slower`, `unchanged`,
+ *   `regression`;
+ * - the **comparison** is the head-vs-baseline part of a check.
+ */
+import type { LoadResult } from './result.js';
+
+export type Outcome = 'passed' | 'failed' | 'cancelled' | 'not-ready';
+
+/** What the step does, and why. */
+export interface Decision {
+  passed: boolean;
+  outcome: Outcome;
+  /** One sentence for the log and the failure annotation. */
+  message: string;
+}
+
+export interface Shift {
+  /** Estimated change of head vs baseline, in percent (e.g. -7.2 = head 7.2% slower). */
+  changePct: number;
+  /** Confidence interval of the change, in percent. */
+  lowPct: number;
+  highPct: number;
+  /**
+   * The confidence asked for, e.g. 0.99, and the one the interval actually has (the statistic is
+   * discrete): 1 - 2 P(T <= c - 1) for the interval [d(c), d(M + 1 - c)]. Below the asked one only
+   * when there are too few slices for it (c = 1).
+   */
+  confidence: number;
+  achievedConfidence: number;
+  method: 'exact' | 'normal';
+  /**
+   * `signed-rank`: slices taken in adjacent head/baseline pairs (a same-job comparison), the
+   * Hodges-Lehmann median of the Walsh averages of the pair differences with the Wilcoxon
+   * signed-rank interval. `mann-whitney`: two independent sets (a saved baseline).
+   */
+  test: 'signed-rank' | 'mann-whitney';
+  headSlices: number;
+  baselineSlices: number;
+}
+
+/**
+ * A comparison's reading of the change (the `verdict` output): `regression` when the whole interval
+ * lies below -max-regression, `slower`/`faster` when it lies on one side of 0, else `unchanged`.
+ */
+export type Verdict = 'regression' | 'slower' | 'faster' | 'unchanged';
+
+export interface SliceNoise {
+  /** Coefficient of variation of the slices' req/s. */
+  cv: number;
+  /** Indices of the slices hit by a burst: far from the side's median by the MAD rule. */
+  outliers: number[];
+}
+
+export type Side = 'head' | 'baseline';
+
+export interface Slice {
+  side: Side;
+  /** Counted answers within the slice's window. */
+  requests: number;
+  rps: number;
+  /** Far from its side's median (a burst from elsewhere, most likely); see `sliceNoise`. */
+  outlier?: boolean;
+}
+
+/**
+ * The head's req/s in consecutive windows of `sampleSec` (a comparison's head slices): what a later
+ * run compares with when this run's report is its `baseline-file`.
+ */
+export interface Samples {
+  sampleSec: number;
+  rps: number[];
+}
+
+/** Where and what the run ran on; the adapters fill it from the environment. */
+export interface RunEnvironment {
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  /** GitHub Actions' variables when present (`RUNNER_OS`, `GITHUB_SHA`, ...), else null. */
+  runnerOs: string | null;
+  runnerName: string | null;
+  repository: string | null;
+  sha: string | null;
+  ref: string | null;
+  runId: string | null;
+}
+
+/** What `baseline-file` holds, once checked. */
+export interface SavedBaseline {
+  path: string;
+  createdAt: string;
+  target: string;
+  environment: Partial<RunEnvironment>;
+  settings: { connections: number; pipelining: number; path: string; durationSec: number };
+  samples: Samples;
+  result: LoadResult;
+}
+
+interface CheckBase {
+  /** The head's result (the only one of an absolute check). */
+  result: LoadResult;
+  decision: Decision;
+  /** False when the load never started (target not ready, or cancelled while waiting). */
+  loadStarted: boolean;
+  samples: Samples;
+}
+
+/** One continuous run judged against `min-requests`. */
+export interface AbsoluteCheck extends CheckBase {
+  kind: 'absolute';
+}
+
+/** Head vs baseline: `paired` against a service in this run, `saved` against a saved report. */
+export interface ComparisonCheck extends CheckBase {
+  kind: 'paired' | 'saved';
+  /** The saved report compared with (`saved` only). */
+  saved?: SavedBaseline;
+  /** Everything the baseline answered, over all its slices (`result` is the head's). */
+  baseline: LoadResult;
+  /** In the order they ran (a saved baseline's come after the head's). */
+  slices: Slice[];
+  /** Variation and outliers of each side's slices. */
+  noise: Record<Side, SliceNoise>;
+  shift: Shift | null;
+  verdict: Verdict | null;
+}
+
+export type Check = AbsoluteCheck | ComparisonCheck;
+
+/** The version of the JSON report's layout (docs/report-schema.md). */
+export const SCHEMA_VERSION = 2;

@@ -1,0 +1,84 @@
+/** What one load measured: counts, windows, latency and the generator's own use. */
+
+/** Percentiles of the recorded latencies, in microseconds; all 0 when nothing was recorded. */
+export interface LatencySummary {
+  count: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  maxUs: number;
+  meanUs: number;
+}
+
+/** How hard the load generator itself worked during a run. */
+export interface GeneratorUsage {
+  /** CPU time of this process over wall time, in percent of one core. */
+  cpuPct: number;
+  /**
+   * Share of the time the event loop spent on work: Node's event-loop utilization, or with busy-poll
+   * (whose spinning keeps that at 100%) the time share of the loop turns that handled a response
+   * or a failure. 0-1; near 1 the generator, not the service, limits the count.
+   */
+  utilization: number;
+  busyPoll: boolean;
+}
+
+export interface LoadResult {
+  /** Responses with an expected status, read in full, to requests sent in the window. */
+  requests: number;
+  /** Responses with any other status. */
+  unexpectedStatus: number;
+  /** All responses in the window by HTTP status code. */
+  statusCounts: Record<number, number>;
+  /**
+   * Failed requests other than timeouts (refused, reset, closed, parse errors), and responses
+   * nobody asked for (`UNSOLICITED_RESPONSE`).
+   */
+  errors: number;
+  /** Errors by kind (error code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`, `UNSOLICITED_RESPONSE`). */
+  errorsByKind: Record<string, number>;
+  /** Requests that hit the per-request timeout. */
+  timeouts: number;
+  /** Requests still in flight when the run was cut short (hard stop or abort). */
+  cancelled: number;
+  /** Responses and failures during the warm-up; not counted anywhere else. */
+  warmup: { responses: number; failures: number };
+  /** From the start of the window to the last counted response (or the deadline if later), in ms. */
+  windowMs: number;
+  /**
+   * Counted requests completed in each second of the requested window; the last entry also holds
+   * the answers that arrived after the deadline.
+   */
+  perSecond: number[];
+  /**
+   * Counted requests completed in each whole sample window (`sampleMs` of the load) of the
+   * requested duration; answers after the deadline are in no sample. Empty without `sampleMs`.
+   */
+  sampleCounts: number[];
+  /** The generator's own CPU and event-loop use from the start of the run to its deadline. */
+  generator: GeneratorUsage;
+  /** Latency of every counted response, from sending the request to the end of its body. */
+  latency: LatencySummary;
+  /** True when the run was stopped by the abort signal. */
+  aborted: boolean;
+}
+
+/** A result with nothing in it, e.g. when the target never became ready. */
+export function emptyResult(aborted = false): LoadResult {
+  return {
+    requests: 0,
+    unexpectedStatus: 0,
+    statusCounts: {},
+    errors: 0,
+    errorsByKind: {},
+    timeouts: 0,
+    cancelled: 0,
+    warmup: { responses: 0, failures: 0 },
+    windowMs: 0,
+    perSecond: [],
+    sampleCounts: [],
+    generator: { cpuPct: 0, utilization: 0, busyPoll: false },
+    latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+    aborted,
+  };
+}

@@ -1,0 +1,55 @@
+/** The github-action-benchmark file (`benchmark-file`). Pure. */
+import type { Check } from '../model/check.js';
+import type { Settings } from '../model/settings.js';
+import { coefficientOfVariation } from '../stats/noise.js';
+import { requestsPerSecond } from './text.js';
+
+/** One entry of github-action-benchmark's `customBiggerIsBetter` format. */
+interface BenchmarkEntry {
+  name: string;
+  unit: string;
+  value: number;
+  range?: string;
+  extra?: string;
+}
+
+/**
+ * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
+ * requests in the window and req/s. Names are stable across runs of the same check, so the
+ * history charts line up; `extra` carries what does not fit (latency, the verdict).
+ */
+export function benchmarkEntries(settings: Settings, check: Check): BenchmarkEntry[] {
+  const { result, samples } = check;
+  const comparison = check.kind === 'absolute' ? null : check;
+  const shape =
+    `${settings.connections} connection${settings.connections === 1 ? '' : 's'}` +
+    (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '');
+  const label = `GET ${settings.path} (${shape})`;
+  const cv = coefficientOfVariation(samples.rps);
+  const ms = (us: number) => (us / 1000).toFixed(3);
+  const extra = [
+    `latency p50 ${ms(result.latency.p50Us)} ms, p99 ${ms(result.latency.p99Us)} ms`,
+    `errors ${result.errors}, timeouts ${result.timeouts}, unexpected status ${result.unexpectedStatus}`,
+  ];
+  if (comparison?.shift) {
+    const { changePct, lowPct, highPct } = comparison.shift;
+    extra.push(
+      `vs baseline ${changePct.toFixed(1)}% [${lowPct.toFixed(1)}%, ${highPct.toFixed(1)}%]: ${comparison.verdict}`,
+    );
+  }
+  return [
+    {
+      name: `${label} requests in ${settings.durationSec} s`,
+      unit: 'requests',
+      value: result.requests,
+      extra: extra.join('\n'),
+    },
+    {
+      name: `${label} throughput`,
+      unit: 'req/s',
+      value: Math.round(requestsPerSecond(result) * 10) / 10,
+      ...(samples.rps.length > 1 ? { range: `± ${(100 * cv).toFixed(1)}%` } : {}),
+      extra: extra.join('\n'),
+    },
+  ];
+}

@@ -1,0 +1,65 @@
+/**
+ * The JSON report (`report-file`, `http-load-check --json`). Pure: values in, values out; the
+ * session writes the file.
+ *
+ * The schema is documented in docs/report-schema.md and checked by report.schema.json.
+ * `schemaVersion` changes when a field is removed, renamed or changes meaning; new fields may be
+ * added within a version. A saved report is read back by src/config/baseline-file.ts.
+ */
+import { SCHEMA_VERSION, type Check, type RunEnvironment } from '../model/check.js';
+import { targetUrl, type Settings } from '../model/settings.js';
+import { coefficientOfVariation } from '../stats/noise.js';
+import { VERSION } from '../version.js';
+import { requestsPerSecond } from './text.js';
+import type { Warning } from './warnings.js';
+
+export function jsonReport(
+  settings: Settings,
+  check: Check,
+  warnings: Warning[],
+  environment: RunEnvironment,
+  createdAt = new Date(),
+) {
+  const { result, decision, samples } = check;
+  const comparison = check.kind === 'absolute' ? null : check;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'http-load-check', version: VERSION },
+    createdAt: createdAt.toISOString(),
+    target: targetUrl(settings),
+    environment,
+    settings: {
+      ...settings,
+      headers: settings.headers.map(([name]) => [name, '***']),
+    },
+    decision,
+    result: { ...result, rps: requestsPerSecond(result) },
+    samples: { ...samples, cv: coefficientOfVariation(samples.rps) },
+    warnings: warnings.map((w) => w.text),
+    comparison: comparison && {
+      source: comparison.kind === 'paired' ? 'service' : 'file',
+      baselineFile: comparison.saved
+        ? {
+            path: comparison.saved.path,
+            createdAt: comparison.saved.createdAt,
+            target: comparison.saved.target,
+            sha: comparison.saved.environment.sha ?? null,
+            ref: comparison.saved.environment.ref ?? null,
+          }
+        : null,
+      verdict: comparison.verdict,
+      shift: comparison.shift,
+      maxRegressionPct: settings.maxRegressionPct,
+      baseline: { ...comparison.baseline, rps: requestsPerSecond(comparison.baseline) },
+      slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
+      noise: comparison.noise,
+    },
+  };
+}
+
+export type JsonReport = ReturnType<typeof jsonReport>;
+
+/** A value as the files hold it: indented JSON and a final newline. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}

@@ -1,0 +1,37 @@
+/**
+ * The step's outputs, as the names and text values the action sets (the names and their meaning:
+ * OUTPUTS in src/config/options.ts). Pure.
+ */
+import type { Check } from '../model/check.js';
+import { formatMs, requestsPerSecond } from './text.js';
+
+/** `written` names the files written: `report` and `benchmark-file`, when they were. */
+export function outputsOf(check: Check, written: Record<string, string>): Record<string, string> {
+  const { result, decision } = check;
+  const outputs: Record<string, string> = {
+    requests: String(result.requests),
+    rps: requestsPerSecond(result).toFixed(1),
+    'unexpected-status': String(result.unexpectedStatus),
+    errors: String(result.errors),
+    timeouts: String(result.timeouts),
+    duration: (result.windowMs / 1000).toFixed(3),
+    'latency-p50-ms': formatMs(result.latency.p50Us),
+    'latency-p90-ms': formatMs(result.latency.p90Us),
+    'latency-p99-ms': formatMs(result.latency.p99Us),
+    'latency-max-ms': formatMs(result.latency.maxUs),
+    outcome: decision.outcome,
+    passed: String(decision.passed),
+    ...written,
+  };
+  if (check.kind !== 'absolute') {
+    const { shift } = check;
+    Object.assign(outputs, {
+      'baseline-requests': String(check.baseline.requests),
+      'change-percent': shift ? shift.changePct.toFixed(2) : '',
+      'change-low': shift ? shift.lowPct.toFixed(2) : '',
+      'change-high': shift ? shift.highPct.toFixed(2) : '',
+      verdict: check.verdict ?? '',
+    });
+  }
+  return outputs;
+}

@@ -1,0 +1,44 @@
+/**
+ * The warnings a check raises besides its decision: one list, which the log (or the action's
+ * annotations), the job summary and the JSON report all show. Pure.
+ */
+import type { Check, SavedBaseline } from '../model/check.js';
+import type { Settings } from '../model/settings.js';
+import { clientBound, noise } from '../stats/noise.js';
+
+export interface Warning {
+  text: string;
+  /** A short title for the action's annotation, when it needs one. */
+  title?: string;
+}
+
+/** Nothing when the load never started: there is nothing to warn about. */
+export function warningsOf(settings: Settings, check: Check): Warning[] {
+  if (!check.loadStarted) return [];
+  const { result } = check;
+  const list: Warning[] = [];
+  if (check.kind === 'absolute') {
+    const { warning } = noise(result.requests, settings.minRequests, result.perSecond);
+    if (warning) list.push({ text: warning, title: 'min-requests is inside the noise' });
+  }
+  const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
+  if (bound) list.push({ text: bound });
+  const mismatch =
+    check.kind === 'saved' && check.saved ? baselineMismatch(settings, check.saved) : null;
+  if (mismatch) list.push({ text: mismatch });
+  return list;
+}
+
+/** A warning when a saved baseline was measured with other settings than this run, else null. */
+export function baselineMismatch(settings: Settings, saved: SavedBaseline): string | null {
+  const differs = (['connections', 'pipelining', 'path'] as const).filter(
+    (k) => saved.settings[k] !== settings[k],
+  );
+  if (differs.length === 0) return null;
+  const list = (from: Pick<Settings, (typeof differs)[number]>) =>
+    differs.map((k) => `${k} ${from[k]}`).join(', ');
+  return (
+    `The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
+    `uses ${list(settings)}: the comparison is not like for like.`
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * One run of http-load-check, whichever adapter drives it: read the options, run the check, then
+ * publish it (the standard line, details, warnings, files, outputs, summary, decision) through a
+ * `Sink`. The action (src/main.ts) and the CLI (src/cli.ts) differ only in their sinks.
+ *
+ * Everything after the options is published once, on every path: pass, fail, target not ready,
+ * cancelled, and a bug of ours. A file that cannot be written is a warning naming it; the decision
+ * stands.
+ */
+import { readSavedBaseline } from './config/baseline-file.js';
+import { InputError, readSettings, type InputReader } from './config/settings.js';
+import { checkWrittenFiles } from './config/written-files.js';
+import { crashed } from './check/judge.js';
+import { runCheck } from './check/run.js';
+import type { Check, SavedBaseline } from './model/check.js';
+import { emptyResult } from './model/result.js';
+import type { Settings } from './model/settings.js';
+import { benchmarkEntries } from './present/benchmark.js';
+import { jsonReport, jsonText, type JsonReport } from './present/json.js';
+import { outputsOf } from './present/outputs.js';
+import { summaryMarkdown } from './present/summary.js';
+import { comparisonLines, detailLines, finalLine, readyLine, startLine } from './present/text.js';
+import { warningsOf, type Warning } from './present/warnings.js';
+import { runEnvironment } from './system/environment.js';
+
+/** Where a run's words and files go: the action's runner, a terminal, or a test. */
+export interface Sink {
+  /** Text as it is, no newline added: the pieces of the standard line. */
+  write(text: string): void;
+  /** One line of the log. */
+  info(line: string): void;
+  warn(text: string, title?: string): void;
+  /** A value that must never be shown (a header value). */
+  secret(value: string): void;
+  /** Every output at once; a sink that cannot set them warns by itself. */
+  setOutputs(outputs: Record<string, string>): void;
+  /** The job summary (Markdown, within GitHub's limit); a sink without one ignores it. */
+  summary(markdown: string): Promise<void>;
+  /** Writes a file; returns its absolute path; throws when it cannot. */
+  writeFile(path: string, text: string): string;
+  /** The check failed: `message` says why. */
+  fail(message: string): void;
+}
+
+export interface SessionOptions {
+  /** The raw text of each input ('' when not set). */
+  read: InputReader;
+  sink: Sink;
+  /** Where the runner's variables come from. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Where `report-file` and `benchmark-file` go when they are not set; null: not written. */
+  defaultFiles?: { report: string; benchmark: string } | null;
+  /** Aborting stops the run (e.g. on SIGTERM); what was measured is still published. */
+  signal?: AbortSignal;
+  stoppedBy?: () => string;
+  onProgress?: (progress: { elapsedMs: number; requests: number }) => void;
+  progressIntervalMs?: number;
+}
+
+export type SessionEnd =
+  /** An input is wrong: nothing was sent, nothing published. */
+  | { status: 'bad-input'; message: string }
+  | { status: 'done'; passed: boolean; check: Check; report: JsonReport };
+
+export async function runSession(options: SessionOptions): Promise<SessionEnd> {
+  const { sink } = options;
+  const env = options.env ?? process.env;
+  let settings: Settings;
+  let saved: SavedBaseline | null;
+  try {
+    settings = readSettings(options.read);
+    checkWrittenFiles(settings, env);
+    saved = settings.baselineFile
+      ? readSavedBaseline(settings.baselineFile, settings.durationSec)
+      : null;
+  } catch (error) {
+    return {
+      status: 'bad-input',
+      message: error instanceof InputError ? error.message : String(error),
+    };
+  }
+  for (const [, value] of settings.headers) if (value !== '') sink.secret(value);
+
+  // `http test running...` waits for its count on the same line; anything else printed meanwhile
+  // (a crash) first ends that line, or the runner would not see a workflow command in it.
+  let midLine = false;
+  let check: Check;
+  try {
+    const hooks = {
+      signal: options.signal,
+      stoppedBy: options.stoppedBy,
+      onReady: (ready: { status?: number; waitedMs: number }) => sink.info(readyLine(ready)),
+      onLoadStart: () => {
+        sink.write(startLine());
+        midLine = true;
+      },
+      onProgress: options.onProgress,
+      progressIntervalMs: options.progressIntervalMs,
+    };
+    check = await runCheck(settings, hooks, saved);
+  } catch (error) {
+    // A bug of ours, not a fault of the target: still leave outputs and a summary behind.
+    check = {
+      kind: 'absolute',
+      result: emptyResult(),
+      decision: crashed(error),
+      loadStarted: false,
+      samples: { sampleSec: 0, rps: [] },
+    };
+  }
+  if (check.loadStarted) sink.write(finalLine(check.result.requests));
+  else if (midLine) sink.write('\n');
+  return publish(settings, check, options, env);
+}
+
+/** Log lines, warnings, files, outputs, summary and the decision: once, each failure on its own. */
+async function publish(
+  settings: Settings,
+  check: Check,
+  options: SessionOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<SessionEnd> {
+  const { sink } = options;
+  const warnings: Warning[] = warningsOf(settings, check);
+  if (check.loadStarted) {
+    for (const line of detailLines(check.result)) sink.info(line);
+    if (check.kind !== 'absolute') for (const line of comparisonLines(check)) sink.info(line);
+  }
+  for (const warning of warnings) sink.warn(warning.text, warning.title);
+
+  const report = jsonReport(settings, check, warnings, runEnvironment(env));
+  const files = [
+    {
+      input: 'report-file',
+      output: 'report',
+      path: settings.reportFile || options.defaultFiles?.report,
+      text: () => jsonText(report),
+    },
+    {
+      input: 'benchmark-file',
+      output: 'benchmark-file',
+      path: settings.benchmarkFile || options.defaultFiles?.benchmark,
+      text: () => jsonText(benchmarkEntries(settings, check)),
+    },
+  ];
+  const written: Record<string, string> = {};
+  for (const file of files) {
+    if (!file.path) continue;
+    try {
+      written[file.output] = sink.writeFile(file.path, file.text());
+    } catch (error) {
+      sink.warn(`Could not write ${file.input} ${file.path}: ${(error as Error).message}`);
+    }
+  }
+  sink.setOutputs(outputsOf(check, written));
+  await sink.summary(summaryMarkdown(settings, check, warnings));
+
+  const { decision } = check;
+  if (decision.passed) sink.info(decision.message);
+  else sink.fail(decision.message);
+  return { status: 'done', passed: decision.passed, check, report };
+}

@@ -1,0 +1,67 @@
+/**
+ * Writing the files a run leaves (the JSON report, the github-action-benchmark file) and checking
+ * the runner's own files, for the adapters' sinks. The contents come from src/present/.
+ */
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+
+export function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
+export function defaultPath(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.RUNNER_TEMP || tmpdir(), name);
+}
+
+/**
+ * Writes `text` to `path` (creating the folder); returns the absolute path. Opened non-blocking
+ * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
+ * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
+ * than a write of more than the pipe's buffer (EAGAIN otherwise).
+ */
+export function writeTextFile(path: string, text: string): string {
+  const absolute = resolve(path);
+  mkdirSync(dirname(absolute), { recursive: true });
+  const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = constants;
+  let fd = openSync(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) {
+      const blocking = openSync(absolute, O_WRONLY);
+      closeSync(fd);
+      fd = blocking;
+    }
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  return absolute;
+}
+
+/**
+ * Throws when the runner's file at `path` cannot take what `@actions/core` appends: it must be a
+ * regular file (core opens it blocking, and a FIFO would hold the run for ever).
+ */
+export function checkRunnerFile(path: string): void {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    throw new Error(`cannot use it (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  if (!stats.isFile()) throw new Error(`it is not a regular file (${fileKind(stats)})`);
+}
