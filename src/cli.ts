@@ -25,8 +25,9 @@ function usage(): string {
     '',
     'Options (each is the action input of the same name; defaults in brackets):',
   ];
-  const row = (left: string, text: string) => {
-    const words = text.split(' ');
+  const row = (left: string, text: string, fallback = '') => {
+    // The default in brackets stays on one line.
+    const words = [...text.split(' '), ...(fallback ? [`[${fallback}]`] : [])];
     let line = `  ${left}`.padEnd(HELP_INDENT - 1);
     for (const word of words) {
       if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
@@ -42,8 +43,8 @@ function usage(): string {
     if (flag === null) continue;
     const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
     const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
-    const shown = fallback === '' || fallback === 'none' ? '' : ` [${fallback}]`;
-    row(`${short}--${flag} ${spec.cli.value}`, `${spec.cli.help}${shown}`);
+    const shown = fallback === 'none' ? '' : fallback;
+    row(`${short}--${flag} ${spec.cli.value}`, spec.cli.help, shown);
   }
   row('--json', 'print the JSON report instead of the text');
   row('-h, --help', 'print this help');

@@ -72797,8 +72797,9 @@ function usage() {
         '',
         'Options (each is the action input of the same name; defaults in brackets):',
     ];
-    const row = (left, text) => {
-        const words = text.split(' ');
+    const row = (left, text, fallback = '') => {
+        // The default in brackets stays on one line.
+        const words = [...text.split(' '), ...(fallback ? [`[${fallback}]`] : [])];
         let line = `  ${left}`.padEnd(HELP_INDENT - 1);
         for (const word of words) {
             if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
@@ -72815,8 +72816,8 @@ function usage() {
             continue;
         const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
         const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
-        const shown = fallback === '' || fallback === 'none' ? '' : ` [${fallback}]`;
-        row(`${short}--${flag} ${spec.cli.value}`, `${spec.cli.help}${shown}`);
+        const shown = fallback === 'none' ? '' : fallback;
+        row(`${short}--${flag} ${spec.cli.value}`, spec.cli.help, shown);
     }
     row('--json', 'print the JSON report instead of the text');
     row('-h, --help', 'print this help');

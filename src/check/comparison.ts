@@ -149,8 +149,8 @@ export async function runPaired(
       return started.windowEnd;
     };
     // Both sides warm up (JIT, caches, connections, the generator itself) in alternating uncounted
-    // slices, at least COMPARISON_WARMUP_MS each: on these machines the first 2-3 s of a run were
-    // 5-25% slower than the rest, and slices from that ramp widened the interval for nothing.
+    // slices, at least COMPARISON_WARMUP_MS each: the first seconds of a run are slower than the
+    // rest, and slices from that ramp would widen the interval for nothing (docs/statistics.md).
     const warmupMs = Math.max(settings.warmupSec * 1000, COMPARISON_WARMUP_MS);
     const warmupSlices = Math.max(1, Math.ceil(warmupMs / sliceMs - 1e-9));
     for (let i = 0; i < warmupSlices && !hooks.signal?.aborted; i++) {

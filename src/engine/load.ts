@@ -165,8 +165,8 @@ export function startLoad(options: LoadOptions): StartedLoad {
  * Stack traces are off while any run is going: undici makes an Error for every connection it
  * closes (e.g. after `Connection: close`, as gunicorn's sync workers send on every response) and
  * Node's stream code reads its stack. Nothing here uses those stacks (failures are counted by code),
- * and capturing them cost about 10% of the throughput against gunicorn (bench/RESULTS.md). Runs may
- * overlap (a slice's tail and the next slice), hence the count.
+ * and capturing them costs throughput against servers that close every connection (measured in
+ * docs/engine.md). Runs may overlap (a slice's tail and the next slice), hence the count.
  */
 let runsGoing = 0;
 let savedStackTraceLimit = Error.stackTraceLimit;
@@ -547,9 +547,8 @@ class Connection {
       // At `pipelining: 1` undici waits one event-loop turn (`setImmediate`) after each response
       // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets
       // `onResponseEnd` write our next request at once; we still keep only `pipelining` requests
-      // in flight, and GET stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections,
-      // +20% at 1 with busy-poll (bench/RESULTS.md). A server that closes silently costs one error
-      // per close; an extra response is caught by `Slot.onResponseStart`.
+      // in flight, and GET stays `blocking` at 1 so nothing is pipelined (the gain: docs/engine.md).
+      // A server that closes silently costs one error per close; an extra response is caught by `Slot.onResponseStart`.
       pipelining: Math.max(2, pipelining),
       // The sweep enforces the whole-request timeout; undici's own timers would only add work.
       headersTimeout: 0,

@@ -61,7 +61,9 @@ export function checkRunnerFile(path: string): void {
   try {
     stats = statSync(path);
   } catch (error) {
-    throw new Error(`cannot use it (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new Error(`cannot use it (${(error as NodeJS.ErrnoException).code ?? error})`, {
+      cause: error,
+    });
   }
   if (!stats.isFile()) throw new Error(`it is not a regular file (${fileKind(stats)})`);
 }
