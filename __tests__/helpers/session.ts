@@ -1,23 +1,25 @@
 /**
- * Runs a session in the test process with a fake sink: the same inputs as the action's, and a run
- * record shaped like the bundle's (`helpers/action.ts`), so a behaviour is tested in process and
- * only the runner contract needs the bundle. The log text mimics the runner's: `::warning::` and
- * `::error::` lines for warnings and the failure. Files go to a temporary folder of the run's own
- * (its default report and benchmark paths too).
+ * Runs a session (src/session.ts) in the test process with a recording sink: the same inputs as the
+ * action's, and a run record shaped like the bundle's (`helpers/bundle.ts`), so a behaviour is
+ * tested in process and only the runner contract needs the bundle. The log text mimics the
+ * runner's: `::warning::` (with `title=` when the warning has one) and `::error::` lines for the
+ * warnings and the failure, unencoded. Files go to a temporary folder of the run's own (its default
+ * report and benchmark paths too).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSession, type SessionEnd, type Sink } from '../../src/session.js';
 import { writeTextFile } from '../../src/system/files.js';
 
 export interface SessionRun {
-  /** The CLI's exit code for the same end: 0 passed, 1 failed, 2 bad input. */
+  /** The CLI's exit code for the same end: 0 passed, 1 failed, 2 bad input (the action's is 1). */
   code: number;
   /** Everything the sink was given, as the action's log would read it. */
   stdout: string;
   outputs: Record<string, string>;
   summary: string;
+  /** The warnings' texts, in order. */
   warnings: string[];
   secrets: string[];
   failure: string | null;
@@ -30,6 +32,7 @@ export interface SessionRun {
 export interface SessionTestOptions {
   signal?: AbortSignal;
   stoppedBy?: () => string;
+  /** The runner's variables the session sees (GITHUB_OUTPUT, ...). Default: none. */
   env?: NodeJS.ProcessEnv;
   /** Replaces the real file writer (e.g. to make it fail). */
   writeFile?: Sink['writeFile'];
@@ -49,9 +52,9 @@ export async function runInProcess(
   const sink: Sink = {
     write: (text) => void (stdout += text),
     info: (line) => void (stdout += `${line}\n`),
-    warn: (text) => {
+    warn: (text, title) => {
       warnings.push(text);
-      stdout += `::warning::${text}\n`;
+      stdout += `::warning${title ? ` title=${title}` : ''}::${text}\n`;
     },
     secret: (value) => void secrets.push(value),
     setOutputs: (all) => void (outputs = { ...all }),
@@ -91,4 +94,15 @@ export async function runInProcess(
     dir,
     elapsedMs: performance.now() - started,
   };
+}
+
+/** The session's end, when it ran (not a bad input). */
+export function doneOf(run: SessionRun): Extract<SessionEnd, { status: 'done' }> {
+  if (run.end.status !== 'done') throw new Error(`bad input: ${run.end.message}`);
+  return run.end;
+}
+
+/** The JSON file at `path`, parsed. */
+export function readJson(path: string) {
+  return JSON.parse(readFileSync(path, 'utf8'));
 }

@@ -75,7 +75,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '/',
     accepted: "starts with '/', no spaces or '#'; may carry a query",
     description:
-      "Request path; the target is http://<host>:<port><path>. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
+      "Request path; requests go to http://host:port followed by the path. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
     cli: { value: '<path>', help: 'request path' },
   },
   {
@@ -250,7 +250,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
   {
     name: 'duration',
     description:
-      'The measured window in seconds, from the first request to the last response (at least the requested duration).',
+      'The measured window in seconds, from the first request to the last counted response (at least the requested duration).',
   },
   {
     name: 'latency-p50-ms',

@@ -1,3 +1,9 @@
+/**
+ * src/stats/noise.ts, pure: the coefficient of variation, the noise band around an absolute count
+ * and its warning when min-requests lies inside it, the MAD rule that flags a comparison's slices
+ * hit by a burst, and the warning that the load generator itself was saturated (with and without
+ * busy-poll).
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -6,7 +12,7 @@ import {
   MIN_BAND,
   noise,
   sliceNoise,
-} from '../src/stats/noise.js';
+} from '../../src/stats/noise.js';
 
 describe('noise band', () => {
   it('computes the coefficient of variation with the sample standard deviation', () => {

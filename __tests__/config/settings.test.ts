@@ -1,6 +1,15 @@
+/**
+ * src/config/settings.ts, pure: `readSettings` turns the raw text of each input into `Settings`:
+ * the documented defaults (duration 10 s per side in a comparison at 1 connection, rounds auto
+ * capped at 1000, busy-poll auto), every input read and trimmed, paths percent-encoded as URLs
+ * encode them, the hosts and headers undici takes, and an `InputError` naming the input with its
+ * accepted range for each bad value (never echoing a header value). The target's URL helpers of
+ * src/model/settings.ts are checked on the settings read.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatStatusRanges, InputError, origin, readSettings, targetUrl } from '../src/inputs.js';
+import { InputError, readSettings } from '../../src/config/settings.js';
+import { formatStatusRanges, origin, targetUrl } from '../../src/model/settings.js';
 
 const reader =
   (inputs: Record<string, string>) =>
@@ -300,7 +309,7 @@ describe('readSettings', () => {
             }),
           ),
         (error: unknown) => {
-          assert.ok(error instanceof InputError);
+          assert.ok(error instanceof InputError, String(error));
           assert.equal(error.input, name);
           assert.match(error.message, message);
           if (name === 'headers') assert.ok(!error.message.includes(value), 'never echo a header');

@@ -1,6 +1,11 @@
+/**
+ * src/stats/latency.ts: the HDR-histogram latency recorder (WebAssembly build): exact percentiles
+ * of a known set, 3 significant digits for large values with no percentile above the maximum, and
+ * all zeros when nothing was recorded.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLatencyRecorder } from '../src/stats/latency.js';
+import { createLatencyRecorder } from '../../src/stats/latency.js';
 
 describe('latency recorder (HDR histogram)', () => {
   it('gives the known percentiles of 1..1000 us', () => {

@@ -1,13 +1,17 @@
 /**
- * Runs the built bundle as the runner runs it: `node dist/index.js` with INPUT_* variables (hyphens
- * kept) and real GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files in a temporary folder.
+ * Runs the built bundles as their users do, for the tests of the runner contract (__tests__/bundle/):
+ * the action as the runner runs it, `node dist/index.js` with INPUT_* variables (hyphens kept) and
+ * real GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files in a temporary folder; the CLI as `node
+ * dist/cli/index.js <args>`. Behaviour is tested in process instead (helpers/session.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
+const ROOT = join(import.meta.dirname, '..', '..');
+export const ACTION_BUNDLE = join(ROOT, 'dist', 'index.js');
+export const CLI_BUNDLE = join(ROOT, 'dist', 'cli', 'index.js');
 
 export interface ActionRun {
   code: number | null;
@@ -58,7 +62,7 @@ export function startAction(
   }
 
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUNDLE], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ACTION_BUNDLE], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -101,4 +105,22 @@ export function parseOutputs(text: string): Record<string, string> {
   const block = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
   for (const match of text.matchAll(block)) outputs[match[1]] = match[3];
   return outputs;
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI bundle (the package's `bin`) with `args`, stdout and stderr as pipes. */
+export function runCli(args: string[]): Promise<CliRun> {
+  const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }

@@ -1,7 +1,15 @@
+/**
+ * src/stats/compare.ts, pure: the exact Mann-Whitney U distribution (against enumeration and the
+ * published tables), the two-sample Hodges-Lehmann shift of log req/s with its interval (the order
+ * statistics it takes, the confidence it really has, the normal approximation beyond 2,500 pairs),
+ * the paired Wilcoxon signed-rank estimate and interval, and `judgeShift`, the gate on a shift.
+ * The order in which a comparison runs its slices and pairs them is src/check/comparison.ts's
+ * (__tests__/check/comparison.test.ts).
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
-import { pairsOf, sliceOrder, type Slice } from '../src/check.js';
+import type { Shift } from '../../src/model/check.js';
 import {
   comparePairedRates,
   compareRates,
@@ -9,8 +17,7 @@ import {
   signedRankCriticalValue,
   judgeShift,
   mannWhitneyCounts,
-  type Shift,
-} from '../src/stats/compare.js';
+} from '../../src/stats/compare.js';
 
 /** U for every way of splitting 0..n+m-1 into n x's and m y's, by brute force. */
 function bruteForceCounts(n: number, m: number): number[] {
@@ -208,32 +215,6 @@ describe('Wilcoxon signed-rank interval (same-job comparisons, paired slices)', 
         0.99,
       );
     assert.ok(unpaired(hit).highPct - unpaired(hit).lowPct > a.highPct - a.lowPct);
-  });
-
-  it('pairs adjacent slices in the ABBA/BAAB order the comparison runs them', () => {
-    const order = sliceOrder(4);
-    assert.deepEqual(order, [
-      'head',
-      'baseline',
-      'baseline',
-      'head',
-      'baseline',
-      'head',
-      'head',
-      'baseline',
-    ]);
-    const slices: Slice[] = order.map((side, i) => ({
-      side,
-      rps: side === 'head' ? 100 + i : 200 + i,
-      requests: 1,
-    }));
-    assert.deepEqual(pairsOf(slices), [
-      [100, 201],
-      [103, 202],
-      [105, 204],
-      [106, 207],
-    ]);
-    assert.throws(() => pairsOf(slices.slice(1)), /not a head\/baseline pair/);
   });
 
   it('rejects too few pairs and a bad confidence', () => {

@@ -1,7 +1,21 @@
+/**
+ * src/engine/load.ts against real servers on ephemeral loopback ports (helpers/servers.ts), every
+ * load bounded by a short window and a timeout: exact counts at each shape of connections x
+ * pipelining, latency, per-second and per-sample counts, the generator's own use, pooled
+ * connections shared across runs, expected statuses, headers, warm-up, refused and hanging
+ * targets, the abort, servers that break HTTP/1.1 (extra or garbage responses, silent closes), a
+ * window that ends while its request is in flight, and a run whose set-up throws.
+ */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { LoadPool, runLoad, startLoad, UNSOLICITED, type LoadOptions } from '../src/engine/load.js';
-import { createLatencyRecorder } from '../src/stats/latency.js';
+import {
+  LoadPool,
+  runLoad,
+  startLoad,
+  UNSOLICITED,
+  type LoadOptions,
+} from '../../src/engine/load.js';
+import { createLatencyRecorder } from '../../src/stats/latency.js';
 import {
   closedPort,
   OK_RESPONSE,
@@ -9,7 +23,7 @@ import {
   startServer,
   type RawHttpServer,
   type TestServer,
-} from './helpers/servers.js';
+} from '../helpers/servers.js';
 
 const servers: TestServer[] = [];
 
@@ -107,14 +121,14 @@ describe('runLoad', () => {
     // Every answer 30 ms late: the last request sent before the deadline is answered after it.
     const target = await server((_req, res) => setTimeout(() => res.end('ok'), 30));
     const result = await runLoad(options(target.port, { durationMs: 1000, sampleMs: 250 }));
-    assert.equal(result.samples.length, 4);
+    assert.equal(result.sampleCounts.length, 4);
     assert.ok(
-      result.samples.every((n) => n >= 5 && n <= 9),
-      JSON.stringify(result.samples),
+      result.sampleCounts.every((n) => n >= 5 && n <= 9),
+      JSON.stringify(result.sampleCounts),
     );
-    const sampled = result.samples.reduce((a, b) => a + b, 0);
+    const sampled = result.sampleCounts.reduce((a, b) => a + b, 0);
     assert.equal(sampled, result.requests - 1, 'the answer after the deadline is in no sample');
-    assert.deepEqual((await runLoad(options(target.port, { durationMs: 100 }))).samples, []);
+    assert.deepEqual((await runLoad(options(target.port, { durationMs: 100 }))).sampleCounts, []);
   });
 
   it('reports how busy the generator was: low against a slow service, busy-poll included', async () => {

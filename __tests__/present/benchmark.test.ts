@@ -1,0 +1,70 @@
+/**
+ * src/present/benchmark.ts, pure: the github-action-benchmark entries (`customBiggerIsBetter`).
+ * Two entries, requests in the window and req/s, named after the path, connections, pipelining and
+ * duration so that the history charts of one check line up; the rate's range from the samples'
+ * variation only when there are several samples; latency and faults in `extra`, and a comparison's
+ * change and verdict there too.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { benchmarkEntries } from '../../src/present/benchmark.js';
+import { absoluteCheck, comparisonCheck, result, settingsOf } from './fixtures.js';
+
+const extra = 'latency p50 0.350 ms, p99 1.200 ms\nerrors 2, timeouts 1, unexpected status 5';
+
+describe('benchmark entries', () => {
+  it('gives requests and req/s under stable names, with latency and faults in extra', () => {
+    const settings = settingsOf();
+    const check = absoluteCheck(settings, { samples: { sampleSec: 1, rps: [100, 110, 90, 100] } });
+    assert.deepEqual(benchmarkEntries(settings, check), [
+      {
+        name: 'GET / (1 connection) requests in 5 s',
+        unit: 'requests',
+        value: 12340,
+        extra,
+      },
+      {
+        name: 'GET / (1 connection) throughput',
+        unit: 'req/s',
+        value: 2468,
+        range: '± 8.2%',
+        extra,
+      },
+    ]);
+  });
+
+  it('names the shape: connections, pipelining, path and duration', () => {
+    const settings = settingsOf({
+      connections: '4',
+      pipelining: '10',
+      path: '/health?x=1',
+      duration: '2.5',
+    });
+    const names = benchmarkEntries(settings, absoluteCheck(settings)).map((e) => e.name);
+    assert.deepEqual(names, [
+      'GET /health?x=1 (4 connections x 10 pipelined) requests in 2.5 s',
+      'GET /health?x=1 (4 connections x 10 pipelined) throughput',
+    ]);
+  });
+
+  it('rounds the rate to a tenth, and gives no range for fewer than 2 samples', () => {
+    const settings = settingsOf();
+    const check = absoluteCheck(settings, {
+      result: { ...result, requests: 1000, windowMs: 3000 },
+      samples: { sampleSec: 5, rps: [333] },
+    });
+    const [, rate] = benchmarkEntries(settings, check);
+    assert.equal(rate.value, 333.3);
+    assert.equal('range' in rate, false);
+  });
+
+  it("adds a comparison's change and verdict to extra", () => {
+    const settings = settingsOf({ 'baseline-port': '9090' });
+    const entries = benchmarkEntries(settings, comparisonCheck(settings, 'paired'));
+    for (const entry of entries) {
+      assert.equal(entry.extra, `${extra}\nvs baseline -7.5% [-10.0%, -5.0%]: slower`);
+    }
+    const none = comparisonCheck(settings, 'paired', { shift: null, verdict: null });
+    assert.equal(benchmarkEntries(settings, none)[0].extra, extra, 'no interval, no line');
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * src/present/text.ts, pure: the log. The standard line is byte for byte the original script's;
+ * the detail lines after it (rate over the measured window, latency, statuses, errors by kind,
+ * cancelled and warm-up only when there were any); a comparison's lines (a measured baseline's own
+ * counts, a saved baseline's rate, the change with its verdict); the ready and progress lines; and
+ * the number formats they share.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  comparisonLines,
+  detailLines,
+  finalLine,
+  formatCounts,
+  formatMs,
+  formatRate,
+  progressLine,
+  readyLine,
+  requestsPerSecond,
+  startLine,
+} from '../../src/present/text.js';
+import { result, shift } from './fixtures.js';
+
+describe('standard line', () => {
+  it('is byte for byte the original client output', () => {
+    assert.equal(
+      startLine() + finalLine(12345),
+      'http test running...\rhttp test running... ok, 12345 requests made\n',
+    );
+  });
+
+  it('is overwritten by the progress line on a terminal, which clears what was there', () => {
+    assert.equal(progressLine(1250, 2468.04), '\r\x1b[Khttp test running... 1.3 s, 2468.0 req/s');
+  });
+});
+
+describe('details', () => {
+  it('computes req/s over the measured window', () => {
+    assert.equal(requestsPerSecond(result), 2468);
+    assert.equal(requestsPerSecond({ requests: 3, windowMs: 0 }), 0);
+  });
+
+  it('lists rate, errors and statuses on their own lines', () => {
+    assert.deepEqual(detailLines(result), [
+      '2468.0 req/s over 5 s; unexpected status: 5, errors: 2, timeouts: 1',
+      'latency: p50 0.350 ms, p90 0.420 ms, p99 1.200 ms, max 15.321 ms',
+      'responses by status: 200: 12340, 503: 5',
+      'errors by kind: ECONNRESET: 2',
+    ]);
+  });
+
+  it('reports the warm-up and cancelled requests when there were any', () => {
+    const lines = detailLines({ ...result, cancelled: 3, warmup: { responses: 100, failures: 1 } });
+    assert.ok(lines.includes('cancelled in flight: 3'));
+    assert.ok(lines.includes('warm-up (not counted): 100 responses, 1 failures'));
+  });
+
+  it('leaves out latency, statuses and kinds when there were none', () => {
+    const nothing = {
+      ...result,
+      requests: 0,
+      unexpectedStatus: 0,
+      errors: 0,
+      timeouts: 0,
+      statusCounts: {},
+      errorsByKind: {},
+      latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+    };
+    assert.deepEqual(detailLines(nothing), [
+      '0.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0',
+    ]);
+  });
+
+  it('says when the target answered after some waiting', () => {
+    assert.equal(
+      readyLine({ status: 503, waitedMs: 2345 }),
+      'Target answered (status 503) after 2.3 s',
+    );
+  });
+});
+
+describe('comparison lines', () => {
+  const baseline = { ...result, requests: 10000, errors: 3, errorsByKind: { ECONNREFUSED: 3 } };
+
+  it("show a measured baseline's own counts and faults, then the change and its verdict", () => {
+    assert.deepEqual(comparisonLines({ kind: 'paired', baseline, shift, verdict: 'slower' }), [
+      'baseline: 10000 requests, 2000.0 req/s over 5 s; unexpected status: 5, errors: 3, timeouts: 1',
+      'baseline errors by kind: ECONNREFUSED: 3',
+      'head vs baseline: -7.5% (interval -10.0% to -5.0%), verdict slower',
+    ]);
+  });
+
+  it("show a saved baseline's count and rate, and no change when there is no interval", () => {
+    assert.deepEqual(comparisonLines({ kind: 'saved', baseline, shift: null, verdict: null }), [
+      'saved baseline: 10000 requests, 2000.0 req/s',
+    ]);
+  });
+});
+
+describe('number formats', () => {
+  it('writes milliseconds with 3 decimals and rates with 1, without grouping', () => {
+    assert.equal(formatMs(81), '0.081');
+    assert.equal(formatMs(15321), '15.321');
+    assert.equal(formatRate(1234.5), '1234.5');
+    assert.equal(formatRate(12345.678), '12345.7');
+    assert.equal(formatRate(0), '0.0');
+  });
+
+  it('orders counts by key, numbers as numbers', () => {
+    assert.equal(formatCounts({ 500: 2, 200: 10, 99: 1 }), '99: 1, 200: 10, 500: 2');
+    assert.equal(
+      formatCounts({ UND_ERR_SOCKET: 1, ECONNRESET: 2 }),
+      'ECONNRESET: 2, UND_ERR_SOCKET: 1',
+    );
+    assert.equal(formatCounts({}), '');
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * src/present/warnings.ts, pure: the one list of warnings a check raises besides its decision.
+ * Nothing when the load never started; the min-requests noise warning (with its annotation title)
+ * for an absolute check only; the saturated-generator warning when there was a window; and, for a
+ * saved baseline, `baselineMismatch` when it was measured with other connections, pipelining or
+ * path. The order is the list's: noise, generator, mismatch.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { notReady } from '../../src/check/judge.js';
+import { emptyResult } from '../../src/model/result.js';
+import { baselineMismatch, warningsOf } from '../../src/present/warnings.js';
+import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from './fixtures.js';
+
+/** 12340 requests measured, gate at 12000: inside the ±10% noise band. */
+const nearGate = settingsOf({ 'min-requests': '12000' });
+const saturated = { ...result, generator: { cpuPct: 98, utilization: 0.95, busyPoll: false } };
+
+describe('warningsOf', () => {
+  it('returns nothing when the load never started, whatever the result holds', () => {
+    const check = absoluteCheck(nearGate, {
+      result: saturated,
+      loadStarted: false,
+      decision: notReady({ url: 'http://127.0.0.1:8080/', waitTimeoutSec: 30 }),
+    });
+    assert.deepEqual(warningsOf(nearGate, check), []);
+    const never = comparisonCheck(settingsOf({ connections: '4' }), 'saved', {
+      result: saturated,
+      loadStarted: false,
+    });
+    assert.deepEqual(warningsOf(settingsOf({ connections: '4' }), never), []);
+    // The same checks, started, do warn.
+    assert.equal(warningsOf(nearGate, { ...check, loadStarted: true }).length, 2);
+  });
+
+  it('warns when min-requests lies inside the noise of an absolute check, with a title', () => {
+    const warnings = warningsOf(nearGate, absoluteCheck(nearGate));
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0].title, 'min-requests is inside the noise');
+    assert.match(
+      warnings[0].text,
+      /^min-requests 12000 is within 3% of the measured 12340, inside the noise band of ±10%/,
+    );
+    const far = settingsOf({ 'min-requests': '5000' });
+    assert.deepEqual(warningsOf(far, absoluteCheck(far)), []);
+  });
+
+  it('leaves the noise warning out of a comparison, whose gate is the interval', () => {
+    for (const kind of ['paired', 'saved'] as const) {
+      assert.deepEqual(warningsOf(nearGate, comparisonCheck(nearGate, kind)), [], kind);
+    }
+  });
+
+  it('warns when the generator was saturated, only when there was a window', () => {
+    const settings = settingsOf();
+    const warnings = warningsOf(settings, absoluteCheck(settings, { result: saturated }));
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0].title, undefined);
+    assert.match(warnings[0].text, /^The load generator was saturated \(it used 98% of a CPU core/);
+    const noWindow = { ...emptyResult(), generator: saturated.generator };
+    assert.deepEqual(warningsOf(settings, absoluteCheck(settings, { result: noWindow })), []);
+    const paired = comparisonCheck(settings, 'paired', { result: saturated });
+    assert.match(warningsOf(settings, paired)[0]?.text ?? '', /saturated/);
+  });
+
+  it('warns when a saved baseline was measured with other settings, after the others', () => {
+    const settings = settingsOf({ connections: '4', 'min-requests': '12000' });
+    const check = comparisonCheck(settings, 'saved', { result: saturated });
+    const texts = warningsOf(settings, check).map((w) => w.text);
+    assert.equal(texts.length, 2);
+    assert.match(texts[0], /saturated/);
+    assert.equal(texts[1], baselineMismatch(settings, saved));
+    // A measured baseline has no saved settings to differ from.
+    assert.equal(warningsOf(settings, comparisonCheck(settings, 'paired')).length, 0);
+  });
+});
+
+describe('baselineMismatch', () => {
+  it('names each setting that differs, both ways, and nothing when they match', () => {
+    assert.equal(baselineMismatch(settingsOf(), saved), null);
+    assert.equal(
+      baselineMismatch(settingsOf({ connections: '4', pipelining: '2', path: '/x' }), saved),
+      'The saved baseline (main.json) was measured with connections 1, pipelining 1, path /; ' +
+        'this run uses connections 4, pipelining 2, path /x: the comparison is not like for like.',
+    );
+    assert.match(
+      baselineMismatch(settingsOf({ pipelining: '8' }), saved) ?? '',
+      /measured with pipelining 1; this run uses pipelining 8:/,
+    );
+  });
+
+  it('compares connections, pipelining and path only, not the duration or the host', () => {
+    assert.equal(baselineMismatch(settingsOf({ duration: '20', host: 'localhost' }), saved), null);
+  });
+});

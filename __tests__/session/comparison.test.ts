@@ -1,0 +1,216 @@
+/**
+ * Head vs baseline, in this process against real loopback servers, at two layers: `runCheck`
+ * (src/check/run.ts), which picks the check the settings ask for (absolute, paired with a service,
+ * or against a saved report) and runs it with its hooks; and the session (src/session.ts, through
+ * helpers/session.ts), whose verdicts, decision, log lines, outputs and summary a comparison ends
+ * in. The services differ by margins no machine noise can bridge: whether the statistics catch a
+ * 10% slowdown and stay quiet on identical services is measured by `npm run calibrate`
+ * (bench/CALIBRATION.md) and tested on fixed samples in stats/compare.test.ts, not here. A
+ * comparison with a side that never answers is session/faults.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { sliceOrder } from '../../src/check/comparison.js';
+import { runCheck, type CheckHooks } from '../../src/check/run.js';
+import { readSettings } from '../../src/config/settings.js';
+import type { Check, ComparisonCheck, SavedBaseline } from '../../src/model/check.js';
+import { emptyResult } from '../../src/model/result.js';
+import { doneOf, runInProcess, type SessionRun } from '../helpers/session.js';
+import { startServer, type Handler, type TestServer } from '../helpers/servers.js';
+
+/** Answers after `ms` on a timer (at once for 0): its rate does not depend on the machine's load. */
+function service(ms: number): Promise<TestServer> {
+  const handler: Handler = (_req, res) =>
+    ms > 0 ? void setTimeout(() => res.end('ok'), ms) : void res.end('ok');
+  return startServer(handler);
+}
+
+describe('slice order', () => {
+  it('alternates ABBA then BAAB', () => {
+    assert.deepEqual(
+      sliceOrder(4).join(''),
+      ['head', 'baseline', 'baseline', 'head', 'baseline', 'head', 'head', 'baseline'].join(''),
+    );
+  });
+});
+
+/** Runs `runCheck` on the settings the inputs make; counts the hooks it calls. */
+async function check(
+  inputs: Record<string, string>,
+  saved: SavedBaseline | null = null,
+): Promise<{ check: Check; elapsedMs: number; loadStarts: number }> {
+  const settings = readSettings((name) => inputs[name] ?? '');
+  let loadStarts = 0;
+  const hooks: CheckHooks = { onLoadStart: () => void loadStarts++ };
+  const started = performance.now();
+  const result = await runCheck(settings, hooks, saved);
+  return { check: result, elapsedMs: performance.now() - started, loadStarts };
+}
+
+function comparison(value: Check): ComparisonCheck {
+  assert.notEqual(value.kind, 'absolute');
+  return value as ComparisonCheck;
+}
+
+describe('runCheck: the check the settings ask for', { concurrency: true }, () => {
+  it('no baseline: an absolute check that counts what the server served', async () => {
+    const target = await service(0);
+    try {
+      const { check: absolute, loadStarts } = await check({
+        port: String(target.port),
+        duration: '0.3',
+        'min-requests': '1',
+      });
+      assert.equal(absolute.kind, 'absolute');
+      assert.equal(loadStarts, 1);
+      assert.equal(absolute.decision.outcome, 'passed');
+      assert.equal(absolute.result.requests, target.served() - 1 /* the readiness probe */);
+      assert.equal(absolute.samples.sampleSec, 0.3 / 2, 'rounds auto: at least 2 samples');
+      assert.ok(!('baseline' in absolute));
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a saved baseline: the head sampled at the saved sample length, compared as two sets', async () => {
+    const saved: SavedBaseline = {
+      path: 'saved.json',
+      createdAt: '',
+      target: 'http://127.0.0.1/',
+      environment: {},
+      settings: { connections: 1, pipelining: 1, path: '/', durationSec: 0.5 },
+      // 100 req/s against thousands: the head is faster by far.
+      samples: { sampleSec: 0.25, rps: [100, 100] },
+      result: { ...emptyResult(), requests: 50, windowMs: 500 },
+    };
+    const target = await service(0);
+    try {
+      const { check: value, loadStarts } = await check(
+        { port: String(target.port), duration: '1', 'min-requests': '0' },
+        saved,
+      );
+      const saving = comparison(value);
+      assert.equal(saving.kind, 'saved');
+      assert.equal(loadStarts, 1);
+      assert.equal(saving.saved, saved);
+      assert.deepEqual(saving.baseline, saved.result);
+      assert.equal(saving.samples.sampleSec, 0.25);
+      assert.deepEqual(
+        saving.slices.map((s) => `${s.side} ${s.side === 'baseline' ? s.rps : ''}`),
+        ['head ', 'head ', 'head ', 'head ', 'baseline 100', 'baseline 100'],
+      );
+      assert.equal(saving.shift?.test, 'mann-whitney');
+      assert.equal(saving.verdict, 'faster');
+      assert.equal(saving.result.requests, target.served() - 1);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a baseline service: paired slices in ABBA order; a slow but working baseline is measured, not cut off', async () => {
+    // duration 1 s per side in 4 slices of 0.25 s, after 1.5 s of warm-up per side. 100 ms per
+    // answer against 0.25 s slices: tails cross into the next slice and still count.
+    const head = await service(0);
+    const baseline = await service(100);
+    try {
+      const { check: value, elapsedMs } = await check({
+        port: String(head.port),
+        'baseline-port': String(baseline.port),
+        duration: '1',
+        rounds: '4',
+        timeout: '2',
+        'min-requests': '0',
+      });
+      // 2 x duration + both sides' warm-up + timeout + 1 s, plus timer slack on a busy machine.
+      const boundMs = 2 * 1000 + 2 * 1500 + 2000 + 1000 + 500;
+      assert.ok(elapsedMs < boundMs, `took ${Math.round(elapsedMs)} ms, bound ${boundMs} ms`);
+      const paired = comparison(value);
+      assert.equal(paired.kind, 'paired');
+      assert.equal(paired.saved, undefined);
+      assert.deepEqual(
+        paired.slices.map((s) => s.side),
+        sliceOrder(4),
+      );
+      assert.equal(paired.baseline.timeouts, 0);
+      assert.equal(paired.baseline.cancelled, 0);
+      assert.equal(paired.baseline.errors, 0);
+      // A slice's rate is its answers within its window (1-2 here); the answers that come after
+      // it, while the other side's slice runs, still count in the side's total.
+      const slices = paired.slices.filter((s) => s.side === 'baseline');
+      assert.equal(slices.length, 4);
+      for (const slice of slices) assert.ok(slice.requests >= 1, JSON.stringify(slices));
+      const inWindows = slices.reduce((sum, s) => sum + s.requests, 0);
+      assert.ok(paired.baseline.requests >= inWindows + 3, `${paired.baseline.requests} counted`);
+      assert.equal(paired.shift?.test, 'signed-rank');
+      assert.equal(paired.verdict, 'faster', 'the head answers at once, the baseline in 100 ms');
+    } finally {
+      await Promise.all([head.close(), baseline.close()]);
+    }
+  });
+});
+
+/** Runs the session comparing a head and a baseline service that answer after the given delays. */
+async function compare(
+  t: TestContext,
+  headMs: number,
+  baselineMs: number,
+  inputs: Record<string, string> = {},
+): Promise<SessionRun> {
+  const baseline = await service(baselineMs);
+  const head = await service(headMs);
+  try {
+    const run = await runInProcess({
+      port: String(head.port),
+      'baseline-port': String(baseline.port),
+      // 8 slices of 0.25 s a side: 8 pairs, enough for the default confidence.
+      duration: '2',
+      rounds: '8',
+      'min-requests': '0',
+      // The servers share this process (and its one thread) with the load.
+      'busy-poll': 'false',
+      ...inputs,
+    });
+    const o = run.outputs;
+    t.diagnostic(`${o.verdict}: ${o['change-percent']}% [${o['change-low']}, ${o['change-high']}]`);
+    return run;
+  } finally {
+    await Promise.all([baseline.close(), head.close()]);
+  }
+}
+
+describe('head vs baseline through the session (two real servers)', { concurrency: true }, () => {
+  it('a head far slower is a regression: the check fails, verdict regression, chart in the summary', async (t) => {
+    // At most 500 req/s against thousands: every pair says the head is slower by far.
+    const run = await compare(t, 2, 0);
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(run.outputs.verdict, 'regression');
+    assert.equal(run.outputs.outcome, 'failed');
+    assert.ok(Number(run.outputs['change-high']) < -50, run.outputs['change-high']);
+    assert.ok(Number(run.outputs['baseline-requests']) > 0);
+    assert.match(run.failure ?? '', /^Throughput regression: head vs baseline -\d+\.\d%/);
+    assert.match(
+      run.stdout,
+      /\nbaseline: \d+ requests, [\d.]+ req\/s over [\d.]+ s; unexpected status: 0, errors: 0, timeouts: 0\n/,
+    );
+    assert.match(
+      run.stdout,
+      /\nhead vs baseline: -\d+\.\d% \(interval -\d+\.\d% to -\d+\.\d%\), verdict regression\n/,
+    );
+    assert.match(run.summary, /### Head vs baseline/);
+    assert.match(run.summary, /```mermaid\nxychart-beta\n/);
+    assert.match(run.summary, /Verdict: \*\*regression\*\*/);
+    const { check } = doneOf(run);
+    assert.equal(check.kind, 'paired');
+    assert.equal(check.kind === 'paired' && check.shift?.headSlices, 8);
+  });
+
+  it('two identical services pass', async (t) => {
+    // A regression would take the whole interval below -50%, which identical services cannot do;
+    // their false-alarm rate at the default -5% is what the calibration measures.
+    const run = await compare(t, 0, 0, { 'max-regression': '50' });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs.outcome, 'passed');
+    assert.match(run.outputs.verdict, /^(unchanged|slower|faster)$/);
+    assert.ok(Number(run.outputs['change-low']) <= Number(run.outputs['change-high']));
+  });
+});
