@@ -56,7 +56,8 @@ function actionYml(): string {
   for (const spec of OPTIONS) {
     lines.push(`  ${spec.name}:`, '    description: >-', ...fold(inputDescription(spec), '      '));
     lines.push(`    required: ${spec.required === true}`);
-    if (!spec.required && spec.default !== '') lines.push(`    default: ${yamlString(spec.default)}`);
+    if (!spec.required && spec.default !== '')
+      lines.push(`    default: ${yamlString(spec.default)}`);
   }
   lines.push('', 'outputs:');
   for (const spec of OUTPUTS) {

@@ -177,13 +177,15 @@ describe('the decision of a comparison', () => {
     assert.deepEqual(comparisonDecision(regression, 'regression', limits, failing), expected);
   });
 
-  it('states the confidence asked for, to a tenth of a percent', () => {
+  it('states the confidence asked for, to a hundredth of a percent', () => {
     const at = (confidence: number) =>
       comparisonDecision(shiftOf(3, 1, 5), 'faster', { confidence, maxRegressionPct: 5 }, passing)
         .message;
     assert.match(at(0.95), /\(95% interval /);
     assert.match(at(0.999), /\(99\.9% interval /);
     assert.match(at(0.5), /\(50% interval /);
+    // The highest confidence accepted must not read as certainty.
+    assert.match(at(0.9999), /\(99\.99% interval /);
   });
 });
 
@@ -245,7 +247,7 @@ describe('a comparison that cannot be made', () => {
       notComparable({ head: good, baseline }, 'paired', 5)?.message,
       'Throughput comparison failed: the baseline answered no request with an expected status in 2 of 2 slices ' +
         '(0 requests; unexpected status 0, errors 4, timeouts 0 at timeout 5 s; ' +
-        'in the warm-up 12 answers and 3 failed requests)',
+        'in the warm-up 12 responses and 3 failures)',
     );
     const failedOnly = {
       ...baseline,
@@ -253,7 +255,7 @@ describe('a comparison that cannot be made', () => {
     };
     assert.match(
       notComparable({ head: good, baseline: failedOnly }, 'paired', 5)?.message ?? '',
-      /; in the warm-up 0 answers and 1 failed requests\)$/,
+      /; in the warm-up 0 responses and 1 failures\)$/,
     );
   });
 });

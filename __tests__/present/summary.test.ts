@@ -171,7 +171,7 @@ describe('comparison summary', () => {
       md,
       /^\| Target \| `http:\/\/127\.0\.0\.1:9090\/old` \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m,
     );
-    assert.match(md, /^\| Warm-up \(not counted\) \| 30 answers, 2 failed requests \| {2}\|$/m);
+    assert.match(md, /^\| Warm-up \(not counted\) \| 30 responses, 2 failures \| {2}\|$/m);
     assert.match(
       md,
       /^Change of head vs baseline: \*\*-7\.5%\*\*, 95% interval -10\.0% to -5\.0% \(Hodges-Lehmann estimate over 4 adjacent head\/baseline slice pairs, exact Wilcoxon signed-rank interval\)\. Verdict: \*\*slower\*\* \(a regression only when the whole interval lies below -5%\)\.$/m,

@@ -5,8 +5,10 @@
  * helpers/session.ts), whose verdicts, decision, log lines, outputs and summary a comparison ends
  * in. The services differ by margins no machine noise can bridge: whether the statistics catch a
  * 10% slowdown and stay quiet on identical services is measured by `npm run calibrate`
- * (bench/CALIBRATION.md) and tested on fixed samples in stats/compare.test.ts, not here. A
- * comparison with a side that never answers is session/faults.test.ts.
+ * (bench/CALIBRATION.md) and tested on fixed samples in stats/compare.test.ts, not here; the slice
+ * order and its pairing are check/comparison.test.ts. A comparison with a side that never answers
+ * is session/faults.test.ts. No two loads run at once here: a comparison's statistics would see
+ * the other's load.
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
@@ -24,15 +26,6 @@ function service(ms: number): Promise<TestServer> {
     ms > 0 ? void setTimeout(() => res.end('ok'), ms) : void res.end('ok');
   return startServer(handler);
 }
-
-describe('slice order', () => {
-  it('alternates ABBA then BAAB', () => {
-    assert.deepEqual(
-      sliceOrder(4).join(''),
-      ['head', 'baseline', 'baseline', 'head', 'baseline', 'head', 'head', 'baseline'].join(''),
-    );
-  });
-});
 
 /** Runs `runCheck` on the settings the inputs make; counts the hooks it calls. */
 async function check(
@@ -52,7 +45,7 @@ function comparison(value: Check): ComparisonCheck {
   return value as ComparisonCheck;
 }
 
-describe('runCheck: the check the settings ask for', { concurrency: true }, () => {
+describe('runCheck: the check the settings ask for', () => {
   it('no baseline: an absolute check that counts what the server served', async () => {
     const target = await service(0);
     try {
@@ -178,7 +171,7 @@ async function compare(
   }
 }
 
-describe('head vs baseline through the session (two real servers)', { concurrency: true }, () => {
+describe('head vs baseline through the session (two real servers)', () => {
   it('a head far slower is a regression: the check fails, verdict regression, chart in the summary', async (t) => {
     // At most 500 req/s against thousands: every pair says the head is slower by far.
     const run = await compare(t, 2, 0);

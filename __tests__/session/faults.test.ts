@@ -4,8 +4,10 @@
  * a server behaviour and what the user must see: the run ends in bounded time, the counts match
  * what the server itself counted, the outputs and the summary are written, and the decision is
  * right. Also: bad inputs (refused before any connection), a comparison with a side that never
- * answers, and a path beyond ASCII. How the action's runner sees the same run (exit codes, workflow
- * commands, its files) is bundle/action.test.ts.
+ * answers, and a path beyond ASCII. Runs share the process a few at a time: every bound here is a
+ * timer's and every count is compared with the server's own, so neither depends on the CPU left
+ * over (no statistics are judged here). How the action's runner sees the same run (exit codes,
+ * workflow commands, its files) is bundle/action.test.ts.
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -571,14 +573,14 @@ describe(
       );
       assert.match(
         run.failure ?? '',
-        /^Throughput comparison failed: the baseline answered no request with an expected status in 4 of 4 slices \(0 requests; unexpected status 0, errors 0, timeouts \d+ at timeout 1 s(; in the warm-up 0 answers and \d+ failed requests)?\)$/,
+        /^Throughput comparison failed: the baseline answered no request with an expected status in 4 of 4 slices \(0 requests; unexpected status 0, errors 0, timeouts \d+ at timeout 1 s(; in the warm-up 0 responses and \d+ failures)?\)$/,
       );
       assert.match(run.summary, /\| Timeouts \| \d+ \| 0 \|/);
       assert.match(run.summary, /\| Errors \| 0 \| 0 \|/);
       // A request that hangs from the warm-up on fails there: the table says so.
       assert.match(
         run.summary,
-        /\| Warm-up \(not counted\) \| 0 answers, [1-9]\d* failed requests \| [1-9]\d* answers, 0 failed requests \|/,
+        /\| Warm-up \(not counted\) \| 0 responses, [1-9]\d* failures \| [1-9]\d* responses, 0 failures \|/,
       );
       assert.equal(check.decision.passed, false);
       assert.ok(check.baseline.warmup.failures >= 1, `warm-up ${check.baseline.warmup.failures}`);
@@ -594,7 +596,7 @@ describe(
       assert.equal(check.decision.outcome, 'failed');
       assert.match(
         check.decision.message,
-        /^Throughput comparison failed: the baseline answered no request with an expected status in 4 of 4 slices \(0 requests; unexpected status 0, errors 0, timeouts \d+ at timeout 2 s(; in the warm-up 0 answers and \d+ failed requests)?\)$/,
+        /^Throughput comparison failed: the baseline answered no request with an expected status in 4 of 4 slices \(0 requests; unexpected status 0, errors 0, timeouts \d+ at timeout 2 s(; in the warm-up 0 responses and \d+ failures)?\)$/,
       );
       // The hung request times out in whichever slice sent it: a counted one or the warm-up.
       const { timeouts, warmup } = check.baseline;

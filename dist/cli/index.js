@@ -69749,7 +69749,7 @@ const OPTIONS = [
         name: 'path',
         default: '/',
         accepted: "starts with '/', no spaces or '#'; may carry a query",
-        description: "Request path; the target is http://<host>:<port><path>. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
+        description: "Request path; requests go to http://host:port followed by the path. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
         cli: { value: '<path>', help: 'request path' },
     },
     {
@@ -69903,7 +69903,7 @@ const OUTPUTS = [
     { name: 'timeouts', description: 'Requests that hit the per-request timeout.' },
     {
         name: 'duration',
-        description: 'The measured window in seconds, from the first request to the last response (at least the requested duration).',
+        description: 'The measured window in seconds, from the first request to the last counted response (at least the requested duration).',
     },
     {
         name: 'latency-p50-ms',
@@ -69981,6 +69981,10 @@ function formatSeconds(seconds) {
         return String(Number(seconds.toPrecision(2)));
     return String(Math.round(seconds * 1000) / 1000);
 }
+/** A confidence as a percentage, to 2 decimals without trailing zeros: 0.95 -> `95%`, 0.9999 -> `99.99%`. */
+function formatConfidence(confidence) {
+    return `${Number((confidence * 100).toFixed(2))}%`;
+}
 
 ;// CONCATENATED MODULE: ./src/present/text.ts
 
@@ -70020,7 +70024,7 @@ function detailLines(result) {
         lines.push(`cancelled in flight: ${result.cancelled}`);
     const { warmup } = result;
     if (warmup.responses + warmup.failures > 0) {
-        lines.push(`warm-up (not counted): ${warmup.responses} responses, ${warmup.failures} failures`);
+        lines.push(`warm-up (not counted): ${formatWarmup(warmup)}`);
     }
     return lines;
 }
@@ -70051,6 +70055,10 @@ function comparisonLines(comparison) {
             `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`);
     }
     return lines;
+}
+/** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */
+function formatWarmup(warmup) {
+    return `${warmup.responses} responses, ${warmup.failures} failures`;
 }
 /** `p50 0.081 ms, p90 0.102 ms, p99 0.250 ms, max 3.100 ms` */
 function formatLatency(latency) {
@@ -70162,7 +70170,9 @@ function checkRunnerFile(path) {
         stats = statSync(path);
     }
     catch (error) {
-        throw new Error(`cannot use it (${error.code ?? error})`);
+        throw new Error(`cannot use it (${error.code ?? error})`, {
+            cause: error,
+        });
     }
     if (!stats.isFile())
         throw new Error(`it is not a regular file (${fileKind(stats)})`);
@@ -70780,7 +70790,7 @@ function crashed(error) {
  */
 function comparisonDecision(shift, verdict, limits, absolute) {
     const pct = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
-    const interval = `${pct(shift.changePct)} (${Math.round(limits.confidence * 1000) / 10}% interval ` +
+    const interval = `${pct(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
         `${pct(shift.lowPct)} to ${pct(shift.highPct)})`;
     if (verdict === 'regression') {
         return {
@@ -70820,7 +70830,7 @@ function notComparable(sides, kind, timeoutSec) {
         reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
             `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(timeoutSec)} s` +
             (responses + failures > 0
-                ? `; in the warm-up ${responses} answers and ${failures} failed requests`
+                ? `; in the warm-up ${responses} responses and ${failures} failures`
                 : '') +
             ')');
     }
@@ -70946,8 +70956,8 @@ function startLoad(options) {
  * Stack traces are off while any run is going: undici makes an Error for every connection it
  * closes (e.g. after `Connection: close`, as gunicorn's sync workers send on every response) and
  * Node's stream code reads its stack. Nothing here uses those stacks (failures are counted by code),
- * and capturing them cost about 10% of the throughput against gunicorn (bench/RESULTS.md). Runs may
- * overlap (a slice's tail and the next slice), hence the count.
+ * and capturing them costs throughput against servers that close every connection (measured in
+ * docs/engine.md). Runs may overlap (a slice's tail and the next slice), hence the count.
  */
 let runsGoing = 0;
 let savedStackTraceLimit = Error.stackTraceLimit;
@@ -71325,9 +71335,8 @@ class Connection {
             // At `pipelining: 1` undici waits one event-loop turn (`setImmediate`) after each response
             // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets
             // `onResponseEnd` write our next request at once; we still keep only `pipelining` requests
-            // in flight, and GET stays `blocking` at 1 so nothing is pipelined. +10% at 10 connections,
-            // +20% at 1 with busy-poll (bench/RESULTS.md). A server that closes silently costs one error
-            // per close; an extra response is caught by `Slot.onResponseStart`.
+            // in flight, and GET stays `blocking` at 1 so nothing is pipelined (the gain: docs/engine.md).
+            // A server that closes silently costs one error per close; an extra response is caught by `Slot.onResponseStart`.
             pipelining: Math.max(2, pipelining),
             // The sweep enforces the whole-request timeout; undici's own timers would only add work.
             headersTimeout: 0,
@@ -72082,8 +72091,8 @@ async function runPaired(settings, hooks = {}) {
             return started.windowEnd;
         };
         // Both sides warm up (JIT, caches, connections, the generator itself) in alternating uncounted
-        // slices, at least COMPARISON_WARMUP_MS each: on these machines the first 2-3 s of a run were
-        // 5-25% slower than the rest, and slices from that ramp widened the interval for nothing.
+        // slices, at least COMPARISON_WARMUP_MS each: the first seconds of a run are slower than the
+        // rest, and slices from that ramp would widen the interval for nothing (docs/statistics.md).
         const warmupMs = Math.max(settings.warmupSec * 1000, COMPARISON_WARMUP_MS);
         const warmupSlices = Math.max(1, Math.ceil(warmupMs / sliceMs - 1e-9));
         for (let i = 0; i < warmupSlices && !hooks.signal?.aborted; i++) {
@@ -72276,7 +72285,7 @@ function benchmarkEntries(settings, check) {
 
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The version printed by `http-load-check --version`; a test keeps it equal to package.json's. */
-const VERSION = '1.0.1';
+const VERSION = '1.1.0';
 
 ;// CONCATENATED MODULE: ./src/present/json.ts
 /**
@@ -72424,11 +72433,7 @@ function mainMarkdown(settings, result, outcome, message) {
         ['Errors by kind', kinds !== '' && escapeText(kinds)],
         ['Timeouts', String(result.timeouts)],
         ['Cancelled in flight', result.cancelled > 0 && String(result.cancelled)],
-        [
-            'Warm-up (not counted)',
-            warmup.responses + warmup.failures > 0 &&
-                `${warmup.responses} responses, ${warmup.failures} failures`,
-        ],
+        ['Warm-up (not counted)', warmup.responses + warmup.failures > 0 && formatWarmup(warmup)],
         ['Threshold', `min-requests ${settings.minRequests}`],
         ['Outcome', OUTCOME_TEXT[outcome]],
     ];
@@ -72458,6 +72463,11 @@ function escapeCell(text) {
 /** Control characters and line separators: never part of one line of a summary. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** At most `maxChars` characters of `text` (an ellipsis says it was cut), on one line. */
+function oneLine(text, maxChars) {
+    const short = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+    return short.replace(CONTROLS, ' ');
+}
 /**
  * Text that may hold anything (a saved report's fields, a message quoting them) as plain inline
  * Markdown: no HTML, no Markdown links, images or code spans, no line breaks, nothing that ends a
@@ -72465,9 +72475,7 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
  * one that may be anything in a `codeSpan`.)
  */
 function escapeText(text, maxChars = 500) {
-    const short = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
-    return short
-        .replace(CONTROLS, ' ')
+    return oneLine(text, maxChars)
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
@@ -72478,7 +72486,7 @@ function escapeText(text, maxChars = 500) {
  * it is, never as HTML or a link; at most `maxChars` characters.
  */
 function codeSpan(text, maxChars = 500) {
-    const short = (text.length > maxChars ? `${text.slice(0, maxChars)}…` : text).replace(CONTROLS, ' ');
+    const short = oneLine(text, maxChars);
     const longestRun = Math.max(0, ...(short.match(/`+/g) ?? []).map((run) => run.length));
     const fence = '`'.repeat(longestRun + 1);
     const pad = short.startsWith('`') || short.endsWith('`') ? ' ' : '';
@@ -72503,14 +72511,9 @@ function fitSummary(markdown, limitBytes = SUMMARY_LIMIT_BYTES) {
     const lastLine = cut.lastIndexOf('\n');
     return `${lastLine > 0 ? cut.slice(0, lastLine) : ''}${note}`;
 }
-/** `12 answers, 3 failed requests`, or '' when the warm-up got nothing. */
-function warmupText({ warmup }) {
-    return warmup.responses + warmup.failures > 0
-        ? `${warmup.responses} answers, ${warmup.failures} failed requests`
-        : '';
-}
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 function comparisonMarkdown(settings, check) {
+    const warmupText = ({ warmup }) => warmup.responses + warmup.failures > 0 ? formatWarmup(warmup) : '';
     const { result, baseline, slices, shift, verdict, noise: sliceNoise, saved } = check;
     const base = settings.baseline;
     const baseTarget = base
@@ -72555,7 +72558,7 @@ function comparisonMarkdown(settings, check) {
     }
     if (shift && verdict) {
         lines.push(`Change of head vs baseline: **${pct(shift.changePct)}**, ` +
-            `${Math.round(settings.confidence * 1000) / 10}% interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
+            `${formatConfidence(settings.confidence)} interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
             (shift.test === 'signed-rank'
                 ? `(Hodges-Lehmann estimate over ${shift.headSlices} adjacent head/baseline slice pairs, ` +
                     `${shift.method} Wilcoxon signed-rank interval). `

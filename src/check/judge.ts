@@ -5,7 +5,7 @@
  */
 import type { Decision, Shift, Side, Slice, Verdict } from '../model/check.js';
 import type { LoadResult } from '../model/result.js';
-import { formatSeconds } from '../model/settings.js';
+import { formatConfidence, formatSeconds } from '../model/settings.js';
 
 interface GateInput {
   requests: number;
@@ -80,7 +80,7 @@ export function comparisonDecision(
 ): Decision {
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
   const interval =
-    `${pct(shift.changePct)} (${Math.round(limits.confidence * 1000) / 10}% interval ` +
+    `${pct(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
     `${pct(shift.lowPct)} to ${pct(shift.highPct)})`;
   if (verdict === 'regression') {
     return {
@@ -127,7 +127,7 @@ export function notComparable(
       `${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
         `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(timeoutSec)} s` +
         (responses + failures > 0
-          ? `; in the warm-up ${responses} answers and ${failures} failed requests`
+          ? `; in the warm-up ${responses} responses and ${failures} failures`
           : '') +
         ')',
     );

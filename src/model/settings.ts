@@ -78,3 +78,8 @@ export function formatSeconds(seconds: number): string {
   if (seconds > 0 && seconds < 0.0005) return String(Number(seconds.toPrecision(2)));
   return String(Math.round(seconds * 1000) / 1000);
 }
+
+/** A confidence as a percentage, to 2 decimals without trailing zeros: 0.95 -> `95%`, 0.9999 -> `99.99%`. */
+export function formatConfidence(confidence: number): string {
+  return `${Number((confidence * 100).toFixed(2))}%`;
+}

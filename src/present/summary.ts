@@ -1,9 +1,21 @@
 /** The job summary, as Markdown. Pure: the session hands what this returns to the sink. */
 import type { Check, ComparisonCheck, Outcome, Side } from '../model/check.js';
 import type { LoadResult } from '../model/result.js';
-import { formatSeconds, formatStatusRanges, targetUrl, type Settings } from '../model/settings.js';
+import {
+  formatConfidence,
+  formatSeconds,
+  formatStatusRanges,
+  targetUrl,
+  type Settings,
+} from '../model/settings.js';
 import { noise } from '../stats/noise.js';
-import { formatCounts, formatLatency, formatRate, requestsPerSecond } from './text.js';
+import {
+  formatCounts,
+  formatLatency,
+  formatRate,
+  formatWarmup,
+  requestsPerSecond,
+} from './text.js';
 import type { Warning } from './warnings.js';
 
 /** Per-second counts are listed in the summary up to this many seconds. */
@@ -67,11 +79,7 @@ function mainMarkdown(
     ['Errors by kind', kinds !== '' && escapeText(kinds)],
     ['Timeouts', String(result.timeouts)],
     ['Cancelled in flight', result.cancelled > 0 && String(result.cancelled)],
-    [
-      'Warm-up (not counted)',
-      warmup.responses + warmup.failures > 0 &&
-        `${warmup.responses} responses, ${warmup.failures} failures`,
-    ],
+    ['Warm-up (not counted)', warmup.responses + warmup.failures > 0 && formatWarmup(warmup)],
     ['Threshold', `min-requests ${settings.minRequests}`],
     ['Outcome', OUTCOME_TEXT[outcome]],
   ];
@@ -107,6 +115,12 @@ function escapeCell(text: string): string {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
+/** At most `maxChars` characters of `text` (an ellipsis says it was cut), on one line. */
+function oneLine(text: string, maxChars: number): string {
+  const short = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+  return short.replace(CONTROLS, ' ');
+}
+
 /**
  * Text that may hold anything (a saved report's fields, a message quoting them) as plain inline
  * Markdown: no HTML, no Markdown links, images or code spans, no line breaks, nothing that ends a
@@ -114,9 +128,7 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
  * one that may be anything in a `codeSpan`.)
  */
 export function escapeText(text: string, maxChars = 500): string {
-  const short = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
-  return short
-    .replace(CONTROLS, ' ')
+  return oneLine(text, maxChars)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -128,10 +140,7 @@ export function escapeText(text: string, maxChars = 500): string {
  * it is, never as HTML or a link; at most `maxChars` characters.
  */
 export function codeSpan(text: string, maxChars = 500): string {
-  const short = (text.length > maxChars ? `${text.slice(0, maxChars)}…` : text).replace(
-    CONTROLS,
-    ' ',
-  );
+  const short = oneLine(text, maxChars);
   const longestRun = Math.max(0, ...(short.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);
   const pad = short.startsWith('`') || short.endsWith('`') ? ' ' : '';
@@ -158,15 +167,10 @@ export function fitSummary(markdown: string, limitBytes = SUMMARY_LIMIT_BYTES): 
   return `${lastLine > 0 ? cut.slice(0, lastLine) : ''}${note}`;
 }
 
-/** `12 answers, 3 failed requests`, or '' when the warm-up got nothing. */
-function warmupText({ warmup }: LoadResult): string {
-  return warmup.responses + warmup.failures > 0
-    ? `${warmup.responses} answers, ${warmup.failures} failed requests`
-    : '';
-}
-
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string {
+  const warmupText = ({ warmup }: LoadResult) =>
+    warmup.responses + warmup.failures > 0 ? formatWarmup(warmup) : '';
   const { result, baseline, slices, shift, verdict, noise: sliceNoise, saved } = check;
   const base = settings.baseline;
   const baseTarget = base
@@ -217,7 +221,7 @@ function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string 
   if (shift && verdict) {
     lines.push(
       `Change of head vs baseline: **${pct(shift.changePct)}**, ` +
-        `${Math.round(settings.confidence * 1000) / 10}% interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
+        `${formatConfidence(settings.confidence)} interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
         (shift.test === 'signed-rank'
           ? `(Hodges-Lehmann estimate over ${shift.headSlices} adjacent head/baseline slice pairs, ` +
             `${shift.method} Wilcoxon signed-rank interval). `

@@ -1,7 +1,8 @@
 /**
- * End to end against the original suite's shape: the Flask example served by gunicorn (2 sync
- * workers, which close the connection after every response), checked by the built bundle as the
- * runner runs it. The count must equal gunicorn's own access log.
+ * End to end against the original suite's shape, through the built action bundle (dist/index.js)
+ * run as the runner runs it (helpers/bundle.ts): the Flask example served by gunicorn (2 sync
+ * workers, which close the connection after every response). The count must equal gunicorn's own
+ * access log, and the standard line must carry it.
  *
  * Needs gunicorn and Flask (`apt-get install gunicorn python3-flask`; `.ci/run` installs them). Where
  * they are missing the test is skipped, except under CI (`CI` set), where that is a failure.
@@ -12,10 +13,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runAction } from './helpers/action.js';
-import { closedPort } from './helpers/servers.js';
+import { runAction } from '../helpers/bundle.js';
+import { closedPort } from '../helpers/servers.js';
 
-const APP_DIR = join(import.meta.dirname, '..', 'examples', 'flask-gunicorn');
+const APP_DIR = join(import.meta.dirname, '..', '..', 'examples', 'flask-gunicorn');
 const hasGunicorn = spawnSync('gunicorn', ['--version']).status === 0;
 
 describe('Flask + gunicorn example', () => {

@@ -1,25 +1,32 @@
 /**
- * The files a run leaves behind, through the bundle as the runner runs it: the JSON report
- * (`report-file`, checked against docs/report.schema.json), the github-action-benchmark file
- * (`benchmark-file`), and a saved report used as `baseline-file` by a later run.
+ * The files a run leaves behind, through the session (src/session.ts) run in this process
+ * (helpers/session.ts) against real loopback servers: the JSON report (`report-file`, checked
+ * against docs/report.schema.json), the github-action-benchmark file (`benchmark-file`), where they
+ * go, a file that cannot be written, and a saved report used as `baseline-file` by a later run
+ * (versions 1 and 2 accepted; an unusable file refused before any connection). Also the file
+ * writer itself (src/system/files.ts) against a slow pipe. The action's default folder
+ * (`RUNNER_TEMP`) and the runner's own files are bundle/action.test.ts.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { runAction } from './helpers/action.js';
-import { startServer, type TestServer } from './helpers/servers.js';
+import { writeTextFile } from '../../src/system/files.js';
+import { doneOf, readJson, runInProcess } from '../helpers/session.js';
+import { closedPort, startServer, type TestServer } from '../helpers/servers.js';
 
-const schema = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', 'docs', 'report.schema.json'), 'utf8'),
-);
+const schema = readJson(join(import.meta.dirname, '..', '..', 'docs', 'report.schema.json'));
 const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
 
 function assertValid(report: unknown): void {
   assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'http-load-check-files-'));
 }
 
 /**
@@ -36,8 +43,8 @@ describe('report-file and benchmark-file', () => {
   before(async () => (target = await startServer()));
   after(() => target.close());
 
-  it('writes both to RUNNER_TEMP by default and names them in the outputs', async () => {
-    const run = await runAction({
+  it('writes both to the default paths and names them in the outputs; the report is schemaVersion 2', async () => {
+    const run = await runInProcess({
       port: String(target.port),
       duration: '1',
       'min-requests': '1',
@@ -49,22 +56,36 @@ describe('report-file and benchmark-file', () => {
 
     const text = readFileSync(run.outputs.report, 'utf8');
     assert.ok(!text.includes('s3cr3t-value'), 'header values never reach the report');
+    assert.deepEqual(run.secrets, ['Bearer s3cr3t-value']);
     const report = JSON.parse(text);
     assertValid(report);
-    assert.equal(report.schemaVersion, 1);
+    assert.deepEqual(report, JSON.parse(JSON.stringify(doneOf(run).report)), 'what --json prints');
+    assert.equal(report.schemaVersion, 2);
+    assert.deepEqual(report.decision, {
+      passed: true,
+      outcome: 'passed',
+      message: doneOf(run).check.decision.message,
+    });
+    assert.ok(!('verdict' in report), 'version 1 called the decision verdict');
     assert.equal(report.result.requests, Number(run.outputs.requests));
     assert.equal(report.target, `http://127.0.0.1:${target.port}/`);
     assert.deepEqual(report.settings.headers, [['Authorization', '***']]);
     assert.equal(report.comparison, null);
+    assert.deepEqual(report.warnings, run.warnings, 'the same warnings as the log');
     // rounds auto = 2 samples of 0.5 s in 1 s; answers after the deadline are in no sample.
     assert.equal(report.samples.sampleSec, 0.5);
     assert.equal(report.samples.rps.length, 2);
+    assert.ok(!('samples' in report.result), 'version 1 called the counts result.samples');
+    assert.deepEqual(
+      report.samples.rps,
+      report.result.sampleCounts.map((count: number) => count / 0.5),
+    );
     const sampled = report.samples.rps.reduce((a: number, r: number) => a + r * 0.5, 0);
     assert.ok(sampled <= report.result.requests && sampled >= report.result.requests * 0.9);
     assert.ok(report.result.generator.cpuPct > 0 && report.result.generator.cpuPct <= 100);
     assert.equal(report.result.generator.busyPoll, true);
 
-    const entries = JSON.parse(readFileSync(run.outputs['benchmark-file'], 'utf8'));
+    const entries = readJson(run.outputs['benchmark-file']);
     assert.deepEqual(
       entries.map((e: { name: string; unit: string }) => [e.name, e.unit]),
       [
@@ -78,10 +99,10 @@ describe('report-file and benchmark-file', () => {
   });
 
   it('writes where report-file and benchmark-file say, creating folders', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'http-load-check-files-'));
+    const dir = tempDir();
     const report = join(dir, 'deep', 'er', 'r.json');
     const bench = join(dir, 'b.json');
-    const run = await runAction({
+    const run = await runInProcess({
       port: String(target.port),
       duration: '0.5',
       'min-requests': '0',
@@ -91,22 +112,45 @@ describe('report-file and benchmark-file', () => {
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs.report, report);
     assert.equal(run.outputs['benchmark-file'], bench);
-    assertValid(JSON.parse(readFileSync(report, 'utf8')));
+    assertValid(readJson(report));
+    assert.equal(readJson(bench).length, 2);
+  });
+
+  it('a report-file that cannot be written: a warning naming it; the benchmark file and the pass stand', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a-file'), ''); // a file where a folder would have to be
+    const report = join(dir, 'a-file', 'report.json');
+    const run = await runInProcess({
+      port: String(target.port),
+      duration: '0.3',
+      'min-requests': '1',
+      'report-file': report,
+    });
+    assert.equal(run.code, 0, run.stdout);
+    assert.ok(
+      run.warnings.some((w) => w.startsWith(`Could not write report-file ${report}: `)),
+      JSON.stringify(run.warnings),
+    );
+    assert.equal(run.outputs.report, undefined);
+    assert.equal(run.outputs['benchmark-file'], join(run.dir, 'http-load-check-benchmark.json'));
+    assert.equal(run.outputs.outcome, 'passed');
+    assert.match(run.summary, /\| Outcome \| ✅ passed \|/);
   });
 
   it('still writes a valid report when the target never answers', async () => {
-    const run = await runAction({
-      port: '1',
+    const run = await runInProcess({
+      port: String(await closedPort()),
       'wait-timeout': '0.2',
       duration: '1',
       'min-requests': '0',
     });
     assert.equal(run.code, 1);
     assert.equal(run.outputs.outcome, 'not-ready');
-    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8'));
+    const report = readJson(run.outputs.report);
     assertValid(report);
-    assert.equal(report.verdict.outcome, 'not-ready');
+    assert.equal(report.decision.outcome, 'not-ready');
     assert.deepEqual(report.samples.rps, []);
+    assert.deepEqual(report.result.sampleCounts, []);
   });
 });
 
@@ -115,86 +159,113 @@ describe('baseline-file: a saved report as the baseline', () => {
   let base: TestServer;
   before(async () => {
     base = await startServer();
-    const run = await runAction({ port: String(base.port), duration: '2', 'min-requests': '1' });
+    const run = await runInProcess({ port: String(base.port), duration: '2', 'min-requests': '1' });
     assert.equal(run.code, 0, run.stdout);
     saved = run.outputs.report;
   });
   after(() => base.close());
 
-  it('round trip: the same service again is no regression, and the summary warns of cross-run noise', async () => {
-    // Two runs minutes apart on a busy machine may differ by more than 5%: a regression here would
-    // take the whole interval below -50%, which the same service cannot do.
-    const run = await runAction({
+  it('round trip: the same service again is no regression, and the summary warns of cross-run noise', async (t) => {
+    // Two runs apart on a busy machine may differ by more than 5%: a regression here would take
+    // the whole interval below -50%, which the same service cannot do.
+    const run = await runInProcess({
       port: String(base.port),
       duration: '2',
       'min-requests': '1',
       'baseline-file': saved,
       'max-regression': '50',
     });
-    console.log(`same service vs saved: ${run.outputs['change-percent']}% ${run.outputs.verdict}`);
+    t.diagnostic(`same service vs saved: ${run.outputs['change-percent']}% ${run.outputs.verdict}`);
     assert.equal(run.code, 0, run.stdout);
-    assert.notEqual(run.outputs.verdict, 'regression');
     assert.match(run.outputs.verdict, /^(unchanged|slower|faster)$/);
-    assert.equal(
-      Number(run.outputs['baseline-requests']),
-      JSON.parse(readFileSync(saved, 'utf8')).result.requests,
-    );
+    assert.equal(Number(run.outputs['baseline-requests']), readJson(saved).result.requests);
     assert.match(run.summary, /saved report from an earlier run/);
     assert.match(run.summary, /xychart-beta/);
-    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8'));
+    const report = readJson(run.outputs.report);
     assertValid(report);
     assert.equal(report.comparison.source, 'file');
     assert.equal(report.comparison.baselineFile.path, saved);
     assert.equal(report.comparison.shift.headSlices, 4);
     assert.equal(report.comparison.shift.baselineSlices, 4);
+    assert.equal(report.comparison.shift.test, 'mann-whitney');
   });
 
-  it('a service far slower than the saved run is a regression: exit 1', async () => {
+  it('a service far slower than the saved run is a regression: the check fails', async (t) => {
     // At most 200 req/s against thousands: every head sample is far below every saved one.
     const slow = await slowServer(5);
     try {
-      const run = await runAction({
+      const run = await runInProcess({
         port: String(slow.port),
         duration: '2',
         'min-requests': '1',
         'baseline-file': saved,
       });
-      console.log(
+      t.diagnostic(
         `slow service vs saved: ${run.outputs['change-percent']}% ${run.outputs.verdict}`,
       );
       assert.equal(run.code, 1, run.stdout);
       assert.equal(run.outputs.verdict, 'regression');
       assert.ok(Number(run.outputs['change-high']) < -50, run.outputs['change-high']);
-      assert.match(run.stdout, /::error::Throughput regression: head vs baseline/);
+      assert.match(run.failure ?? '', /^Throughput regression: head vs baseline/);
       assert.match(run.stdout, /\nsaved baseline: \d+ requests, [\d.]+ req\/s\n/);
     } finally {
       await slow.close();
     }
   });
 
-  it('warns when the saved run used other settings', async () => {
-    const run = await runAction({
+  it('warns when the saved run used other settings, in the log, the summary and the report', async () => {
+    const run = await runInProcess({
       port: String(base.port),
       duration: '1',
       connections: '2',
       'min-requests': '0',
       'baseline-file': saved,
     });
+    const warning = run.warnings.find((w) => w.startsWith('The saved baseline'));
     assert.match(
-      run.stdout,
-      /::warning::The saved baseline .* was measured with connections 1; this run uses connections 2/,
+      warning ?? '',
+      /^The saved baseline .* was measured with connections 1; this run uses connections 2/,
     );
+    assert.ok(run.stdout.includes(`::warning::${warning}\n`));
     assert.match(run.summary, /not like for like/);
+    assert.ok(readJson(run.outputs.report).warnings.includes(warning));
+  });
+
+  it('reads a report of schemaVersion 1 (decision called verdict, sampleCounts called samples)', async () => {
+    const { decision, result, ...rest } = readJson(saved);
+    const { sampleCounts, ...counts } = result;
+    const v1 = join(tempDir(), 'v1.json');
+    writeFileSync(
+      v1,
+      JSON.stringify({
+        ...rest,
+        schemaVersion: 1,
+        verdict: decision,
+        result: { ...counts, samples: sampleCounts },
+      }),
+    );
+    const run = await runInProcess({
+      port: String(base.port),
+      duration: '1',
+      'min-requests': '1',
+      'baseline-file': v1,
+      'max-regression': '50',
+    });
+    assert.equal(run.code, 0, run.stdout);
+    const { check } = doneOf(run);
+    assert.equal(check.kind, 'saved');
+    assert.equal(check.kind === 'saved' && check.saved?.samples.rps.length, 4);
+    assert.equal(Number(run.outputs['baseline-requests']), result.requests);
   });
 
   it('rejects an unusable file before any connection, naming the input', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'http-load-check-files-'));
+    const dir = tempDir();
     const write = (name: string, text: string) => {
       const path = join(dir, name);
       writeFileSync(path, text);
       return path;
     };
-    const report = JSON.parse(readFileSync(saved, 'utf8'));
+    const report = readJson(saved);
     const withSamples = (name: string, sampleSec: number, rps: number[]) =>
       write(name, JSON.stringify({ ...report, samples: { sampleSec, rps } }));
     const fifo = () => {
@@ -211,8 +282,8 @@ describe('baseline-file: a saved report as the baseline', () => {
       [{ 'baseline-file': join(dir, 'missing.json') }, /cannot read it \(ENOENT\)/],
       [{ 'baseline-file': write('text.json', 'not json') }, /not JSON/],
       [
-        { 'baseline-file': write('v2.json', JSON.stringify({ ...report, schemaVersion: 2 })) },
-        /schemaVersion is 2/,
+        { 'baseline-file': write('v3.json', JSON.stringify({ ...report, schemaVersion: 3 })) },
+        /schemaVersion is 3/,
       ],
       [
         {
@@ -261,16 +332,49 @@ describe('baseline-file: a saved report as the baseline', () => {
     const target = await startServer();
     try {
       for (const [inputs, message] of cases) {
-        const run = await runAction({ port: String(target.port), 'min-requests': '0', ...inputs });
-        assert.equal(run.code, 1, JSON.stringify(inputs));
+        const run = await runInProcess({
+          port: String(target.port),
+          'min-requests': '0',
+          ...inputs,
+        });
+        assert.equal(run.code, 2, JSON.stringify(inputs));
         assert.ok(run.elapsedMs < 5000, `took ${Math.round(run.elapsedMs)} ms`);
         assert.doesNotMatch(run.stdout, /\n\s+at /, 'no stack trace');
-        assert.match(run.stdout, /::error::Invalid baseline-file '/);
-        assert.match(run.stdout, message);
+        assert.match(run.failure ?? '', /^Invalid baseline-file '/);
+        assert.match(run.failure ?? '', message);
+        assert.deepEqual(run.outputs, {});
       }
       assert.equal(target.connections(), 0, 'no connection for a bad baseline-file');
     } finally {
       await target.close();
     }
+  });
+});
+
+describe('the file writer (src/system/files.ts)', () => {
+  it('a report bigger than a pipe buffer, to a FIFO with a slow reader: written whole', async () => {
+    // Opened non-blocking to find a reader; before, the writes stayed non-blocking and failed
+    // with EAGAIN once the pipe was full.
+    const dir = tempDir();
+    const fifo = join(dir, 'slow-fifo');
+    execFileSync('mkfifo', [fifo]);
+    // The reader writes to a file: our write is synchronous, so nothing would drain a pipe to us.
+    const copy = join(dir, 'slow-fifo-copy');
+    const reader = spawn('sh', ['-c', 'exec 3<"$0"; sleep 0.3; cat <&3 >"$1"', fifo, copy]);
+    const closed = new Promise((resolve) => reader.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const text = `${JSON.stringify({ filler: 'x'.repeat(256 * 1024) })}\n`;
+    // Until the reader's shell has opened the FIFO, the write fails with ENXIO: try again.
+    for (let i = 0; ; i++) {
+      try {
+        assert.equal(writeTextFile(fifo, text), fifo);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENXIO' || i > 100) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    await closed;
+    assert.equal(readFileSync(copy, 'utf8'), text);
   });
 });

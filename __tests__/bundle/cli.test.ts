@@ -1,23 +1,20 @@
-/** The CLI bundle (`dist/cli/index.js`, the package's `bin`), run as a user runs it. */
+/**
+ * The CLI's contract, through its built bundle (dist/cli/index.js, the package's `bin`) run as a
+ * user runs it (helpers/bundle.ts): the standard line first on stdout, exit codes 0 (passed), 1
+ * (failed) and 2 (bad usage, nothing sent), warnings and the failure on stderr with the decision
+ * last, --json, --help, --version, and the file options wired to their inputs. What a run does with
+ * its target is tested in process (session/*.test.ts).
+ */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { VERSION } from '../src/version.js';
-import { startServer, type TestServer } from './helpers/servers.js';
+import { VERSION } from '../../src/version.js';
+import { runCli as cli } from '../helpers/bundle.js';
+import { startServer, type TestServer } from '../helpers/servers.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'index.js');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('http-load-check CLI', () => {
   let target: TestServer;
@@ -37,20 +34,25 @@ describe('http-load-check CLI', () => {
     assert.match(run.stdout, /req\/s over 0\.5\d* s/);
   });
 
-  it('exits 1 below --min-requests, with the reason on stderr', async () => {
+  it('exits 1 below --min-requests, with warnings, then the reason, on stderr', async () => {
     const run = await cli([String(target.port), '--duration', '0.3', '--min-requests', '1e9']);
     assert.equal(run.code, 2, 'min-requests takes a whole number');
+    const dir = mkdtempSync(join(tmpdir(), 'http-load-check-cli-'));
+    writeFileSync(join(dir, 'a-file'), ''); // a file where a folder would have to be
     const below = await cli([
       String(target.port),
       '--duration',
       '0.3',
       '--min-requests',
       '999999999',
+      '--report-file',
+      join(dir, 'a-file', 'report.json'),
     ]);
     assert.equal(below.code, 1);
+    // The warning first; the decision is the last line.
     assert.match(
       below.stderr,
-      /Throughput check failed: \d+ requests in 0\.3 s, below min-requests 999999999/,
+      /^warning: Could not write report-file .*a-file\/report\.json: .*\n(warning: .*\n)*Throughput check failed: \d+ requests in 0\.3 s, below min-requests 999999999\n$/,
     );
   });
 
@@ -63,6 +65,7 @@ describe('http-load-check CLI', () => {
         run.stderr,
         /^http-load-check: .+\nRun 'http-load-check --help' for the options\.\n$/,
       );
+      assert.equal(run.stdout, '');
       assert.equal(target.connections(), connections);
     });
   }
@@ -78,8 +81,8 @@ describe('http-load-check CLI', () => {
     ]);
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);
-    assert.equal(report.schemaVersion, 1);
-    assert.equal(report.verdict.outcome, 'passed');
+    assert.equal(report.schemaVersion, 2);
+    assert.equal(report.decision.outcome, 'passed');
     assert.ok(report.result.requests > 0);
     assert.deepEqual(report.settings.headers, [['X-Token', '***']]);
     assert.ok(!run.stdout.includes('hush'));
@@ -105,7 +108,7 @@ describe('http-load-check CLI', () => {
       join(dir, 'a-file', 'report.json'),
     ]);
     assert.ok(second.code === 0 || second.code === 1, second.stderr);
-    assert.match(second.stderr, /warning: could not write .*a-file\/report\.json/);
+    assert.match(second.stderr, /warning: Could not write report-file .*a-file\/report\.json/);
     assert.match(second.stdout, /head vs baseline: -?\d+\.\d% \(interval .+\), verdict \w+/);
     assert.equal(JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')).length, 2);
     const missing = await cli([String(target.port), '--baseline-file', join(dir, 'none.json')]);
@@ -135,7 +138,7 @@ describe('http-load-check CLI', () => {
       assert.ok(help.stdout.includes(option), option);
     }
     // Every action input has its option (`headers` is the repeatable `--header`).
-    const actionYml = readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8');
+    const actionYml = readFileSync(join(ROOT, 'action.yml'), 'utf8');
     const inputs = actionYml.slice(actionYml.indexOf('inputs:'), actionYml.indexOf('outputs:'));
     for (const [, name] of inputs.matchAll(/^ {2}([a-z-]+):$/gm)) {
       if (name === 'port') continue; // the positional argument
@@ -144,7 +147,7 @@ describe('http-load-check CLI', () => {
     }
     const version = await cli(['--version']);
     assert.equal(version.stdout, `${VERSION}\n`);
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     assert.equal(VERSION, pkg.version, 'src/version.ts follows package.json');
   });
 });
