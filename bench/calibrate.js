@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
     aa: { type: 'string', default: '300' },
     ab: { type: 'string', default: '60' },
     // Seconds per side: one number for every setting, or `<connections>:<seconds>,...`; a setting
-    // not named runs at the action's default duration of a comparison (src/inputs.ts).
+    // not named runs at the action's default duration of a comparison (src/config/settings.ts).
     seconds: { type: 'string', default: '' },
     connections: { type: 'string', default: '1,4' },
     'base-cost-us': { type: 'string', default: '100' },
@@ -68,11 +68,20 @@ const AA = Number(args.aa);
 const AB = Number(args.ab);
 // The action's statistics and defaults, from its source (the script runs under tsx).
 const compareStats = await import('../src/stats/compare.ts');
-const { DEFAULTS, defaultDuration } = await import('../src/inputs.ts');
+const { option } = await import('../src/config/options.ts');
+const { readSettings } = await import('../src/config/settings.ts');
 const defaults = {
-  confidence: Number(DEFAULTS.confidence),
-  maxRegression: Number(DEFAULTS['max-regression']),
+  confidence: Number(option('confidence').default),
+  maxRegression: Number(option('max-regression').default),
 };
+/** The action's default `duration` of a comparison at `connections`, as its reader works it out. */
+const comparisonDuration = (connections) =>
+  readSettings(
+    (name) =>
+      ({ port: '1', 'min-requests': '0', 'baseline-port': '2', connections: String(connections) })[
+        name
+      ] ?? '',
+  ).durationSec;
 // --seconds: `5` (every setting) or `1:10,4:5` (per setting).
 const secondsPerSetting = {};
 let secondsEvery = NaN;
@@ -84,7 +93,7 @@ for (const part of args.seconds.split(',').filter(Boolean)) {
 /** Seconds per side at a setting: as --seconds says, else the action's default for a comparison. */
 const secondsFor = (connections) =>
   secondsPerSetting[connections] ??
-  (Number.isNaN(secondsEvery) ? Number(defaultDuration(true, connections)) : secondsEvery);
+  (Number.isNaN(secondsEvery) ? comparisonDuration(connections) : secondsEvery);
 const BLOCK = Number(args.block);
 const BASE_COST_US = Number(args['base-cost-us']);
 const STOP_AT = Number(args.minutes) > 0 ? Date.now() + Number(args.minutes) * 60_000 : Infinity;
