@@ -170,6 +170,14 @@ function terminalSink(json: boolean, tty: boolean): Sink {
   };
 }
 
+// A reader that goes away (`http-load-check 8080 | head -1`) is not a failure of the check: the
+// rest of the text is dropped, as `console.log` would drop it, and the exit code stands.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {

@@ -6,12 +6,13 @@
  * its target is tested in process (session/*.test.ts).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VERSION } from '../../src/version.js';
-import { runCli as cli } from '../helpers/bundle.js';
+import { CLI_BUNDLE, runCli as cli } from '../helpers/bundle.js';
 import { startServer, type TestServer } from '../helpers/servers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -114,6 +115,19 @@ describe('http-load-check CLI', () => {
     const missing = await cli([String(target.port), '--baseline-file', join(dir, 'none.json')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /Invalid baseline-file '.*none\.json': cannot read it/);
+  });
+
+  it('a reader that goes away after the standard line (| head -1): exit code stands, no crash', async () => {
+    const child = spawn(process.execPath, [CLI_BUNDLE, String(target.port), '--duration', '0.3'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // Close the read end as soon as the load starts: every later write meets a broken pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
   });
 
   it('--help and --version', async () => {

@@ -72943,6 +72943,14 @@ function terminalSink(json, tty) {
         fail: (message) => process.stderr.write(`${message}\n`),
     };
 }
+// A reader that goes away (`http-load-check 8080 | head -1`) is not a failure of the check: the
+// rest of the text is dropped, as `console.log` would drop it, and the exit code stands.
+for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+        if (error.code !== 'EPIPE')
+            throw error;
+    });
+}
 main(process.argv.slice(2)).then((code) => (process.exitCode = code), (error) => {
     process.stderr.write(`http-load-check failed unexpectedly: ${error.stack ?? error}\n`);
     process.exitCode = 1;
