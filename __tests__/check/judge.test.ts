@@ -18,6 +18,7 @@ import {
   notReady,
 } from '../../src/check/judge.js';
 import type { Decision, Shift, Slice, Verdict } from '../../src/model/check.js';
+import { shiftOf } from '../helpers/fixtures.js';
 import { emptyResult, type LoadResult } from '../../src/model/result.js';
 import { formatSeconds } from '../../src/model/settings.js';
 
@@ -119,17 +120,6 @@ describe('a run that did not run to its end', () => {
 });
 
 describe('the decision of a comparison', () => {
-  const shiftOf = (changePct: number, lowPct: number, highPct: number): Shift => ({
-    changePct,
-    lowPct,
-    highPct,
-    confidence: 0.99,
-    achievedConfidence: 0.99,
-    method: 'exact',
-    test: 'signed-rank',
-    headSlices: 10,
-    baselineSlices: 10,
-  });
   const limits = { confidence: 0.99, maxRegressionPct: 5 };
   const passing = judge({ requests: 5000, minRequests: 1000, durationSec: 5 });
   const failing = judge({ requests: 500, minRequests: 1000, durationSec: 5 });
@@ -137,17 +127,17 @@ describe('the decision of a comparison', () => {
   const passes: [Verdict, Shift, string][] = [
     [
       'faster',
-      shiftOf(3, 1, 5),
+      shiftOf(1, 5, 3),
       'Head is faster than baseline: +3.0% (99% interval +1.0% to +5.0%)',
     ],
     [
       'slower',
-      shiftOf(-3, -4.5, -1.25),
+      shiftOf(-4.5, -1.25, -3),
       'Head is slower than baseline, within max-regression 5%: -3.0% (99% interval -4.5% to -1.3%)',
     ],
     [
       'unchanged',
-      shiftOf(0.2, -2, 2.5),
+      shiftOf(-2, 2.5, 0.2),
       'No significant change between head and baseline: +0.2% (99% interval -2.0% to +2.5%)',
     ],
   ];
@@ -166,7 +156,7 @@ describe('the decision of a comparison', () => {
   }
 
   it('fails on a regression even when the gate passed, and over a failing gate', () => {
-    const regression = shiftOf(-12, -15, -9);
+    const regression = shiftOf(-15, -9, -12);
     const expected: Decision = {
       passed: false,
       outcome: 'failed',
@@ -179,7 +169,7 @@ describe('the decision of a comparison', () => {
 
   it('states the confidence asked for, to a hundredth of a percent', () => {
     const at = (confidence: number) =>
-      comparisonDecision(shiftOf(3, 1, 5), 'faster', { confidence, maxRegressionPct: 5 }, passing)
+      comparisonDecision(shiftOf(1, 5, 3), 'faster', { confidence, maxRegressionPct: 5 }, passing)
         .message;
     assert.match(at(0.95), /\(95% interval /);
     assert.match(at(0.999), /\(99\.9% interval /);

@@ -17,7 +17,7 @@ import { parseSavedBaseline, readSavedBaseline } from '../../src/config/baseline
 import { InputError } from '../../src/config/settings.js';
 import { jsonReport, jsonText } from '../../src/present/json.js';
 import { runEnvironment } from '../../src/system/environment.js';
-import { absoluteCheck, result, settingsOf } from '../present/fixtures.js';
+import { absoluteCheck, result, settingsOf } from '../helpers/fixtures.js';
 
 /** The fields of a saved report that are read, as an earlier run wrote them. */
 const report = {

@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { cliFlag, option, OPTIONS, OUTPUTS } from '../../src/config/options.js';
 import { InputError, readSettings } from '../../src/config/settings.js';
 import { outputsOf } from '../../src/present/outputs.js';
-import { absoluteCheck, comparisonCheck, settingsOf } from '../present/fixtures.js';
+import { absoluteCheck, comparisonCheck, settingsOf } from '../helpers/fixtures.js';
 
 const reader =
   (inputs: Record<string, string>) =>

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { benchmarkEntries } from '../../src/present/benchmark.js';
-import { absoluteCheck, comparisonCheck, result, settingsOf } from './fixtures.js';
+import { absoluteCheck, comparisonCheck, result, settingsOf } from '../helpers/fixtures.js';
 
 const extra = 'latency p50 0.350 ms, p99 1.200 ms\nerrors 2, timeouts 1, unexpected status 5';
 

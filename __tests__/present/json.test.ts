@@ -16,7 +16,7 @@ import { jsonReport, jsonText } from '../../src/present/json.js';
 import { warningsOf } from '../../src/present/warnings.js';
 import { coefficientOfVariation } from '../../src/stats/noise.js';
 import { VERSION } from '../../src/version.js';
-import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from './fixtures.js';
+import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../helpers/fixtures.js';
 
 const schema = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'report.schema.json'), 'utf8'),

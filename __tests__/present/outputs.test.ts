@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { outputsOf } from '../../src/present/outputs.js';
-import { absoluteCheck, comparisonCheck, result, settingsOf, shift } from './fixtures.js';
+import { absoluteCheck, comparisonCheck, result, settingsOf, shift } from '../helpers/fixtures.js';
 
 describe('outputsOf', () => {
   it("gives an absolute check's counts, rate, window, latency and decision as text", () => {

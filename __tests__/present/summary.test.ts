@@ -20,7 +20,7 @@ import {
 import { warningsOf } from '../../src/present/warnings.js';
 import { compareRates, judgeShift } from '../../src/stats/compare.js';
 import { sliceNoise } from '../../src/stats/noise.js';
-import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from './fixtures.js';
+import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../helpers/fixtures.js';
 
 describe('summary', () => {
   it('has a table with target, settings, counts, threshold and outcome', () => {

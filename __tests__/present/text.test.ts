@@ -19,7 +19,7 @@ import {
   requestsPerSecond,
   startLine,
 } from '../../src/present/text.js';
-import { result, shift } from './fixtures.js';
+import { result, shift } from '../helpers/fixtures.js';
 
 describe('standard line', () => {
   it('is byte for byte the original client output', () => {

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { notReady } from '../../src/check/judge.js';
 import { emptyResult } from '../../src/model/result.js';
 import { baselineMismatch, warningsOf } from '../../src/present/warnings.js';
-import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from './fixtures.js';
+import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../helpers/fixtures.js';
 
 /** 12340 requests measured, gate at 12000: inside the ±10% noise band. */
 const nearGate = settingsOf({ 'min-requests': '12000' });

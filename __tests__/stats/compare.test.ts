@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
-import type { Shift } from '../../src/model/check.js';
+import { shiftOf } from '../helpers/fixtures.js';
 import {
   comparePairedRates,
   compareRates,
@@ -121,17 +121,7 @@ describe('Hodges-Lehmann shift of log req/s', () => {
 });
 
 describe('the gate on a shift', () => {
-  const shift = (lowPct: number, highPct: number): Shift => ({
-    changePct: (lowPct + highPct) / 2,
-    lowPct,
-    highPct,
-    confidence: 0.99,
-    achievedConfidence: 0.99,
-    method: 'exact',
-    test: 'signed-rank',
-    headSlices: 10,
-    baselineSlices: 10,
-  });
+  const shift = shiftOf;
   it('fails only when the whole interval lies below -max-regression', () => {
     assert.equal(judgeShift(shift(-12, -6), 5), 'regression');
     assert.equal(judgeShift(shift(-12, -4), 5), 'slower');

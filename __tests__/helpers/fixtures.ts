@@ -73,6 +73,25 @@ export const shift: Shift = {
   baselineSlices: 4,
 };
 
+/** A signed-rank shift over 10 pairs at 99% with this interval (the estimate in the middle). */
+export function shiftOf(
+  lowPct: number,
+  highPct: number,
+  changePct = (lowPct + highPct) / 2,
+): Shift {
+  return {
+    changePct,
+    lowPct,
+    highPct,
+    confidence: 0.99,
+    achievedConfidence: 0.99,
+    method: 'exact',
+    test: 'signed-rank',
+    headSlices: 10,
+    baselineSlices: 10,
+  };
+}
+
 /** Slices of these req/s, the head's first (as a saved comparison lists them), each `sliceSec` long. */
 export function slicesOf(head: number[], baseline: number[], sliceSec = 0.5): Slice[] {
   const slice = (side: Slice['side'], rps: number): Slice => ({
