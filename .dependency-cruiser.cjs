@@ -1,7 +1,6 @@
 /**
- * The direction of the layers in src/ (docs/architecture.md), checked by `npm run lint`:
- * model <- stats <- engine <- config <- check <- present <- session <- adapters (main, cli, index).
- * `system/` (files, signals, environment) and `version` sit beside them; no cycles anywhere.
+ * The direction of the layers in src/, checked by `npm run lint`; each rule lists what a layer may
+ * use (the table in docs/architecture.md). No cycles anywhere.
  */
 const layer = (name, mayUse) => ({
   name: `layer-${name}`,
@@ -31,11 +30,25 @@ module.exports = {
     layer('check', ['model/', 'stats/', 'engine/']),
     layer('present', ['model/', 'stats/', 'version.ts']),
     {
-      name: 'session-below-adapters',
-      comment: 'The session drives the layers; it never uses an adapter.',
+      name: 'layer-session',
+      comment:
+        'The session drives the layers below it; it never uses an adapter or the engine directly.',
       severity: 'error',
       from: { path: '^src/session\\.ts$' },
-      to: { path: '^src/(main|cli|index)\\.ts$' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/session\\.ts$', '^src/(model|config|check|present|system)/'],
+      },
+    },
+    {
+      name: 'layer-adapters',
+      comment: 'The adapters are thin: they drive the session and use only the edges around it.',
+      severity: 'error',
+      from: { path: '^src/(main|cli|index)\\.ts$' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/(main|session|version)\\.ts$', '^src/(config|present|system)/'],
+      },
     },
     {
       name: 'adapters-are-entry-points',

@@ -68,6 +68,7 @@ const AA = Number(args.aa);
 const AB = Number(args.ab);
 // The action's statistics and defaults, from its source (the script runs under tsx).
 const compareStats = await import('../src/stats/compare.ts');
+const { verdictOf } = await import('../src/check/judge.ts');
 const { option } = await import('../src/config/options.ts');
 const { readSettings } = await import('../src/config/settings.ts');
 const defaults = {
@@ -276,7 +277,7 @@ function estimatorLines(trials) {
         judged.mw.push(compare.compareRates(head, baseline, 0.99));
       }
       const cell = (shifts) =>
-        `${shifts.filter((x) => compare.judgeShift(x, 5) === 'regression').length}, ` +
+        `${shifts.filter((x) => verdictOf(x, 5) === 'regression').length}, ` +
         `${median(shifts.map((x) => x.highPct - x.lowPct)).toFixed(1)} pts`;
       rows.push(
         `| ${setting.c} | ${setting.s} | ${kind} | ${ts.length} | ${cell(judged.paired)} | ${cell(judged.paired95)} | ${cell(judged.mw)} |`,
@@ -333,10 +334,10 @@ async function report(meta) {
   const trials = logged.map((t) => {
     if (!Array.isArray(t.slices)) return t;
     const { pairs } = parseSlices(t);
-    const ran = compare.judgeShift(compare.comparePairedRates(pairs, t.confidence ?? 0.99), 5);
+    const ran = verdictOf(compare.comparePairedRates(pairs, t.confidence ?? 0.99), 5);
     if (ran === t.verdict) agree++;
     const shift = compare.comparePairedRates(pairs, defaults.confidence);
-    const verdict = compare.judgeShift(shift, defaults.maxRegression);
+    const verdict = verdictOf(shift, defaults.maxRegression);
     const round = (x) => Math.round(x * 100) / 100;
     return { ...t, verdict, low: round(shift.lowPct), high: round(shift.highPct) };
   });

@@ -101,7 +101,6 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: parserOptions(),
     }));
-    if (positionals.length > 1) throw new Error(`Too many arguments: ${positionals.join(' ')}`);
   } catch (error) {
     return badUsage((error as Error).message);
   }
@@ -113,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  if (positionals.length > 1) return badUsage(`Too many arguments: ${positionals.join(' ')}`);
   const json = values.json === true;
   const tty = !json && process.stdout.isTTY === true;
   const raw = inputsFrom(values, positionals);

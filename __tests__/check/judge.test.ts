@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import {
   cancelled,
   comparisonDecision,
+  verdictOf,
   crashed,
   judge,
   notComparable,
@@ -247,5 +248,15 @@ describe('a comparison that cannot be made', () => {
       notComparable({ head: good, baseline: failedOnly }, 'paired', 5)?.message ?? '',
       /; in the warm-up 0 responses and 1 failures\)$/,
     );
+  });
+});
+
+describe('the verdict of a shift', () => {
+  const shift = shiftOf;
+  it('fails only when the whole interval lies below -max-regression', () => {
+    assert.equal(verdictOf(shift(-12, -6), 5), 'regression');
+    assert.equal(verdictOf(shift(-12, -4), 5), 'slower');
+    assert.equal(verdictOf(shift(-3, 2), 5), 'unchanged');
+    assert.equal(verdictOf(shift(1, 4), 5), 'faster');
   });
 });

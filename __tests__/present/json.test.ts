@@ -107,7 +107,7 @@ describe('the JSON report of an absolute check', () => {
 });
 
 describe('the JSON report of a comparison', () => {
-  it('against a service: source, shift, verdict, the baseline and every slice', () => {
+  it('against a service: kind, shift, verdict, the baseline and every slice', () => {
     const settings = settingsOf({ 'baseline-port': '9090' });
     const check = comparisonCheck(settings, 'paired');
     check.slices[1] = { ...check.slices[1], outlier: true };
@@ -115,7 +115,7 @@ describe('the JSON report of a comparison', () => {
     assertValid(report);
     const { comparison } = report;
     assert.ok(comparison);
-    assert.equal(comparison.source, 'service');
+    assert.equal(comparison.kind, 'paired');
     assert.equal(comparison.baselineFile, null);
     assert.equal(comparison.verdict, 'slower');
     assert.deepEqual(comparison.shift, check.shift);
@@ -136,7 +136,7 @@ describe('the JSON report of a comparison', () => {
     const check = comparisonCheck(settings, 'saved');
     const report = jsonReport(settings, check, [], environment, createdAt);
     assertValid(report);
-    assert.equal(report.comparison?.source, 'file');
+    assert.equal(report.comparison?.kind, 'saved');
     assert.deepEqual(report.comparison?.baselineFile, {
       path: 'main.json',
       createdAt: '2026-11-20T10:00:00.000Z',

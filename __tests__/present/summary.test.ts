@@ -18,7 +18,8 @@ import {
   summaryMarkdown,
 } from '../../src/present/summary.js';
 import { warningsOf } from '../../src/present/warnings.js';
-import { compareRates, judgeShift } from '../../src/stats/compare.js';
+import { verdictOf } from '../../src/check/judge.js';
+import { compareRates } from '../../src/stats/compare.js';
 import { sliceNoise } from '../../src/stats/noise.js';
 import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../helpers/fixtures.js';
 
@@ -131,7 +132,7 @@ describe('comparison summary', () => {
       baseline: result,
       slices,
       shift,
-      verdict: judgeShift(shift, 5),
+      verdict: verdictOf(shift, 5),
       noise: noiseBySide,
       saved: savedHere,
     });

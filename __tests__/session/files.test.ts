@@ -8,13 +8,12 @@
  * (`RUNNER_TEMP`) and the runner's own files are bundle/action.test.ts.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { writeTextFile } from '../../src/system/files.js';
 import { doneOf, readJson, runInProcess } from '../helpers/session.js';
 import { closedPort, startServer, type TestServer } from '../helpers/servers.js';
 
@@ -183,7 +182,7 @@ describe('baseline-file: a saved report as the baseline', () => {
     assert.match(run.summary, /xychart-beta/);
     const report = readJson(run.outputs.report);
     assertValid(report);
-    assert.equal(report.comparison.source, 'file');
+    assert.equal(report.comparison.kind, 'saved');
     assert.equal(report.comparison.baselineFile.path, saved);
     assert.equal(report.comparison.shift.headSlices, 4);
     assert.equal(report.comparison.shift.baselineSlices, 4);
@@ -348,33 +347,5 @@ describe('baseline-file: a saved report as the baseline', () => {
     } finally {
       await target.close();
     }
-  });
-});
-
-describe('the file writer (src/system/files.ts)', () => {
-  it('a report bigger than a pipe buffer, to a FIFO with a slow reader: written whole', async () => {
-    // Opened non-blocking to find a reader; before, the writes stayed non-blocking and failed
-    // with EAGAIN once the pipe was full.
-    const dir = tempDir();
-    const fifo = join(dir, 'slow-fifo');
-    execFileSync('mkfifo', [fifo]);
-    // The reader writes to a file: our write is synchronous, so nothing would drain a pipe to us.
-    const copy = join(dir, 'slow-fifo-copy');
-    const reader = spawn('sh', ['-c', 'exec 3<"$0"; sleep 0.3; cat <&3 >"$1"', fifo, copy]);
-    const closed = new Promise((resolve) => reader.on('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const text = `${JSON.stringify({ filler: 'x'.repeat(256 * 1024) })}\n`;
-    // Until the reader's shell has opened the FIFO, the write fails with ENXIO: try again.
-    for (let i = 0; ; i++) {
-      try {
-        assert.equal(writeTextFile(fifo, text), fifo);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENXIO' || i > 100) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-    await closed;
-    assert.equal(readFileSync(copy, 'utf8'), text);
   });
 });

@@ -2,20 +2,18 @@
  * src/stats/compare.ts, pure: the exact Mann-Whitney U distribution (against enumeration and the
  * published tables), the two-sample Hodges-Lehmann shift of log req/s with its interval (the order
  * statistics it takes, the confidence it really has, the normal approximation beyond 2,500 pairs),
- * the paired Wilcoxon signed-rank estimate and interval, and `judgeShift`, the gate on a shift.
+ * and the paired Wilcoxon signed-rank estimate and interval.
  * The order in which a comparison runs its slices and pairs them is src/check/comparison.ts's
  * (__tests__/check/comparison.test.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
-import { shiftOf } from '../helpers/fixtures.js';
 import {
   comparePairedRates,
   compareRates,
   exactCriticalValue,
   signedRankCriticalValue,
-  judgeShift,
   mannWhitneyCounts,
 } from '../../src/stats/compare.js';
 
@@ -117,16 +115,6 @@ describe('Hodges-Lehmann shift of log req/s', () => {
   it('rejects too few slices and a bad confidence', () => {
     assert.throws(() => compareRates([1], [1, 2], 0.99), RangeError);
     assert.throws(() => compareRates([1, 2], [1, 2], 1), RangeError);
-  });
-});
-
-describe('the gate on a shift', () => {
-  const shift = shiftOf;
-  it('fails only when the whole interval lies below -max-regression', () => {
-    assert.equal(judgeShift(shift(-12, -6), 5), 'regression');
-    assert.equal(judgeShift(shift(-12, -4), 5), 'slower');
-    assert.equal(judgeShift(shift(-3, 2), 5), 'unchanged');
-    assert.equal(judgeShift(shift(1, 4), 5), 'faster');
   });
 });
 

@@ -70775,6 +70775,19 @@ function notReady(input) {
             (input.lastError ? `; last error: ${input.lastError}` : ''),
     };
 }
+/**
+ * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
+ * or faster when the whole interval lies on one side of 0; unchanged otherwise.
+ */
+function verdictOf(shift, maxRegressionPct) {
+    if (shift.highPct < -maxRegressionPct)
+        return 'regression';
+    if (shift.highPct < 0)
+        return 'slower';
+    if (shift.lowPct > 0)
+        return 'faster';
+    return 'unchanged';
+}
 /** A bug of ours, not a fault of the target: the step fails with the stack. */
 function crashed(error) {
     const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
@@ -71805,19 +71818,6 @@ function compareRates(head, baseline, confidence) {
     });
 }
 /**
- * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
- * or faster when the whole interval lies on one side of 0; unchanged otherwise.
- */
-function judgeShift(shift, maxRegressionPct) {
-    if (shift.highPct < -maxRegressionPct)
-        return 'regression';
-    if (shift.highPct < 0)
-        return 'slower';
-    if (shift.lowPct > 0)
-        return 'faster';
-    return 'unchanged';
-}
-/**
  * How many of the C(n+m, n) orderings give each value of U = 0..n*m, when there are no ties.
  * Recurrence N(i, j, u) = N(i-1, j, u-j) + N(i, j-1, u), all additions (no cancellation).
  */
@@ -72174,7 +72174,7 @@ function decide(settings, hooks, check, baseline, slices, from) {
     const shift = from.kind === 'paired'
         ? comparePairedRates(pairsOf(slices), settings.confidence)
         : compareRates(headRates, baseRates, settings.confidence);
-    const verdict = judgeShift(shift, settings.maxRegressionPct);
+    const verdict = verdictOf(shift, settings.maxRegressionPct);
     // Not aborted here, so the check's own decision is the absolute gate (min-requests).
     const decision = comparisonDecision(shift, verdict, settings, check.decision);
     return { ...outcome, decision, shift, verdict };
@@ -72310,16 +72310,36 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
         createdAt: createdAt.toISOString(),
         target: targetUrl(settings),
         environment,
+        // Field by field: the report's layout is a contract of its own (a rename bumps
+        // schemaVersion). A new field of Settings fails to compile here until it is added on purpose.
         settings: {
-            ...settings,
+            host: settings.host,
+            port: settings.port,
+            path: settings.path,
+            durationSec: settings.durationSec,
+            minRequests: settings.minRequests,
+            connections: settings.connections,
+            pipelining: settings.pipelining,
+            busyPoll: settings.busyPoll,
+            timeoutSec: settings.timeoutSec,
+            waitTimeoutSec: settings.waitTimeoutSec,
+            warmupSec: settings.warmupSec,
+            expectedStatus: settings.expectedStatus,
             headers: settings.headers.map(([name]) => [name, '***']),
+            baseline: settings.baseline,
+            rounds: settings.rounds,
+            maxRegressionPct: settings.maxRegressionPct,
+            confidence: settings.confidence,
+            baselineFile: settings.baselineFile,
+            reportFile: settings.reportFile,
+            benchmarkFile: settings.benchmarkFile,
         },
         decision,
         result: { ...result, rps: requestsPerSecond(result) },
         samples: { ...samples, cv: coefficientOfVariation(samples.rps) },
         warnings: warnings.map((w) => w.text),
         comparison: comparison && {
-            source: comparison.kind === 'paired' ? 'service' : 'file',
+            kind: comparison.kind,
             baselineFile: comparison.saved
                 ? {
                     path: comparison.saved.path,
@@ -72873,8 +72893,6 @@ async function main(argv) {
             allowPositionals: true,
             options: parserOptions(),
         }));
-        if (positionals.length > 1)
-            throw new Error(`Too many arguments: ${positionals.join(' ')}`);
     }
     catch (error) {
         return badUsage(error.message);
@@ -72887,6 +72905,8 @@ async function main(argv) {
         process.stdout.write(`${VERSION}\n`);
         return 0;
     }
+    if (positionals.length > 1)
+        return badUsage(`Too many arguments: ${positionals.join(' ')}`);
     const json = values.json === true;
     const tty = !json && process.stdout.isTTY === true;
     const raw = inputsFrom(values, positionals);

@@ -14,7 +14,7 @@ import type {
 } from '../model/check.js';
 import { emptyResult, type LoadResult } from '../model/result.js';
 import type { Settings } from '../model/settings.js';
-import { comparePairedRates, compareRates, judgeShift } from '../stats/compare.js';
+import { comparePairedRates, compareRates } from '../stats/compare.js';
 import { createLatencyRecorder } from '../stats/latency.js';
 import { sliceNoise } from '../stats/noise.js';
 import {
@@ -26,7 +26,7 @@ import {
   waitFor,
   type CheckHooks,
 } from './absolute.js';
-import { comparisonDecision, judge, notComparable } from './judge.js';
+import { comparisonDecision, judge, notComparable, verdictOf } from './judge.js';
 
 /** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
 export const COMPARISON_WARMUP_MS = 1500;
@@ -240,7 +240,7 @@ function decide(
     from.kind === 'paired'
       ? comparePairedRates(pairsOf(slices), settings.confidence)
       : compareRates(headRates, baseRates, settings.confidence);
-  const verdict = judgeShift(shift, settings.maxRegressionPct);
+  const verdict = verdictOf(shift, settings.maxRegressionPct);
   // Not aborted here, so the check's own decision is the absolute gate (min-requests).
   const decision = comparisonDecision(shift, verdict, settings, check.decision);
   return { ...outcome, decision, shift, verdict };

@@ -58,6 +58,17 @@ export function notReady(input: {
   };
 }
 
+/**
+ * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
+ * or faster when the whole interval lies on one side of 0; unchanged otherwise.
+ */
+export function verdictOf(shift: Shift, maxRegressionPct: number): Verdict {
+  if (shift.highPct < -maxRegressionPct) return 'regression';
+  if (shift.highPct < 0) return 'slower';
+  if (shift.lowPct > 0) return 'faster';
+  return 'unchanged';
+}
+
 /** A bug of ours, not a fault of the target: the step fails with the stack. */
 export function crashed(error: unknown): Decision {
   const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);

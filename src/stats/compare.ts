@@ -12,7 +12,7 @@
  */
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
-import type { Shift, Verdict } from '../model/check.js';
+import type { Shift } from '../model/check.js';
 
 /** Largest number of pairs for which the exact distribution of U is computed. */
 const EXACT_MAX_PAIRS = 2500;
@@ -115,17 +115,6 @@ export function compareRates(head: number[], baseline: number[], confidence: num
     headSlices: n,
     baselineSlices: m,
   });
-}
-
-/**
- * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
- * or faster when the whole interval lies on one side of 0; unchanged otherwise.
- */
-export function judgeShift(shift: Shift, maxRegressionPct: number): Verdict {
-  if (shift.highPct < -maxRegressionPct) return 'regression';
-  if (shift.highPct < 0) return 'slower';
-  if (shift.lowPct > 0) return 'faster';
-  return 'unchanged';
 }
 
 /**
