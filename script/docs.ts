@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
-import { OPTIONS, OUTPUTS, type OptionSpec } from '../src/config/options.js';
+import { acceptedText, OPTIONS, OUTPUTS, type OptionSpec } from '../src/config/options.js';
 
 const root = join(import.meta.dirname, '..');
 const check = process.argv.includes('--check');
@@ -31,7 +31,7 @@ function fold(text: string, indent: string, width = 100): string[] {
 function inputDescription(spec: OptionSpec): string {
   const shownDefault = spec.default === '' && spec.defaultText && spec.defaultText !== 'none';
   return (
-    `${spec.description} Accepted: ${spec.accepted}.` +
+    `${spec.description} Accepted: ${acceptedText(spec)}.` +
     (shownDefault ? ` Default: ${spec.defaultText}.` : '') +
     (spec.required ? ' Required.' : '')
   );
@@ -78,7 +78,7 @@ function inputsTable(): string {
           ? '(none)'
           : cell(spec.defaultText.replace(/^(\S+?)(;|$)/, '`$1`$2'))
         : `\`${cell(spec.default)}\``;
-    return `| \`${spec.name}\` | ${shown} | ${cell(spec.accepted)} | ${cell(spec.description)} |`;
+    return `| \`${spec.name}\` | ${shown} | ${cell(acceptedText(spec))} | ${cell(spec.description)} |`;
   });
   return ['| input | default | accepted values | meaning |', '|---|---|---|---|', ...rows].join(
     '\n',

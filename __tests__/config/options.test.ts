@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cliFlag, option, OPTIONS, OUTPUTS } from '../../src/config/options.js';
+import { acceptedText, cliFlag, option, OPTIONS, OUTPUTS } from '../../src/config/options.js';
 import { InputError, readSettings } from '../../src/config/settings.js';
 import { outputsOf } from '../../src/present/outputs.js';
 import { absoluteCheck, comparisonCheck, settingsOf } from '../helpers/fixtures.js';
@@ -122,6 +122,30 @@ describe('the inputs of the table', () => {
     }
     const all = Object.fromEntries(withDefaults.map((o) => [o.name, o.default]));
     assert.deepEqual(readSettings(reader({ ...valid, ...all })), fallback);
+  });
+
+  it('bound the reader with their ranges: the top of each range is read, just above it refused', () => {
+    let ranged = 0;
+    for (const spec of OPTIONS) {
+      const type = spec.type;
+      if (type.kind !== 'integer' && type.kind !== 'seconds' && type.kind !== 'number') continue;
+      if (type.max >= Number.MAX_SAFE_INTEGER) continue;
+      ranged++;
+      const base = valid;
+      const top = String(type.max);
+      const above = String(type.kind === 'integer' ? type.max + 1 : type.max * 1.001);
+      assert.doesNotThrow(() => readSettings(reader({ ...base, [spec.name]: top })), spec.name);
+      assert.throws(
+        () => readSettings(reader({ ...base, [spec.name]: above })),
+        (error: unknown) =>
+          error instanceof InputError &&
+          error.input === spec.name &&
+          error.message.includes(top) &&
+          acceptedText(spec).includes(top),
+        spec.name,
+      );
+    }
+    assert.ok(ranged >= 10, `${ranged} ranged inputs`);
   });
 
   it('have CLI defaults that parse', () => {

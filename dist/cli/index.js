@@ -69717,7 +69717,7 @@ const OPTIONS = [
         name: 'port',
         required: true,
         default: '',
-        accepted: 'integer 1-65535',
+        type: { kind: 'integer', min: 1, max: 65535 },
         description: 'TCP port of the service to check.',
         cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
     },
@@ -69726,7 +69726,7 @@ const OPTIONS = [
         required: true,
         default: '',
         cliDefault: '0',
-        accepted: 'integer, 0 or more',
+        type: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
         description: 'The gate: the step fails when fewer responses with an expected status than this were received in the window.',
         cli: { value: '<n>', help: 'exit 1 when fewer requests were answered' },
     },
@@ -69734,70 +69734,70 @@ const OPTIONS = [
         name: 'duration',
         default: '',
         defaultText: '5; 10 in a comparison at 1 connection',
-        accepted: 'seconds, > 0 and ≤ 3600, may be fractional',
-        description: 'How long requests are sent, in seconds (per side in a comparison). This is the requested time; the duration output is the measured window.',
+        type: { kind: 'seconds', min: 0, max: 3600, above: true },
+        description: 'How long requests are sent, in seconds, fractions allowed (per side in a comparison). This is the requested time; the duration output is the measured window.',
         cli: { value: '<s>', help: 'seconds to send requests for' },
     },
     {
         name: 'host',
         default: '127.0.0.1',
-        accepted: 'host name or IP address, no scheme or port',
+        type: { kind: 'text', accepted: 'host name or IP address, no scheme or port' },
         description: 'Host of the service. IPv6 addresses are accepted with or without brackets; an address URLs would read otherwise (999.1.1.1, 1.2.3) is refused.',
         cli: { value: '<host>', help: 'host name or IP address' },
     },
     {
         name: 'path',
         default: '/',
-        accepted: "starts with '/', no spaces or '#'; may carry a query",
+        type: { kind: 'text', accepted: "starts with '/', no spaces or '#'; may carry a query" },
         description: "Request path; requests go to http://host:port followed by the path. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
         cli: { value: '<path>', help: 'request path' },
     },
     {
         name: 'connections',
         default: '1',
-        accepted: 'integer 1-1000',
-        description: 'Keep-alive connections, each with pipelining requests in flight. 1 connection with 1 request in flight is what the original script did.',
+        type: { kind: 'integer', min: 1, max: 1000 },
+        description: 'Keep-alive connections, each with pipelining requests in flight. The default, 1 connection with 1 request in flight, sends one request at a time.',
         cli: { value: '<n>', help: 'keep-alive connections, 1-1000' },
     },
     {
         name: 'pipelining',
         default: '1',
-        accepted: 'integer 1-100',
+        type: { kind: 'integer', min: 1, max: 100 },
         description: 'Requests in flight on each connection. Above 1 they are pipelined (HTTP/1.1): sent back to back without waiting for the answers.',
         cli: { value: '<n>', help: 'requests in flight per connection, 1-100' },
     },
     {
         name: 'busy-poll',
         default: 'auto',
-        accepted: 'auto, true or false',
+        type: { kind: 'choice', values: ['auto', 'true', 'false'] },
         description: 'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only.',
         cli: { value: '<mode>', help: 'auto, true or false' },
     },
     {
         name: 'timeout',
         default: '5',
-        accepted: 'seconds, > 0 and ≤ 600',
+        type: { kind: 'seconds', min: 0, max: 600, above: true },
         description: 'Per-request limit, from sending the request (connecting included) to the end of the body. A request past it counts as a timeout.',
         cli: { value: '<s>', help: 'per-request timeout' },
     },
     {
         name: 'wait-timeout',
         default: '30',
-        accepted: 'seconds, 0 to 3600',
+        type: { kind: 'seconds', min: 0, max: 3600 },
         description: 'Wait this long for the service to answer (any status) before the load starts; the step fails with the URL and the last error if it never does. 0 = do not wait.',
         cli: { value: '<s>', help: "wait for the target to answer first; 0 = don't" },
     },
     {
         name: 'warmup',
         default: '0',
-        accepted: 'seconds, 0 to 3600',
+        type: { kind: 'seconds', min: 0, max: 3600 },
         description: 'Load sent before the measured window and not counted (reported apart).',
         cli: { value: '<s>', help: 'uncounted load before the window' },
     },
     {
         name: 'expected-status',
         default: '200-299',
-        accepted: 'codes and ranges separated by commas, e.g. 200,204,301-302',
+        type: { kind: 'text', accepted: 'codes and ranges separated by commas, e.g. 200,204,301-302' },
         description: 'Statuses that count as requests. Others count in unexpected-status. Redirects are not followed.',
         cli: { value: '<list>', help: 'statuses that count, e.g. 200-299,304' },
     },
@@ -69805,7 +69805,7 @@ const OPTIONS = [
         name: 'headers',
         default: '',
         defaultText: 'none',
-        accepted: "one 'Name: value' per line",
+        type: { kind: 'text', accepted: "one 'Name: value' per line" },
         description: 'Extra request headers (tokens, Host). Every value is registered as a secret: masked in the log, never written to the summary, the report or the outputs. Content-Length, and headers the HTTP client refuses (Expect, Transfer-Encoding, Upgrade, Keep-Alive), are input errors.',
         cli: {
             flag: 'header',
@@ -69819,7 +69819,7 @@ const OPTIONS = [
         name: 'baseline-port',
         default: '',
         defaultText: 'none',
-        accepted: 'integer 1-65535',
+        type: { kind: 'integer', min: 1, max: 65535 },
         description: 'Port of a second service to compare with (typically the base branch, started by an earlier step). Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
         cli: { value: '<port>', help: 'compare with this service, alternating slices' },
     },
@@ -69827,7 +69827,7 @@ const OPTIONS = [
         name: 'baseline-host',
         default: '',
         defaultText: 'the same as host',
-        accepted: 'as host',
+        type: { kind: 'text', accepted: 'as host' },
         description: 'Host of the baseline service.',
         cli: { value: '<host>', help: 'host of the baseline service' },
     },
@@ -69835,7 +69835,7 @@ const OPTIONS = [
         name: 'baseline-path',
         default: '',
         defaultText: 'the same as path',
-        accepted: 'as path',
+        type: { kind: 'text', accepted: 'as path' },
         description: 'Path on the baseline service.',
         cli: { value: '<path>', help: 'path on the baseline service' },
     },
@@ -69843,28 +69843,28 @@ const OPTIONS = [
         name: 'baseline-file',
         default: '',
         defaultText: 'none',
-        accepted: 'a report written by report-file',
+        type: { kind: 'text', accepted: 'a report written by report-file' },
         description: 'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port.',
         cli: { value: '<file>', help: 'compare with a report saved by --report-file' },
     },
     {
         name: 'rounds',
         default: 'auto',
-        accepted: 'auto or an integer 2-1000',
+        type: { kind: 'integer', min: 2, max: 1000, auto: true },
         description: 'Slices per side in a comparison; each side gets duration seconds in all. auto = duration / 0.5 s, at most 1000. Without a comparison: the number of samples the report holds.',
         cli: { value: '<n>', help: 'slices per side in a comparison' },
     },
     {
         name: 'max-regression',
         default: '5',
-        accepted: 'percent, 0-100',
+        type: { kind: 'number', min: 0, max: 100, unit: 'percent' },
         description: 'Allowed slowdown of head vs baseline.',
         cli: { value: '<pct>', help: 'allowed slowdown vs the baseline' },
     },
     {
         name: 'confidence',
         default: '0.95',
-        accepted: '0.5-0.9999',
+        type: { kind: 'number', min: 0.5, max: 0.9999 },
         description: 'Two-sided confidence of the interval of the change.',
         cli: { value: '<c>', help: 'confidence of the interval of the change' },
     },
@@ -69872,7 +69872,7 @@ const OPTIONS = [
         name: 'report-file',
         default: '',
         defaultText: '$RUNNER_TEMP/http-load-check.json',
-        accepted: 'a file path',
+        type: { kind: 'text', accepted: 'a file path' },
         description: 'Where to write the JSON report (docs/report-schema.md). Set one per step when a job runs several checks.',
         cli: { value: '<file>', help: 'write the JSON report there', defaultText: 'not written' },
     },
@@ -69880,7 +69880,7 @@ const OPTIONS = [
         name: 'benchmark-file',
         default: '',
         defaultText: '$RUNNER_TEMP/http-load-check-benchmark.json',
-        accepted: 'a file path',
+        type: { kind: 'text', accepted: 'a file path' },
         description: "Where to write the result in github-action-benchmark's customBiggerIsBetter format (requests and req/s), for history charts.",
         cli: {
             value: '<file>',
@@ -69943,6 +69943,35 @@ const OUTPUTS = [
         description: "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
     },
 ];
+/** What `spec` accepts, in words: `integer 1-1000`, `seconds, > 0 and ≤ 600`, `auto, true or false`. */
+function acceptedText(spec) {
+    const type = spec.type;
+    switch (type.kind) {
+        case 'integer':
+            if (type.auto)
+                return `auto or an integer ${type.min}-${type.max}`;
+            return type.max >= Number.MAX_SAFE_INTEGER
+                ? `integer, ${type.min} or more`
+                : `integer ${type.min}-${type.max}`;
+        case 'seconds':
+            return type.above
+                ? `seconds, > ${type.min} and ≤ ${type.max}`
+                : `seconds, ${type.min} to ${type.max}`;
+        case 'number':
+            return `${type.unit === 'percent' ? 'percent, ' : ''}${type.min}-${type.max}`;
+        case 'choice':
+            return `${type.values.slice(0, -1).join(', ')} or ${type.values.at(-1)}`;
+        case 'text':
+            return type.accepted;
+    }
+}
+/** The range of a numeric input, for the reader; throws on an input without one (a bug). */
+function rangeOf(name) {
+    const type = options_option(name).type;
+    if (type.kind === 'choice' || type.kind === 'text')
+        throw new Error(`input ${name} has no range`);
+    return { min: type.min, max: type.max };
+}
 /** The spec of input `name`; throws on a name that is not an input (a bug). */
 function options_option(name) {
     const spec = OPTIONS.find((o) => o.name === name);
@@ -70250,14 +70279,15 @@ const DEFAULT_DURATION_SEC = 5;
 function defaultDuration(comparison, connections) {
     return String(comparison && connections === 1 ? 2 * DEFAULT_DURATION_SEC : DEFAULT_DURATION_SEC);
 }
+/** The upper ends of the ranges in the options table, by name. */
 const LIMITS = {
-    maxDurationSec: 3600,
-    maxConnections: 1000,
-    maxPipelining: 100,
-    maxTimeoutSec: 600,
-    maxWaitSec: 3600,
-    maxRounds: 1000,
-    /** `rounds: auto` aims at slices of this length (the study found 0.5 s best). */
+    maxDurationSec: rangeOf('duration').max,
+    maxConnections: rangeOf('connections').max,
+    maxPipelining: rangeOf('pipelining').max,
+    maxTimeoutSec: rangeOf('timeout').max,
+    maxWaitSec: rangeOf('wait-timeout').max,
+    maxRounds: rangeOf('rounds').max,
+    /** `rounds: auto` aims at slices of this length, as calibrated (bench/CALIBRATION.md). */
     autoSliceSec: 0.5,
 };
 const INTEGER = /^\d+$/;
@@ -70267,17 +70297,17 @@ const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_
 function readSettings(read) {
     // An unset input takes its default from the options table (src/config/options.ts).
     const text = (name, fallback = options_option(name).default) => read(name).trim() || fallback;
-    const port = integerIn('port', text('port'), 1, 65535, 'an integer from 1 to 65535');
-    const minRequests = integerIn('min-requests', text('min-requests'), 0, Number.MAX_SAFE_INTEGER, 'a whole number of requests, 0 or more');
-    const connections = integerIn('connections', text('connections'), 1, LIMITS.maxConnections, `an integer from 1 to ${LIMITS.maxConnections}`);
-    const pipelining = integerIn('pipelining', text('pipelining'), 1, LIMITS.maxPipelining, `an integer from 1 to ${LIMITS.maxPipelining}`);
+    const port = integerIn('port', text('port'));
+    const minRequests = integerIn('min-requests', text('min-requests'), 'a whole number of requests, 0 or more');
+    const connections = integerIn('connections', text('connections'));
+    const pipelining = integerIn('pipelining', text('pipelining'));
     const busyPollMode = text('busy-poll');
     const busyPoll = busyPollMode === 'auto'
         ? connections === 1 && pipelining === 1
-        : settings_boolean('busy-poll', busyPollMode, 'auto, true or false');
-    const timeoutSec = secondsIn('timeout', text('timeout'), LIMITS.maxTimeoutSec);
-    const waitTimeoutSec = secondsFrom0('wait-timeout', text('wait-timeout'), LIMITS.maxWaitSec);
-    const warmupSec = secondsFrom0('warmup', text('warmup'), LIMITS.maxDurationSec);
+        : settings_boolean('busy-poll', busyPollMode, acceptedText(options_option('busy-poll')));
+    const timeoutSec = secondsIn('timeout', text('timeout'));
+    const waitTimeoutSec = secondsIn('wait-timeout', text('wait-timeout'));
+    const warmupSec = secondsIn('warmup', text('warmup'));
     const expectedStatus = statusRanges(text('expected-status'));
     const headers = headerLines(read('headers'));
     const host = checkHost(text('host'));
@@ -70286,23 +70316,23 @@ function readSettings(read) {
     const baseline = baselinePort === ''
         ? null
         : {
-            port: integerIn('baseline-port', baselinePort, 1, 65535, 'an integer from 1 to 65535'),
+            port: integerIn('baseline-port', baselinePort),
             host: checkHost(text('baseline-host', host), 'baseline-host'),
             path: checkPath(text('baseline-path', path), 'baseline-path'),
         };
     const baselineFile = text('baseline-file');
-    const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)), LIMITS.maxDurationSec);
+    const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)));
     const roundsText = text('rounds');
     const rounds = roundsText === 'auto'
         ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
             Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
-        : integerIn('rounds', roundsText, 2, LIMITS.maxRounds, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
-    const maxRegressionPct = numberIn('max-regression', text('max-regression'), 0, 100, 'a percentage from 0 to 100');
+        : integerIn('rounds', roundsText, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
+    const maxRegressionPct = numberIn('max-regression', text('max-regression'), 'a percentage');
     if (baselineFile !== '' && baseline !== null) {
         throw new InputError('baseline-file', `Invalid baseline-file '${baselineFile}': set either baseline-port (a service measured now) ` +
             `or baseline-file (a saved report), not both`);
     }
-    const confidence = numberIn('confidence', text('confidence'), 0.5, 0.9999, 'a number from 0.5 to 0.9999, e.g. 0.99');
+    const confidence = numberIn('confidence', text('confidence'), 'a number', ', e.g. 0.99');
     return {
         host,
         port,
@@ -70326,20 +70356,31 @@ function readSettings(read) {
         benchmarkFile: text('benchmark-file'),
     };
 }
-function integerIn(name, value, min, max, expected) {
+/**
+ * An integer within the input's range in the options table; `expected` words the range when the
+ * message should say more than `an integer from min to max`.
+ */
+function integerIn(name, value, expected) {
+    const { min, max } = rangeOf(name);
+    const accepted = expected ?? `an integer from ${min} to ${max}`;
     if (value === '') {
-        throw new InputError(name, `Input '${name}' is required: expected ${expected}`);
+        throw new InputError(name, `Input '${name}' is required: expected ${accepted}`);
     }
     const n = INTEGER.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+        throw new InputError(name, `Invalid ${name} '${value}': expected ${accepted}`);
     }
     return n;
 }
-function secondsIn(name, value, max) {
+/** Seconds within the input's range: above 0 when the table says `above`, else from 0. */
+function secondsIn(name, value) {
+    const type = options_option(name).type;
+    const { min, max } = rangeOf(name);
+    const above = type.kind === 'seconds' && type.above === true;
     const n = DECIMAL.test(value) ? Number(value) : NaN;
-    if (!(n > 0) || n > max) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds greater than 0 and at most ${max}`);
+    if (above ? !(n > min) || n > max : !(n >= min) || n > max) {
+        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds ` +
+            (above ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`));
     }
     return n;
 }
@@ -70351,17 +70392,12 @@ function settings_boolean(name, value, expected = 'true or false') {
         return false;
     throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
 }
-function numberIn(name, value, min, max, expected) {
+/** A decimal number within the input's range: `${what} from min to max${example}`. */
+function numberIn(name, value, what, example = '') {
+    const { min, max } = rangeOf(name);
     const n = DECIMAL.test(value) ? Number(value) : NaN;
     if (!(n >= min && n <= max)) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
-    }
-    return n;
-}
-function secondsFrom0(name, value, max) {
-    const n = DECIMAL.test(value) ? Number(value) : NaN;
-    if (!(n >= 0) || n > max) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds from 0 to ${max}`);
+        throw new InputError(name, `Invalid ${name} '${value}': expected ${what} from ${min} to ${max}${example}`);
     }
     return n;
 }

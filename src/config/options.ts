@@ -15,8 +15,8 @@ export interface OptionSpec {
   defaultText?: string;
   /** The CLI's default value, when it differs from the action's (the action's is required). */
   cliDefault?: string;
-  /** The values accepted, in words. */
-  accepted: string;
+  /** The values accepted: the reader's ranges, and the words the docs and help say them in. */
+  type: OptionType;
   /** What the input does (action.yml and the README). */
   description: string;
   cli: {
@@ -34,12 +34,20 @@ export interface OptionSpec {
   };
 }
 
+/** What an input accepts. Ranges are inclusive, but `above` (greater than `min`). */
+export type OptionType =
+  | { kind: 'integer'; min: number; max: number; auto?: boolean }
+  | { kind: 'seconds'; min: number; max: number; above?: boolean }
+  | { kind: 'number'; min: number; max: number; unit?: 'percent' }
+  | { kind: 'choice'; values: string[] }
+  | { kind: 'text'; accepted: string };
+
 export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'port',
     required: true,
     default: '',
-    accepted: 'integer 1-65535',
+    type: { kind: 'integer', min: 1, max: 65535 },
     description: 'TCP port of the service to check.',
     cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
   },
@@ -48,7 +56,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     required: true,
     default: '',
     cliDefault: '0',
-    accepted: 'integer, 0 or more',
+    type: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
     description:
       'The gate: the step fails when fewer responses with an expected status than this were received in the window.',
     cli: { value: '<n>', help: 'exit 1 when fewer requests were answered' },
@@ -57,15 +65,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'duration',
     default: '',
     defaultText: '5; 10 in a comparison at 1 connection',
-    accepted: 'seconds, > 0 and ≤ 3600, may be fractional',
+    type: { kind: 'seconds', min: 0, max: 3600, above: true },
     description:
-      'How long requests are sent, in seconds (per side in a comparison). This is the requested time; the duration output is the measured window.',
+      'How long requests are sent, in seconds, fractions allowed (per side in a comparison). This is the requested time; the duration output is the measured window.',
     cli: { value: '<s>', help: 'seconds to send requests for' },
   },
   {
     name: 'host',
     default: '127.0.0.1',
-    accepted: 'host name or IP address, no scheme or port',
+    type: { kind: 'text', accepted: 'host name or IP address, no scheme or port' },
     description:
       'Host of the service. IPv6 addresses are accepted with or without brackets; an address URLs would read otherwise (999.1.1.1, 1.2.3) is refused.',
     cli: { value: '<host>', help: 'host name or IP address' },
@@ -73,7 +81,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'path',
     default: '/',
-    accepted: "starts with '/', no spaces or '#'; may carry a query",
+    type: { kind: 'text', accepted: "starts with '/', no spaces or '#'; may carry a query" },
     description:
       "Request path; requests go to http://host:port followed by the path. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
     cli: { value: '<path>', help: 'request path' },
@@ -81,15 +89,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'connections',
     default: '1',
-    accepted: 'integer 1-1000',
+    type: { kind: 'integer', min: 1, max: 1000 },
     description:
-      'Keep-alive connections, each with pipelining requests in flight. 1 connection with 1 request in flight is what the original script did.',
+      'Keep-alive connections, each with pipelining requests in flight. The default, 1 connection with 1 request in flight, sends one request at a time.',
     cli: { value: '<n>', help: 'keep-alive connections, 1-1000' },
   },
   {
     name: 'pipelining',
     default: '1',
-    accepted: 'integer 1-100',
+    type: { kind: 'integer', min: 1, max: 100 },
     description:
       'Requests in flight on each connection. Above 1 they are pipelined (HTTP/1.1): sent back to back without waiting for the answers.',
     cli: { value: '<n>', help: 'requests in flight per connection, 1-100' },
@@ -97,7 +105,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'busy-poll',
     default: 'auto',
-    accepted: 'auto, true or false',
+    type: { kind: 'choice', values: ['auto', 'true', 'false'] },
     description:
       'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only.',
     cli: { value: '<mode>', help: 'auto, true or false' },
@@ -105,7 +113,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'timeout',
     default: '5',
-    accepted: 'seconds, > 0 and ≤ 600',
+    type: { kind: 'seconds', min: 0, max: 600, above: true },
     description:
       'Per-request limit, from sending the request (connecting included) to the end of the body. A request past it counts as a timeout.',
     cli: { value: '<s>', help: 'per-request timeout' },
@@ -113,7 +121,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'wait-timeout',
     default: '30',
-    accepted: 'seconds, 0 to 3600',
+    type: { kind: 'seconds', min: 0, max: 3600 },
     description:
       'Wait this long for the service to answer (any status) before the load starts; the step fails with the URL and the last error if it never does. 0 = do not wait.',
     cli: { value: '<s>', help: "wait for the target to answer first; 0 = don't" },
@@ -121,14 +129,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'warmup',
     default: '0',
-    accepted: 'seconds, 0 to 3600',
+    type: { kind: 'seconds', min: 0, max: 3600 },
     description: 'Load sent before the measured window and not counted (reported apart).',
     cli: { value: '<s>', help: 'uncounted load before the window' },
   },
   {
     name: 'expected-status',
     default: '200-299',
-    accepted: 'codes and ranges separated by commas, e.g. 200,204,301-302',
+    type: { kind: 'text', accepted: 'codes and ranges separated by commas, e.g. 200,204,301-302' },
     description:
       'Statuses that count as requests. Others count in unexpected-status. Redirects are not followed.',
     cli: { value: '<list>', help: 'statuses that count, e.g. 200-299,304' },
@@ -137,7 +145,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'headers',
     default: '',
     defaultText: 'none',
-    accepted: "one 'Name: value' per line",
+    type: { kind: 'text', accepted: "one 'Name: value' per line" },
     description:
       'Extra request headers (tokens, Host). Every value is registered as a secret: masked in the log, never written to the summary, the report or the outputs. Content-Length, and headers the HTTP client refuses (Expect, Transfer-Encoding, Upgrade, Keep-Alive), are input errors.',
     cli: {
@@ -152,7 +160,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'baseline-port',
     default: '',
     defaultText: 'none',
-    accepted: 'integer 1-65535',
+    type: { kind: 'integer', min: 1, max: 65535 },
     description:
       'Port of a second service to compare with (typically the base branch, started by an earlier step). Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
     cli: { value: '<port>', help: 'compare with this service, alternating slices' },
@@ -161,7 +169,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'baseline-host',
     default: '',
     defaultText: 'the same as host',
-    accepted: 'as host',
+    type: { kind: 'text', accepted: 'as host' },
     description: 'Host of the baseline service.',
     cli: { value: '<host>', help: 'host of the baseline service' },
   },
@@ -169,7 +177,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'baseline-path',
     default: '',
     defaultText: 'the same as path',
-    accepted: 'as path',
+    type: { kind: 'text', accepted: 'as path' },
     description: 'Path on the baseline service.',
     cli: { value: '<path>', help: 'path on the baseline service' },
   },
@@ -177,7 +185,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'baseline-file',
     default: '',
     defaultText: 'none',
-    accepted: 'a report written by report-file',
+    type: { kind: 'text', accepted: 'a report written by report-file' },
     description:
       'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port.',
     cli: { value: '<file>', help: 'compare with a report saved by --report-file' },
@@ -185,7 +193,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'rounds',
     default: 'auto',
-    accepted: 'auto or an integer 2-1000',
+    type: { kind: 'integer', min: 2, max: 1000, auto: true },
     description:
       'Slices per side in a comparison; each side gets duration seconds in all. auto = duration / 0.5 s, at most 1000. Without a comparison: the number of samples the report holds.',
     cli: { value: '<n>', help: 'slices per side in a comparison' },
@@ -193,14 +201,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'max-regression',
     default: '5',
-    accepted: 'percent, 0-100',
+    type: { kind: 'number', min: 0, max: 100, unit: 'percent' },
     description: 'Allowed slowdown of head vs baseline.',
     cli: { value: '<pct>', help: 'allowed slowdown vs the baseline' },
   },
   {
     name: 'confidence',
     default: '0.95',
-    accepted: '0.5-0.9999',
+    type: { kind: 'number', min: 0.5, max: 0.9999 },
     description: 'Two-sided confidence of the interval of the change.',
     cli: { value: '<c>', help: 'confidence of the interval of the change' },
   },
@@ -208,7 +216,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'report-file',
     default: '',
     defaultText: '$RUNNER_TEMP/http-load-check.json',
-    accepted: 'a file path',
+    type: { kind: 'text', accepted: 'a file path' },
     description:
       'Where to write the JSON report (docs/report-schema.md). Set one per step when a job runs several checks.',
     cli: { value: '<file>', help: 'write the JSON report there', defaultText: 'not written' },
@@ -217,7 +225,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'benchmark-file',
     default: '',
     defaultText: '$RUNNER_TEMP/http-load-check-benchmark.json',
-    accepted: 'a file path',
+    type: { kind: 'text', accepted: 'a file path' },
     description:
       "Where to write the result in github-action-benchmark's customBiggerIsBetter format (requests and req/s), for history charts.",
     cli: {
@@ -293,6 +301,35 @@ export const OUTPUTS: readonly OutputSpec[] = [
       "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
   },
 ];
+
+/** What `spec` accepts, in words: `integer 1-1000`, `seconds, > 0 and ≤ 600`, `auto, true or false`. */
+export function acceptedText(spec: OptionSpec): string {
+  const type = spec.type;
+  switch (type.kind) {
+    case 'integer':
+      if (type.auto) return `auto or an integer ${type.min}-${type.max}`;
+      return type.max >= Number.MAX_SAFE_INTEGER
+        ? `integer, ${type.min} or more`
+        : `integer ${type.min}-${type.max}`;
+    case 'seconds':
+      return type.above
+        ? `seconds, > ${type.min} and ≤ ${type.max}`
+        : `seconds, ${type.min} to ${type.max}`;
+    case 'number':
+      return `${type.unit === 'percent' ? 'percent, ' : ''}${type.min}-${type.max}`;
+    case 'choice':
+      return `${type.values.slice(0, -1).join(', ')} or ${type.values.at(-1)}`;
+    case 'text':
+      return type.accepted;
+  }
+}
+
+/** The range of a numeric input, for the reader; throws on an input without one (a bug). */
+export function rangeOf(name: string): { min: number; max: number } {
+  const type = option(name).type;
+  if (type.kind === 'choice' || type.kind === 'text') throw new Error(`input ${name} has no range`);
+  return { min: type.min, max: type.max };
+}
 
 /** The spec of input `name`; throws on a name that is not an input (a bug). */
 export function option(name: string): OptionSpec {

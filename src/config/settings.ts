@@ -8,7 +8,7 @@
 import { isIPv6 } from 'node:net';
 import { requestProblem } from '../engine/request.js';
 import type { Settings } from '../model/settings.js';
-import { option } from './options.js';
+import { acceptedText, option, rangeOf } from './options.js';
 
 /** Reads the raw (trimmed) text of one input; returns '' when it is not set. */
 export type InputReader = (name: string) => string;
@@ -35,14 +35,15 @@ function defaultDuration(comparison: boolean, connections: number): string {
   return String(comparison && connections === 1 ? 2 * DEFAULT_DURATION_SEC : DEFAULT_DURATION_SEC);
 }
 
+/** The upper ends of the ranges in the options table, by name. */
 export const LIMITS = {
-  maxDurationSec: 3600,
-  maxConnections: 1000,
-  maxPipelining: 100,
-  maxTimeoutSec: 600,
-  maxWaitSec: 3600,
-  maxRounds: 1000,
-  /** `rounds: auto` aims at slices of this length (the study found 0.5 s best). */
+  maxDurationSec: rangeOf('duration').max,
+  maxConnections: rangeOf('connections').max,
+  maxPipelining: rangeOf('pipelining').max,
+  maxTimeoutSec: rangeOf('timeout').max,
+  maxWaitSec: rangeOf('wait-timeout').max,
+  maxRounds: rangeOf('rounds').max,
+  /** `rounds: auto` aims at slices of this length, as calibrated (bench/CALIBRATION.md). */
   autoSliceSec: 0.5,
 } as const;
 
@@ -57,36 +58,22 @@ export function readSettings(read: InputReader): Settings {
   const text = (name: string, fallback = option(name).default): string =>
     read(name).trim() || fallback;
 
-  const port = integerIn('port', text('port'), 1, 65535, 'an integer from 1 to 65535');
+  const port = integerIn('port', text('port'));
   const minRequests = integerIn(
     'min-requests',
     text('min-requests'),
-    0,
-    Number.MAX_SAFE_INTEGER,
     'a whole number of requests, 0 or more',
   );
-  const connections = integerIn(
-    'connections',
-    text('connections'),
-    1,
-    LIMITS.maxConnections,
-    `an integer from 1 to ${LIMITS.maxConnections}`,
-  );
-  const pipelining = integerIn(
-    'pipelining',
-    text('pipelining'),
-    1,
-    LIMITS.maxPipelining,
-    `an integer from 1 to ${LIMITS.maxPipelining}`,
-  );
+  const connections = integerIn('connections', text('connections'));
+  const pipelining = integerIn('pipelining', text('pipelining'));
   const busyPollMode = text('busy-poll');
   const busyPoll =
     busyPollMode === 'auto'
       ? connections === 1 && pipelining === 1
-      : boolean('busy-poll', busyPollMode, 'auto, true or false');
-  const timeoutSec = secondsIn('timeout', text('timeout'), LIMITS.maxTimeoutSec);
-  const waitTimeoutSec = secondsFrom0('wait-timeout', text('wait-timeout'), LIMITS.maxWaitSec);
-  const warmupSec = secondsFrom0('warmup', text('warmup'), LIMITS.maxDurationSec);
+      : boolean('busy-poll', busyPollMode, acceptedText(option('busy-poll')));
+  const timeoutSec = secondsIn('timeout', text('timeout'));
+  const waitTimeoutSec = secondsIn('wait-timeout', text('wait-timeout'));
+  const warmupSec = secondsIn('warmup', text('warmup'));
   const expectedStatus = statusRanges(text('expected-status'));
   const headers = headerLines(read('headers'));
   const host = checkHost(text('host'));
@@ -96,7 +83,7 @@ export function readSettings(read: InputReader): Settings {
     baselinePort === ''
       ? null
       : {
-          port: integerIn('baseline-port', baselinePort, 1, 65535, 'an integer from 1 to 65535'),
+          port: integerIn('baseline-port', baselinePort),
           host: checkHost(text('baseline-host', host), 'baseline-host'),
           path: checkPath(text('baseline-path', path), 'baseline-path'),
         };
@@ -104,27 +91,14 @@ export function readSettings(read: InputReader): Settings {
   const durationSec = secondsIn(
     'duration',
     text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)),
-    LIMITS.maxDurationSec,
   );
   const roundsText = text('rounds');
   const rounds =
     roundsText === 'auto'
       ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
         Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
-      : integerIn(
-          'rounds',
-          roundsText,
-          2,
-          LIMITS.maxRounds,
-          `auto or an integer from 2 to ${LIMITS.maxRounds}`,
-        );
-  const maxRegressionPct = numberIn(
-    'max-regression',
-    text('max-regression'),
-    0,
-    100,
-    'a percentage from 0 to 100',
-  );
+      : integerIn('rounds', roundsText, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
+  const maxRegressionPct = numberIn('max-regression', text('max-regression'), 'a percentage');
   if (baselineFile !== '' && baseline !== null) {
     throw new InputError(
       'baseline-file',
@@ -132,13 +106,7 @@ export function readSettings(read: InputReader): Settings {
         `or baseline-file (a saved report), not both`,
     );
   }
-  const confidence = numberIn(
-    'confidence',
-    text('confidence'),
-    0.5,
-    0.9999,
-    'a number from 0.5 to 0.9999, e.g. 0.99',
-  );
+  const confidence = numberIn('confidence', text('confidence'), 'a number', ', e.g. 0.99');
 
   return {
     host,
@@ -164,29 +132,34 @@ export function readSettings(read: InputReader): Settings {
   };
 }
 
-function integerIn(
-  name: string,
-  value: string,
-  min: number,
-  max: number,
-  expected: string,
-): number {
+/**
+ * An integer within the input's range in the options table; `expected` words the range when the
+ * message should say more than `an integer from min to max`.
+ */
+function integerIn(name: string, value: string, expected?: string): number {
+  const { min, max } = rangeOf(name);
+  const accepted = expected ?? `an integer from ${min} to ${max}`;
   if (value === '') {
-    throw new InputError(name, `Input '${name}' is required: expected ${expected}`);
+    throw new InputError(name, `Input '${name}' is required: expected ${accepted}`);
   }
   const n = INTEGER.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
+    throw new InputError(name, `Invalid ${name} '${value}': expected ${accepted}`);
   }
   return n;
 }
 
-function secondsIn(name: string, value: string, max: number): number {
+/** Seconds within the input's range: above 0 when the table says `above`, else from 0. */
+function secondsIn(name: string, value: string): number {
+  const type = option(name).type;
+  const { min, max } = rangeOf(name);
+  const above = type.kind === 'seconds' && type.above === true;
   const n = DECIMAL.test(value) ? Number(value) : NaN;
-  if (!(n > 0) || n > max) {
+  if (above ? !(n > min) || n > max : !(n >= min) || n > max) {
     throw new InputError(
       name,
-      `Invalid ${name} '${value}': expected a number of seconds greater than 0 and at most ${max}`,
+      `Invalid ${name} '${value}': expected a number of seconds ` +
+        (above ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`),
     );
   }
   return n;
@@ -199,20 +172,14 @@ function boolean(name: string, value: string, expected = 'true or false'): boole
   throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
 }
 
-function numberIn(name: string, value: string, min: number, max: number, expected: string): number {
+/** A decimal number within the input's range: `${what} from min to max${example}`. */
+function numberIn(name: string, value: string, what: string, example = ''): number {
+  const { min, max } = rangeOf(name);
   const n = DECIMAL.test(value) ? Number(value) : NaN;
   if (!(n >= min && n <= max)) {
-    throw new InputError(name, `Invalid ${name} '${value}': expected ${expected}`);
-  }
-  return n;
-}
-
-function secondsFrom0(name: string, value: string, max: number): number {
-  const n = DECIMAL.test(value) ? Number(value) : NaN;
-  if (!(n >= 0) || n > max) {
     throw new InputError(
       name,
-      `Invalid ${name} '${value}': expected a number of seconds from 0 to ${max}`,
+      `Invalid ${name} '${value}': expected ${what} from ${min} to ${max}${example}`,
     );
   }
   return n;

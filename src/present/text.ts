@@ -1,7 +1,8 @@
 /**
- * The log. The first two pieces are the standard line, the contract inherited from the original
- * script, and stay byte for byte the same: `http test running...` when the load starts, then a carriage return
- * and `http test running... ok, N requests made` and a newline. Everything else goes on later lines.
+ * The log. The first two pieces are the standard line (README), which other tooling parses, so
+ * they stay byte for byte the same: `http test running...` when the load starts, then a carriage
+ * return and `http test running... ok, N requests made` and a newline. Everything else goes on
+ * later lines.
  */
 import type { ComparisonCheck } from '../model/check.js';
 import type { LatencySummary, LoadResult } from '../model/result.js';
