@@ -1,127 +1,35 @@
 #!/usr/bin/env node
 /**
  * The terminal adapter: `http-load-check <port> [options]`. The only module that reads
- * `process.argv` and sets the exit code. Its options and help come from the options table
- * (src/config/options.ts): each is the action input of the same name. The run is the session's.
+ * `process.argv` and sets the exit code. The command line is read by src/config/command-line.ts
+ * (each option is the action input of the same name); the run is the session's.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { cliFlag, OPTIONS, type OptionSpec } from './config/options.js';
+import { parseCommandLine, usage } from './config/command-line.js';
 import { START_LINE, progressLine } from './present/text.js';
 import { runSession, type Sink } from './session.js';
 import { writeTextFile } from './system/files.js';
 import { stopOnSignals } from './system/signals.js';
 import { VERSION } from './version.js';
 
-/** Help column where the descriptions start, and the width the lines wrap at. */
-const HELP_INDENT = 28;
-const HELP_WIDTH = 80;
-
-function usage(): string {
-  const lines = [
-    'Usage: http-load-check <port> [options]',
-    '',
-    'Sends GET requests to http://127.0.0.1:<port>/ for 5 s, one at a time, and prints',
-    '  http test running... ok, N requests made',
-    '',
-    'Options (each is the action input of the same name; defaults in brackets):',
-  ];
-  const row = (left: string, text: string, fallback = '') => {
-    // The default in brackets stays on one line.
-    const words = [...text.split(' '), ...(fallback ? [`[${fallback}]`] : [])];
-    let line = `  ${left}`.padEnd(HELP_INDENT - 1);
-    for (const word of words) {
-      if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
-        lines.push(line);
-        line = ' '.repeat(HELP_INDENT - 1);
-      }
-      line += ` ${word}`;
-    }
-    lines.push(line);
-  };
-  for (const spec of OPTIONS) {
-    const flag = cliFlag(spec);
-    if (flag === null) continue;
-    const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
-    const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
-    const shown = fallback === 'none' ? '' : fallback;
-    row(`${short}--${flag} ${spec.cli.value}`, spec.cli.help, shown);
-  }
-  row('--json', 'print the JSON report instead of the text');
-  row('-h, --help', 'print this help');
-  row('-v, --version', 'print the version');
-  lines.push(
-    '',
-    'Exit codes: 0 passed, 1 failed (below --min-requests, a regression, target not ready, or',
-    'interrupted), 2 bad usage.',
-  );
-  return lines.join('\n');
-}
-
-const FLAGS = OPTIONS.flatMap((spec) => {
-  const flag = cliFlag(spec);
-  return flag === null ? [] : [{ spec, flag }];
-});
-
-function parserOptions(): ParseArgsConfig['options'] {
-  const options: NonNullable<ParseArgsConfig['options']> = {
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean', short: 'v' },
-  };
-  for (const { spec, flag } of FLAGS) {
-    options[flag] = {
-      type: 'string',
-      ...(spec.cli.short ? { short: spec.cli.short } : {}),
-      ...(spec.cli.multiple ? { multiple: true } : {}),
-    };
-  }
-  return options;
-}
-
-/** The raw text of each input, as the action would read it, from the parsed command line. */
-function inputsFrom(values: Record<string, unknown>, positionals: string[]): Map<string, string> {
-  const raw = new Map<string, string>();
-  const positional = OPTIONS.find((spec: OptionSpec) => cliFlag(spec) === null);
-  if (positional && positionals[0] !== undefined) raw.set(positional.name, positionals[0]);
-  for (const { spec, flag } of FLAGS) {
-    const value = values[flag];
-    if (typeof value === 'string') raw.set(spec.name, value);
-    else if (Array.isArray(value)) raw.set(spec.name, value.join('\n'));
-    else if (spec.cliDefault !== undefined) raw.set(spec.name, spec.cliDefault);
-  }
-  return raw;
-}
-
 async function main(argv: string[]): Promise<number> {
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: parserOptions(),
-    }));
-  } catch (error) {
-    return badUsage((error as Error).message);
-  }
-  if (values.help) {
+  const line = parseCommandLine(argv);
+  if ('problem' in line) return badUsage(line.problem);
+  if (line.help) {
     process.stdout.write(`${usage()}\n`);
     return 0;
   }
-  if (values.version) {
+  if (line.version) {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (positionals.length > 1) return badUsage(`Too many arguments: ${positionals.join(' ')}`);
-  const json = values.json === true;
+  const { json, inputs } = line;
   const tty = !json && process.stdout.isTTY === true;
-  const raw = inputsFrom(values, positionals);
 
   const stop = stopOnSignals();
   let last = { elapsedMs: 0, requests: 0 };
   try {
     const end = await runSession({
-      read: (name) => raw.get(name) ?? '',
+      read: (name) => inputs.get(name) ?? '',
       sink: terminalSink(json, tty),
       defaultFiles: null,
       signal: stop.signal,

@@ -69986,227 +69986,6 @@ function cliFlag(spec) {
     return spec.cli.flag ?? spec.name;
 }
 
-;// CONCATENATED MODULE: ./src/model/settings.ts
-/** The settings of one check, read and checked by src/config/settings.ts. Types and pure helpers. */
-/** The URL the check sends its requests to. */
-function targetUrl(target) {
-    return `${origin(target)}${target.path}`;
-}
-/** `http://host:port`, with an IPv6 address in brackets. */
-function origin(target) {
-    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-    return `http://${host}:${target.port}`;
-}
-/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
-function formatStatusRanges(ranges) {
-    return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
-}
-/**
- * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
- * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
- */
-function formatSeconds(seconds) {
-    if (seconds > 0 && seconds < 0.0005)
-        return String(Number(seconds.toPrecision(2)));
-    return String(Math.round(seconds * 1000) / 1000);
-}
-/** A confidence as a percentage, to 2 decimals without trailing zeros: 0.95 -> `95%`, 0.9999 -> `99.99%`. */
-function formatConfidence(confidence) {
-    return `${Number((confidence * 100).toFixed(2))}%`;
-}
-
-;// CONCATENATED MODULE: ./src/present/text.ts
-
-const START_LINE = 'http test running...';
-/** Printed when the load starts, with no newline (the final line overwrites it). */
-function startLine() {
-    return START_LINE;
-}
-/** Printed at the end: overwrites the start line. */
-function finalLine(requests) {
-    return `\r${START_LINE} ok, ${requests} requests made\n`;
-}
-/** The target answered the readiness probe only after some waiting. */
-function readyLine(ready) {
-    return `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`;
-}
-/** On a terminal, the running line with the time and the current rate (the final line overwrites it). */
-function progressLine(elapsedMs, rps) {
-    return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
-}
-/** Requests per second over the measured window; 0 for an empty window. */
-function requestsPerSecond(result) {
-    return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
-}
-/** Detail lines printed after the standard line (no trailing newline on each). */
-function detailLines(result) {
-    const lines = [countsLine(result)];
-    if (result.latency.count > 0)
-        lines.push(`latency: ${formatLatency(result.latency)}`);
-    const statuses = formatCounts(result.statusCounts);
-    if (statuses)
-        lines.push(`responses by status: ${statuses}`);
-    const kinds = formatCounts(result.errorsByKind);
-    if (kinds)
-        lines.push(`errors by kind: ${kinds}`);
-    if (result.cancelled > 0)
-        lines.push(`cancelled in flight: ${result.cancelled}`);
-    const { warmup } = result;
-    if (warmup.responses + warmup.failures > 0) {
-        lines.push(`warm-up (not counted): ${formatWarmup(warmup)}`);
-    }
-    return lines;
-}
-/** `2469.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0` */
-function countsLine(result) {
-    return (`${formatRate(requestsPerSecond(result))} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
-        `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
-        `timeouts: ${result.timeouts}`);
-}
-/**
- * The lines a comparison adds after the head's: the baseline's own counts (a measured baseline's
- * faults show here), then the change when there is one.
- */
-function comparisonLines(comparison) {
-    const { baseline, shift } = comparison;
-    const lines = [];
-    if (comparison.kind === 'paired') {
-        lines.push(`baseline: ${baseline.requests} requests, ${countsLine(baseline)}`);
-        const kinds = formatCounts(baseline.errorsByKind);
-        if (kinds)
-            lines.push(`baseline errors by kind: ${kinds}`);
-    }
-    else {
-        lines.push(`saved baseline: ${baseline.requests} requests, ${formatRate(requestsPerSecond(baseline))} req/s`);
-    }
-    if (shift) {
-        lines.push(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
-            `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`);
-    }
-    return lines;
-}
-/** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */
-function formatWarmup(warmup) {
-    return `${warmup.responses} responses, ${warmup.failures} failures`;
-}
-/** `p50 0.081 ms, p90 0.102 ms, p99 0.250 ms, max 3.100 ms` */
-function formatLatency(latency) {
-    return (`p50 ${formatMs(latency.p50Us)} ms, p90 ${formatMs(latency.p90Us)} ms, ` +
-        `p99 ${formatMs(latency.p99Us)} ms, max ${formatMs(latency.maxUs)} ms`);
-}
-/** Microseconds as milliseconds with 3 decimals: 81 -> `0.081`. */
-function formatMs(us) {
-    return (us / 1000).toFixed(3);
-}
-/** `1234.5` -> `1234.5`, `12345.678` -> `12345.7`: one decimal, no grouping (machine-friendly). */
-function formatRate(rps) {
-    return (Math.round(rps * 10) / 10).toFixed(1);
-}
-/** `{200: 10, 500: 2}` -> `200: 10, 500: 2`, ordered by key; '' when empty. */
-function formatCounts(counts) {
-    return Object.entries(counts)
-        .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-        .map(([key, n]) => `${key}: ${n}`)
-        .join(', ');
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/model/check.ts
-/** The version of the JSON report's layout (docs/report-schema.md). */
-const SCHEMA_VERSION = 2;
-
-;// CONCATENATED MODULE: ./src/model/result.ts
-/** What one load measured: counts, windows, latency and the generator's own use. */
-/** A result with nothing in it, e.g. when the target never became ready. */
-function emptyResult(aborted = false) {
-    return {
-        requests: 0,
-        unexpectedStatus: 0,
-        statusCounts: {},
-        errors: 0,
-        errorsByKind: {},
-        timeouts: 0,
-        cancelled: 0,
-        warmup: { responses: 0, failures: 0 },
-        windowMs: 0,
-        perSecond: [],
-        sampleCounts: [],
-        generator: { cpuPct: 0, utilization: 0, busyPoll: false },
-        latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
-        aborted,
-    };
-}
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/system/files.ts
-/**
- * Writing the files a run leaves (the JSON report, the github-action-benchmark file) and checking
- * the runner's own files, for the adapters' sinks. The contents come from src/present/.
- */
-
-
-
-function fileKind(stats) {
-    if (stats.isDirectory())
-        return 'a directory';
-    if (stats.isFIFO())
-        return 'a FIFO';
-    if (stats.isCharacterDevice() || stats.isBlockDevice())
-        return 'a device';
-    if (stats.isSocket())
-        return 'a socket';
-    return 'not a file';
-}
-/** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
-function defaultPath(name, env = process.env) {
-    return join(env.RUNNER_TEMP || tmpdir(), name);
-}
-/**
- * Writes `text` to `path` (creating the folder); returns the absolute path. Opened non-blocking
- * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
- * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
- * than a write of more than the pipe's buffer (EAGAIN otherwise).
- */
-function writeTextFile(path, text) {
-    const absolute = (0,external_node_path_.resolve)(path);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
-    const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
-    let fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
-    try {
-        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile()) {
-            const blocking = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY);
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-            fd = blocking;
-        }
-        (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-    return absolute;
-}
-/**
- * Throws when the runner's file at `path` cannot take what `@actions/core` appends: it must be a
- * regular file (core opens it blocking, and a FIFO would hold the run for ever).
- */
-function checkRunnerFile(path) {
-    let stats;
-    try {
-        stats = statSync(path);
-    }
-    catch (error) {
-        throw new Error(`cannot use it (${error.code ?? error})`, {
-            cause: error,
-        });
-    }
-    if (!stats.isFile())
-        throw new Error(`it is not a regular file (${fileKind(stats)})`);
-}
-
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -70534,6 +70313,339 @@ function printable(text) {
         out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ./src/config/command-line.ts
+/**
+ * The CLI's command line, read with the options table (src/config/options.ts): the parser, the
+ * raw text of each input as the action would read it, and the `--help` text. Pure.
+ */
+
+
+
+/** Reads `argv` (without node and the script); a problem is bad usage, before any input check. */
+function parseCommandLine(argv) {
+    let values;
+    let positionals;
+    try {
+        ({ values, positionals } = (0,external_node_util_.parseArgs)({
+            args: argv,
+            allowPositionals: true,
+            options: parserOptions(),
+        }));
+    }
+    catch (error) {
+        return { problem: error.message };
+    }
+    const help = values.help === true;
+    const version = values.version === true;
+    // --help and --version answer whatever else the line holds.
+    if (!help && !version && positionals.length > 1) {
+        return { problem: `Too many arguments: ${positionals.join(' ')}` };
+    }
+    return { help, version, json: values.json === true, inputs: inputsFrom(values, positionals) };
+}
+/** Help column where the descriptions start, and the width the lines wrap at. */
+const HELP_INDENT = 28;
+const HELP_WIDTH = 80;
+/** The `--help` text, from the options table. */
+function usage() {
+    // What a bare `http-load-check <port>` does, as the reader works it out.
+    const plain = readSettings((name) => name === 'port' ? '1' : name === 'min-requests' ? '0' : '');
+    const lines = [
+        'Usage: http-load-check <port> [options]',
+        '',
+        `Sends GET requests to http://${plain.host}:<port>${plain.path} for ${plain.durationSec} s, ` +
+            'one at a time,',
+        'and prints the standard line:',
+        '  http test running... ok, N requests made',
+        '',
+        'Options (each is the action input of the same name; defaults in brackets):',
+    ];
+    const row = (left, text, fallback = '') => {
+        // The default in brackets stays on one line.
+        const words = [...text.split(' '), ...(fallback ? [`[${fallback}]`] : [])];
+        let line = `  ${left}`.padEnd(HELP_INDENT - 1);
+        for (const word of words) {
+            if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
+                lines.push(line);
+                line = ' '.repeat(HELP_INDENT - 1);
+            }
+            line += ` ${word}`;
+        }
+        lines.push(line);
+    };
+    for (const spec of OPTIONS) {
+        const flag = cliFlag(spec);
+        if (flag === null)
+            continue;
+        const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
+        const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
+        const shown = fallback === 'none' ? '' : fallback;
+        row(`${short}--${flag} ${spec.cli.value}`, spec.cli.help, shown);
+    }
+    row('--json', 'print the JSON report instead of the text');
+    row('-h, --help', 'print this help');
+    row('-v, --version', 'print the version');
+    lines.push('', 'Exit codes: 0 passed, 1 failed (below --min-requests, a regression, target', 'not ready, or interrupted), 2 bad usage.');
+    return lines.join('\n');
+}
+const FLAGS = OPTIONS.flatMap((spec) => {
+    const flag = cliFlag(spec);
+    return flag === null ? [] : [{ spec, flag }];
+});
+function parserOptions() {
+    const options = {
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+    };
+    for (const { spec, flag } of FLAGS) {
+        options[flag] = {
+            type: 'string',
+            ...(spec.cli.short ? { short: spec.cli.short } : {}),
+            ...(spec.cli.multiple ? { multiple: true } : {}),
+        };
+    }
+    return options;
+}
+/** The raw text of each input, as the action would read it, from the parsed command line. */
+function inputsFrom(values, positionals) {
+    const raw = new Map();
+    const positional = OPTIONS.find((spec) => cliFlag(spec) === null);
+    if (positional && positionals[0] !== undefined)
+        raw.set(positional.name, positionals[0]);
+    for (const { spec, flag } of FLAGS) {
+        const value = values[flag];
+        if (typeof value === 'string')
+            raw.set(spec.name, value);
+        else if (Array.isArray(value))
+            raw.set(spec.name, value.join('\n'));
+        else if (spec.cliDefault !== undefined)
+            raw.set(spec.name, spec.cliDefault);
+    }
+    return raw;
+}
+
+;// CONCATENATED MODULE: ./src/model/settings.ts
+/** The settings of one check, read and checked by src/config/settings.ts. Types and pure helpers. */
+/** The URL the check sends its requests to. */
+function targetUrl(target) {
+    return `${origin(target)}${target.path}`;
+}
+/** `http://host:port`, with an IPv6 address in brackets. */
+function origin(target) {
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    return `http://${host}:${target.port}`;
+}
+/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
+function formatStatusRanges(ranges) {
+    return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
+}
+/**
+ * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
+ * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
+ */
+function formatSeconds(seconds) {
+    if (seconds > 0 && seconds < 0.0005)
+        return String(Number(seconds.toPrecision(2)));
+    return String(Math.round(seconds * 1000) / 1000);
+}
+/** A confidence as a percentage, to 2 decimals without trailing zeros: 0.95 -> `95%`, 0.9999 -> `99.99%`. */
+function formatConfidence(confidence) {
+    return `${Number((confidence * 100).toFixed(2))}%`;
+}
+
+;// CONCATENATED MODULE: ./src/present/text.ts
+
+const START_LINE = 'http test running...';
+/** Printed when the load starts, with no newline (the final line overwrites it). */
+function startLine() {
+    return START_LINE;
+}
+/** Printed at the end: overwrites the start line. */
+function finalLine(requests) {
+    return `\r${START_LINE} ok, ${requests} requests made\n`;
+}
+/** The target answered the readiness probe only after some waiting. */
+function readyLine(ready) {
+    return `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`;
+}
+/** On a terminal, the running line with the time and the current rate (the final line overwrites it). */
+function progressLine(elapsedMs, rps) {
+    return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
+}
+/** Requests per second over the measured window; 0 for an empty window. */
+function requestsPerSecond(result) {
+    return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
+}
+/** Detail lines printed after the standard line (no trailing newline on each). */
+function detailLines(result) {
+    const lines = [countsLine(result)];
+    if (result.latency.count > 0)
+        lines.push(`latency: ${formatLatency(result.latency)}`);
+    const statuses = formatCounts(result.statusCounts);
+    if (statuses)
+        lines.push(`responses by status: ${statuses}`);
+    const kinds = formatCounts(result.errorsByKind);
+    if (kinds)
+        lines.push(`errors by kind: ${kinds}`);
+    if (result.cancelled > 0)
+        lines.push(`cancelled in flight: ${result.cancelled}`);
+    const { warmup } = result;
+    if (warmup.responses + warmup.failures > 0) {
+        lines.push(`warm-up (not counted): ${formatWarmup(warmup)}`);
+    }
+    return lines;
+}
+/** `2469.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0` */
+function countsLine(result) {
+    return (`${formatRate(requestsPerSecond(result))} req/s over ${formatSeconds(result.windowMs / 1000)} s; ` +
+        `unexpected status: ${result.unexpectedStatus}, errors: ${result.errors}, ` +
+        `timeouts: ${result.timeouts}`);
+}
+/**
+ * The lines a comparison adds after the head's: the baseline's own counts (a measured baseline's
+ * faults show here), then the change when there is one.
+ */
+function comparisonLines(comparison) {
+    const { baseline, shift } = comparison;
+    const lines = [];
+    if (comparison.kind === 'paired') {
+        lines.push(`baseline: ${baseline.requests} requests, ${countsLine(baseline)}`);
+        const kinds = formatCounts(baseline.errorsByKind);
+        if (kinds)
+            lines.push(`baseline errors by kind: ${kinds}`);
+    }
+    else {
+        lines.push(`saved baseline: ${baseline.requests} requests, ${formatRate(requestsPerSecond(baseline))} req/s`);
+    }
+    if (shift) {
+        lines.push(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
+            `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`);
+    }
+    return lines;
+}
+/** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */
+function formatWarmup(warmup) {
+    return `${warmup.responses} responses, ${warmup.failures} failures`;
+}
+/** `p50 0.081 ms, p90 0.102 ms, p99 0.250 ms, max 3.100 ms` */
+function formatLatency(latency) {
+    return (`p50 ${formatMs(latency.p50Us)} ms, p90 ${formatMs(latency.p90Us)} ms, ` +
+        `p99 ${formatMs(latency.p99Us)} ms, max ${formatMs(latency.maxUs)} ms`);
+}
+/** Microseconds as milliseconds with 3 decimals: 81 -> `0.081`. */
+function formatMs(us) {
+    return (us / 1000).toFixed(3);
+}
+/** `1234.5` -> `1234.5`, `12345.678` -> `12345.7`: one decimal, no grouping (machine-friendly). */
+function formatRate(rps) {
+    return (Math.round(rps * 10) / 10).toFixed(1);
+}
+/** `{200: 10, 500: 2}` -> `200: 10, 500: 2`, ordered by key; '' when empty. */
+function formatCounts(counts) {
+    return Object.entries(counts)
+        .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+        .map(([key, n]) => `${key}: ${n}`)
+        .join(', ');
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/model/check.ts
+/** The version of the JSON report's layout (docs/report-schema.md). */
+const SCHEMA_VERSION = 2;
+
+;// CONCATENATED MODULE: ./src/model/result.ts
+/** What one load measured: counts, windows, latency and the generator's own use. */
+/** A result with nothing in it, e.g. when the target never became ready. */
+function emptyResult(aborted = false) {
+    return {
+        requests: 0,
+        unexpectedStatus: 0,
+        statusCounts: {},
+        errors: 0,
+        errorsByKind: {},
+        timeouts: 0,
+        cancelled: 0,
+        warmup: { responses: 0, failures: 0 },
+        windowMs: 0,
+        perSecond: [],
+        sampleCounts: [],
+        generator: { cpuPct: 0, utilization: 0, busyPoll: false },
+        latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+        aborted,
+    };
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/system/files.ts
+/**
+ * Writing the files a run leaves (the JSON report, the github-action-benchmark file) and checking
+ * the runner's own files, for the adapters' sinks. The contents come from src/present/.
+ */
+
+
+
+function fileKind(stats) {
+    if (stats.isDirectory())
+        return 'a directory';
+    if (stats.isFIFO())
+        return 'a FIFO';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    if (stats.isSocket())
+        return 'a socket';
+    return 'not a file';
+}
+/** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
+function defaultPath(name, env = process.env) {
+    return join(env.RUNNER_TEMP || tmpdir(), name);
+}
+/**
+ * Writes `text` to `path` (creating the folder); returns the absolute path. Opened non-blocking
+ * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
+ * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
+ * than a write of more than the pipe's buffer (EAGAIN otherwise).
+ */
+function writeTextFile(path, text) {
+    const absolute = (0,external_node_path_.resolve)(path);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
+    const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
+    let fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
+    try {
+        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile()) {
+            const blocking = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY);
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            fd = blocking;
+        }
+        (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+    return absolute;
+}
+/**
+ * Throws when the runner's file at `path` cannot take what `@actions/core` appends: it must be a
+ * regular file (core opens it blocking, and a FIFO would hold the run for ever).
+ */
+function checkRunnerFile(path) {
+    let stats;
+    try {
+        stats = statSync(path);
+    }
+    catch (error) {
+        throw new Error(`cannot use it (${error.code ?? error})`, {
+            cause: error,
+        });
+    }
+    if (!stats.isFile())
+        throw new Error(`it is not a regular file (${fileKind(stats)})`);
 }
 
 ;// CONCATENATED MODULE: ./src/config/baseline-file.ts
@@ -72834,8 +72946,8 @@ function stopOnSignals() {
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
  * The terminal adapter: `http-load-check <port> [options]`. The only module that reads
- * `process.argv` and sets the exit code. Its options and help come from the options table
- * (src/config/options.ts): each is the action input of the same name. The run is the session's.
+ * `process.argv` and sets the exit code. The command line is read by src/config/command-line.ts
+ * (each option is the action input of the same name); the run is the session's.
  */
 
 
@@ -72843,114 +72955,25 @@ function stopOnSignals() {
 
 
 
-
-/** Help column where the descriptions start, and the width the lines wrap at. */
-const HELP_INDENT = 28;
-const HELP_WIDTH = 80;
-function usage() {
-    const lines = [
-        'Usage: http-load-check <port> [options]',
-        '',
-        'Sends GET requests to http://127.0.0.1:<port>/ for 5 s, one at a time, and prints',
-        '  http test running... ok, N requests made',
-        '',
-        'Options (each is the action input of the same name; defaults in brackets):',
-    ];
-    const row = (left, text, fallback = '') => {
-        // The default in brackets stays on one line.
-        const words = [...text.split(' '), ...(fallback ? [`[${fallback}]`] : [])];
-        let line = `  ${left}`.padEnd(HELP_INDENT - 1);
-        for (const word of words) {
-            if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
-                lines.push(line);
-                line = ' '.repeat(HELP_INDENT - 1);
-            }
-            line += ` ${word}`;
-        }
-        lines.push(line);
-    };
-    for (const spec of OPTIONS) {
-        const flag = cliFlag(spec);
-        if (flag === null)
-            continue;
-        const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
-        const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
-        const shown = fallback === 'none' ? '' : fallback;
-        row(`${short}--${flag} ${spec.cli.value}`, spec.cli.help, shown);
-    }
-    row('--json', 'print the JSON report instead of the text');
-    row('-h, --help', 'print this help');
-    row('-v, --version', 'print the version');
-    lines.push('', 'Exit codes: 0 passed, 1 failed (below --min-requests, a regression, target not ready, or', 'interrupted), 2 bad usage.');
-    return lines.join('\n');
-}
-const FLAGS = OPTIONS.flatMap((spec) => {
-    const flag = cliFlag(spec);
-    return flag === null ? [] : [{ spec, flag }];
-});
-function parserOptions() {
-    const options = {
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-    };
-    for (const { spec, flag } of FLAGS) {
-        options[flag] = {
-            type: 'string',
-            ...(spec.cli.short ? { short: spec.cli.short } : {}),
-            ...(spec.cli.multiple ? { multiple: true } : {}),
-        };
-    }
-    return options;
-}
-/** The raw text of each input, as the action would read it, from the parsed command line. */
-function inputsFrom(values, positionals) {
-    const raw = new Map();
-    const positional = OPTIONS.find((spec) => cliFlag(spec) === null);
-    if (positional && positionals[0] !== undefined)
-        raw.set(positional.name, positionals[0]);
-    for (const { spec, flag } of FLAGS) {
-        const value = values[flag];
-        if (typeof value === 'string')
-            raw.set(spec.name, value);
-        else if (Array.isArray(value))
-            raw.set(spec.name, value.join('\n'));
-        else if (spec.cliDefault !== undefined)
-            raw.set(spec.name, spec.cliDefault);
-    }
-    return raw;
-}
 async function main(argv) {
-    let values;
-    let positionals;
-    try {
-        ({ values, positionals } = (0,external_node_util_.parseArgs)({
-            args: argv,
-            allowPositionals: true,
-            options: parserOptions(),
-        }));
-    }
-    catch (error) {
-        return badUsage(error.message);
-    }
-    if (values.help) {
+    const line = parseCommandLine(argv);
+    if ('problem' in line)
+        return badUsage(line.problem);
+    if (line.help) {
         process.stdout.write(`${usage()}\n`);
         return 0;
     }
-    if (values.version) {
+    if (line.version) {
         process.stdout.write(`${VERSION}\n`);
         return 0;
     }
-    if (positionals.length > 1)
-        return badUsage(`Too many arguments: ${positionals.join(' ')}`);
-    const json = values.json === true;
+    const { json, inputs } = line;
     const tty = !json && process.stdout.isTTY === true;
-    const raw = inputsFrom(values, positionals);
     const stop = stopOnSignals();
     let last = { elapsedMs: 0, requests: 0 };
     try {
         const end = await runSession({
-            read: (name) => raw.get(name) ?? '',
+            read: (name) => inputs.get(name) ?? '',
             sink: terminalSink(json, tty),
             defaultFiles: null,
             signal: stop.signal,

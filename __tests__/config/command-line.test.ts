@@ -1,0 +1,84 @@
+/**
+ * src/config/command-line.ts, pure: how the CLI's arguments become the raw text of the action's
+ * inputs (the flags and the help come from the options table), and what counts as bad usage.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCommandLine, usage } from '../../src/config/command-line.js';
+import { cliFlag, OPTIONS } from '../../src/config/options.js';
+import { readSettings } from '../../src/config/settings.js';
+
+function inputsOf(argv: string[]): Map<string, string> {
+  const line = parseCommandLine(argv);
+  assert.ok(!('problem' in line), JSON.stringify(line));
+  return line.inputs;
+}
+
+describe('the command line', () => {
+  it('takes the port as the first argument, each option as its input, -H as headers lines', () => {
+    const inputs = inputsOf([
+      '8080',
+      '--duration',
+      '2.5',
+      '--baseline-port=9090',
+      '-H',
+      'X-A: 1',
+      '--header',
+      'X-B: 2',
+    ]);
+    assert.equal(inputs.get('port'), '8080');
+    assert.equal(inputs.get('duration'), '2.5');
+    assert.equal(inputs.get('baseline-port'), '9090');
+    assert.equal(inputs.get('headers'), 'X-A: 1\nX-B: 2');
+  });
+
+  it('gives min-requests its CLI default of 0, and nothing else that the action would not', () => {
+    const inputs = inputsOf(['8080']);
+    assert.deepEqual(Object.fromEntries(inputs), { port: '8080', 'min-requests': '0' });
+    const settings = readSettings((name) => inputs.get(name) ?? '');
+    assert.equal(settings.minRequests, 0);
+    assert.equal(settings.durationSec, 5);
+  });
+
+  it('has a flag for every input but the port, and reads each back under its input name', () => {
+    for (const spec of OPTIONS) {
+      const flag = cliFlag(spec);
+      if (flag === null) continue;
+      assert.equal(inputsOf([`--${flag}`, 'x']).get(spec.name), 'x', flag);
+    }
+  });
+
+  it('calls unknown options, a missing value and extra arguments bad usage', () => {
+    for (const argv of [['--bogus'], ['8080', '--duration'], ['1', '2']]) {
+      const line = parseCommandLine(argv);
+      assert.ok('problem' in line, argv.join(' '));
+    }
+    assert.match((parseCommandLine(['1', '2']) as { problem: string }).problem, /Too many/);
+  });
+
+  it('answers --help and --version whatever else the line holds', () => {
+    const line = parseCommandLine(['1', '2', '--help']);
+    assert.ok(!('problem' in line) && line.help);
+    const version = parseCommandLine(['-v']);
+    assert.ok(!('problem' in version) && version.version);
+  });
+});
+
+describe('the help', () => {
+  it('lists every flag with its placeholder and default, in lines of at most 80 columns', () => {
+    const text = usage();
+    for (const spec of OPTIONS) {
+      const flag = cliFlag(spec);
+      if (flag === null) continue;
+      assert.ok(text.includes(`--${flag} ${spec.cli.value}`), flag);
+    }
+    assert.match(text, /--connections <n> +keep-alive connections, 1-1000 \[1\]/);
+    assert.match(text, /--min-requests <n> .*\[0\]/);
+    assert.match(text, /\[not written\]/);
+    assert.match(
+      text,
+      /^Sends GET requests to http:\/\/127\.0\.0\.1:<port>\/ for 5 s, one at a time,$/m,
+    );
+    for (const line of text.split('\n')) assert.ok(line.length <= 80, line);
+  });
+});

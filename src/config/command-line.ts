@@ -1,0 +1,120 @@
+/**
+ * The CLI's command line, read with the options table (src/config/options.ts): the parser, the
+ * raw text of each input as the action would read it, and the `--help` text. Pure.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { cliFlag, OPTIONS, type OptionSpec } from './options.js';
+import { readSettings } from './settings.js';
+
+export type CommandLine =
+  | { problem: string }
+  | { help: boolean; version: boolean; json: boolean; inputs: Map<string, string> };
+
+/** Reads `argv` (without node and the script); a problem is bad usage, before any input check. */
+export function parseCommandLine(argv: string[]): CommandLine {
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: parserOptions(),
+    }));
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  const help = values.help === true;
+  const version = values.version === true;
+  // --help and --version answer whatever else the line holds.
+  if (!help && !version && positionals.length > 1) {
+    return { problem: `Too many arguments: ${positionals.join(' ')}` };
+  }
+  return { help, version, json: values.json === true, inputs: inputsFrom(values, positionals) };
+}
+
+/** Help column where the descriptions start, and the width the lines wrap at. */
+const HELP_INDENT = 28;
+const HELP_WIDTH = 80;
+
+/** The `--help` text, from the options table. */
+export function usage(): string {
+  // What a bare `http-load-check <port>` does, as the reader works it out.
+  const plain = readSettings((name) =>
+    name === 'port' ? '1' : name === 'min-requests' ? '0' : '',
+  );
+  const lines = [
+    'Usage: http-load-check <port> [options]',
+    '',
+    `Sends GET requests to http://${plain.host}:<port>${plain.path} for ${plain.durationSec} s, ` +
+      'one at a time,',
+    'and prints the standard line:',
+    '  http test running... ok, N requests made',
+    '',
+    'Options (each is the action input of the same name; defaults in brackets):',
+  ];
+  const row = (left: string, text: string, fallback = '') => {
+    // The default in brackets stays on one line.
+    const words = [...text.split(' '), ...(fallback ? [`[${fallback}]`] : [])];
+    let line = `  ${left}`.padEnd(HELP_INDENT - 1);
+    for (const word of words) {
+      if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
+        lines.push(line);
+        line = ' '.repeat(HELP_INDENT - 1);
+      }
+      line += ` ${word}`;
+    }
+    lines.push(line);
+  };
+  for (const spec of OPTIONS) {
+    const flag = cliFlag(spec);
+    if (flag === null) continue;
+    const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
+    const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
+    const shown = fallback === 'none' ? '' : fallback;
+    row(`${short}--${flag} ${spec.cli.value}`, spec.cli.help, shown);
+  }
+  row('--json', 'print the JSON report instead of the text');
+  row('-h, --help', 'print this help');
+  row('-v, --version', 'print the version');
+  lines.push(
+    '',
+    'Exit codes: 0 passed, 1 failed (below --min-requests, a regression, target',
+    'not ready, or interrupted), 2 bad usage.',
+  );
+  return lines.join('\n');
+}
+
+const FLAGS = OPTIONS.flatMap((spec) => {
+  const flag = cliFlag(spec);
+  return flag === null ? [] : [{ spec, flag }];
+});
+
+function parserOptions(): ParseArgsConfig['options'] {
+  const options: NonNullable<ParseArgsConfig['options']> = {
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+  };
+  for (const { spec, flag } of FLAGS) {
+    options[flag] = {
+      type: 'string',
+      ...(spec.cli.short ? { short: spec.cli.short } : {}),
+      ...(spec.cli.multiple ? { multiple: true } : {}),
+    };
+  }
+  return options;
+}
+
+/** The raw text of each input, as the action would read it, from the parsed command line. */
+function inputsFrom(values: Record<string, unknown>, positionals: string[]): Map<string, string> {
+  const raw = new Map<string, string>();
+  const positional = OPTIONS.find((spec: OptionSpec) => cliFlag(spec) === null);
+  if (positional && positionals[0] !== undefined) raw.set(positional.name, positionals[0]);
+  for (const { spec, flag } of FLAGS) {
+    const value = values[flag];
+    if (typeof value === 'string') raw.set(spec.name, value);
+    else if (Array.isArray(value)) raw.set(spec.name, value.join('\n'));
+    else if (spec.cliDefault !== undefined) raw.set(spec.name, spec.cliDefault);
+  }
+  return raw;
+}
