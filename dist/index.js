@@ -101129,6 +101129,10 @@ function formatSeconds(seconds) {
 function formatConfidence(confidence) {
     return `${Number((confidence * 100).toFixed(2))}%`;
 }
+/** A change in percent with its sign, one decimal: 2.34 -> `+2.3%`, -7.5 -> `-7.5%`. */
+function formatChange(pct) {
+    return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -101460,22 +101464,27 @@ const OUTPUTS = [
     {
         name: 'baseline-requests',
         description: "In a comparison: the baseline's requests over all its slices.",
+        comparisonOnly: true,
     },
     {
         name: 'change-percent',
         description: 'In a comparison: the estimated change of head vs baseline req/s, in percent.',
+        comparisonOnly: true,
     },
     {
         name: 'change-low',
         description: 'In a comparison: the lower end of the interval, in percent.',
+        comparisonOnly: true,
     },
     {
         name: 'change-high',
         description: 'In a comparison: the upper end of the interval, in percent.',
+        comparisonOnly: true,
     },
     {
         name: 'verdict',
         description: "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
+        comparisonOnly: true,
     },
 ];
 /** What `spec` accepts, in words: `integer 1-1000`, `seconds, > 0 and ≤ 600`, `auto, true or false`. */
@@ -102110,9 +102119,8 @@ function crashed(error) {
  * (`min-requests`) has the last word, and a pass names the verdict and the interval.
  */
 function comparisonDecision(shift, verdict, limits, absolute) {
-    const pct = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
-    const interval = `${pct(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
-        `${pct(shift.lowPct)} to ${pct(shift.highPct)})`;
+    const interval = `${formatChange(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
+        `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)})`;
     if (verdict === 'regression') {
         return {
             passed: false,
@@ -103299,13 +103307,13 @@ const COMPARISON_WARMUP_MS = 1500;
  */
 async function runSaved(settings, saved, hooks = {}) {
     const { sampleSec } = saved.samples;
-    const check = await runAbsolute(settings, hooks, sampleSec);
+    const headPart = await runAbsolute(settings, hooks, sampleSec);
     const asSlices = (side, rates) => rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
     const slices = [
-        ...asSlices('head', check.samples.rps),
+        ...asSlices('head', headPart.samples.rps),
         ...asSlices('baseline', saved.samples.rps),
     ];
-    return decide(settings, hooks, check, saved.result, slices, { kind: 'saved', saved });
+    return decide(settings, hooks, headPart, saved.result, slices, { kind: 'saved', saved });
 }
 /**
  * The order of the slices: pairs alternate AB, BA, BA, AB (ABBA then BAAB), so that a drift in the
@@ -103430,8 +103438,7 @@ async function runPaired(settings, hooks = {}) {
     const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary(), sides.baseline.warmups);
     sides.head.latency.destroy();
     sides.baseline.latency.destroy();
-    const check = {
-        kind: 'absolute',
+    const headPart = {
         result: head,
         decision: judge(gate(settings, head.requests)),
         loadStarted: true,
@@ -103440,11 +103447,11 @@ async function runPaired(settings, hooks = {}) {
             rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
         },
     };
-    return decide(settings, hooks, check, baseline, slices, { kind: 'paired' });
+    return decide(settings, hooks, headPart, baseline, slices, { kind: 'paired' });
 }
 /** The shift, its verdict, the decision and the slices' noise, from the slices of both sides. */
-function decide(settings, hooks, check, baseline, slices, from) {
-    const head = check.result;
+function decide(settings, hooks, headPart, baseline, slices, from) {
+    const head = headPart.result;
     const own = (side) => slices.filter((s) => s.side === side);
     const bySide = { head: own('head'), baseline: own('baseline') };
     const headRates = bySide.head.map((s) => s.rps);
@@ -103454,8 +103461,8 @@ function decide(settings, hooks, check, baseline, slices, from) {
         for (const i of noise[side].outliers)
             bySide[side][i].outlier = true;
     }
-    const outcome = {
-        ...check,
+    const check = {
+        ...headPart,
         ...from,
         baseline,
         slices,
@@ -103464,11 +103471,11 @@ function decide(settings, hooks, check, baseline, slices, from) {
         verdict: null,
     };
     if (!check.loadStarted)
-        return outcome;
+        return check;
     const aborted = hooks.signal?.aborted === true || head.aborted;
     if (aborted) {
         const decision = cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000);
-        return { ...outcome, decision };
+        return { ...check, decision };
     }
     const sides = {
         head: { result: head, slices: bySide.head },
@@ -103476,7 +103483,7 @@ function decide(settings, hooks, check, baseline, slices, from) {
     };
     const cannot = notComparable(sides, from.kind, settings.timeoutSec);
     if (cannot)
-        return { ...outcome, decision: cannot };
+        return { ...check, decision: cannot };
     // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
     // saved baseline's samples pair with nothing: compare the two sets.
     const shift = from.kind === 'paired'
@@ -103484,8 +103491,8 @@ function decide(settings, hooks, check, baseline, slices, from) {
         : compareRates(headRates, baseRates, settings.confidence);
     const verdict = verdictOf(shift, settings.maxRegressionPct);
     // Not aborted here, so the check's own decision is the absolute gate (min-requests).
-    const decision = comparisonDecision(shift, verdict, settings, check.decision);
-    return { ...outcome, decision, shift, verdict };
+    const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
+    return { ...check, decision, shift, verdict };
 }
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */
 function pairsOf(slices) {
@@ -103660,9 +103667,8 @@ function benchmarkEntries(settings, check) {
         (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '');
     const label = `GET ${settings.path} (${shape})`;
     const cv = coefficientOfVariation(samples.rps);
-    const ms = (us) => (us / 1000).toFixed(3);
     const extra = [
-        `latency p50 ${ms(result.latency.p50Us)} ms, p99 ${ms(result.latency.p99Us)} ms`,
+        `latency p50 ${formatMs(result.latency.p50Us)} ms, p99 ${formatMs(result.latency.p99Us)} ms`,
         `errors ${result.errors}, timeouts ${result.timeouts}, unexpected status ${result.unexpectedStatus}`,
     ];
     if (comparison?.shift) {
@@ -103743,7 +103749,7 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
         warnings: warnings.map((w) => w.text),
         comparison: comparison && {
             kind: comparison.kind,
-            baselineFile: comparison.saved
+            baselineFile: comparison.kind === 'saved'
                 ? {
                     path: comparison.saved.path,
                     createdAt: comparison.saved.createdAt,
@@ -103937,18 +103943,15 @@ function fitSummary(markdown, limitBytes = SUMMARY_LIMIT_BYTES) {
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 function comparisonMarkdown(settings, check) {
     const warmupText = ({ warmup }) => warmup.responses + warmup.failures > 0 ? formatWarmup(warmup) : '';
-    const { result, baseline, slices, shift, verdict, noise: sliceNoise, saved } = check;
-    const base = settings.baseline;
-    const baseTarget = base
-        ? codeSpan(targetUrl({ ...settings, ...base }))
-        : saved
-            ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
-                (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
-                (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
-                    ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
-                    : '')
-            : '';
-    const pct = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+    const { result, baseline, slices, shift, verdict, noise: sliceNoise } = check;
+    const saved = check.kind === 'saved' ? check.saved : null;
+    const baseTarget = saved
+        ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
+            (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
+            (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
+                ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
+                : '')
+        : codeSpan(targetUrl({ ...settings, ...settings.baseline }));
     const rate = (r) => formatRate(requestsPerSecond(r));
     const faults = (n, byKind) => n > 0 ? `${n} (${escapeText(formatCounts(byKind))})` : '0';
     const cv = (side) => `${(100 * sliceNoise[side].cv).toFixed(1)}%`;
@@ -103980,8 +103983,8 @@ function comparisonMarkdown(settings, check) {
             'cancels that noise.', '');
     }
     if (shift && verdict) {
-        lines.push(`Change of head vs baseline: **${pct(shift.changePct)}**, ` +
-            `${formatConfidence(settings.confidence)} interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
+        lines.push(`Change of head vs baseline: **${formatChange(shift.changePct)}**, ` +
+            `${formatConfidence(settings.confidence)} interval ${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)} ` +
             (shift.test === 'signed-rank'
                 ? `(Hodges-Lehmann estimate over ${shift.headSlices} adjacent head/baseline slice pairs, ` +
                     `${shift.method} Wilcoxon signed-rank interval). `
@@ -104016,7 +104019,7 @@ function warningsOf(settings, check) {
     const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
     if (bound)
         list.push({ text: bound });
-    const mismatch = check.kind === 'saved' && check.saved ? baselineMismatch(settings, check.saved) : null;
+    const mismatch = check.kind === 'saved' ? baselineMismatch(settings, check.saved) : null;
     if (mismatch)
         list.push({ text: mismatch });
     return list;

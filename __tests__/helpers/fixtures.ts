@@ -113,20 +113,25 @@ export const saved: SavedBaseline = {
   result: { ...result, requests: 2000, windowMs: 2000 },
 };
 
+/** What a test may set of a comparison check (`saved` applies to a saved one). */
+type ComparisonOverrides = Partial<Omit<ComparisonCheck, 'kind' | 'saved'>> & {
+  saved?: SavedBaseline;
+};
+
 /** A comparison check of `kind`: `shift`, verdict slower, decided as the check would decide it. */
 export function comparisonCheck(
   settings: Settings,
   kind: 'paired' | 'saved',
-  overrides: Partial<ComparisonCheck> = {},
+  { saved: savedReport = saved, ...overrides }: ComparisonOverrides = {},
 ): ComparisonCheck {
   const slices = slicesOf([900, 910, 905, 902], [1000, 1004, 998, 1001]);
   const rates = (side: Slice['side']) => slices.filter((s) => s.side === side).map((s) => s.rps);
   const head = absoluteCheck(settings);
+  const from = kind === 'saved' ? { kind, saved: savedReport } : { kind };
   return {
     ...head,
     decision: comparisonDecision(shift, 'slower', settings, head.decision),
-    kind,
-    ...(kind === 'saved' ? { saved } : {}),
+    ...from,
     baseline: { ...result, requests: 13000 },
     slices,
     noise: { head: sliceNoise(rates('head')), baseline: sliceNoise(rates('baseline')) },

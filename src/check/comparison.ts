@@ -43,14 +43,14 @@ export async function runSaved(
   hooks: CheckHooks = {},
 ): Promise<ComparisonCheck> {
   const { sampleSec } = saved.samples;
-  const check = await runAbsolute(settings, hooks, sampleSec);
+  const headPart: HeadPart = await runAbsolute(settings, hooks, sampleSec);
   const asSlices = (side: Side, rates: number[]): Slice[] =>
     rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
   const slices = [
-    ...asSlices('head', check.samples.rps),
+    ...asSlices('head', headPart.samples.rps),
     ...asSlices('baseline', saved.samples.rps),
   ];
-  return decide(settings, hooks, check, saved.result, slices, { kind: 'saved', saved });
+  return decide(settings, hooks, headPart, saved.result, slices, { kind: 'saved', saved });
 }
 
 /**
@@ -182,8 +182,7 @@ export async function runPaired(
   );
   sides.head.latency.destroy();
   sides.baseline.latency.destroy();
-  const check: AbsoluteCheck = {
-    kind: 'absolute',
+  const headPart: HeadPart = {
     result: head,
     decision: judge(gate(settings, head.requests)),
     loadStarted: true,
@@ -192,19 +191,22 @@ export async function runPaired(
       rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
     },
   };
-  return decide(settings, hooks, check, baseline, slices, { kind: 'paired' });
+  return decide(settings, hooks, headPart, baseline, slices, { kind: 'paired' });
 }
+
+/** The head's side of a comparison: what an absolute check of it holds, but its kind. */
+type HeadPart = Omit<AbsoluteCheck, 'kind'>;
 
 /** The shift, its verdict, the decision and the slices' noise, from the slices of both sides. */
 function decide(
   settings: Settings,
   hooks: CheckHooks,
-  check: AbsoluteCheck,
+  headPart: HeadPart,
   baseline: LoadResult,
   slices: Slice[],
-  from: Pick<ComparisonCheck, 'kind' | 'saved'>,
+  from: { kind: 'paired' } | { kind: 'saved'; saved: SavedBaseline },
 ): ComparisonCheck {
-  const head = check.result;
+  const head = headPart.result;
   const own = (side: Side) => slices.filter((s) => s.side === side);
   const bySide = { head: own('head'), baseline: own('baseline') };
   const headRates = bySide.head.map((s) => s.rps);
@@ -213,8 +215,8 @@ function decide(
   for (const side of ['head', 'baseline'] as Side[]) {
     for (const i of noise[side].outliers) bySide[side][i].outlier = true;
   }
-  const outcome: ComparisonCheck = {
-    ...check,
+  const check: ComparisonCheck = {
+    ...headPart,
     ...from,
     baseline,
     slices,
@@ -222,18 +224,18 @@ function decide(
     shift: null,
     verdict: null,
   };
-  if (!check.loadStarted) return outcome;
+  if (!check.loadStarted) return check;
   const aborted = hooks.signal?.aborted === true || head.aborted;
   if (aborted) {
     const decision = cancelledAfter(settings, hooks, head.requests, head.windowMs / 1000);
-    return { ...outcome, decision };
+    return { ...check, decision };
   }
   const sides = {
     head: { result: head, slices: bySide.head },
     baseline: { result: baseline, slices: bySide.baseline },
   };
   const cannot = notComparable(sides, from.kind, settings.timeoutSec);
-  if (cannot) return { ...outcome, decision: cannot };
+  if (cannot) return { ...check, decision: cannot };
   // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
   // saved baseline's samples pair with nothing: compare the two sets.
   const shift =
@@ -242,8 +244,8 @@ function decide(
       : compareRates(headRates, baseRates, settings.confidence);
   const verdict = verdictOf(shift, settings.maxRegressionPct);
   // Not aborted here, so the check's own decision is the absolute gate (min-requests).
-  const decision = comparisonDecision(shift, verdict, settings, check.decision);
-  return { ...outcome, decision, shift, verdict };
+  const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
+  return { ...check, decision, shift, verdict };
 }
 
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */

@@ -5,7 +5,7 @@
  */
 import type { Decision, Shift, Side, Slice, Verdict } from '../model/check.js';
 import type { LoadResult } from '../model/result.js';
-import { formatConfidence, formatSeconds } from '../model/settings.js';
+import { formatChange, formatConfidence, formatSeconds } from '../model/settings.js';
 
 interface GateInput {
   requests: number;
@@ -89,10 +89,9 @@ export function comparisonDecision(
   limits: { confidence: number; maxRegressionPct: number },
   absolute: Decision,
 ): Decision {
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
   const interval =
-    `${pct(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
-    `${pct(shift.lowPct)} to ${pct(shift.highPct)})`;
+    `${formatChange(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
+    `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)})`;
   if (verdict === 'regression') {
     return {
       passed: false,

@@ -239,6 +239,8 @@ export const OPTIONS: readonly OptionSpec[] = [
 export interface OutputSpec {
   name: string;
   description: string;
+  /** Set only by a comparison (baseline-port or baseline-file). */
+  comparisonOnly?: boolean;
 }
 
 export const OUTPUTS: readonly OutputSpec[] = [
@@ -282,23 +284,28 @@ export const OUTPUTS: readonly OutputSpec[] = [
   {
     name: 'baseline-requests',
     description: "In a comparison: the baseline's requests over all its slices.",
+    comparisonOnly: true,
   },
   {
     name: 'change-percent',
     description: 'In a comparison: the estimated change of head vs baseline req/s, in percent.',
+    comparisonOnly: true,
   },
   {
     name: 'change-low',
     description: 'In a comparison: the lower end of the interval, in percent.',
+    comparisonOnly: true,
   },
   {
     name: 'change-high',
     description: 'In a comparison: the upper end of the interval, in percent.',
+    comparisonOnly: true,
   },
   {
     name: 'verdict',
     description:
       "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
+    comparisonOnly: true,
   },
 ];
 

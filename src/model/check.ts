@@ -118,11 +118,8 @@ export interface AbsoluteCheck extends CheckBase {
   kind: 'absolute';
 }
 
-/** Head vs baseline: `paired` against a service in this run, `saved` against a saved report. */
-export interface ComparisonCheck extends CheckBase {
-  kind: 'paired' | 'saved';
-  /** The saved report compared with (`saved` only). */
-  saved?: SavedBaseline;
+/** What both kinds of comparison hold. */
+interface ComparisonBase extends CheckBase {
   /** Everything the baseline answered, over all its slices (`result` is the head's). */
   baseline: LoadResult;
   /** In the order they ran (a saved baseline's come after the head's). */
@@ -132,6 +129,19 @@ export interface ComparisonCheck extends CheckBase {
   shift: Shift | null;
   verdict: Verdict | null;
 }
+
+/** Head vs a second service measured in this run, in alternating slices (`baseline-port`). */
+export interface PairedCheck extends ComparisonBase {
+  kind: 'paired';
+}
+
+/** Head vs the samples of a report saved by an earlier run (`baseline-file`). */
+export interface SavedCheck extends ComparisonBase {
+  kind: 'saved';
+  saved: SavedBaseline;
+}
+
+export type ComparisonCheck = PairedCheck | SavedCheck;
 
 export type Check = AbsoluteCheck | ComparisonCheck;
 

@@ -83,3 +83,8 @@ export function formatSeconds(seconds: number): string {
 export function formatConfidence(confidence: number): string {
   return `${Number((confidence * 100).toFixed(2))}%`;
 }
+
+/** A change in percent with its sign, one decimal: 2.34 -> `+2.3%`, -7.5 -> `-7.5%`. */
+export function formatChange(pct: number): string {
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}

@@ -2,7 +2,7 @@
 import type { Check } from '../model/check.js';
 import type { Settings } from '../model/settings.js';
 import { coefficientOfVariation } from '../stats/noise.js';
-import { requestsPerSecond } from './text.js';
+import { formatMs, requestsPerSecond } from './text.js';
 
 /** One entry of github-action-benchmark's `customBiggerIsBetter` format. */
 interface BenchmarkEntry {
@@ -26,9 +26,8 @@ export function benchmarkEntries(settings: Settings, check: Check): BenchmarkEnt
     (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '');
   const label = `GET ${settings.path} (${shape})`;
   const cv = coefficientOfVariation(samples.rps);
-  const ms = (us: number) => (us / 1000).toFixed(3);
   const extra = [
-    `latency p50 ${ms(result.latency.p50Us)} ms, p99 ${ms(result.latency.p99Us)} ms`,
+    `latency p50 ${formatMs(result.latency.p50Us)} ms, p99 ${formatMs(result.latency.p99Us)} ms`,
     `errors ${result.errors}, timeouts ${result.timeouts}, unexpected status ${result.unexpectedStatus}`,
   ];
   if (comparison?.shift) {

@@ -58,15 +58,16 @@ export function jsonReport(
     warnings: warnings.map((w) => w.text),
     comparison: comparison && {
       kind: comparison.kind,
-      baselineFile: comparison.saved
-        ? {
-            path: comparison.saved.path,
-            createdAt: comparison.saved.createdAt,
-            target: comparison.saved.target,
-            sha: comparison.saved.environment.sha ?? null,
-            ref: comparison.saved.environment.ref ?? null,
-          }
-        : null,
+      baselineFile:
+        comparison.kind === 'saved'
+          ? {
+              path: comparison.saved.path,
+              createdAt: comparison.saved.createdAt,
+              target: comparison.saved.target,
+              sha: comparison.saved.environment.sha ?? null,
+              ref: comparison.saved.environment.ref ?? null,
+            }
+          : null,
       verdict: comparison.verdict,
       shift: comparison.shift,
       maxRegressionPct: settings.maxRegressionPct,

@@ -2,6 +2,7 @@
 import type { Check, ComparisonCheck, Outcome, Side } from '../model/check.js';
 import type { LoadResult } from '../model/result.js';
 import {
+  formatChange,
   formatConfidence,
   formatSeconds,
   formatStatusRanges,
@@ -171,18 +172,15 @@ export function fitSummary(markdown: string, limitBytes = SUMMARY_LIMIT_BYTES): 
 function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string {
   const warmupText = ({ warmup }: LoadResult) =>
     warmup.responses + warmup.failures > 0 ? formatWarmup(warmup) : '';
-  const { result, baseline, slices, shift, verdict, noise: sliceNoise, saved } = check;
-  const base = settings.baseline;
-  const baseTarget = base
-    ? codeSpan(targetUrl({ ...settings, ...base }))
-    : saved
-      ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
-        (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
-        (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
-          ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
-          : '')
-      : '';
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+  const { result, baseline, slices, shift, verdict, noise: sliceNoise } = check;
+  const saved = check.kind === 'saved' ? check.saved : null;
+  const baseTarget = saved
+    ? `${codeSpan(saved.target)}, saved in ${codeSpan(saved.path)}` +
+      (saved.createdAt ? ` at ${escapeText(saved.createdAt, 40)}` : '') +
+      (/^[0-9a-f]{7,64}$/i.test(saved.environment.sha ?? '')
+        ? ` (commit ${saved.environment.sha?.slice(0, 12)})`
+        : '')
+    : codeSpan(targetUrl({ ...settings, ...settings.baseline }));
   const rate = (r: LoadResult) => formatRate(requestsPerSecond(r));
   const faults = (n: number, byKind: Record<string, number>) =>
     n > 0 ? `${n} (${escapeText(formatCounts(byKind))})` : '0';
@@ -220,8 +218,8 @@ function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string 
   }
   if (shift && verdict) {
     lines.push(
-      `Change of head vs baseline: **${pct(shift.changePct)}**, ` +
-        `${formatConfidence(settings.confidence)} interval ${pct(shift.lowPct)} to ${pct(shift.highPct)} ` +
+      `Change of head vs baseline: **${formatChange(shift.changePct)}**, ` +
+        `${formatConfidence(settings.confidence)} interval ${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)} ` +
         (shift.test === 'signed-rank'
           ? `(Hodges-Lehmann estimate over ${shift.headSlices} adjacent head/baseline slice pairs, ` +
             `${shift.method} Wilcoxon signed-rank interval). `

@@ -23,8 +23,7 @@ export function warningsOf(settings: Settings, check: Check): Warning[] {
   }
   const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
   if (bound) list.push({ text: bound });
-  const mismatch =
-    check.kind === 'saved' && check.saved ? baselineMismatch(settings, check.saved) : null;
+  const mismatch = check.kind === 'saved' ? baselineMismatch(settings, check.saved) : null;
   if (mismatch) list.push({ text: mismatch });
   return list;
 }
