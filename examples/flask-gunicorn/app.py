@@ -1,10 +1,11 @@
-"""The original suite's shape: a Flask app that answers JSON, served by gunicorn with several workers.
+"""A Flask app that answers JSON, served by gunicorn with several workers (sync workers close
+the connection after every response, so the check reconnects for each request).
 
     gunicorn -w 4 -b 127.0.0.1:8000 app:app
 """
 from flask import Flask
 
-try:  # orjson when available, as the original suite used
+try:  # orjson when available: the faster JSON encoder
     import orjson
 
     def dumps(value):
