@@ -2,16 +2,15 @@
  * The direction of the layers in src/, checked by `npm run lint`; each rule lists what a layer may
  * use (the table in docs/architecture.md). No cycles anywhere.
  */
-const layer = (name, mayUse) => ({
+/** A layer (the modules matching `from`) may import itself and what `mayUse` names under src/. */
+const layer = (name, from, mayUse) => ({
   name: `layer-${name}`,
-  comment: `src/${name} may use only ${mayUse.join(', ') || 'nothing else in src'}`,
+  comment: `${name} may use only ${mayUse.join(', ') || 'itself'} in src/`,
   severity: 'error',
-  from: { path: `^src/${name}/` },
-  to: {
-    path: '^src/',
-    pathNot: [`^src/${name}/`, ...mayUse.map((m) => `^src/${m}`)],
-  },
+  from: { path: from },
+  to: { path: '^src/', pathNot: [from, ...mayUse.map((m) => `^src/${m}`)] },
 });
+const folder = (name, mayUse) => layer(name, `^src/${name}/`, mayUse);
 
 module.exports = {
   forbidden: [
@@ -22,34 +21,22 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    layer('model', []),
-    layer('stats', ['model/']),
-    layer('engine', ['model/', 'stats/']),
-    layer('system', ['model/']),
-    layer('config', ['model/', 'engine/', 'system/']),
-    layer('check', ['model/', 'stats/', 'engine/']),
-    layer('present', ['model/', 'stats/', 'version.ts']),
-    {
-      name: 'layer-session',
-      comment:
-        'The session drives the layers below it; it never uses an adapter or the engine directly.',
-      severity: 'error',
-      from: { path: '^src/session\\.ts$' },
-      to: {
-        path: '^src/',
-        pathNot: ['^src/session\\.ts$', '^src/(model|config|check|present|system)/'],
-      },
-    },
-    {
-      name: 'layer-adapters',
-      comment: 'The adapters are thin: they drive the session and use only the edges around it.',
-      severity: 'error',
-      from: { path: '^src/(main|cli|index)\\.ts$' },
-      to: {
-        path: '^src/',
-        pathNot: ['^src/(main|session|version)\\.ts$', '^src/(config|present|system)/'],
-      },
-    },
+    folder('model', []),
+    folder('stats', ['model/']),
+    folder('engine', ['model/', 'stats/']),
+    folder('system', ['model/']),
+    folder('config', ['model/', 'engine/', 'system/']),
+    folder('check', ['model/', 'stats/', 'engine/']),
+    folder('present', ['model/', 'stats/', 'version\\.ts$']),
+    // The session drives the layers below it, never the engine or an adapter directly.
+    layer('session', '^src/session\\.ts$', ['model/', 'config/', 'check/', 'present/', 'system/']),
+    // The adapters are thin: they drive the session and use only the edges around it.
+    layer('adapters', '^src/(main|cli|index)\\.ts$', [
+      '(main|session|version)\\.ts$',
+      'config/',
+      'present/',
+      'system/',
+    ]),
     {
       name: 'adapters-are-entry-points',
       comment: 'Nothing imports an adapter but the action entry (index imports main).',

@@ -101656,10 +101656,11 @@ function integerIn(name, value, expected) {
 /** Seconds within the input's range: above 0 when the table says `above`, else from 0. */
 function secondsIn(name, value) {
     const type = options_option(name).type;
-    const { min, max } = rangeOf(name);
-    const above = type.kind === 'seconds' && type.above === true;
+    if (type.kind !== 'seconds')
+        throw new Error(`input ${name} is not in seconds`);
+    const { min, max, above } = type;
     const n = DECIMAL.test(value) ? Number(value) : NaN;
-    if (above ? !(n > min) || n > max : !(n >= min) || n > max) {
+    if (!(above ? n > min : n >= min) || n > max) {
         throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds ` +
             (above ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`));
     }
@@ -103355,22 +103356,15 @@ async function runPaired(settings, hooks = {}) {
         if (notReadyDecision)
             return empty(notReadyDecision);
     }
-    const sides = {
-        head: {
-            settings,
-            pool: openPool(settings),
-            latency: createLatencyRecorder(),
-            runs: [],
-            warmups: [],
-        },
-        baseline: {
-            settings: baselineSettings,
-            pool: openPool(baselineSettings),
-            latency: createLatencyRecorder(),
-            runs: [],
-            warmups: [],
-        },
-    };
+    // Each side's connections, latency and results, kept across its slices.
+    const sideOf = (s) => ({
+        settings: s,
+        pool: openPool(s),
+        latency: createLatencyRecorder(),
+        runs: [],
+        warmups: [],
+    });
+    const sides = { head: sideOf(settings), baseline: sideOf(baselineSettings) };
     const sliceMs = sliceSec * 1000;
     const order = sliceOrder(settings.rounds);
     // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.

@@ -11,7 +11,7 @@ import { readSavedBaseline } from './config/baseline-file.js';
 import { InputError, readSettings, type InputReader } from './config/settings.js';
 import { checkWrittenFiles } from './config/written-files.js';
 import { crashed } from './check/judge.js';
-import { runCheck } from './check/run.js';
+import { runCheck, type CheckHooks } from './check/run.js';
 import type { Check, SavedBaseline } from './model/check.js';
 import { emptyResult } from './model/result.js';
 import type { Settings } from './model/settings.js';
@@ -42,7 +42,10 @@ export interface Sink {
   fail(message: string): void;
 }
 
-export interface SessionOptions {
+/** The session passes these through to the check (src/check/absolute.ts). */
+type PassedHooks = Pick<CheckHooks, 'signal' | 'stoppedBy' | 'onProgress' | 'progressIntervalMs'>;
+
+export interface SessionOptions extends PassedHooks {
   /** The raw text of each input ('' when not set). */
   read: InputReader;
   sink: Sink;
@@ -50,11 +53,6 @@ export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
   /** Where `report-file` and `benchmark-file` go when they are not set; null: not written. */
   defaultFiles?: { report: string; benchmark: string } | null;
-  /** Aborting stops the run (e.g. on SIGTERM); what was measured is still published. */
-  signal?: AbortSignal;
-  stoppedBy?: () => string;
-  onProgress?: (progress: { elapsedMs: number; requests: number }) => void;
-  progressIntervalMs?: number;
 }
 
 export type SessionEnd =
@@ -86,10 +84,10 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   let midLine = false;
   let check: Check;
   try {
-    const hooks = {
+    const hooks: CheckHooks = {
       signal: options.signal,
       stoppedBy: options.stoppedBy,
-      onReady: (ready: { status?: number; waitedMs: number }) => sink.info(readyLine(ready)),
+      onReady: (ready) => sink.info(readyLine(ready)),
       onLoadStart: () => {
         sink.write(startLine());
         midLine = true;

@@ -70159,10 +70159,11 @@ function integerIn(name, value, expected) {
 /** Seconds within the input's range: above 0 when the table says `above`, else from 0. */
 function secondsIn(name, value) {
     const type = options_option(name).type;
-    const { min, max } = rangeOf(name);
-    const above = type.kind === 'seconds' && type.above === true;
+    if (type.kind !== 'seconds')
+        throw new Error(`input ${name} is not in seconds`);
+    const { min, max, above } = type;
     const n = DECIMAL.test(value) ? Number(value) : NaN;
-    if (above ? !(n > min) || n > max : !(n >= min) || n > max) {
+    if (!(above ? n > min : n >= min) || n > max) {
         throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds ` +
             (above ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`));
     }
@@ -70350,6 +70351,11 @@ function parseCommandLine(argv) {
     }
     return { help, version, json: values.json === true, inputs: inputsFrom(values, positionals) };
 }
+/** The options the CLI takes as flags (all but the positional port), with their flag. */
+const FLAGS = OPTIONS.flatMap((spec) => {
+    const flag = cliFlag(spec);
+    return flag === null ? [] : [{ spec, flag }];
+});
 /** Help column where the descriptions start, and the width the lines wrap at. */
 const HELP_INDENT = 28;
 const HELP_WIDTH = 80;
@@ -70380,10 +70386,7 @@ function usage() {
         }
         lines.push(line);
     };
-    for (const spec of OPTIONS) {
-        const flag = cliFlag(spec);
-        if (flag === null)
-            continue;
+    for (const { spec, flag } of FLAGS) {
         const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
         const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
         const shown = fallback === 'none' ? '' : fallback;
@@ -70395,10 +70398,6 @@ function usage() {
     lines.push('', 'Exit codes: 0 passed, 1 failed (below --min-requests, a regression, target', 'not ready, or interrupted), 2 bad usage.');
     return lines.join('\n');
 }
-const FLAGS = OPTIONS.flatMap((spec) => {
-    const flag = cliFlag(spec);
-    return flag === null ? [] : [{ spec, flag }];
-});
 function parserOptions() {
     const options = {
         json: { type: 'boolean' },
@@ -72195,22 +72194,15 @@ async function runPaired(settings, hooks = {}) {
         if (notReadyDecision)
             return empty(notReadyDecision);
     }
-    const sides = {
-        head: {
-            settings,
-            pool: openPool(settings),
-            latency: createLatencyRecorder(),
-            runs: [],
-            warmups: [],
-        },
-        baseline: {
-            settings: baselineSettings,
-            pool: openPool(baselineSettings),
-            latency: createLatencyRecorder(),
-            runs: [],
-            warmups: [],
-        },
-    };
+    // Each side's connections, latency and results, kept across its slices.
+    const sideOf = (s) => ({
+        settings: s,
+        pool: openPool(s),
+        latency: createLatencyRecorder(),
+        runs: [],
+        warmups: [],
+    });
+    const sides = { head: sideOf(settings), baseline: sideOf(baselineSettings) };
     const sliceMs = sliceSec * 1000;
     const order = sliceOrder(settings.rounds);
     // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.

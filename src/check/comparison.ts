@@ -97,22 +97,15 @@ export async function runPaired(
     if (notReadyDecision) return empty(notReadyDecision);
   }
 
-  const sides = {
-    head: {
-      settings,
-      pool: openPool(settings),
-      latency: createLatencyRecorder(),
-      runs: [] as LoadResult[],
-      warmups: [] as LoadResult[],
-    },
-    baseline: {
-      settings: baselineSettings,
-      pool: openPool(baselineSettings),
-      latency: createLatencyRecorder(),
-      runs: [] as LoadResult[],
-      warmups: [] as LoadResult[],
-    },
-  };
+  // Each side's connections, latency and results, kept across its slices.
+  const sideOf = (s: Settings) => ({
+    settings: s,
+    pool: openPool(s),
+    latency: createLatencyRecorder(),
+    runs: [] as LoadResult[],
+    warmups: [] as LoadResult[],
+  });
+  const sides = { head: sideOf(settings), baseline: sideOf(baselineSettings) };
   const sliceMs = sliceSec * 1000;
   const order = sliceOrder(settings.rounds);
   // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.

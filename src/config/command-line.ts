@@ -32,6 +32,12 @@ export function parseCommandLine(argv: string[]): CommandLine {
   return { help, version, json: values.json === true, inputs: inputsFrom(values, positionals) };
 }
 
+/** The options the CLI takes as flags (all but the positional port), with their flag. */
+const FLAGS = OPTIONS.flatMap((spec) => {
+  const flag = cliFlag(spec);
+  return flag === null ? [] : [{ spec, flag }];
+});
+
 /** Help column where the descriptions start, and the width the lines wrap at. */
 const HELP_INDENT = 28;
 const HELP_WIDTH = 80;
@@ -65,9 +71,7 @@ export function usage(): string {
     }
     lines.push(line);
   };
-  for (const spec of OPTIONS) {
-    const flag = cliFlag(spec);
-    if (flag === null) continue;
+  for (const { spec, flag } of FLAGS) {
     const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
     const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
     const shown = fallback === 'none' ? '' : fallback;
@@ -83,11 +87,6 @@ export function usage(): string {
   );
   return lines.join('\n');
 }
-
-const FLAGS = OPTIONS.flatMap((spec) => {
-  const flag = cliFlag(spec);
-  return flag === null ? [] : [{ spec, flag }];
-});
 
 function parserOptions(): ParseArgsConfig['options'] {
   const options: NonNullable<ParseArgsConfig['options']> = {

@@ -152,10 +152,10 @@ function integerIn(name: string, value: string, expected?: string): number {
 /** Seconds within the input's range: above 0 when the table says `above`, else from 0. */
 function secondsIn(name: string, value: string): number {
   const type = option(name).type;
-  const { min, max } = rangeOf(name);
-  const above = type.kind === 'seconds' && type.above === true;
+  if (type.kind !== 'seconds') throw new Error(`input ${name} is not in seconds`);
+  const { min, max, above } = type;
   const n = DECIMAL.test(value) ? Number(value) : NaN;
-  if (above ? !(n > min) || n > max : !(n >= min) || n > max) {
+  if (!(above ? n > min : n >= min) || n > max) {
     throw new InputError(
       name,
       `Invalid ${name} '${value}': expected a number of seconds ` +
