@@ -4,6 +4,7 @@
  * `process.argv` and sets the exit code. The command line is read by src/config/command-line.ts
  * (each option is the action input of the same name); the run is the session's.
  */
+import { readFileSync } from 'node:fs';
 import { parseCommandLine, usage } from './config/command-line.js';
 import { START_LINE, progressLine } from './present/text.js';
 import { runSession, type Sink } from './session.js';
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { json, inputs } = line;
+  // `--targets -`: the targets come from stdin, read whole before anything is sent.
+  if (inputs.get('targets') === '-') inputs.set('targets', readFileSync(0, 'utf8') || ' ');
   const tty = !json && process.stdout.isTTY === true;
 
   const stop = stopOnSignals();

@@ -77,7 +77,17 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
       message: error instanceof InputError ? error.message : String(error),
     };
   }
-  for (const [, value] of settings.headers) if (value !== '') sink.secret(value);
+  // Every header value sent, of every route of both sides (a targets file has headers of its own),
+  // but Content-Type: a media type is no credential, and masking it would hide it all over the log.
+  const routes = [...settings.routes, ...(settings.baseline?.routes ?? [])];
+  const values = new Set(
+    routes.flatMap((route) =>
+      route.headers.flatMap(([name, value]) =>
+        name.toLowerCase() === 'content-type' ? [] : [value],
+      ),
+    ),
+  );
+  for (const value of values) if (value !== '') sink.secret(value);
 
   // `http test running...` waits for its count on the same line; anything else printed meanwhile
   // (a crash) first ends that line, or the runner would not see a workflow command in it.

@@ -44,8 +44,51 @@ describe('the command line', () => {
     for (const spec of OPTIONS) {
       const flag = cliFlag(spec);
       if (flag === null) continue;
-      assert.equal(inputsOf([`--${flag}`, 'x']).get(spec.name), 'x', flag);
+      if (spec.cli.boolean) assert.equal(inputsOf([`--${flag}`]).get(spec.name), 'true', flag);
+      else assert.equal(inputsOf([`--${flag}`, 'x']).get(spec.name), 'x', flag);
     }
+  });
+
+  it('takes a URL as the first argument, and the short flags of autocannon and curl', () => {
+    const inputs = inputsOf([
+      'https://127.0.0.1:8443/api?x=1',
+      '-c',
+      '4',
+      '-d',
+      '10s',
+      '-p',
+      '2',
+      '-m',
+      'POST',
+      '-b',
+      '{}',
+      '-k',
+      '-H',
+      'X-A: 1',
+      '--http2',
+    ]);
+    assert.deepEqual(Object.fromEntries(inputs), {
+      url: 'https://127.0.0.1:8443/api?x=1',
+      connections: '4',
+      duration: '10s',
+      pipelining: '2',
+      method: 'POST',
+      body: '{}',
+      insecure: 'true',
+      headers: 'X-A: 1',
+      http2: 'true',
+      'min-requests': '0',
+    });
+    const settings = readSettings((name) => inputs.get(name) ?? '');
+    assert.deepEqual(
+      [settings.scheme, settings.port, settings.durationSec, settings.http2],
+      ['https', 8443, 10, true],
+    );
+    // Not a port and not a URL: the reader says what a URL must be.
+    assert.throws(
+      () => readSettings((name) => inputsOf(['localhost:8080']).get(name) ?? ''),
+      /Invalid url 'localhost:8080'/,
+    );
   });
 
   it('calls unknown options, a missing value and extra arguments bad usage', () => {
@@ -70,15 +113,16 @@ describe('the help', () => {
     for (const spec of OPTIONS) {
       const flag = cliFlag(spec);
       if (flag === null) continue;
-      assert.ok(text.includes(`--${flag} ${spec.cli.value}`), flag);
+      assert.ok(text.includes(`--${flag}${spec.cli.boolean ? '' : ` ${spec.cli.value}`}`), flag);
     }
     assert.match(text, /--connections <n> +keep-alive connections, 1-1000 \[1\]/);
     assert.match(text, /--min-requests <n> .*\[0\]/);
     assert.match(text, /\[not written\]/);
     assert.match(
       text,
-      /^Sends GET requests to http:\/\/127\.0\.0\.1:<port>\/ for 5 s, one at a time,$/m,
+      /^Sends GET requests to http:\/\/127\.0\.0\.1:<port>\/ \(or to the URL\) for 5 s,$/m,
     );
+    assert.match(text, /^ {2}-k, --insecure +accept any certificate \(https\)$/m);
     for (const line of text.split('\n')) assert.ok(line.length <= 80, line);
   });
 });

@@ -44,6 +44,16 @@ const BAD: Record<string, string> = {
   rounds: '1',
   'max-regression': '101',
   confidence: '1',
+  url: 'ftp://127.0.0.1/',
+  'baseline-url': 'http://',
+  method: 'GET /',
+  body: 'x'.repeat(10 * 1024 * 1024 + 1),
+  'body-file': '/no/such/body.json',
+  'content-type': 'text/plain\u0001',
+  targets: 'GET /a\nnot a header',
+  insecure: 'yes',
+  'ca-file': '/no/such/ca.pem',
+  http2: 'maybe',
 };
 
 /**
@@ -57,7 +67,7 @@ describe('the inputs of the table', () => {
     assert.equal(new Set(names).size, names.length);
     const flags = OPTIONS.map(cliFlag).filter((f) => f !== null);
     assert.equal(new Set(flags).size, flags.length);
-    assert.equal(flags.length, names.length - 1, 'one positional, the port');
+    assert.equal(flags.length, names.length - 1, 'one positional, the port (or the url)');
     assert.equal(cliFlag(option('port')), null);
     assert.equal(cliFlag(option('headers')), 'header');
     const shorts = OPTIONS.flatMap((o) => (o.cli.short ? [o.cli.short] : []));
@@ -83,7 +93,10 @@ describe('the inputs of the table', () => {
     it(`refuse a bad ${name} with an InputError naming it`, () => {
       const inputs = {
         ...valid,
-        ...(name.startsWith('baseline-') ? { 'baseline-port': '9090' } : {}),
+        ...(name.startsWith('baseline-') && name !== 'baseline-url'
+          ? { 'baseline-port': '9090' }
+          : {}),
+        ...(name === 'url' ? { port: '' } : {}),
         [name]: value,
       };
       assert.throws(
@@ -100,7 +113,7 @@ describe('the inputs of the table', () => {
 
   it('require what the table says is required, and nothing else', () => {
     const required = OPTIONS.filter((o) => o.required).map((o) => o.name);
-    assert.deepEqual(sorted(required), ['min-requests', 'port']);
+    assert.deepEqual(sorted(required), ['min-requests']);
     for (const name of required) {
       assert.throws(
         () => readSettings(reader({ ...valid, [name]: '' })),

@@ -20,10 +20,17 @@ const valid = { port: '8080', 'min-requests': '100' };
 
 describe('readSettings', () => {
   it('applies the documented defaults', () => {
+    const route = { name: 'GET /', method: 'GET', path: '/', headers: [], body: null };
     assert.deepEqual(readSettings(reader(valid)), {
+      scheme: 'http',
       host: '127.0.0.1',
       port: 8080,
       path: '/',
+      routes: [route],
+      http2: false,
+      tls: { insecure: false, ca: null },
+      caFile: '',
+      targetsSource: '',
       durationSec: 5,
       minRequests: 100,
       connections: 1,
@@ -88,10 +95,28 @@ describe('readSettings', () => {
         'benchmark-file': 'out/bench.json',
       }),
     );
+    const headers: [string, string][] = [
+      ['Authorization', 'Bearer abc:def'],
+      ['Host', 'example.test'],
+      ['X-Empty', ''],
+    ];
+    const route = {
+      name: 'GET /health?x=1',
+      method: 'GET',
+      path: '/health?x=1',
+      headers,
+      body: null,
+    };
     assert.deepEqual(settings, {
+      scheme: 'http',
       host: 'localhost',
       port: 65535,
       path: '/health?x=1',
+      routes: [route],
+      http2: false,
+      tls: { insecure: false, ca: null },
+      caFile: '',
+      targetsSource: '',
       durationSec: 0.5,
       minRequests: 0,
       connections: 1000,
@@ -110,7 +135,13 @@ describe('readSettings', () => {
         ['Host', 'example.test'],
         ['X-Empty', ''],
       ],
-      baseline: { host: 'localhost', port: 9090, path: '/health?x=1' },
+      baseline: {
+        scheme: 'http',
+        host: 'localhost',
+        port: 9090,
+        path: '/health?x=1',
+        routes: [route],
+      },
       rounds: 2,
       maxRegressionPct: 2.5,
       confidence: 0.95,
@@ -173,7 +204,6 @@ describe('readSettings', () => {
   });
 
   const bad: [string, string, RegExp][] = [
-    ['port', '', /^Input 'port' is required: expected an integer from 1 to 65535$/],
     ['port', '0', /^Invalid port '0': expected an integer from 1 to 65535$/],
     ['port', '65536', /^Invalid port '65536': expected an integer from 1 to 65535$/],
     ['port', 'abc', /^Invalid port 'abc': expected an integer from 1 to 65535$/],
@@ -182,12 +212,15 @@ describe('readSettings', () => {
     [
       'duration',
       '0',
-      /^Invalid duration '0': expected a number of seconds greater than 0 and at most 3600$/,
+      /^Invalid duration '0': expected seconds, or a number with a unit \(500ms, 10s, 2m\), greater than 0 and at most 3600 s$/,
     ],
-    ['duration', '-1', /^Invalid duration '-1': expected a number of seconds greater than 0/],
+    ['duration', '-1', /^Invalid duration '-1': expected seconds, .* greater than 0/],
     ['duration', 'abc', /^Invalid duration 'abc'/],
-    ['duration', '5s', /^Invalid duration '5s'/],
-    ['duration', '3601', /^Invalid duration '3601'.*at most 3600$/],
+    ['duration', '5sec', /^Invalid duration '5sec'/],
+    ['duration', '5 m s', /^Invalid duration '5 m s'/],
+    ['duration', '0ms', /^Invalid duration '0ms'/],
+    ['duration', '3601', /^Invalid duration '3601'.*at most 3600 s$/],
+    ['duration', '61m', /^Invalid duration '61m'.*at most 3600 s$/],
     [
       'min-requests',
       '',
@@ -206,19 +239,15 @@ describe('readSettings', () => {
     [
       'timeout',
       '0',
-      /^Invalid timeout '0': expected a number of seconds greater than 0 and at most 600$/,
+      /^Invalid timeout '0': expected seconds, .* greater than 0 and at most 600 s$/,
     ],
     ['timeout', '-5', /^Invalid timeout '-5'/],
-    ['timeout', '5ms', /^Invalid timeout '5ms'/],
+    ['timeout', '5 msec', /^Invalid timeout '5 msec'/],
     ['pipelining', '0', /^Invalid pipelining '0': expected an integer from 1 to 100$/],
     ['pipelining', '101', /^Invalid pipelining '101': expected an integer from 1 to 100$/],
-    [
-      'wait-timeout',
-      '-1',
-      /^Invalid wait-timeout '-1': expected a number of seconds from 0 to 3600$/,
-    ],
+    ['wait-timeout', '-1', /^Invalid wait-timeout '-1': expected seconds, .* from 0 to 3600 s$/],
     ['wait-timeout', '3601', /^Invalid wait-timeout '3601'/],
-    ['warmup', 'abc', /^Invalid warmup 'abc': expected a number of seconds from 0 to 3600$/],
+    ['warmup', 'abc', /^Invalid warmup 'abc': expected seconds, .* from 0 to 3600 s$/],
     [
       'expected-status',
       '2xx',

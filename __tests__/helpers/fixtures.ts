@@ -24,6 +24,8 @@ export function settingsOf(inputs: Record<string, string> = {}): Settings {
 
 /** 12340 requests in 5 s (2468 req/s), 5 unexpected, 2 resets, 1 timeout; nothing saturated. */
 export const result: LoadResult = {
+  protocol: 'http/1.1',
+  routes: [],
   requests: 12340,
   unexpectedStatus: 5,
   statusCounts: { 200: 12340, 503: 5 },

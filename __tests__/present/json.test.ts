@@ -62,12 +62,15 @@ describe('the JSON report of an absolute check', () => {
   });
 
   it('carries the settings with every header value masked, and no value anywhere', () => {
+    const masked = [
+      ['Authorization', '***'],
+      ['X-Team', '***'],
+    ];
     assert.deepEqual(report.settings, {
       ...settings,
-      headers: [
-        ['Authorization', '***'],
-        ['X-Team', '***'],
-      ],
+      headers: masked,
+      routes: [{ name: 'GET /', method: 'GET', path: '/', headers: masked, bodyBytes: 0, weight: 1 }],
+      tls: { insecure: false, ca: false },
     });
     const text = jsonText(report);
     assert.doesNotMatch(text, /s3cr3t|blue/);
@@ -127,7 +130,13 @@ describe('the JSON report of a comparison', () => {
       'every slice says whether it is an outlier',
     );
     assert.deepEqual(comparison.noise, check.noise);
-    assert.deepEqual(report.settings.baseline, { host: '127.0.0.1', port: 9090, path: '/' });
+    assert.deepEqual(report.settings.baseline, {
+      scheme: 'http',
+      host: '127.0.0.1',
+      port: 9090,
+      path: '/',
+      routes: [{ name: 'GET /', method: 'GET', path: '/', headers: [], bodyBytes: 0, weight: 1 }],
+    });
     assert.deepEqual(report.decision, check.decision);
   });
 

@@ -2,11 +2,10 @@
  * Reads `baseline-file`: a JSON report saved by an earlier run, checked before any connection is
  * made. Every problem is an `InputError` naming the input.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { SCHEMA_VERSION, type SavedBaseline } from '../model/check.js';
 import { emptyResult, type LoadResult } from '../model/result.js';
 import { formatSeconds } from '../model/settings.js';
-import { fileKind } from '../system/files.js';
+import { readBoundedFile } from '../system/files.js';
 import { InputError, LIMITS } from './settings.js';
 
 /**
@@ -38,33 +37,13 @@ export function readSavedBaseline(path: string, durationSec: number): SavedBasel
       `Invalid baseline-file '${path}': ${why}; expected the path of a report written by an ` +
         `earlier run (its report-file)`,
     );
-  let fd: number;
+  let bytes: Buffer;
   try {
-    // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    bytes = readBoundedFile(path, MAX_BASELINE_FILE_BYTES);
   } catch (error) {
-    throw fail(`cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw fail((error as Error).message);
   }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw fail(`it is not a regular file (${fileKind(stats)})`);
-    const limit = MAX_BASELINE_FILE_BYTES;
-    const tooBig = () => fail(`it is larger than ${limit / (1024 * 1024)} MiB`);
-    if (stats.size > limit) throw tooBig();
-    // The file may grow after the check: read one byte past the limit to notice.
-    const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
-    let length = 0;
-    for (let n = 1; n > 0 && length < buffer.length; length += n) {
-      n = readSync(fd, buffer, length, buffer.length - length, null);
-    }
-    if (length > limit) throw tooBig();
-    return parseSavedBaseline(buffer.toString('utf8', 0, length), path, durationSec);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw fail(`cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
-  } finally {
-    closeSync(fd);
-  }
+  return parseSavedBaseline(bytes.toString('utf8'), path, durationSec);
 }
 
 /** `baseline-file` is read only up to this size (docs/engine.md: a saved report is far smaller). */
@@ -194,6 +173,7 @@ function savedResult(raw: Record<string, unknown>): LoadResult {
   ] as const) {
     result[name] = number(raw[name]);
   }
+  result.protocol = raw.protocol === 'h2' || raw.protocol === 'http/1.1' ? raw.protocol : '';
   result.statusCounts = counts(raw.statusCounts, /^[1-5]\d\d$/);
   result.errorsByKind = counts(raw.errorsByKind, /^[A-Za-z0-9_]{1,64}$/);
   const warmup = object(raw.warmup);

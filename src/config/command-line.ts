@@ -49,12 +49,19 @@ export function usage(): string {
     name === 'port' ? '1' : name === 'min-requests' ? '0' : '',
   );
   const lines = [
-    'Usage: http-load-check <port> [options]',
+    'Usage: http-load-check <port | url> [options]',
     '',
-    `Sends GET requests to http://${plain.host}:<port>${plain.path} for ${plain.durationSec} s, ` +
-      'one at a time,',
-    'and prints the standard line:',
+    `Sends ${plain.routes[0].method} requests to http://${plain.host}:<port>${plain.path} (or to the URL) ` +
+      `for ${plain.durationSec} s,`,
+    'one at a time, and prints the standard line:',
     '  http test running... ok, N requests made',
+    '',
+    'Examples:',
+    '  http-load-check 8080',
+    '  http-load-check https://127.0.0.1:8443/api -k -c 4 -d 10s',
+    `  http-load-check http://127.0.0.1:8080/orders -m POST -b '{"id":1}' \\`,
+    '      --content-type application/json',
+    '  http-load-check 8080 --targets routes.txt',
     '',
     'Options (each is the action input of the same name; defaults in brackets):',
   ];
@@ -75,7 +82,8 @@ export function usage(): string {
     const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
     const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
     const shown = fallback === 'none' ? '' : fallback;
-    row(`${short}--${flag} ${spec.cli.value}`, spec.cli.help, shown);
+    const value = spec.cli.boolean ? '' : ` ${spec.cli.value}`;
+    row(`${short}--${flag}${value}`, spec.cli.help, spec.cli.boolean ? '' : shown);
   }
   row('--json', 'print the JSON report instead of the text');
   row('-h, --help', 'print this help');
@@ -96,7 +104,7 @@ function parserOptions(): ParseArgsConfig['options'] {
   };
   for (const { spec, flag } of FLAGS) {
     options[flag] = {
-      type: 'string',
+      type: spec.cli.boolean ? 'boolean' : 'string',
       ...(spec.cli.short ? { short: spec.cli.short } : {}),
       ...(spec.cli.multiple ? { multiple: true } : {}),
     };
@@ -108,10 +116,14 @@ function parserOptions(): ParseArgsConfig['options'] {
 function inputsFrom(values: Record<string, unknown>, positionals: string[]): Map<string, string> {
   const raw = new Map<string, string>();
   const positional = OPTIONS.find((spec: OptionSpec) => cliFlag(spec) === null);
-  if (positional && positionals[0] !== undefined) raw.set(positional.name, positionals[0]);
+  const first = positionals[0];
+  // The first argument is a port, or anything else is a URL (which the reader checks as one).
+  if (positional && first !== undefined)
+    raw.set(/^\d+$/.test(first) ? positional.name : 'url', first);
   for (const { spec, flag } of FLAGS) {
     const value = values[flag];
-    if (typeof value === 'string') raw.set(spec.name, value);
+    if (value === true) raw.set(spec.name, 'true');
+    else if (typeof value === 'string') raw.set(spec.name, value);
     else if (Array.isArray(value)) raw.set(spec.name, value.join('\n'));
     else if (spec.cliDefault !== undefined) raw.set(spec.name, spec.cliDefault);
   }

@@ -27,6 +27,8 @@ export interface OptionSpec {
     value: string;
     /** The option may be given several times; the values are joined with new lines. */
     multiple?: boolean;
+    /** A flag without a value (`-k`): given = `true`. */
+    boolean?: boolean;
     /** One line of help (the default is added). */
     help: string;
     /** The default as the help states it, when it differs from the docs'. */
@@ -44,11 +46,25 @@ export type OptionType =
 
 export const OPTIONS: readonly OptionSpec[] = [
   {
-    name: 'port',
-    required: true,
+    name: 'url',
     default: '',
+    defaultText: 'none',
+    type: {
+      kind: 'text',
+      accepted:
+        'http:// or https:// URL with a host name, IPv4 or [IPv6] address, optional port, path and query',
+    },
+    description:
+      'The URL to send requests to, e.g. https://127.0.0.1:8443/api/orders?x=1. Give either url or port (with host and path), not both. localhost reaches a service on 127.0.0.1 or ::1.',
+    cli: { value: '<url>', help: 'URL to send requests to (or give it as the first argument)' },
+  },
+  {
+    name: 'port',
+    default: '',
+    defaultText: 'none; url or port is required',
     type: { kind: 'integer', min: 1, max: 65535 },
-    description: 'TCP port of the service to check.',
+    description:
+      'TCP port of the service to check, on host, at path (plain http). Give either port or url.',
     cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
   },
   {
@@ -67,15 +83,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: '5; 10 in a comparison at 1 connection',
     type: { kind: 'seconds', min: 0, max: 3600, above: true },
     description:
-      'How long requests are sent, in seconds, fractions allowed (per side in a comparison). This is the requested time; the duration output is the measured window.',
-    cli: { value: '<s>', help: 'seconds to send requests for' },
+      'How long requests are sent (per side in a comparison): seconds, fractions allowed, or with a unit (500ms, 10s, 2m). This is the requested time; the duration output is the measured window.',
+    cli: { short: 'd', value: '<s>', help: 'how long to send requests for, e.g. 10s or 2m' },
   },
   {
     name: 'host',
     default: '127.0.0.1',
     type: { kind: 'text', accepted: 'host name or IP address, no scheme or port' },
     description:
-      'Host of the service. IPv6 addresses are accepted with or without brackets; an address URLs would read otherwise (999.1.1.1, 1.2.3) is refused.',
+      'Host of the service, with port. localhost reaches a service on 127.0.0.1 or ::1, whatever /etc/hosts says. IPv6 addresses are accepted with or without brackets; an address URLs would read otherwise (999.1.1.1, 1.2.3) is refused.',
     cli: { value: '<host>', help: 'host name or IP address' },
   },
   {
@@ -83,7 +99,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '/',
     type: { kind: 'text', accepted: "starts with '/', no spaces or '#'; may carry a query" },
     description:
-      "Request path; requests go to http://host:port followed by the path. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
+      "Request path, with port; requests go to http://host:port followed by the path. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
     cli: { value: '<path>', help: 'request path' },
   },
   {
@@ -92,15 +108,49 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'integer', min: 1, max: 1000 },
     description:
       'Keep-alive connections, each with pipelining requests in flight. The default, 1 connection with 1 request in flight, sends one request at a time.',
-    cli: { value: '<n>', help: 'keep-alive connections, 1-1000' },
+    cli: { short: 'c', value: '<n>', help: 'keep-alive connections, 1-1000' },
   },
   {
     name: 'pipelining',
     default: '1',
     type: { kind: 'integer', min: 1, max: 100 },
     description:
-      'Requests in flight on each connection. Above 1 they are pipelined (HTTP/1.1): sent back to back without waiting for the answers.',
-    cli: { value: '<n>', help: 'requests in flight per connection, 1-100' },
+      'Requests in flight on each connection. Above 1 they are pipelined (HTTP/1.1): sent back to back without waiting for the answers; with http2, concurrent streams.',
+    cli: { short: 'p', value: '<n>', help: 'requests in flight per connection, 1-100' },
+  },
+  {
+    name: 'method',
+    default: 'GET',
+    type: { kind: 'text', accepted: 'an HTTP method, e.g. GET, POST, PUT, DELETE, HEAD' },
+    description:
+      'HTTP method of the requests. HEAD counts responses without a body. A targets file sets its own per target.',
+    cli: { short: 'm', value: '<method>', help: 'HTTP method' },
+  },
+  {
+    name: 'body',
+    default: '',
+    defaultText: 'none',
+    type: { kind: 'text', accepted: 'text, sent as UTF-8' },
+    description:
+      'Request body, sent with Content-Length (the same bytes every time). Exclusive with body-file. Set content-type with it.',
+    cli: { short: 'b', value: '<text>', help: 'request body' },
+  },
+  {
+    name: 'body-file',
+    default: '',
+    defaultText: 'none',
+    type: { kind: 'text', accepted: 'a file path, file of at most 10 MiB' },
+    description:
+      'A file whose bytes are the request body, read once at the start. Exclusive with body.',
+    cli: { value: '<file>', help: 'request body from a file' },
+  },
+  {
+    name: 'content-type',
+    default: '',
+    defaultText: 'none',
+    type: { kind: 'text', accepted: 'a media type, e.g. application/json' },
+    description: 'The Content-Type header of the requests, e.g. application/json.',
+    cli: { value: '<type>', help: 'Content-Type header, e.g. application/json' },
   },
   {
     name: 'busy-poll',
@@ -157,12 +207,58 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
   },
   {
+    name: 'targets',
+    default: '',
+    defaultText: 'none',
+    type: {
+      kind: 'text',
+      accepted: "vegeta's HTTP targets format, as text or a file path",
+    },
+    description:
+      "Several routes, sent in turn on each connection (a target listed twice is sent twice as often): the targets themselves, or a file holding them. Each target is a 'METHOD URL' line, then 'Name: value' header lines, then an optional '@body-file' line (relative to the targets file); a blank line separates targets and # starts a comment. A relative URL (GET /users) is taken against url or host, port and path; every target goes to that one service. headers, body and content-type apply to every target that does not set its own.",
+    cli: { value: '<file>', help: "targets file ('-' reads stdin)" },
+  },
+  {
+    name: 'insecure',
+    default: 'false',
+    type: { kind: 'choice', values: ['true', 'false'] },
+    description:
+      'Accept any certificate of an https service: self-signed, expired, or for another name, as a local TLS service usually has.',
+    cli: { short: 'k', value: '', boolean: true, help: 'accept any certificate (https)' },
+  },
+  {
+    name: 'ca-file',
+    default: '',
+    defaultText: 'none',
+    type: { kind: 'text', accepted: 'a PEM file of CA certificates' },
+    description:
+      "CA certificates (PEM) to trust for an https service, besides Node's own; for a local CA such as mkcert's.",
+    cli: { value: '<file>', help: 'trust the CAs in this PEM file (https)' },
+  },
+  {
+    name: 'http2',
+    default: 'false',
+    type: { kind: 'choice', values: ['true', 'false'] },
+    description:
+      'Speak HTTP/2 with an https service (negotiated by ALPN; the service may still choose HTTP/1.1, and the report says which was used). connections then counts HTTP/2 connections and pipelining the concurrent streams on each. HTTP/2 without TLS (h2c) is not supported.',
+    cli: { value: '', boolean: true, help: 'negotiate HTTP/2 (https only)' },
+  },
+  {
+    name: 'baseline-url',
+    default: '',
+    defaultText: 'none',
+    type: { kind: 'text', accepted: 'as url' },
+    description:
+      'URL of a second service to compare with; the counterpart of url, exclusive with baseline-port. The same method, body, headers and targets are sent to it.',
+    cli: { value: '<url>', help: 'compare with the service at this URL' },
+  },
+  {
     name: 'baseline-port',
     default: '',
     defaultText: 'none',
     type: { kind: 'integer', min: 1, max: 65535 },
     description:
-      'Port of a second service to compare with (typically the base branch, started by an earlier step). Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
+      'Port of a second service to compare with (typically the base branch, started by an earlier step), on baseline-host at baseline-path. Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
     cli: { value: '<port>', help: 'compare with this service, alternating slices' },
   },
   {
@@ -320,8 +416,8 @@ export function acceptedText(spec: OptionSpec): string {
         : `integer ${type.min}-${type.max}`;
     case 'seconds':
       return type.above
-        ? `seconds, > ${type.min} and ≤ ${type.max}`
-        : `seconds, ${type.min} to ${type.max}`;
+        ? `seconds (or 500ms, 5s, 2m), > ${type.min} and ≤ ${type.max} s`
+        : `seconds (or 500ms, 5s, 2m), ${type.min} to ${type.max} s`;
     case 'number':
       return `${type.unit === 'percent' ? 'percent, ' : ''}${type.min}-${type.max}`;
     case 'choice':

@@ -6,9 +6,12 @@
  * `InputError` that names the input, quotes the value and states the accepted range.
  */
 import { isIPv6 } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import { requestProblem } from '../engine/request.js';
-import type { Settings } from '../model/settings.js';
+import { origin, type Route, type Settings, type Target } from '../model/settings.js';
+import { formatBytes, readBoundedFile } from '../system/files.js';
 import { acceptedText, option, rangeOf } from './options.js';
+import { isTargetsText, parseTargets, TargetsFormatError, type TargetEntry } from './targets.js';
 
 /** Reads the raw (trimmed) text of one input; returns '' when it is not set. */
 export type InputReader = (name: string) => string;
@@ -49,16 +52,47 @@ export const LIMITS = {
 
 const INTEGER = /^\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+/** `5`, `2.5`, `500ms`, `10s`, `2m`, `1h`: a decimal and an optional unit (seconds without). */
+const DURATION = /^(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?$/;
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
 
+/** Reads the bytes of a file an input names; throws (e.g. `UnreadableFileError`) when it cannot. */
+export type FileReader = (path: string, limitBytes: number) => Buffer;
+
+/** A request body (`body`, `body-file`, a target's `@file`) is at most this large. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** `targets` and `ca-file` are at most this large. */
+const MAX_TEXT_FILE_BYTES = 10 * 1024 * 1024;
+
+/** Where a target's origin and path come from, before its routes are built. */
+type Endpoint = Omit<Target, 'routes'>;
+
 /** Reads and checks every input; throws `InputError` at the first bad one. */
-export function readSettings(read: InputReader): Settings {
+export function readSettings(read: InputReader, readFile: FileReader = readBoundedFile): Settings {
   // An unset input takes its default from the options table (src/config/options.ts).
   const text = (name: string, fallback = option(name).default): string =>
     read(name).trim() || fallback;
+  const given = (name: string) => read(name).trim() !== '';
+  const file = (name: string, path: string, limit: number, expected: string): Buffer => {
+    try {
+      return readFile(path, limit);
+    } catch (error) {
+      throw new InputError(
+        name,
+        `Invalid ${name} '${path}': ${(error as Error).message}; expected ${expected}`,
+      );
+    }
+  };
 
-  const port = integerIn('port', text('port'));
+  const targets = readTargets(read('targets'), file);
+  const head = endpoint(
+    { url: 'url', port: 'port', host: 'host', path: 'path' },
+    read,
+    targets,
+    null,
+  );
   const minRequests = integerIn(
     'min-requests',
     text('min-requests'),
@@ -76,18 +110,53 @@ export function readSettings(read: InputReader): Settings {
   const warmupSec = secondsIn('warmup', text('warmup'));
   const expectedStatus = statusRanges(text('expected-status'));
   const headers = headerLines(read('headers'));
-  const host = checkHost(text('host'));
-  const path = checkPath(text('path'));
-  const baselinePort = text('baseline-port');
-  const baseline =
-    baselinePort === ''
-      ? null
-      : {
-          port: integerIn('baseline-port', baselinePort),
-          host: checkHost(text('baseline-host', host), 'baseline-host'),
-          path: checkPath(text('baseline-path', path), 'baseline-path'),
-        };
+  const request = requestInputs(read, text, file, headers);
+  const baselineEndpoint =
+    given('baseline-url') || given('baseline-port')
+      ? endpoint(
+          {
+            url: 'baseline-url',
+            port: 'baseline-port',
+            host: 'baseline-host',
+            path: 'baseline-path',
+          },
+          read,
+          targets,
+          head,
+        )
+      : null;
   const baselineFile = text('baseline-file');
+  if (baselineFile !== '' && baselineEndpoint !== null) {
+    const other = given('baseline-url') ? 'baseline-url' : 'baseline-port';
+    throw new InputError(
+      'baseline-file',
+      `Invalid baseline-file '${baselineFile}': set either ${other} (a service measured now) ` +
+        `or baseline-file (a saved report), not both`,
+    );
+  }
+  const http2 = boolean('http2', text('http2'));
+  for (const [name, side] of [
+    [given('url') ? 'url' : 'port', head],
+    ['baseline-url', baselineEndpoint],
+  ] as const) {
+    if (http2 && side !== null && side.scheme === 'http') {
+      throw new InputError(
+        'http2',
+        `Invalid http2 'true': HTTP/2 is negotiated over TLS only, and ${name} is plain http ` +
+          `(${origin(side)}); HTTP/2 without TLS (h2c) is not supported: use an https:// url or set http2: false`,
+      );
+    }
+  }
+  const caFile = text('ca-file');
+  const tls = {
+    insecure: boolean('insecure', text('insecure')),
+    ca: caFile === '' ? null : certificates(caFile, file),
+  };
+  const routes = buildRoutes(head, targets, request, true);
+  const baseline =
+    baselineEndpoint === null
+      ? null
+      : { ...baselineEndpoint, routes: buildRoutes(baselineEndpoint, targets, request, false) };
   const durationSec = secondsIn(
     'duration',
     text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)),
@@ -99,19 +168,15 @@ export function readSettings(read: InputReader): Settings {
         Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
       : integerIn('rounds', roundsText, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
   const maxRegressionPct = numberIn('max-regression', text('max-regression'), 'a percentage');
-  if (baselineFile !== '' && baseline !== null) {
-    throw new InputError(
-      'baseline-file',
-      `Invalid baseline-file '${baselineFile}': set either baseline-port (a service measured now) ` +
-        `or baseline-file (a saved report), not both`,
-    );
-  }
   const confidence = numberIn('confidence', text('confidence'), 'a number', ', e.g. 0.99');
 
   return {
-    host,
-    port,
-    path,
+    ...head,
+    routes,
+    http2,
+    tls,
+    caFile,
+    targetsSource: targets?.source ?? '',
     durationSec,
     minRequests,
     connections,
@@ -130,6 +195,380 @@ export function readSettings(read: InputReader): Settings {
     reportFile: text('report-file'),
     benchmarkFile: text('benchmark-file'),
   };
+}
+
+/** Reads a file an input names, or throws an `InputError` naming the input and what it expects. */
+type InputFile = (name: string, path: string, limit: number, expected: string) => Buffer;
+
+/** The targets of the `targets` input, where they came from, and the folder of their `@file`s. */
+interface Targets {
+  entries: TargetEntry[];
+  /** The file's path, or `inline`. */
+  source: string;
+  /** What `@file` lines are relative to: the targets file's folder, or the working directory. */
+  folder: string;
+  /** The input's name and the source, as errors quote them: `targets (api.txt)`. */
+  label: string;
+}
+
+function readTargets(value: string, file: InputFile): Targets | null {
+  if (value.trim() === '') return null;
+  const expected =
+    "targets in vegeta's HTTP format ('METHOD URL' lines, each followed by its 'Name: value' " +
+    "headers and an optional '@body-file' line, with blank lines between targets), or a file holding them";
+  const inline = isTargetsText(value);
+  const path = value.trim();
+  const text = inline
+    ? value
+    : file('targets', path, MAX_TEXT_FILE_BYTES, expected).toString('utf8');
+  const label = inline ? 'targets' : `targets (${path})`;
+  try {
+    const entries = parseTargets(text);
+    return {
+      entries,
+      source: inline ? 'inline' : path,
+      folder: inline ? '.' : dirname(path),
+      label,
+    };
+  } catch (error) {
+    if (!(error instanceof TargetsFormatError)) throw error;
+    throw new InputError('targets', `Invalid ${label}: line ${error.line} ${error.message}`);
+  }
+}
+
+/** The method, body and Content-Type every route without its own takes. */
+interface RequestInputs {
+  method: string;
+  body: Buffer | null;
+  contentType: string;
+  /** The `headers` input. */
+  headers: [string, string][];
+  /** `@file` bodies by path, read once: a file named by several targets is one buffer. */
+  bodies: Map<string, Buffer>;
+  file: InputFile;
+}
+
+function requestInputs(
+  read: InputReader,
+  text: (name: string) => string,
+  file: InputFile,
+  headers: [string, string][],
+): RequestInputs {
+  const method = checkMethod(
+    text('method'),
+    (why) => new InputError('method', `Invalid method '${printable(text('method'))}': ${why}`),
+  );
+  const inlineBody = read('body');
+  const bodyFile = text('body-file');
+  if (inlineBody !== '' && bodyFile !== '') {
+    throw new InputError(
+      'body',
+      `Invalid body: set either body (the text) or body-file (a file), not both`,
+    );
+  }
+  let body: Buffer | null = null;
+  if (inlineBody !== '') {
+    body = Buffer.from(inlineBody, 'utf8');
+    if (body.length > MAX_BODY_BYTES) {
+      throw new InputError(
+        'body',
+        `Invalid body: it is larger than ${formatBytes(MAX_BODY_BYTES)}; expected at most that`,
+      );
+    }
+  } else if (bodyFile !== '') {
+    body = file(
+      'body-file',
+      bodyFile,
+      MAX_BODY_BYTES,
+      `a file of at most ${formatBytes(MAX_BODY_BYTES)}`,
+    );
+  }
+  if (body !== null && body.length === 0) body = null;
+  const contentType = text('content-type');
+  if (contentType !== '') {
+    const problem = headerProblem('Content-Type', contentType);
+    if (problem)
+      throw new InputError(
+        'content-type',
+        `Invalid content-type '${printable(contentType)}': ${problem}; expected a media type such as application/json`,
+      );
+    if (headers.some(([name]) => name.toLowerCase() === 'content-type')) {
+      throw new InputError(
+        'content-type',
+        `Invalid content-type '${contentType}': headers sets Content-Type too; set it in one of them`,
+      );
+    }
+  }
+  return { method, body, contentType, headers, bodies: new Map(), file };
+}
+
+/**
+ * The origin and path of one side: `url`, or `port` with `host` and `path` (the baseline's default
+ * to the head's), or, for the head, the first absolute URL of the targets.
+ */
+function endpoint(
+  names: { url: string; port: string; host: string; path: string },
+  read: InputReader,
+  targets: Targets | null,
+  head: Endpoint | null,
+): Endpoint {
+  const given = (name: string) => read(name).trim() !== '';
+  const urlText = read(names.url).trim();
+  if (urlText !== '') {
+    const also = [names.port, names.host, names.path].filter(given);
+    if (also.length > 0) {
+      throw new InputError(
+        names.url,
+        `Invalid ${names.url} '${urlText}': set either ${names.url} or ${names.port} (with ${names.host} and ${names.path}), not both; ${also.join(' and ')} ${also.length > 1 ? 'are' : 'is'} set too`,
+      );
+    }
+    return parseUrl(names.url, urlText);
+  }
+  if (given(names.port)) {
+    const host = read(names.host).trim();
+    const path = read(names.path).trim();
+    return {
+      scheme: head?.scheme ?? 'http',
+      host:
+        host !== ''
+          ? checkHost(host, names.host)
+          : (head?.host ?? checkHost(option(names.host).default, names.host)),
+      port: integerIn(names.port, read(names.port).trim()),
+      path: path !== '' ? checkPath(path, names.path) : (head?.path ?? option(names.path).default),
+    };
+  }
+  const first = targets?.entries.find((entry) => ABSOLUTE_URL.test(entry.url));
+  if (head === null && targets !== null && first !== undefined) {
+    const read = readUrl(first.url);
+    if (typeof read === 'string') {
+      throw new InputError(
+        'targets',
+        `Invalid ${targets.label}: line ${first.line} has URL '${printable(first.url)}': ${read}`,
+      );
+    }
+    // The service is the first absolute target's; relative targets are taken against its root.
+    return { ...read, path: '/' };
+  }
+  throw new InputError(
+    'url',
+    `Input 'url' or 'port' is required: expected a URL such as http://127.0.0.1:8080/health, or the port of a service on ${option('host').default}`,
+  );
+}
+
+const ABSOLUTE_URL = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/** An `http://` or `https://` URL with a host, as the HTTP client will send it. */
+function parseUrl(name: string, value: string): Endpoint {
+  const read = readUrl(value);
+  if (typeof read !== 'string') return read;
+  throw new InputError(
+    name,
+    `Invalid ${name} '${printable(value)}': ${read}; expected an http:// or https:// URL with a ` +
+      `host name, IPv4 or [IPv6] address, an optional port, path and query, e.g. http://127.0.0.1:8080/health`,
+  );
+}
+
+/** The endpoint of an absolute URL, or why it cannot be one. */
+function readUrl(value: string): Endpoint | string {
+  if (/\s/.test(value) || hasControl(value)) return 'it holds spaces or control characters';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return ABSOLUTE_URL.test(value) ? 'it is not a valid URL' : 'it has no scheme';
+  }
+  const scheme = url.protocol.slice(0, -1);
+  if (scheme !== 'http' && scheme !== 'https') return `its scheme is ${scheme}:`;
+  if (url.username !== '' || url.password !== '') {
+    return 'it carries a user name or password (send an Authorization header in headers instead)';
+  }
+  if (value.includes('#')) return "it has a fragment ('#'), which is never sent";
+  if (url.hostname === '') return 'it has no host';
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
+  if (port === 0) return 'port 0 cannot be connected to';
+  const path = `${url.pathname}${url.search}`;
+  const problem = requestProblem(`${scheme}://${url.host}`, { path, method: 'GET', headers: [] });
+  if (problem) return `the HTTP client refuses it (${problem})`;
+  return { scheme, host, port, path };
+}
+
+/** An HTTP method token, upper-cased when it is a standard one given in lower case. */
+function checkMethod(value: string, fail: (why: string) => Error): string {
+  if (!TOKEN.test(value))
+    throw fail('expected an HTTP method, e.g. GET, POST, PUT, DELETE or HEAD');
+  const upper = value.toUpperCase();
+  const method = STANDARD_METHODS.has(upper) ? upper : value;
+  if (method === 'CONNECT')
+    throw fail(
+      'CONNECT opens a tunnel, it is not a request to load; expected a method such as GET or POST',
+    );
+  return method;
+}
+
+const STANDARD_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  'QUERY',
+]);
+
+/** The PEM text of `ca-file`: one certificate at least. */
+function certificates(path: string, file: InputFile): string {
+  const expected = 'a PEM file of CA certificates (-----BEGIN CERTIFICATE-----)';
+  const text = file('ca-file', path, MAX_TEXT_FILE_BYTES, expected).toString('utf8');
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InputError(
+      'ca-file',
+      `Invalid ca-file '${path}': it holds no certificate; expected ${expected}`,
+    );
+  }
+  return text;
+}
+
+/**
+ * The routes of one side: one (`method` to the side's path) without `targets`, else one per target,
+ * relative URLs taken against the side's URL. The head's absolute targets must go to the head's
+ * origin; the baseline sends the same paths to its own. Identical requests share one route object
+ * (and so one name, and one body buffer).
+ */
+function buildRoutes(
+  side: Endpoint,
+  targets: Targets | null,
+  request: RequestInputs,
+  isHead: boolean,
+): Route[] {
+  const sideOrigin = origin(side);
+  if (targets === null) {
+    const fail = (why: string) =>
+      new InputError('method', `Invalid method '${request.method}': ${why}`);
+    return [
+      route(
+        sideOrigin,
+        request.method,
+        side.path,
+        request.headers,
+        request.body,
+        request.contentType,
+        fail,
+      ),
+    ];
+  }
+  const base = `${sideOrigin}${side.path}`;
+  const routes: Route[] = [];
+  const byName = new Map<string, Route[]>();
+  for (const entry of targets.entries) {
+    const fail = (line: number, why: string) =>
+      new InputError('targets', `Invalid ${targets.label}: line ${line} ${why}`);
+    const method = checkMethod(entry.method, (why) =>
+      fail(entry.line, `has method '${printable(entry.method)}': ${why}`),
+    );
+    let url: URL;
+    try {
+      url = new URL(entry.url, base);
+    } catch {
+      throw fail(entry.line, `has URL '${printable(entry.url)}', which is not a valid URL`);
+    }
+    if (entry.url.includes('#'))
+      throw fail(entry.line, `has a fragment ('#') in its URL, which is never sent`);
+    // The head's absolute targets must go to the head; the baseline sends their paths to itself.
+    if (isHead && ABSOLUTE_URL.test(entry.url) && url.origin !== new URL(base).origin) {
+      throw fail(
+        entry.line,
+        `goes to ${url.origin}, but the service is ${sideOrigin}: every target goes to one ` +
+          `service (write relative URLs, e.g. 'GET /users')`,
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw fail(entry.line, `has URL '${printable(entry.url)}', which is not http:// or https://`);
+    }
+    const path = `${url.pathname}${url.search}`;
+    const own: [string, string][] = [];
+    for (const [name, value, line] of entry.headers) {
+      const problem = headerProblem(name, value);
+      if (problem) throw fail(line, `${problem}; the value is not shown because it may be secret`);
+      own.push([name, value]);
+    }
+    const overridden = new Set(own.map(([name]) => name.toLowerCase()));
+    const headers = [
+      ...request.headers.filter(([name]) => !overridden.has(name.toLowerCase())),
+      ...own,
+    ];
+    let body = request.body;
+    if (entry.bodyFile !== '') {
+      const path = resolve(targets.folder, entry.bodyFile);
+      body = request.bodies.get(path) ?? null;
+      if (body === null) {
+        body = request.file(
+          'targets',
+          path,
+          MAX_BODY_BYTES,
+          `a body file of at most ${formatBytes(MAX_BODY_BYTES)} (line ${entry.bodyLine}; relative to the targets file's folder)`,
+        );
+        request.bodies.set(path, body);
+      }
+      if (body.length === 0) body = null;
+    }
+    const made = route(sideOrigin, method, path, headers, body, request.contentType, (why) =>
+      fail(entry.line, why),
+    );
+    const same = byName.get(made.name) ?? [];
+    const twin = same.find((r) => sameRequest(r, made));
+    if (twin) {
+      routes.push(twin);
+      continue;
+    }
+    if (same.length > 0) made.name = `${made.name} #${same.length + 1}`;
+    byName.set(made.name.replace(/ #\d+$/, ''), [...same, made]);
+    routes.push(made);
+  }
+  return routes;
+}
+/**
+ * One route as the load sends it, checked by a dry run of the HTTP client; `contentType` is added
+ * unless the headers set Content-Type.
+ */
+function route(
+  to: string,
+  method: string,
+  path: string,
+  headers: [string, string][],
+  body: Buffer | null,
+  contentType: string,
+  fail: (why: string) => Error,
+): Route {
+  const all: [string, string][] =
+    contentType !== '' && !headers.some(([name]) => name.toLowerCase() === 'content-type')
+      ? [...headers, ['Content-Type', contentType]]
+      : headers;
+  if (method === 'HEAD' && body !== null) {
+    throw fail('HEAD requests carry no body; drop body, body-file or the @file line');
+  }
+  const problem = requestProblem(to, {
+    path,
+    method,
+    headers: all.flat(),
+    body: body ?? undefined,
+  });
+  if (problem) throw fail(`the HTTP client refuses the request ${method} ${path} (${problem})`);
+  return { name: `${method} ${path}`, method, path, headers: all, body };
+}
+
+/** Two routes that send the same bytes: the same method, path, headers and body. */
+function sameRequest(a: Route, b: Route): boolean {
+  return (
+    a.method === b.method &&
+    a.path === b.path &&
+    JSON.stringify(a.headers) === JSON.stringify(b.headers) &&
+    (a.body === b.body ||
+      (a.body !== null && b.body !== null && Buffer.compare(a.body, b.body) === 0))
+  );
 }
 
 /**
@@ -154,15 +593,17 @@ function secondsIn(name: string, value: string): number {
   const type = option(name).type;
   if (type.kind !== 'seconds') throw new Error(`input ${name} is not in seconds`);
   const { min, max, above } = type;
-  const n = DECIMAL.test(value) ? Number(value) : NaN;
+  const match = DURATION.exec(value);
+  const n = match ? Number(match[1]) * UNIT_SECONDS[match[2] || 's'] : NaN;
   if (!(above ? n > min : n >= min) || n > max) {
     throw new InputError(
       name,
-      `Invalid ${name} '${value}': expected a number of seconds ` +
-        (above ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`),
+      `Invalid ${name} '${value}': expected seconds, or a number with a unit (500ms, 10s, 2m), ` +
+        (above ? `greater than ${min} and at most ${max} s` : `from ${min} to ${max} s`),
     );
   }
-  return n;
+  // 0.1 s written as 100ms is 0.1, not 0.1000000000000000055.
+  return Number(n.toPrecision(12));
 }
 
 /** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
@@ -210,9 +651,37 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Headers the action sets itself or undici refuses to take from the caller, and why. */
 const OWN_HEADERS: Record<string, string> = {
-  // undici takes it, then leaves it out of a request without a body: it would never be sent.
-  'content-length': 'the requests carry no body, and the HTTP client would not send it',
+  'content-length': 'the HTTP client sets it from the body',
 };
+
+/**
+ * Why one header cannot be sent as given, or null: not `Name: value`, one the HTTP client sets
+ * itself, or one it would refuse on every request (found by a dry run, see `requestProblem`). The
+ * value is never quoted: it may be secret.
+ */
+function headerProblem(name: string, value: string): string | null {
+  if (!TOKEN.test(name) || /[\0\r\n]/.test(value)) {
+    return `is not 'Name: value' (a header name of letters, digits and !#$%&'*+.^_\`|~- followed by a colon)`;
+  }
+  const own = OWN_HEADERS[name.toLowerCase()];
+  if (own) return `sets ${name}, which cannot be set: ${own}`;
+  // undici sends only its own Connection header: keep-alive, or close when asked for.
+  if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(value)) {
+    return `sets Connection to something else than close or keep-alive, which the HTTP client would not send`;
+  }
+  const problem = requestProblem('http://127.0.0.1', {
+    path: '/',
+    method: 'GET',
+    headers: [name, value],
+  });
+  if (problem) {
+    return (
+      `('${name}') is refused by the HTTP client (${problem}); header values must be printable ` +
+      `Latin-1 text, and Expect, Transfer-Encoding, Upgrade and Keep-Alive cannot be set`
+    );
+  }
+  return null;
+}
 
 /**
  * One `Name: value` per line; blank lines are skipped. Every header is also shown to undici (see
@@ -222,42 +691,17 @@ const OWN_HEADERS: Record<string, string> = {
 function headerLines(value: string): [string, string][] {
   const headers: [string, string][] = [];
   const lines = value.split(/\r?\n/);
-  const fail = (line: number, why: string) =>
-    new InputError(
-      'headers',
-      `Invalid headers: line ${line} ${why}; the value is not shown because it may be secret`,
-    );
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim() : '';
     const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
-    if (!TOKEN.test(name) || /[\0\r\n]/.test(headerValue)) {
-      throw fail(
-        i + 1,
-        `is not 'Name: value' (a header name of letters, digits and !#$%&'*+.^_\`|~- followed by a colon)`,
-      );
-    }
-    const own = OWN_HEADERS[name.toLowerCase()];
-    if (own) throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
-    // undici sends only its own Connection header: keep-alive, or close when asked for.
-    if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(headerValue)) {
-      throw fail(
-        i + 1,
-        `sets Connection to something else than close or keep-alive, which the HTTP client would not send`,
-      );
-    }
-    const problem = requestProblem('http://127.0.0.1', {
-      path: '/',
-      method: 'GET',
-      headers: [name, headerValue],
-    });
+    const problem = headerProblem(name, headerValue);
     if (problem) {
-      throw fail(
-        i + 1,
-        `('${name}') is refused by the HTTP client (${problem}); header values must be printable ` +
-          `Latin-1 text, and Expect, Transfer-Encoding, Upgrade and Keep-Alive cannot be set`,
+      throw new InputError(
+        'headers',
+        `Invalid headers: line ${i + 1} ${problem}; the value is not shown because it may be secret`,
       );
     }
     headers.push([name, headerValue]);

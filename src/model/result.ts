@@ -23,7 +23,30 @@ export interface GeneratorUsage {
   busyPoll: boolean;
 }
 
+/** What one route (see `Route` in settings.ts) got, counted as the whole result is. */
+export interface RouteResult {
+  /** The route's name, `METHOD /path`. */
+  name: string;
+  requests: number;
+  unexpectedStatus: number;
+  statusCounts: Record<number, number>;
+  errors: number;
+  timeouts: number;
+  /** Latency of the route's counted responses. */
+  latency: LatencySummary;
+}
+
+/** The protocol the connections spoke: `http/1.1`, `h2`, or '' when none connected. */
+export type Protocol = 'http/1.1' | 'h2' | '';
+
 export interface LoadResult {
+  /** The protocol negotiated on the connections (`h2` only with http2 over TLS). */
+  protocol: Protocol;
+  /**
+   * Per distinct route (by name), in the order of first appearance; one entry, mirroring the
+   * totals, when every request went to the same route.
+   */
+  routes: RouteResult[];
   /** Responses with an expected status, read in full, to requests sent in the window. */
   requests: number;
   /** Responses with any other status. */
@@ -66,6 +89,8 @@ export interface LoadResult {
 /** A result with nothing in it, e.g. when the target never became ready. */
 export function emptyResult(aborted = false): LoadResult {
   return {
+    protocol: '',
+    routes: [],
     requests: 0,
     unexpectedStatus: 0,
     statusCounts: {},

@@ -1,13 +1,15 @@
 /** The settings of one check, read and checked by src/config/settings.ts. Types and pure helpers. */
 
 /** Everything one check needs, with units in the names. */
-export interface Settings {
-  /** Host name or IP address of the target, as typed (IPv6 without brackets). */
-  host: string;
-  /** TCP port of the target, 1-65535. */
-  port: number;
-  /** Request path as sent, starting with `/`; may carry a query string; non-ASCII percent-encoded as UTF-8. */
-  path: string;
+export interface Settings extends Target {
+  /** Negotiate HTTP/2 by ALPN (https only); the server may still choose HTTP/1.1. */
+  http2: boolean;
+  /** Certificate checks of an https target. */
+  tls: Tls;
+  /** The `ca-file` input as given ('' = none), for the report; its text is in `tls.ca`. */
+  caFile: string;
+  /** Where the routes came from: '' (url/path, method, body), a file path, or `inline`. */
+  targetsSource: string;
   /** The requested length of the measured window in seconds (the `duration` input). */
   durationSec: number;
   /** The gate: fewer requests than this fails the check. Integer >= 0. */
@@ -29,7 +31,10 @@ export interface Settings {
   warmupSec: number;
   /** Statuses that count as requests, as inclusive ranges, e.g. `[[200, 299]]`. */
   expectedStatus: [number, number][];
-  /** Extra request headers, `[name, value]`. The values are secrets: never print them. */
+  /**
+   * Extra request headers of every route, `[name, value]` (already in each route's `headers`).
+   * The values are secrets: never print them.
+   */
   headers: [string, string][];
   /** A second service to compare with (head vs baseline), or null. */
   baseline: Target | null;
@@ -47,22 +52,78 @@ export interface Settings {
   benchmarkFile: string;
 }
 
-/** Where requests go. */
+export type Scheme = 'http' | 'https';
+
+/** Where requests go: one origin, and the routes sent to it in turn. */
 export interface Target {
+  scheme: Scheme;
+  /** Host name or IP address, as typed (IPv6 without brackets). */
   host: string;
+  /** TCP port, 1-65535. */
   port: number;
+  /**
+   * The path of `url` or `path`, as sent: starts with `/`, may carry a query, non-ASCII
+   * percent-encoded as UTF-8. Relative targets are resolved against it.
+   */
   path: string;
+  /**
+   * What is sent, in turn on each connection (round robin); at least one. A route listed twice is
+   * sent twice as often. Without `targets`: one route, `method` to `path`.
+   */
+  routes: Route[];
 }
 
-/** The URL the check sends its requests to. */
-export function targetUrl(target: Target): string {
-  return `${origin(target)}${target.path}`;
+/** One request as sent again and again. */
+export interface Route {
+  /**
+   * `METHOD /path?query`: the key its counts are reported under. Routes with the same name are the
+   * same request (the same headers and body); a different request to the same method and path gets
+   * a suffix (`GET /a #2`).
+   */
+  name: string;
+  /** An HTTP method token as sent, e.g. `GET`, `POST`. */
+  method: string;
+  /** Path and query as sent, starting with `/`. */
+  path: string;
+  /**
+   * Every header of the request but those the HTTP client sets (Host, Content-Length): the
+   * `headers` input, then the target's own, and Content-Type. Values are secrets.
+   */
+  headers: [string, string][];
+  /** The body, sent with Content-Length; null = none. One buffer, reused for every request. */
+  body: Uint8Array | null;
 }
 
-/** `http://host:port`, with an IPv6 address in brackets. */
-export function origin(target: Pick<Target, 'host' | 'port'>): string {
+/** Each route once, in the order of first appearance, with the times it is listed (its weight). */
+export function distinctRoutes(routes: Route[]): { route: Route; weight: number }[] {
+  const seen = new Map<Route, { route: Route; weight: number }>();
+  for (const route of routes) {
+    const entry = seen.get(route);
+    if (entry) entry.weight++;
+    else seen.set(route, { route, weight: 1 });
+  }
+  return [...seen.values()];
+}
+
+/** Certificate checks of an https target. */
+export interface Tls {
+  /** Accept any certificate (self-signed, expired, another name). */
+  insecure: boolean;
+  /** PEM text of the CAs to trust (from `ca-file`), besides Node's own; null = Node's only. */
+  ca: string | null;
+}
+
+/** The URL of the target's first route (or of its path when it has none). */
+export function targetUrl(
+  target: Pick<Target, 'scheme' | 'host' | 'port' | 'path'> & { routes?: Route[] },
+): string {
+  return `${origin(target)}${target.routes?.[0]?.path ?? target.path}`;
+}
+
+/** `https://host:port`, with an IPv6 address in brackets. */
+export function origin(target: Pick<Target, 'scheme' | 'host' | 'port'>): string {
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  return `http://${host}:${target.port}`;
+  return `${target.scheme}://${host}:${target.port}`;
 }
 
 /** `[[200, 299], [304, 304]]` -> `200-299, 304` */

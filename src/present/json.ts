@@ -7,7 +7,7 @@
  * added within a version. A saved report is read back by src/config/baseline-file.ts.
  */
 import { SCHEMA_VERSION, type Check, type RunEnvironment } from '../model/check.js';
-import { targetUrl, type Settings } from '../model/settings.js';
+import { distinctRoutes, targetUrl, type Route, type Settings } from '../model/settings.js';
 import { coefficientOfVariation } from '../stats/noise.js';
 import { VERSION } from '../version.js';
 import { requestsPerSecond } from './text.js';
@@ -31,9 +31,15 @@ export function jsonReport(
     // Field by field: the report's layout is a contract of its own (a rename bumps
     // schemaVersion). A new field of Settings fails to compile here until it is added on purpose.
     settings: {
+      scheme: settings.scheme,
       host: settings.host,
       port: settings.port,
       path: settings.path,
+      routes: distinctRoutes(settings.routes).map(routeReport),
+      http2: settings.http2,
+      tls: { insecure: settings.tls.insecure, ca: settings.tls.ca !== null },
+      caFile: settings.caFile,
+      targetsSource: settings.targetsSource,
       durationSec: settings.durationSec,
       minRequests: settings.minRequests,
       connections: settings.connections,
@@ -44,7 +50,10 @@ export function jsonReport(
       warmupSec: settings.warmupSec,
       expectedStatus: settings.expectedStatus,
       headers: settings.headers.map(([name]) => [name, '***']),
-      baseline: settings.baseline,
+      baseline: settings.baseline && {
+        ...settings.baseline,
+        routes: distinctRoutes(settings.baseline.routes).map(routeReport),
+      },
       rounds: settings.rounds,
       maxRegressionPct: settings.maxRegressionPct,
       confidence: settings.confidence,
@@ -75,6 +84,21 @@ export function jsonReport(
       slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
       noise: comparison.noise,
     },
+  };
+}
+
+/**
+ * A route as the report shows it: header names only (values may be secrets), the body's size and
+ * how often the route is listed (its weight).
+ */
+function routeReport({ route, weight }: { route: Route; weight: number }) {
+  return {
+    name: route.name,
+    method: route.method,
+    path: route.path,
+    headers: route.headers.map(([name]) => [name, '***']),
+    bodyBytes: route.body?.length ?? 0,
+    weight,
   };
 }
 

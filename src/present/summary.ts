@@ -2,17 +2,21 @@
 import type { Check, ComparisonCheck, Outcome, Side } from '../model/check.js';
 import type { LoadResult } from '../model/result.js';
 import {
+  distinctRoutes,
   formatChange,
   formatConfidence,
   formatSeconds,
   formatStatusRanges,
+  origin,
   targetUrl,
+  type Route,
   type Settings,
 } from '../model/settings.js';
 import { noise } from '../stats/noise.js';
 import {
   formatCounts,
   formatLatency,
+  formatMs,
   formatRate,
   formatWarmup,
   requestsPerSecond,
@@ -50,10 +54,20 @@ function mainMarkdown(
   const kinds = formatCounts(result.errorsByKind);
   const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
   const { warmup } = result;
-  const headerNames = settings.headers.map(([name]) => name).join(', ');
+  const routes = distinctRoutes(settings.routes);
+  const headerNames = [
+    ...new Set(routes.flatMap(({ route }) => route.headers.map(([name]) => name))),
+  ].join(', ');
   const { perSecondCv, band } = noise(result.requests, settings.minRequests, result.perSecond);
   const rows: [string, string | false][] = [
-    ['Target', codeSpan(targetUrl(settings))],
+    [
+      'Target',
+      routes.length > 1
+        ? `${codeSpan(origin(settings))}, ${routes.length} routes (below)`
+        : codeSpan(targetUrl(settings)),
+    ],
+    ['Request', routes.length === 1 && requestText(routes[0].route)],
+    ['Protocol', result.protocol !== '' && protocolText(settings, result)],
     [
       'Settings',
       `duration ${formatSeconds(settings.durationSec)} s, ` +
@@ -92,9 +106,46 @@ function mainMarkdown(
     '|---|---|',
     ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
     '',
+    ...(routes.length > 1 ? routesTable(routes, result) : []),
     escapeText(message, 4000),
     '',
   ];
+}
+
+/** `POST, body 123 bytes`: the method, and the body's size when there is one. */
+function requestText(route: Route): string {
+  return escapeText(route.method) + (route.body ? `, body ${route.body.length} bytes` : '');
+}
+
+/** `h2 over TLS, certificate not checked (insecure)` */
+function protocolText(settings: Settings, result: LoadResult): string {
+  if (settings.scheme !== 'https') return result.protocol;
+  const checked = settings.tls.insecure
+    ? 'certificate not checked (insecure)'
+    : settings.tls.ca !== null
+      ? `certificate checked against ${codeSpan(settings.caFile)} and Node's CAs`
+      : 'certificate checked';
+  return `${result.protocol} over TLS, ${checked}`;
+}
+
+/** Each route's counts and latency, in the order the targets list them. */
+function routesTable(routes: { route: Route; weight: number }[], result: LoadResult): string[] {
+  const byName = new Map(result.routes.map((r) => [r.name, r]));
+  const ms = (us: number) => `${formatMs(us)} ms`;
+  const lines = [
+    '| Route | Weight | Requests | Unexpected status | Errors | Timeouts | Responses by status | Latency p50 | p99 |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { route, weight } of routes) {
+    const own = byName.get(route.name);
+    const latency = own && own.latency.count > 0;
+    lines.push(
+      `| ${codeSpan(route.name)} | ${weight} | ${own?.requests ?? 0} | ${own?.unexpectedStatus ?? 0} | ` +
+        `${own?.errors ?? 0} | ${own?.timeouts ?? 0} | ${escapeText(formatCounts(own?.statusCounts ?? {}))} | ` +
+        `${latency ? ms(own.latency.p50Us) : '-'} | ${latency ? ms(own.latency.p99Us) : '-'} |`,
+    );
+  }
+  return [...lines, ''];
 }
 
 function generatorText(generator: LoadResult['generator']): string {

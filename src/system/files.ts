@@ -8,6 +8,7 @@ import {
   fstatSync,
   mkdirSync,
   openSync,
+  readSync,
   statSync,
   writeFileSync,
   type Stats,
@@ -66,4 +67,59 @@ export function checkRunnerFile(path: string): void {
     });
   }
   if (!stats.isFile()) throw new Error(`it is not a regular file (${fileKind(stats)})`);
+}
+
+/** Why a file given as an input could not be read: the words go into the input's error. */
+export class UnreadableFileError extends Error {
+  constructor(why: string) {
+    super(why);
+    this.name = 'UnreadableFileError';
+  }
+}
+
+/**
+ * The bytes of the regular file at `path`, at most `limitBytes` of them; throws
+ * `UnreadableFileError` saying why not (`cannot read it (ENOENT)`, `it is a FIFO`, `it is larger
+ * than 10 MiB`). Opened non-blocking and checked to be a regular file first: a FIFO would block the
+ * run and a device such as /dev/zero would never end.
+ */
+export function readBoundedFile(path: string, limitBytes: number): Buffer {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new UnreadableFileError(
+      `cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile())
+      throw new UnreadableFileError(`it is not a regular file (${fileKind(stats)})`);
+    const tooBig = () => new UnreadableFileError(`it is larger than ${formatBytes(limitBytes)}`);
+    if (stats.size > limitBytes) throw tooBig();
+    // The file may grow after the check: read one byte past the limit to notice.
+    const buffer = Buffer.alloc(Math.min(stats.size, limitBytes) + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) {
+      n = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > limitBytes) throw tooBig();
+    return buffer.subarray(0, length);
+  } catch (error) {
+    if (error instanceof UnreadableFileError) throw error;
+    throw new UnreadableFileError(
+      `cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `10 MiB`, `64 KiB`, `100 bytes`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
 }
