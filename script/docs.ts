@@ -4,7 +4,7 @@
  * (src/config/options.ts), so that the three cannot drift. `--check` (run by `npm run lint`) writes
  * nothing and fails when a file differs from what it would write: run `npm run docs` then.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { acceptedText, OPTIONS, OUTPUTS, type OptionSpec } from '../src/config/options.js';
@@ -69,7 +69,7 @@ function actionYml(): string {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
-function inputsTable(): string {
+function inputsTable(full: boolean): string {
   const rows = OPTIONS.map((spec) => {
     const shown = spec.required
       ? '(required)'
@@ -78,11 +78,39 @@ function inputsTable(): string {
           ? '(none)'
           : cell(spec.defaultText.replace(/^(\S+?)(;|$)/, '`$1`$2'))
         : `\`${cell(spec.default)}\``;
-    return `| \`${spec.name}\` | ${shown} | ${cell(acceptedText(spec))} | ${cell(spec.description)} |`;
+    return full
+      ? `| \`${spec.name}\` | ${shown} | ${cell(acceptedText(spec))} | ${cell(spec.description)} |`
+      : `| \`${spec.name}\` | ${shown} | ${cell(shortText(spec))} |`;
   });
-  return ['| input | default | accepted values | meaning |', '|---|---|---|---|', ...rows].join(
-    '\n',
-  );
+  const head = full
+    ? ['| input | default | accepted values | meaning |', '|---|---|---|---|']
+    : ['| input | default | meaning |', '|---|---|---|'];
+  return [...head, ...rows].join('\n');
+}
+
+/** One line for the README's table: the summary, or the CLI's help with a capital. */
+function shortText(spec: OptionSpec): string {
+  const text = spec.summary ?? spec.cli.help;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** docs/inputs.md: every input in full, with its accepted values. */
+function inputsPage(): string {
+  return [
+    '# Inputs',
+    '',
+    'Every input of the action, which is also an option of the CLI of the same name',
+    '(`http-load-check --help` lists the flags). Generated from src/config/options.ts by',
+    '`npm run docs`; do not edit.',
+    '',
+    '<!-- prettier-ignore-start -->',
+    inputsTable(true),
+    '<!-- prettier-ignore-end -->',
+    '',
+    'Durations (`duration`, `timeout`, `wait-timeout`, `warmup`) are seconds, fractions allowed, or a',
+    'number with a unit: `500ms`, `10s`, `2m`, `1h`.',
+    '',
+  ].join('\n');
 }
 
 function outputsTable(): string {
@@ -103,10 +131,11 @@ const files = [
     path: join(root, 'action.yml'),
     content: await prettier.format(actionYml(), { ...config, parser: 'yaml' }),
   },
+  { path: join(root, 'docs', 'inputs.md'), content: inputsPage() },
   {
     path: join(root, 'README.md'),
     content: replaceBlock(
-      replaceBlock(readFileSync(join(root, 'README.md'), 'utf8'), 'inputs', inputsTable()),
+      replaceBlock(readFileSync(join(root, 'README.md'), 'utf8'), 'inputs', inputsTable(false)),
       'outputs',
       outputsTable(),
     ),
@@ -115,7 +144,7 @@ const files = [
 
 let stale = 0;
 for (const file of files) {
-  const current = readFileSync(file.path, 'utf8');
+  const current = existsSync(file.path) ? readFileSync(file.path, 'utf8') : '';
   if (current === file.content) continue;
   if (check) {
     stale++;

@@ -57,7 +57,7 @@ describe('http-load-check CLI', () => {
     );
   });
 
-  for (const args of [['--duration', '5s', '1'], ['--bogus'], [], ['1', '2']]) {
+  for (const args of [['--duration', '5sec', '1'], ['--bogus'], [], ['1', '2'], ['ftp://x']]) {
     it(`exits 2 on bad usage (${args.join(' ') || 'no port'}) and sends nothing`, async () => {
       const connections = target.connections();
       const run = await cli(args.map((a) => (a === '1' ? String(target.port) : a)));
@@ -70,6 +70,36 @@ describe('http-load-check CLI', () => {
       assert.equal(target.connections(), connections);
     });
   }
+
+  it('takes a URL, short flags, and the targets from stdin with --targets -', async () => {
+    const before = target.served();
+    const run = await cli(
+      [
+        `http://127.0.0.1:${target.port}/base/`,
+        '-d',
+        '300ms',
+        '-c',
+        '2',
+        '-m',
+        'POST',
+        '-b',
+        'x',
+        '--targets',
+        '-',
+        '--wait-timeout',
+        '0',
+      ],
+      'GET a\n\nPOST /b\n',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const m = /^http test running\.\.\.\rhttp test running\.\.\. ok, (\d+) requests made\n/.exec(
+      run.stdout,
+    );
+    assert.ok(m, JSON.stringify(run.stdout));
+    assert.equal(Number(m[1]), target.served() - before);
+    assert.match(run.stdout, /^route GET \/base\/a: \d+ requests/m);
+    assert.match(run.stdout, /^route POST \/b: \d+ requests/m);
+  });
 
   it('--json prints the report with header values hidden', async () => {
     const run = await cli([
@@ -133,7 +163,7 @@ describe('http-load-check CLI', () => {
   it('--help and --version', async () => {
     const help = await cli(['--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^Usage: http-load-check <port> \[options\]/);
+    assert.match(help.stdout, /^Usage: http-load-check <port \| url> \[options\]/);
     for (const option of [
       '--duration',
       '--min-requests',

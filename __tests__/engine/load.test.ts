@@ -24,6 +24,7 @@ import {
   type RawHttpServer,
   type TestServer,
 } from '../helpers/servers.js';
+import { route } from './route.js';
 
 const servers: TestServer[] = [];
 
@@ -40,10 +41,19 @@ async function server(...args: Parameters<typeof startServer>): Promise<TestServ
   return s;
 }
 
+function openPool(port: number, connections: number, pipelining: number): LoadPool {
+  return new LoadPool({
+    origin: `http://127.0.0.1:${port}`,
+    connections,
+    pipelining,
+    timeoutMs: 2000,
+  });
+}
+
 function options(port: number, extra: Partial<LoadOptions> = {}): LoadOptions {
   return {
     origin: `http://127.0.0.1:${port}`,
-    path: '/',
+    routes: [route()],
     connections: 1,
     durationMs: 500,
     timeoutMs: 2000,
@@ -164,7 +174,7 @@ describe('runLoad', () => {
 
   it('reuses a pool of warm connections across runs, and a shared latency recorder', async () => {
     const target = await server();
-    const pool = new LoadPool(`http://127.0.0.1:${target.port}`, 2, 1, 2000);
+    const pool = openPool(target.port, 2, 1);
     const latency = createLatencyRecorder();
     try {
       const first = await runLoad(options(target.port, { durationMs: 200, pool, latency }));
@@ -225,14 +235,20 @@ describe('runLoad', () => {
     await runLoad(
       options(target.port, {
         durationMs: 100,
-        headers: [
-          ['Authorization', 'Bearer x'],
-          ['User-Agent', 'mine'],
+        routes: [
+          route('/', {
+            headers: [
+              ['Authorization', 'Bearer x'],
+              ['User-Agent', 'mine'],
+            ],
+          }),
         ],
       }),
     );
     assert.equal(target.lastHeaders().authorization, 'Bearer x');
     assert.equal(target.lastHeaders()['user-agent'], 'mine');
+    await runLoad(options(target.port, { durationMs: 50 }));
+    assert.equal(target.lastHeaders()['user-agent'], 'http-load-check');
   });
 
   it('does not count the warm-up, and counts the window exactly', async () => {
@@ -342,7 +358,7 @@ describe('a target that breaks the protocol', () => {
       if (!sockets.includes(socket)) sockets.push(socket);
       socket.write(OK_RESPONSE);
     });
-    const pool = new LoadPool(`http://127.0.0.1:${target.port}`, 1, 1, 2000);
+    const pool = openPool(target.port, 1, 1);
     try {
       const result = await runLoad(options(target.port, { durationMs: 20, pool }));
       assert.ok(result.requests >= 1);
@@ -386,7 +402,7 @@ describe('a target that breaks the protocol', () => {
 describe('runs sharing a pool', () => {
   it('ends a window on time while its request is still in flight; the answer counts for it', async () => {
     const target = await server((_req, res) => setTimeout(() => res.end('slow'), 300));
-    const pool = new LoadPool(`http://127.0.0.1:${target.port}`, 1, 1, 2000);
+    const pool = openPool(target.port, 1, 1);
     try {
       const started = performance.now();
       const first = startLoad(options(target.port, { durationMs: 50, pool, cutOff: false }));
@@ -411,7 +427,7 @@ describe('runs sharing a pool', () => {
 describe('an abort after the deadline', () => {
   it('keeps the whole window of a run whose last answers were still out', async () => {
     const target = await server((_req, res) => setTimeout(() => res.end('slow'), 300));
-    const pool = new LoadPool(`http://127.0.0.1:${target.port}`, 1, 1, 2000);
+    const pool = openPool(target.port, 1, 1);
     const controller = new AbortController();
     try {
       const run = startLoad(
@@ -450,7 +466,7 @@ describe('a run that cannot start', () => {
 
   it('a cancelled pool takes no other run', async () => {
     const target = await server();
-    const pool = new LoadPool(`http://127.0.0.1:${target.port}`, 1, 1, 2000);
+    const pool = openPool(target.port, 1, 1);
     try {
       await runLoad(options(target.port, { durationMs: 50, pool }));
       pool.cancel();

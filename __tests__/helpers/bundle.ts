@@ -113,11 +113,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI bundle (the package's `bin`) with `args`, stdout and stderr as pipes. */
-export function runCli(args: string[]): Promise<CliRun> {
+/**
+ * Runs the CLI bundle (the package's `bin`) with `args`, stdout and stderr as pipes; `input`, when
+ * given, is its stdin.
+ */
+export function runCli(args: string[], input?: string): Promise<CliRun> {
   const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.end(input ?? '');
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -1,6 +1,13 @@
-/** Real servers on ephemeral loopback ports, counting what they serve. */
+/**
+ * Real servers on ephemeral loopback ports, counting what they serve: HTTP/1.1 (plain or over
+ * TLS), HTTP/2 over TLS, and raw TCP or TLS servers that break the protocol on purpose.
+ */
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
+import type { KeyAndCertificate } from './tls.js';
 
 export interface TestServer {
   port: number;
@@ -15,34 +22,169 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A server that answers HTTP requests (`startServer`, `startHttpsServer`, `startH2Server`). */
+export interface HttpTestServer extends TestServer {
+  /** Finished responses by request path (with its query). */
+  servedByPath(): Record<string, number>;
+  /** The most requests the handler had been given and not yet finished answering, at any time. */
+  maxConcurrent(): number;
+}
+
+/** A server over TLS: how its handshakes went. */
+export interface TlsTestServer extends HttpTestServer {
+  /** TLS handshakes completed. */
+  handshakes(): number;
+  /** Handshakes that resumed an earlier session. */
+  resumed(): number;
+  /** The ALPN protocol of each handshake, counted. */
+  alpn(): Record<string, number>;
+}
+
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, index: number) => void;
+export type H2Handler = (
+  req: http2.Http2ServerRequest,
+  res: http2.Http2ServerResponse,
+  index: number,
+) => void;
+
+/** Where a server listens: `127.0.0.1` unless given. */
+export interface ListenOptions {
+  host?: '127.0.0.1' | '::1';
+  port?: number;
+}
 
 const ok: Handler = (_req, res) => {
   res.setHeader('content-type', 'text/plain');
   res.end('ok\n');
 };
 
-/** Starts an HTTP server on 127.0.0.1 (port 0 unless given). `handler` answers each request. */
-export async function startServer(handler: Handler = ok, port = 0): Promise<TestServer> {
+/** Counts what a request-handling server (HTTP/1.1 or the h2 compatibility API) answers. */
+function counted<
+  Req extends http.IncomingMessage | http2.Http2ServerRequest,
+  Res extends http.ServerResponse | http2.Http2ServerResponse,
+>(handler: (req: Req, res: Res, index: number) => void) {
   let received = 0;
-  let connections = 0;
+  let inHandler = 0;
+  let maxConcurrent = 0;
   let lastHeaders: http.IncomingHttpHeaders = {};
   const byStatus: Record<number, number> = {};
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
-    lastHeaders = req.headers;
-    res.on('finish', () => (byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1));
+  const byPath: Record<string, number> = {};
+  const onRequest = (req: Req, res: Res) => {
+    lastHeaders = req.headers as http.IncomingHttpHeaders;
+    maxConcurrent = Math.max(maxConcurrent, ++inHandler);
+    const path = req.url ?? '';
+    res.on('finish', () => {
+      inHandler--;
+      byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
+      byPath[path] = (byPath[path] ?? 0) + 1;
+    });
     handler(req, res, received++);
+  };
+  return {
+    onRequest,
+    read: {
+      served: () => Object.values(byStatus).reduce((a, b) => a + b, 0),
+      servedByStatus: () => ({ ...byStatus }),
+      servedByPath: () => ({ ...byPath }),
+      maxConcurrent: () => maxConcurrent,
+      lastHeaders: () => lastHeaders,
+    },
+  };
+}
+
+async function listen(server: net.Server, options: ListenOptions): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** Starts an HTTP server on 127.0.0.1 (port 0 unless given). `handler` answers each request. */
+export async function startServer(
+  handler: Handler = ok,
+  port = 0,
+  options: ListenOptions = {},
+): Promise<HttpTestServer> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const counts = counted(handler);
+  const server = http.createServer(counts.onRequest);
   server.keepAliveTimeout = 60_000;
   trackSockets(server, sockets, () => connections++);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    port: (server.address() as net.AddressInfo).port,
-    served: () => Object.values(byStatus).reduce((a, b) => a + b, 0),
-    servedByStatus: () => ({ ...byStatus }),
+    port: await listen(server, { ...options, port }),
+    ...counts.read,
     connections: () => connections,
-    lastHeaders: () => lastHeaders,
+    close: () => closeServer(server, sockets),
+  };
+}
+
+/** What a TLS server counts of its handshakes. */
+function handshakesOf(server: tls.Server) {
+  let handshakes = 0;
+  let resumed = 0;
+  const alpn: Record<string, number> = {};
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    handshakes++;
+    if (socket.isSessionReused()) resumed++;
+    const protocol = socket.alpnProtocol || 'none';
+    alpn[protocol] = (alpn[protocol] ?? 0) + 1;
+  });
+  return { handshakes: () => handshakes, resumed: () => resumed, alpn: () => ({ ...alpn }) };
+}
+
+/**
+ * An HTTPS server (HTTP/1.1 only: it offers no h2) with the given key and certificate, on
+ * 127.0.0.1 unless `host` says otherwise.
+ */
+export async function startHttpsServer(
+  credentials: KeyAndCertificate,
+  handler: Handler = ok,
+  options: ListenOptions = {},
+): Promise<TlsTestServer> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const counts = counted(handler);
+  const server = https.createServer(
+    { key: credentials.key, cert: credentials.cert, ALPNProtocols: ['http/1.1'] },
+    counts.onRequest,
+  );
+  server.keepAliveTimeout = 60_000;
+  trackSockets(server, sockets, () => connections++);
+  const tlsCounts = handshakesOf(server);
+  return {
+    port: await listen(server, options),
+    ...counts.read,
+    ...tlsCounts,
+    connections: () => connections,
+    close: () => closeServer(server, sockets),
+  };
+}
+
+/** An HTTP/2 server over TLS that refuses HTTP/1.1 (`allowHTTP1: false`). Counts streams answered. */
+export async function startH2Server(
+  credentials: KeyAndCertificate,
+  handler: H2Handler = (_req, res) => res.end('ok\n'),
+  options: ListenOptions = {},
+): Promise<TlsTestServer> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const counts = counted(handler);
+  const server = http2.createSecureServer(
+    { key: credentials.key, cert: credentials.cert, allowHTTP1: false },
+    counts.onRequest,
+  );
+  trackSockets(server, sockets, () => connections++);
+  const tlsCounts = handshakesOf(server);
+  return {
+    port: await listen(server, options),
+    ...counts.read,
+    ...tlsCounts,
+    connections: () => connections,
     close: () => closeServer(server, sockets),
   };
 }
@@ -56,15 +198,26 @@ export function startCostlyServer(us: number): Promise<TestServer> {
   });
 }
 
-/** A raw TCP server: `onSocket` decides what happens to each connection. Counts connections. */
-export async function startTcpServer(onSocket: (socket: net.Socket) => void): Promise<TestServer> {
+/**
+ * A raw TCP server: `onSocket` decides what happens to each connection. Counts connections. With
+ * `tls`, each connection is a TLS one (HTTP/1.1 by ALPN) and `onSocket` gets it after the handshake.
+ */
+export async function startTcpServer(
+  onSocket: (socket: net.Socket) => void,
+  options: ListenOptions & { tls?: KeyAndCertificate } = {},
+): Promise<TestServer> {
   let connections = 0;
   const sockets = new Set<net.Socket>();
-  const server = net.createServer(onSocket);
+  const server = options.tls
+    ? tls.createServer(
+        { key: options.tls.key, cert: options.tls.cert, ALPNProtocols: ['http/1.1'] },
+        onSocket,
+      )
+    : net.createServer(onSocket);
   trackSockets(server, sockets, () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listen(server, options);
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port,
     served: () => 0,
     servedByStatus: () => ({}),
     connections: () => connections,
@@ -90,13 +243,30 @@ function closeServer(server: net.Server, sockets: Set<net.Socket>): Promise<void
   });
 }
 
-/** A loopback port with nothing listening on it (bound, then released). */
-export async function closedPort(): Promise<number> {
+/** A loopback port with nothing listening on it (bound, then released), on both families. */
+export async function closedPort(host: '127.0.0.1' | '::1' = '127.0.0.1'): Promise<number> {
   const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  const port = await listen(server, { host });
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+let ipv6: Promise<boolean> | undefined;
+
+/** Whether this machine has an IPv6 loopback (`::1`) to listen on. */
+export function hasIpv6Loopback(): Promise<boolean> {
+  ipv6 ??= (async () => {
+    const server = net.createServer();
+    try {
+      await listen(server, { host: '::1' });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  })();
+  return ipv6;
 }
 
 export interface RawHttpServer extends TestServer {
@@ -111,6 +281,7 @@ export interface RawHttpServer extends TestServer {
  */
 export async function startRawHttpServer(
   answer: (socket: net.Socket, index: number, head: string) => void,
+  options: ListenOptions & { tls?: KeyAndCertificate } = {},
 ): Promise<RawHttpServer> {
   let received = 0;
   const server = await startTcpServer((socket) => {
@@ -123,7 +294,7 @@ export async function startRawHttpServer(
         answer(socket, received++, head);
       }
     });
-  });
+  }, options);
   return { ...server, received: () => received };
 }
 

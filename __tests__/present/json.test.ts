@@ -69,7 +69,9 @@ describe('the JSON report of an absolute check', () => {
     assert.deepEqual(report.settings, {
       ...settings,
       headers: masked,
-      routes: [{ name: 'GET /', method: 'GET', path: '/', headers: masked, bodyBytes: 0, weight: 1 }],
+      routes: [
+        { name: 'GET /', method: 'GET', path: '/', headers: masked, bodyBytes: 0, weight: 1 },
+      ],
       tls: { insecure: false, ca: false },
     });
     const text = jsonText(report);

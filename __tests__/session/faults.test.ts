@@ -456,13 +456,13 @@ describe('faults of the target (session in process, real servers)', { concurrenc
 
 describe('bad inputs', () => {
   const bad: [string, string][] = [
-    ['port', ''],
+    ['url', 'ftp://127.0.0.1/'],
     ['port', '0'],
     ['port', '65536'],
     ['port', 'abc'],
     ['duration', '0'],
     ['duration', '-1'],
-    ['duration', '5s'],
+    ['duration', '5sec'],
     ['min-requests', ''],
     ['min-requests', '-1'],
     ['min-requests', '1.5'],
@@ -471,7 +471,7 @@ describe('bad inputs', () => {
     ['pipelining', '0'],
     ['busy-poll', 'yes'],
     ['timeout', '0'],
-    ['timeout', '5s'],
+    ['timeout', '5 seconds'],
     ['wait-timeout', '-1'],
     ['warmup', 'abc'],
     ['expected-status', '2xx'],
@@ -501,7 +501,7 @@ describe('bad inputs', () => {
       const server = await startServer();
       try {
         const run = await runInProcess({
-          port: String(server.port),
+          ...(name === 'url' ? {} : { port: String(server.port) }),
           duration: '0.3',
           'min-requests': '1',
           [name]: value,

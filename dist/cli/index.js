@@ -69704,6 +69704,8 @@ else if (true) module.exports = loader;
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/config/options.ts
@@ -69714,11 +69716,24 @@ var external_node_util_ = __nccwpck_require__(7975);
  */
 const OPTIONS = [
     {
-        name: 'port',
-        required: true,
+        name: 'url',
         default: '',
+        defaultText: 'none',
+        type: {
+            kind: 'text',
+            accepted: 'http:// or https:// URL with a host name, IPv4 or [IPv6] address, optional port, path and query',
+        },
+        description: 'The URL to send requests to, e.g. https://127.0.0.1:8443/api/orders?x=1. Give either url or port (with host and path), not both. localhost reaches a service on 127.0.0.1 or ::1.',
+        summary: 'The URL to send requests to (http or https)',
+        cli: { value: '<url>', help: 'URL to send requests to (or give it as the first argument)' },
+    },
+    {
+        name: 'port',
+        default: '',
+        defaultText: 'none',
         type: { kind: 'integer', min: 1, max: 65535 },
-        description: 'TCP port of the service to check.',
+        description: 'TCP port of the service to check, on host, at path (plain http). Give either port or url.',
+        summary: 'TCP port of the service on host (plain http), instead of url',
         cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
     },
     {
@@ -69728,6 +69743,7 @@ const OPTIONS = [
         cliDefault: '0',
         type: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
         description: 'The gate: the step fails when fewer responses with an expected status than this were received in the window.',
+        summary: 'The gate: fail when fewer requests were answered',
         cli: { value: '<n>', help: 'exit 1 when fewer requests were answered' },
     },
     {
@@ -69735,21 +69751,21 @@ const OPTIONS = [
         default: '',
         defaultText: '5; 10 in a comparison at 1 connection',
         type: { kind: 'seconds', min: 0, max: 3600, above: true },
-        description: 'How long requests are sent, in seconds, fractions allowed (per side in a comparison). This is the requested time; the duration output is the measured window.',
-        cli: { value: '<s>', help: 'seconds to send requests for' },
+        description: 'How long requests are sent (per side in a comparison): seconds, fractions allowed, or with a unit (500ms, 10s, 2m). This is the requested time; the duration output is the measured window.',
+        cli: { short: 'd', value: '<s>', help: 'how long to send requests for, e.g. 10s or 2m' },
     },
     {
         name: 'host',
         default: '127.0.0.1',
         type: { kind: 'text', accepted: 'host name or IP address, no scheme or port' },
-        description: 'Host of the service. IPv6 addresses are accepted with or without brackets; an address URLs would read otherwise (999.1.1.1, 1.2.3) is refused.',
+        description: 'Host of the service, with port. localhost reaches a service on 127.0.0.1 or ::1, whatever /etc/hosts says. IPv6 addresses are accepted with or without brackets; an address URLs would read otherwise (999.1.1.1, 1.2.3) is refused.',
         cli: { value: '<host>', help: 'host name or IP address' },
     },
     {
         name: 'path',
         default: '/',
         type: { kind: 'text', accepted: "starts with '/', no spaces or '#'; may carry a query" },
-        description: "Request path; requests go to http://host:port followed by the path. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
+        description: "Request path, with port; requests go to http://host:port followed by the path. Characters beyond ASCII are sent percent-encoded as UTF-8 ('/€' arrives as '/%E2%82%AC').",
         cli: { value: '<path>', help: 'request path' },
     },
     {
@@ -69757,20 +69773,52 @@ const OPTIONS = [
         default: '1',
         type: { kind: 'integer', min: 1, max: 1000 },
         description: 'Keep-alive connections, each with pipelining requests in flight. The default, 1 connection with 1 request in flight, sends one request at a time.',
-        cli: { value: '<n>', help: 'keep-alive connections, 1-1000' },
+        cli: { short: 'c', value: '<n>', help: 'keep-alive connections, 1-1000' },
     },
     {
         name: 'pipelining',
         default: '1',
         type: { kind: 'integer', min: 1, max: 100 },
-        description: 'Requests in flight on each connection. Above 1 they are pipelined (HTTP/1.1): sent back to back without waiting for the answers.',
-        cli: { value: '<n>', help: 'requests in flight per connection, 1-100' },
+        description: 'Requests in flight on each connection. Above 1 they are pipelined (HTTP/1.1): sent back to back without waiting for the answers; with http2, concurrent streams.',
+        cli: { short: 'p', value: '<n>', help: 'requests in flight per connection, 1-100' },
+    },
+    {
+        name: 'method',
+        default: 'GET',
+        type: { kind: 'text', accepted: 'an HTTP method, e.g. GET, POST, PUT, DELETE, HEAD' },
+        description: 'HTTP method of the requests. HEAD counts responses without a body. A targets file sets its own per target.',
+        cli: { short: 'm', value: '<method>', help: 'HTTP method' },
+    },
+    {
+        name: 'body',
+        default: '',
+        defaultText: 'none',
+        type: { kind: 'text', accepted: 'text, sent as UTF-8' },
+        description: 'Request body, sent with Content-Length (the same bytes every time). Exclusive with body-file. Set content-type with it.',
+        cli: { short: 'b', value: '<text>', help: 'request body' },
+    },
+    {
+        name: 'body-file',
+        default: '',
+        defaultText: 'none',
+        type: { kind: 'text', accepted: 'a file path, file of at most 10 MiB' },
+        description: 'A file whose bytes are the request body, read once at the start. Exclusive with body.',
+        cli: { value: '<file>', help: 'request body from a file' },
+    },
+    {
+        name: 'content-type',
+        default: '',
+        defaultText: 'none',
+        type: { kind: 'text', accepted: 'a media type, e.g. application/json' },
+        description: 'The Content-Type header of the requests, e.g. application/json.',
+        cli: { value: '<type>', help: 'Content-Type header, e.g. application/json' },
     },
     {
         name: 'busy-poll',
         default: 'auto',
         type: { kind: 'choice', values: ['auto', 'true', 'false'] },
         description: 'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only.',
+        summary: 'Spin between responses instead of sleeping; auto = at 1 connection only',
         cli: { value: '<mode>', help: 'auto, true or false' },
     },
     {
@@ -69816,11 +69864,53 @@ const OPTIONS = [
         },
     },
     {
+        name: 'targets',
+        default: '',
+        defaultText: 'none',
+        type: {
+            kind: 'text',
+            accepted: "vegeta's HTTP targets format, as text or a file path",
+        },
+        description: "Several routes, sent in turn on each connection (a target listed twice is sent twice as often): the targets themselves, or a file holding them. Each target is a 'METHOD URL' line, then 'Name: value' header lines, then an optional '@body-file' line (relative to the targets file); a blank line separates targets and # starts a comment. A relative URL (GET /users) is taken against url or host, port and path; every target goes to that one service. headers, body and content-type apply to every target that does not set its own.",
+        summary: "Several routes in vegeta's targets format (text or a file), sent in turn",
+        cli: { value: '<file>', help: "targets file ('-' reads stdin)" },
+    },
+    {
+        name: 'insecure',
+        default: 'false',
+        type: { kind: 'choice', values: ['true', 'false'] },
+        description: 'Accept any certificate of an https service: self-signed, expired, or for another name, as a local TLS service usually has.',
+        cli: { short: 'k', value: '', boolean: true, help: 'accept any certificate (https)' },
+    },
+    {
+        name: 'ca-file',
+        default: '',
+        defaultText: 'none',
+        type: { kind: 'text', accepted: 'a PEM file of CA certificates' },
+        description: "CA certificates (PEM) to trust for an https service, besides Node's own; for a local CA such as mkcert's.",
+        cli: { value: '<file>', help: 'trust the CAs in this PEM file (https)' },
+    },
+    {
+        name: 'http2',
+        default: 'false',
+        type: { kind: 'choice', values: ['true', 'false'] },
+        description: 'Speak HTTP/2 with an https service (negotiated by ALPN; the service may still choose HTTP/1.1, and the report says which was used). connections then counts HTTP/2 connections and pipelining the concurrent streams on each. HTTP/2 without TLS (h2c) is not supported.',
+        cli: { value: '', boolean: true, help: 'negotiate HTTP/2 (https only)' },
+    },
+    {
+        name: 'baseline-url',
+        default: '',
+        defaultText: 'none',
+        type: { kind: 'text', accepted: 'as url' },
+        description: 'URL of a second service to compare with; the counterpart of url, exclusive with baseline-port. The same method, body, headers and targets are sent to it.',
+        cli: { value: '<url>', help: 'compare with the service at this URL' },
+    },
+    {
         name: 'baseline-port',
         default: '',
         defaultText: 'none',
         type: { kind: 'integer', min: 1, max: 65535 },
-        description: 'Port of a second service to compare with (typically the base branch, started by an earlier step). Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
+        description: 'Port of a second service to compare with (typically the base branch, started by an earlier step), on baseline-host at baseline-path. Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
         cli: { value: '<port>', help: 'compare with this service, alternating slices' },
     },
     {
@@ -69845,6 +69935,7 @@ const OPTIONS = [
         defaultText: 'none',
         type: { kind: 'text', accepted: 'a report written by report-file' },
         description: 'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port.',
+        summary: "Compare with a report saved by an earlier run's report-file",
         cli: { value: '<file>', help: 'compare with a report saved by --report-file' },
     },
     {
@@ -69874,6 +69965,7 @@ const OPTIONS = [
         defaultText: '$RUNNER_TEMP/http-load-check.json',
         type: { kind: 'text', accepted: 'a file path' },
         description: 'Where to write the JSON report (docs/report-schema.md). Set one per step when a job runs several checks.',
+        summary: 'Where to write the JSON report',
         cli: { value: '<file>', help: 'write the JSON report there', defaultText: 'not written' },
     },
     {
@@ -69882,6 +69974,7 @@ const OPTIONS = [
         defaultText: '$RUNNER_TEMP/http-load-check-benchmark.json',
         type: { kind: 'text', accepted: 'a file path' },
         description: "Where to write the result in github-action-benchmark's customBiggerIsBetter format (requests and req/s), for history charts.",
+        summary: 'Where to write github-action-benchmark entries (req/s)',
         cli: {
             value: '<file>',
             help: 'write github-action-benchmark entries there',
@@ -69960,8 +70053,8 @@ function acceptedText(spec) {
                 : `integer ${type.min}-${type.max}`;
         case 'seconds':
             return type.above
-                ? `seconds, > ${type.min} and ≤ ${type.max}`
-                : `seconds, ${type.min} to ${type.max}`;
+                ? `seconds (or 500ms, 5s, 2m), > ${type.min} and ≤ ${type.max} s`
+                : `seconds (or 500ms, 5s, 2m), ${type.min} to ${type.max} s`;
         case 'number':
             return `${type.unit === 'percent' ? 'percent, ' : ''}${type.min}-${type.max}`;
         case 'choice':
@@ -69993,17 +70086,59 @@ function cliFlag(spec) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/engine/request.ts
 /**
- * What undici would refuse of a request, found without any connection: the request is handed to a
- * `Client` whose connector opens nothing, and undici checks the origin, path, method and headers
- * exactly as it would for a real one. The input checks (src/config/settings.ts) use it so that a value
- * undici refuses is an input error before the first connection, not an error on every request.
+ * A request as the load sends it (`dispatchOptions`), and what undici would refuse of one, found
+ * without any connection (`requestProblem`): the request is handed to a `Client` whose connector
+ * opens nothing, and undici checks the origin, path, method, headers and body exactly as it would
+ * for a real one. The input checks (src/config/settings.ts) use it so that a value undici refuses
+ * is an input error before the first connection, not an error on every request.
  */
 
-/** undici's reason for refusing the origin or the request (e.g. `invalid keep-alive header`), or null. */
+/** Sent unless the request has a User-Agent of its own. */
+const USER_AGENT = 'http-load-check';
+/**
+ * The undici options of one request, built once and sent again and again: no part of it is copied
+ * per request (undici sends a `Uint8Array` body as it is, with its Content-Length).
+ */
+function requestOptions(shape, blocking) {
+    const { headers } = shape;
+    let ownAgent = false;
+    for (let i = 0; i < headers.length; i += 2) {
+        if (headers[i].toLowerCase() === 'user-agent')
+            ownAgent = true;
+    }
+    return {
+        method: shape.method,
+        path: shape.path,
+        headers: ownAgent ? [...headers] : ['user-agent', USER_AGENT, ...headers],
+        body: shape.body ?? null,
+        // undici holds a request it thinks non-idempotent (POST...) until the connection is idle, so it
+        // would never be pipelined. Ours are sent again and again by design.
+        idempotent: true,
+        // GET is `blocking` by default, which stops undici from pipelining it; at 1 in flight it is
+        // what keeps undici from writing a second request before the first has its answer. Never on a
+        // HEAD: undici lifts the block when a response's headers end, but not a HEAD's, so the
+        // connection would never send again.
+        blocking: blocking && shape.method !== 'HEAD',
+        // undici closes the connection after a HEAD (or a GET with a body) unless told not to; a
+        // response with a body it should not have shows as a protocol error (load.ts).
+        reset: false,
+    };
+}
+/** The options of a route's request: its headers flattened, then as `requestOptions`. */
+function routeRequest(route, blocking) {
+    return requestOptions({ method: route.method, path: route.path, headers: route.headers.flat(), body: route.body }, blocking);
+}
+/**
+ * undici's reason for refusing the origin (`http://` or `https://`) or the request (e.g. `invalid
+ * keep-alive header`), or null. The request is built as the load builds it (`requestOptions`).
+ */
 function requestProblem(origin, request) {
     // The only thing the connector does: fail, so nothing is ever opened.
     const noConnection = new Error('no connection: a dry run');
@@ -70028,9 +70163,270 @@ function requestProblem(origin, request) {
         },
     };
     client.on('connectionError', () => { });
-    client.dispatch({ ...request }, handler);
+    client.dispatch(requestOptions(request, true), handler);
     void client.destroy().catch(() => { });
     return problem;
+}
+
+;// CONCATENATED MODULE: ./src/model/settings.ts
+/** The settings of one check, read and checked by src/config/settings.ts. Types and pure helpers. */
+/** Each route once, in the order of first appearance, with the times it is listed (its weight). */
+function distinctRoutes(routes) {
+    const seen = new Map();
+    for (const route of routes) {
+        const entry = seen.get(route);
+        if (entry)
+            entry.weight++;
+        else
+            seen.set(route, { route, weight: 1 });
+    }
+    return [...seen.values()];
+}
+/** The URL of the target's first route (or of its path when it has none). */
+function targetUrl(target) {
+    return `${origin(target)}${target.routes?.[0]?.path ?? target.path}`;
+}
+/** `https://host:port`, with an IPv6 address in brackets. */
+function origin(target) {
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    return `${target.scheme}://${host}:${target.port}`;
+}
+/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
+function formatStatusRanges(ranges) {
+    return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
+}
+/**
+ * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
+ * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
+ */
+function formatSeconds(seconds) {
+    if (seconds > 0 && seconds < 0.0005)
+        return String(Number(seconds.toPrecision(2)));
+    return String(Math.round(seconds * 1000) / 1000);
+}
+/** A confidence as a percentage, to 2 decimals without trailing zeros: 0.95 -> `95%`, 0.9999 -> `99.99%`. */
+function formatConfidence(confidence) {
+    return `${Number((confidence * 100).toFixed(2))}%`;
+}
+/** A change in percent with its sign, one decimal: 2.34 -> `+2.3%`, -7.5 -> `-7.5%`. */
+function formatChange(pct) {
+    return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/system/files.ts
+/**
+ * Writing the files a run leaves (the JSON report, the github-action-benchmark file) and checking
+ * the runner's own files, for the adapters' sinks. The contents come from src/present/.
+ */
+
+
+
+function fileKind(stats) {
+    if (stats.isDirectory())
+        return 'a directory';
+    if (stats.isFIFO())
+        return 'a FIFO';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    if (stats.isSocket())
+        return 'a socket';
+    return 'not a file';
+}
+/** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
+function defaultPath(name, env = process.env) {
+    return join(env.RUNNER_TEMP || tmpdir(), name);
+}
+/**
+ * Writes `text` to `path` (creating the folder); returns the absolute path. Opened non-blocking
+ * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
+ * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
+ * than a write of more than the pipe's buffer (EAGAIN otherwise).
+ */
+function writeTextFile(path, text) {
+    const absolute = (0,external_node_path_.resolve)(path);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
+    const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
+    let fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
+    try {
+        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile()) {
+            const blocking = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY);
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            fd = blocking;
+        }
+        (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+    return absolute;
+}
+/**
+ * Throws when the runner's file at `path` cannot take what `@actions/core` appends: it must be a
+ * regular file (core opens it blocking, and a FIFO would hold the run for ever).
+ */
+function checkRunnerFile(path) {
+    let stats;
+    try {
+        stats = statSync(path);
+    }
+    catch (error) {
+        throw new Error(`cannot use it (${error.code ?? error})`, {
+            cause: error,
+        });
+    }
+    if (!stats.isFile())
+        throw new Error(`it is not a regular file (${fileKind(stats)})`);
+}
+/** Why a file given as an input could not be read: the words go into the input's error. */
+class UnreadableFileError extends Error {
+    constructor(why) {
+        super(why);
+        this.name = 'UnreadableFileError';
+    }
+}
+/**
+ * The bytes of the regular file at `path`, at most `limitBytes` of them; throws
+ * `UnreadableFileError` saying why not (`cannot read it (ENOENT)`, `it is a FIFO`, `it is larger
+ * than 10 MiB`). Opened non-blocking and checked to be a regular file first: a FIFO would block the
+ * run and a device such as /dev/zero would never end.
+ */
+function readBoundedFile(path, limitBytes) {
+    let fd;
+    try {
+        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        throw new UnreadableFileError(`cannot read it (${error.code ?? error})`);
+    }
+    try {
+        const stats = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!stats.isFile())
+            throw new UnreadableFileError(`it is not a regular file (${fileKind(stats)})`);
+        const tooBig = () => new UnreadableFileError(`it is larger than ${formatBytes(limitBytes)}`);
+        if (stats.size > limitBytes)
+            throw tooBig();
+        // The file may grow after the check: read one byte past the limit to notice.
+        const buffer = Buffer.alloc(Math.min(stats.size, limitBytes) + 1);
+        let length = 0;
+        for (let n = 1; n > 0 && length < buffer.length; length += n) {
+            n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+        }
+        if (length > limitBytes)
+            throw tooBig();
+        return buffer.subarray(0, length);
+    }
+    catch (error) {
+        if (error instanceof UnreadableFileError)
+            throw error;
+        throw new UnreadableFileError(`cannot read it (${error.code ?? error})`);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** `10 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0)
+        return `${bytes / (1024 * 1024)} MiB`;
+    if (bytes >= 1024 && bytes % 1024 === 0)
+        return `${bytes / 1024} KiB`;
+    return `${bytes} bytes`;
+}
+
+;// CONCATENATED MODULE: ./src/config/targets.ts
+/**
+ * The `targets` input: vegeta's HTTP targets format, read into plain entries with their line
+ * numbers. Resolving the URLs against the service and building the requests is the reader's
+ * (src/config/settings.ts); this module only knows the format:
+ *
+ *     # a comment
+ *     GET /users
+ *     X-Account-ID: 8675309
+ *
+ *     POST http://127.0.0.1:8080/orders
+ *     Content-Type: application/json
+ *     @body.json
+ *
+ * A target is a `METHOD URL` line, then `Name: value` header lines, then an optional `@file` line
+ * holding its body; a blank line ends it.
+ */
+/** A line that does not fit the format: the reader makes it an input error naming the line. */
+class TargetsFormatError extends Error {
+    line;
+    constructor(line, message) {
+        super(message);
+        this.name = 'TargetsFormatError';
+        this.line = line;
+    }
+}
+/** At most this many targets: a list longer than that is not a set of routes. */
+const MAX_TARGETS = 10_000;
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * True when `value` is targets text rather than the path of a file holding them: it has several
+ * lines, starts with a comment, or reads `METHOD URL` with an upper-case method.
+ */
+function isTargetsText(value) {
+    const text = value.trim();
+    return /\n/.test(text) || text.startsWith('#') || /^[A-Z][A-Z_-]*[ \t]+\S/.test(text);
+}
+/** The entries of a targets text; throws `TargetsFormatError` at the first line that is wrong. */
+function parseTargets(text) {
+    const entries = [];
+    let current = null;
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const number = i + 1;
+        const line = lines[i].trim();
+        if (line.startsWith('#'))
+            continue;
+        if (line === '') {
+            current = null;
+            continue;
+        }
+        if (current === null) {
+            const match = /^(\S+)\s+(\S+)$/.exec(line);
+            if (!match || !METHOD.test(match[1])) {
+                throw new TargetsFormatError(number, `is not 'METHOD URL' (e.g. 'GET /users' or 'POST http://127.0.0.1:8080/orders')`);
+            }
+            if (entries.length === MAX_TARGETS) {
+                throw new TargetsFormatError(number, `is past the limit of ${MAX_TARGETS} targets`);
+            }
+            current = {
+                line: number,
+                method: match[1],
+                url: match[2],
+                headers: [],
+                bodyFile: '',
+                bodyLine: 0,
+            };
+            entries.push(current);
+            continue;
+        }
+        if (current.bodyFile !== '') {
+            throw new TargetsFormatError(number, `follows the body line of the target on line ${current.line}; end a target with a blank line`);
+        }
+        if (line.startsWith('@')) {
+            const file = line.slice(1).trim();
+            if (file === '')
+                throw new TargetsFormatError(number, `is '@' without a file`);
+            current.bodyFile = file;
+            current.bodyLine = number;
+            continue;
+        }
+        const colon = line.indexOf(':');
+        if (colon <= 0) {
+            throw new TargetsFormatError(number, `is neither a header ('Name: value') nor a body ('@file') of the target on line ${current.line}`);
+        }
+        current.headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim(), number]);
+    }
+    if (entries.length === 0) {
+        throw new TargetsFormatError(lines.length, `holds no target: expected at least one 'METHOD URL' line`);
+    }
+    return entries;
 }
 
 ;// CONCATENATED MODULE: ./src/config/settings.ts
@@ -70041,6 +70437,10 @@ function requestProblem(origin, request) {
  * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
  * `InputError` that names the input, quotes the value and states the accepted range.
  */
+
+
+
+
 
 
 
@@ -70076,12 +70476,29 @@ const LIMITS = {
 };
 const INTEGER = /^\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+/** `5`, `2.5`, `500ms`, `10s`, `2m`, `1h`: a decimal and an optional unit (seconds without). */
+const DURATION = /^(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?$/;
+const UNIT_SECONDS = { ms: 0.001, s: 1, m: 60, h: 3600 };
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
+/** A request body (`body`, `body-file`, a target's `@file`) is at most this large. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** `targets` and `ca-file` are at most this large. */
+const MAX_TEXT_FILE_BYTES = 10 * 1024 * 1024;
 /** Reads and checks every input; throws `InputError` at the first bad one. */
-function readSettings(read) {
+function readSettings(read, readFile = readBoundedFile) {
     // An unset input takes its default from the options table (src/config/options.ts).
     const text = (name, fallback = options_option(name).default) => read(name).trim() || fallback;
-    const port = integerIn('port', text('port'));
+    const given = (name) => read(name).trim() !== '';
+    const file = (name, path, limit, expected) => {
+        try {
+            return readFile(path, limit);
+        }
+        catch (error) {
+            throw new InputError(name, `Invalid ${name} '${path}': ${error.message}; expected ${expected}`);
+        }
+    };
+    const targets = readTargets(read('targets'), file);
+    const head = endpoint({ url: 'url', port: 'port', host: 'host', path: 'path' }, read, targets, null);
     const minRequests = integerIn('min-requests', text('min-requests'), 'a whole number of requests, 0 or more');
     const connections = integerIn('connections', text('connections'));
     const pipelining = integerIn('pipelining', text('pipelining'));
@@ -70094,17 +70511,40 @@ function readSettings(read) {
     const warmupSec = secondsIn('warmup', text('warmup'));
     const expectedStatus = statusRanges(text('expected-status'));
     const headers = headerLines(read('headers'));
-    const host = checkHost(text('host'));
-    const path = checkPath(text('path'));
-    const baselinePort = text('baseline-port');
-    const baseline = baselinePort === ''
-        ? null
-        : {
-            port: integerIn('baseline-port', baselinePort),
-            host: checkHost(text('baseline-host', host), 'baseline-host'),
-            path: checkPath(text('baseline-path', path), 'baseline-path'),
-        };
+    const request = requestInputs(read, text, file, headers);
+    const baselineEndpoint = given('baseline-url') || given('baseline-port')
+        ? endpoint({
+            url: 'baseline-url',
+            port: 'baseline-port',
+            host: 'baseline-host',
+            path: 'baseline-path',
+        }, read, targets, head)
+        : null;
     const baselineFile = text('baseline-file');
+    if (baselineFile !== '' && baselineEndpoint !== null) {
+        const other = given('baseline-url') ? 'baseline-url' : 'baseline-port';
+        throw new InputError('baseline-file', `Invalid baseline-file '${baselineFile}': set either ${other} (a service measured now) ` +
+            `or baseline-file (a saved report), not both`);
+    }
+    const http2 = settings_boolean('http2', text('http2'));
+    for (const [name, side] of [
+        [given('url') ? 'url' : 'port', head],
+        ['baseline-url', baselineEndpoint],
+    ]) {
+        if (http2 && side !== null && side.scheme === 'http') {
+            throw new InputError('http2', `Invalid http2 'true': HTTP/2 is negotiated over TLS only, and ${name} is plain http ` +
+                `(${origin(side)}); HTTP/2 without TLS (h2c) is not supported: use an https:// url or set http2: false`);
+        }
+    }
+    const caFile = text('ca-file');
+    const tls = {
+        insecure: settings_boolean('insecure', text('insecure')),
+        ca: caFile === '' ? null : certificates(caFile, file),
+    };
+    const routes = buildRoutes(head, targets, request, true);
+    const baseline = baselineEndpoint === null
+        ? null
+        : { ...baselineEndpoint, routes: buildRoutes(baselineEndpoint, targets, request, false) };
     const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)));
     const roundsText = text('rounds');
     const rounds = roundsText === 'auto'
@@ -70112,15 +70552,14 @@ function readSettings(read) {
             Math.min(LIMITS.maxRounds, Math.max(2, Math.round(durationSec / LIMITS.autoSliceSec)))
         : integerIn('rounds', roundsText, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
     const maxRegressionPct = numberIn('max-regression', text('max-regression'), 'a percentage');
-    if (baselineFile !== '' && baseline !== null) {
-        throw new InputError('baseline-file', `Invalid baseline-file '${baselineFile}': set either baseline-port (a service measured now) ` +
-            `or baseline-file (a saved report), not both`);
-    }
     const confidence = numberIn('confidence', text('confidence'), 'a number', ', e.g. 0.99');
     return {
-        host,
-        port,
-        path,
+        ...head,
+        routes,
+        http2,
+        tls,
+        caFile,
+        targetsSource: targets?.source ?? '',
         durationSec,
         minRequests,
         connections,
@@ -70139,6 +70578,274 @@ function readSettings(read) {
         reportFile: text('report-file'),
         benchmarkFile: text('benchmark-file'),
     };
+}
+function readTargets(value, file) {
+    if (value.trim() === '')
+        return null;
+    const expected = "targets in vegeta's HTTP format ('METHOD URL' lines, each followed by its 'Name: value' " +
+        "headers and an optional '@body-file' line, with blank lines between targets), or a file holding them";
+    const inline = isTargetsText(value);
+    const path = value.trim();
+    const text = inline
+        ? value
+        : file('targets', path, MAX_TEXT_FILE_BYTES, expected).toString('utf8');
+    const label = inline ? 'targets' : `targets (${path})`;
+    try {
+        const entries = parseTargets(text);
+        return {
+            entries,
+            source: inline ? 'inline' : path,
+            folder: inline ? '.' : (0,external_node_path_.dirname)(path),
+            label,
+        };
+    }
+    catch (error) {
+        if (!(error instanceof TargetsFormatError))
+            throw error;
+        throw new InputError('targets', `Invalid ${label}: line ${error.line} ${error.message}`);
+    }
+}
+function requestInputs(read, text, file, headers) {
+    const method = checkMethod(text('method'), (why) => new InputError('method', `Invalid method '${printable(text('method'))}': ${why}`));
+    const inlineBody = read('body');
+    const bodyFile = text('body-file');
+    if (inlineBody !== '' && bodyFile !== '') {
+        throw new InputError('body', `Invalid body: set either body (the text) or body-file (a file), not both`);
+    }
+    let body = null;
+    if (inlineBody !== '') {
+        body = Buffer.from(inlineBody, 'utf8');
+        if (body.length > MAX_BODY_BYTES) {
+            throw new InputError('body', `Invalid body: it is larger than ${formatBytes(MAX_BODY_BYTES)}; expected at most that`);
+        }
+    }
+    else if (bodyFile !== '') {
+        body = file('body-file', bodyFile, MAX_BODY_BYTES, `a file of at most ${formatBytes(MAX_BODY_BYTES)}`);
+    }
+    if (body !== null && body.length === 0)
+        body = null;
+    const contentType = text('content-type');
+    if (contentType !== '') {
+        const problem = headerProblem('Content-Type', contentType);
+        if (problem)
+            throw new InputError('content-type', `Invalid content-type '${printable(contentType)}': ${problem}; expected a media type such as application/json`);
+        if (headers.some(([name]) => name.toLowerCase() === 'content-type')) {
+            throw new InputError('content-type', `Invalid content-type '${contentType}': headers sets Content-Type too; set it in one of them`);
+        }
+    }
+    return { method, body, contentType, headers, bodies: new Map(), file };
+}
+/**
+ * The origin and path of one side: `url`, or `port` with `host` and `path` (the baseline's default
+ * to the head's), or, for the head, the first absolute URL of the targets.
+ */
+function endpoint(names, read, targets, head) {
+    const given = (name) => read(name).trim() !== '';
+    const urlText = read(names.url).trim();
+    if (urlText !== '') {
+        const also = [names.port, names.host, names.path].filter(given);
+        if (also.length > 0) {
+            throw new InputError(names.url, `Invalid ${names.url} '${urlText}': set either ${names.url} or ${names.port} (with ${names.host} and ${names.path}), not both; ${also.join(' and ')} ${also.length > 1 ? 'are' : 'is'} set too`);
+        }
+        return parseUrl(names.url, urlText);
+    }
+    if (given(names.port)) {
+        const host = read(names.host).trim();
+        const path = read(names.path).trim();
+        return {
+            scheme: head?.scheme ?? 'http',
+            host: host !== ''
+                ? checkHost(host, names.host)
+                : (head?.host ?? checkHost(options_option(names.host).default, names.host)),
+            port: integerIn(names.port, read(names.port).trim()),
+            path: path !== '' ? checkPath(path, names.path) : (head?.path ?? options_option(names.path).default),
+        };
+    }
+    const first = targets?.entries.find((entry) => ABSOLUTE_URL.test(entry.url));
+    if (head === null && targets !== null && first !== undefined) {
+        const read = readUrl(first.url);
+        if (typeof read === 'string') {
+            throw new InputError('targets', `Invalid ${targets.label}: line ${first.line} has URL '${printable(first.url)}': ${read}`);
+        }
+        // The service is the first absolute target's; relative targets are taken against its root.
+        return { ...read, path: '/' };
+    }
+    throw new InputError('url', `Input 'url' or 'port' is required: expected a URL such as http://127.0.0.1:8080/health, or the port of a service on ${options_option('host').default}`);
+}
+const ABSOLUTE_URL = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+/** An `http://` or `https://` URL with a host, as the HTTP client will send it. */
+function parseUrl(name, value) {
+    const read = readUrl(value);
+    if (typeof read !== 'string')
+        return read;
+    throw new InputError(name, `Invalid ${name} '${printable(value)}': ${read}; expected an http:// or https:// URL with a ` +
+        `host name, IPv4 or [IPv6] address, an optional port, path and query, e.g. http://127.0.0.1:8080/health`);
+}
+/** The endpoint of an absolute URL, or why it cannot be one. */
+function readUrl(value) {
+    if (/\s/.test(value) || hasControl(value))
+        return 'it holds spaces or control characters';
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return ABSOLUTE_URL.test(value) ? 'it is not a valid URL' : 'it has no scheme';
+    }
+    const scheme = url.protocol.slice(0, -1);
+    if (scheme !== 'http' && scheme !== 'https')
+        return `its scheme is ${scheme}:`;
+    if (url.username !== '' || url.password !== '') {
+        return 'it carries a user name or password (send an Authorization header in headers instead)';
+    }
+    if (value.includes('#'))
+        return "it has a fragment ('#'), which is never sent";
+    if (url.hostname === '')
+        return 'it has no host';
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
+    if (port === 0)
+        return 'port 0 cannot be connected to';
+    const path = `${url.pathname}${url.search}`;
+    const problem = requestProblem(`${scheme}://${url.host}`, { path, method: 'GET', headers: [] });
+    if (problem)
+        return `the HTTP client refuses it (${problem})`;
+    return { scheme, host, port, path };
+}
+/** An HTTP method token, upper-cased when it is a standard one given in lower case. */
+function checkMethod(value, fail) {
+    if (!TOKEN.test(value))
+        throw fail('expected an HTTP method, e.g. GET, POST, PUT, DELETE or HEAD');
+    const upper = value.toUpperCase();
+    const method = STANDARD_METHODS.has(upper) ? upper : value;
+    if (method === 'CONNECT')
+        throw fail('CONNECT opens a tunnel, it is not a request to load; expected a method such as GET or POST');
+    return method;
+}
+const STANDARD_METHODS = new Set([
+    'GET',
+    'HEAD',
+    'POST',
+    'PUT',
+    'DELETE',
+    'CONNECT',
+    'OPTIONS',
+    'TRACE',
+    'PATCH',
+    'QUERY',
+]);
+/** The PEM text of `ca-file`: one certificate at least. */
+function certificates(path, file) {
+    const expected = 'a PEM file of CA certificates (-----BEGIN CERTIFICATE-----)';
+    const text = file('ca-file', path, MAX_TEXT_FILE_BYTES, expected).toString('utf8');
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+        throw new InputError('ca-file', `Invalid ca-file '${path}': it holds no certificate; expected ${expected}`);
+    }
+    return text;
+}
+/**
+ * The routes of one side: one (`method` to the side's path) without `targets`, else one per target,
+ * relative URLs taken against the side's URL. The head's absolute targets must go to the head's
+ * origin; the baseline sends the same paths to its own. Identical requests share one route object
+ * (and so one name, and one body buffer).
+ */
+function buildRoutes(side, targets, request, isHead) {
+    const sideOrigin = origin(side);
+    if (targets === null) {
+        const fail = (why) => new InputError('method', `Invalid method '${request.method}': ${why}`);
+        return [
+            route(sideOrigin, request.method, side.path, request.headers, request.body, request.contentType, fail),
+        ];
+    }
+    const base = `${sideOrigin}${side.path}`;
+    const routes = [];
+    const byName = new Map();
+    for (const entry of targets.entries) {
+        const fail = (line, why) => new InputError('targets', `Invalid ${targets.label}: line ${line} ${why}`);
+        const method = checkMethod(entry.method, (why) => fail(entry.line, `has method '${printable(entry.method)}': ${why}`));
+        let url;
+        try {
+            url = new URL(entry.url, base);
+        }
+        catch {
+            throw fail(entry.line, `has URL '${printable(entry.url)}', which is not a valid URL`);
+        }
+        if (entry.url.includes('#'))
+            throw fail(entry.line, `has a fragment ('#') in its URL, which is never sent`);
+        // The head's absolute targets must go to the head; the baseline sends their paths to itself.
+        if (isHead && ABSOLUTE_URL.test(entry.url) && url.origin !== new URL(base).origin) {
+            throw fail(entry.line, `goes to ${url.origin}, but the service is ${sideOrigin}: every target goes to one ` +
+                `service (write relative URLs, e.g. 'GET /users')`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw fail(entry.line, `has URL '${printable(entry.url)}', which is not http:// or https://`);
+        }
+        const path = `${url.pathname}${url.search}`;
+        const own = [];
+        for (const [name, value, line] of entry.headers) {
+            const problem = headerProblem(name, value);
+            if (problem)
+                throw fail(line, `${problem}; the value is not shown because it may be secret`);
+            own.push([name, value]);
+        }
+        const overridden = new Set(own.map(([name]) => name.toLowerCase()));
+        const headers = [
+            ...request.headers.filter(([name]) => !overridden.has(name.toLowerCase())),
+            ...own,
+        ];
+        let body = request.body;
+        if (entry.bodyFile !== '') {
+            const path = (0,external_node_path_.resolve)(targets.folder, entry.bodyFile);
+            body = request.bodies.get(path) ?? null;
+            if (body === null) {
+                body = request.file('targets', path, MAX_BODY_BYTES, `a body file of at most ${formatBytes(MAX_BODY_BYTES)} (line ${entry.bodyLine}; relative to the targets file's folder)`);
+                request.bodies.set(path, body);
+            }
+            if (body.length === 0)
+                body = null;
+        }
+        const made = route(sideOrigin, method, path, headers, body, request.contentType, (why) => fail(entry.line, why));
+        const same = byName.get(made.name) ?? [];
+        const twin = same.find((r) => sameRequest(r, made));
+        if (twin) {
+            routes.push(twin);
+            continue;
+        }
+        if (same.length > 0)
+            made.name = `${made.name} #${same.length + 1}`;
+        byName.set(made.name.replace(/ #\d+$/, ''), [...same, made]);
+        routes.push(made);
+    }
+    return routes;
+}
+/**
+ * One route as the load sends it, checked by a dry run of the HTTP client; `contentType` is added
+ * unless the headers set Content-Type.
+ */
+function route(to, method, path, headers, body, contentType, fail) {
+    const all = contentType !== '' && !headers.some(([name]) => name.toLowerCase() === 'content-type')
+        ? [...headers, ['Content-Type', contentType]]
+        : headers;
+    if (method === 'HEAD' && body !== null) {
+        throw fail('HEAD requests carry no body; drop body, body-file or the @file line');
+    }
+    const problem = requestProblem(to, {
+        path,
+        method,
+        headers: all.flat(),
+        body: body ?? undefined,
+    });
+    if (problem)
+        throw fail(`the HTTP client refuses the request ${method} ${path} (${problem})`);
+    return { name: `${method} ${path}`, method, path, headers: all, body };
+}
+/** Two routes that send the same bytes: the same method, path, headers and body. */
+function sameRequest(a, b) {
+    return (a.method === b.method &&
+        a.path === b.path &&
+        JSON.stringify(a.headers) === JSON.stringify(b.headers) &&
+        (a.body === b.body ||
+            (a.body !== null && b.body !== null && Buffer.compare(a.body, b.body) === 0)));
 }
 /**
  * An integer within the input's range in the options table; `expected` words the range when the
@@ -70162,12 +70869,14 @@ function secondsIn(name, value) {
     if (type.kind !== 'seconds')
         throw new Error(`input ${name} is not in seconds`);
     const { min, max, above } = type;
-    const n = DECIMAL.test(value) ? Number(value) : NaN;
+    const match = DURATION.exec(value);
+    const n = match ? Number(match[1]) * UNIT_SECONDS[match[2] || 's'] : NaN;
     if (!(above ? n > min : n >= min) || n > max) {
-        throw new InputError(name, `Invalid ${name} '${value}': expected a number of seconds ` +
-            (above ? `greater than ${min} and at most ${max}` : `from ${min} to ${max}`));
+        throw new InputError(name, `Invalid ${name} '${value}': expected seconds, or a number with a unit (500ms, 10s, 2m), ` +
+            (above ? `greater than ${min} and at most ${max} s` : `from ${min} to ${max} s`));
     }
-    return n;
+    // 0.1 s written as 100ms is 0.1, not 0.1000000000000000055.
+    return Number(n.toPrecision(12));
 }
 /** The YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
 function settings_boolean(name, value, expected = 'true or false') {
@@ -70208,9 +70917,35 @@ function statusRanges(value) {
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the action sets itself or undici refuses to take from the caller, and why. */
 const OWN_HEADERS = {
-    // undici takes it, then leaves it out of a request without a body: it would never be sent.
-    'content-length': 'the requests carry no body, and the HTTP client would not send it',
+    'content-length': 'the HTTP client sets it from the body',
 };
+/**
+ * Why one header cannot be sent as given, or null: not `Name: value`, one the HTTP client sets
+ * itself, or one it would refuse on every request (found by a dry run, see `requestProblem`). The
+ * value is never quoted: it may be secret.
+ */
+function headerProblem(name, value) {
+    if (!TOKEN.test(name) || /[\0\r\n]/.test(value)) {
+        return `is not 'Name: value' (a header name of letters, digits and !#$%&'*+.^_\`|~- followed by a colon)`;
+    }
+    const own = OWN_HEADERS[name.toLowerCase()];
+    if (own)
+        return `sets ${name}, which cannot be set: ${own}`;
+    // undici sends only its own Connection header: keep-alive, or close when asked for.
+    if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(value)) {
+        return `sets Connection to something else than close or keep-alive, which the HTTP client would not send`;
+    }
+    const problem = requestProblem('http://127.0.0.1', {
+        path: '/',
+        method: 'GET',
+        headers: [name, value],
+    });
+    if (problem) {
+        return (`('${name}') is refused by the HTTP client (${problem}); header values must be printable ` +
+            `Latin-1 text, and Expect, Transfer-Encoding, Upgrade and Keep-Alive cannot be set`);
+    }
+    return null;
+}
 /**
  * One `Name: value` per line; blank lines are skipped. Every header is also shown to undici (see
  * `requestProblem`), so a value it would refuse on every request is refused here, with its line.
@@ -70219,7 +70954,6 @@ const OWN_HEADERS = {
 function headerLines(value) {
     const headers = [];
     const lines = value.split(/\r?\n/);
-    const fail = (line, why) => new InputError('headers', `Invalid headers: line ${line} ${why}; the value is not shown because it may be secret`);
     for (let i = 0; i < lines.length; i++) {
         const line = lines[i].trim();
         if (line === '')
@@ -70227,24 +70961,9 @@ function headerLines(value) {
         const colon = line.indexOf(':');
         const name = colon > 0 ? line.slice(0, colon).trim() : '';
         const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
-        if (!TOKEN.test(name) || /[\0\r\n]/.test(headerValue)) {
-            throw fail(i + 1, `is not 'Name: value' (a header name of letters, digits and !#$%&'*+.^_\`|~- followed by a colon)`);
-        }
-        const own = OWN_HEADERS[name.toLowerCase()];
-        if (own)
-            throw fail(i + 1, `sets ${name}, which cannot be set: ${own}`);
-        // undici sends only its own Connection header: keep-alive, or close when asked for.
-        if (name.toLowerCase() === 'connection' && !/^(close|keep-alive)$/i.test(headerValue)) {
-            throw fail(i + 1, `sets Connection to something else than close or keep-alive, which the HTTP client would not send`);
-        }
-        const problem = requestProblem('http://127.0.0.1', {
-            path: '/',
-            method: 'GET',
-            headers: [name, headerValue],
-        });
+        const problem = headerProblem(name, headerValue);
         if (problem) {
-            throw fail(i + 1, `('${name}') is refused by the HTTP client (${problem}); header values must be printable ` +
-                `Latin-1 text, and Expect, Transfer-Encoding, Upgrade and Keep-Alive cannot be set`);
+            throw new InputError('headers', `Invalid headers: line ${i + 1} ${problem}; the value is not shown because it may be secret`);
         }
         headers.push([name, headerValue]);
     }
@@ -70364,12 +71083,19 @@ function usage() {
     // What a bare `http-load-check <port>` does, as the reader works it out.
     const plain = readSettings((name) => name === 'port' ? '1' : name === 'min-requests' ? '0' : '');
     const lines = [
-        'Usage: http-load-check <port> [options]',
+        'Usage: http-load-check <port | url> [options]',
         '',
-        `Sends GET requests to http://${plain.host}:<port>${plain.path} for ${plain.durationSec} s, ` +
-            'one at a time,',
-        'and prints the standard line:',
+        `Sends ${plain.routes[0].method} requests to http://${plain.host}:<port>${plain.path} (or to the URL) ` +
+            `for ${plain.durationSec} s,`,
+        'one at a time, and prints the standard line:',
         '  http test running... ok, N requests made',
+        '',
+        'Examples:',
+        '  http-load-check 8080',
+        '  http-load-check https://127.0.0.1:8443/api -k -c 4 -d 10s',
+        `  http-load-check http://127.0.0.1:8080/orders -m POST -b '{"id":1}' \\`,
+        '      --content-type application/json',
+        '  http-load-check 8080 --targets routes.txt',
         '',
         'Options (each is the action input of the same name; defaults in brackets):',
     ];
@@ -70390,7 +71116,8 @@ function usage() {
         const short = spec.cli.short ? `-${spec.cli.short}, ` : '';
         const fallback = spec.cli.defaultText ?? spec.cliDefault ?? spec.defaultText ?? spec.default;
         const shown = fallback === 'none' ? '' : fallback;
-        row(`${short}--${flag} ${spec.cli.value}`, spec.cli.help, shown);
+        const value = spec.cli.boolean ? '' : ` ${spec.cli.value}`;
+        row(`${short}--${flag}${value}`, spec.cli.help, spec.cli.boolean ? '' : shown);
     }
     row('--json', 'print the JSON report instead of the text');
     row('-h, --help', 'print this help');
@@ -70406,7 +71133,7 @@ function parserOptions() {
     };
     for (const { spec, flag } of FLAGS) {
         options[flag] = {
-            type: 'string',
+            type: spec.cli.boolean ? 'boolean' : 'string',
             ...(spec.cli.short ? { short: spec.cli.short } : {}),
             ...(spec.cli.multiple ? { multiple: true } : {}),
         };
@@ -70417,11 +71144,15 @@ function parserOptions() {
 function inputsFrom(values, positionals) {
     const raw = new Map();
     const positional = OPTIONS.find((spec) => cliFlag(spec) === null);
-    if (positional && positionals[0] !== undefined)
-        raw.set(positional.name, positionals[0]);
+    const first = positionals[0];
+    // The first argument is a port, or anything else is a URL (which the reader checks as one).
+    if (positional && first !== undefined)
+        raw.set(/^\d+$/.test(first) ? positional.name : 'url', first);
     for (const { spec, flag } of FLAGS) {
         const value = values[flag];
-        if (typeof value === 'string')
+        if (value === true)
+            raw.set(spec.name, 'true');
+        else if (typeof value === 'string')
             raw.set(spec.name, value);
         else if (Array.isArray(value))
             raw.set(spec.name, value.join('\n'));
@@ -70429,39 +71160,6 @@ function inputsFrom(values, positionals) {
             raw.set(spec.name, spec.cliDefault);
     }
     return raw;
-}
-
-;// CONCATENATED MODULE: ./src/model/settings.ts
-/** The settings of one check, read and checked by src/config/settings.ts. Types and pure helpers. */
-/** The URL the check sends its requests to. */
-function targetUrl(target) {
-    return `${origin(target)}${target.path}`;
-}
-/** `http://host:port`, with an IPv6 address in brackets. */
-function origin(target) {
-    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-    return `http://${host}:${target.port}`;
-}
-/** `[[200, 299], [304, 304]]` -> `200-299, 304` */
-function formatStatusRanges(ranges) {
-    return ranges.map(([low, high]) => (low === high ? `${low}` : `${low}-${high}`)).join(', ');
-}
-/**
- * Seconds without trailing zeros, to the millisecond: 5 -> "5", 0.25 -> "0.25", 5.0004 -> "5";
- * below a millisecond to 2 significant digits, so a short run never reads "0 s": 0.0001 -> "0.0001".
- */
-function formatSeconds(seconds) {
-    if (seconds > 0 && seconds < 0.0005)
-        return String(Number(seconds.toPrecision(2)));
-    return String(Math.round(seconds * 1000) / 1000);
-}
-/** A confidence as a percentage, to 2 decimals without trailing zeros: 0.95 -> `95%`, 0.9999 -> `99.99%`. */
-function formatConfidence(confidence) {
-    return `${Number((confidence * 100).toFixed(2))}%`;
-}
-/** A change in percent with its sign, one decimal: 2.34 -> `+2.3%`, -7.5 -> `-7.5%`. */
-function formatChange(pct) {
-    return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
 }
 
 ;// CONCATENATED MODULE: ./src/present/text.ts
@@ -70504,7 +71202,19 @@ function detailLines(result) {
     if (warmup.responses + warmup.failures > 0) {
         lines.push(`warm-up (not counted): ${formatWarmup(warmup)}`);
     }
+    if (result.protocol === 'h2')
+        lines.push('protocol: h2');
+    if (result.routes.length > 1)
+        lines.push(...result.routes.map(routeLine));
     return lines;
+}
+/** `route GET /users: 1234 requests, unexpected status: 0, errors: 0, timeouts: 0, p50 0.1 ms, p99 0.4 ms` */
+function routeLine(route) {
+    return (`route ${route.name}: ${route.requests} requests, unexpected status: ${route.unexpectedStatus}, ` +
+        `errors: ${route.errors}, timeouts: ${route.timeouts}` +
+        (route.latency.count > 0
+            ? `, p50 ${formatMs(route.latency.p50Us)} ms, p99 ${formatMs(route.latency.p99Us)} ms`
+            : ''));
 }
 /** `2469.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0` */
 function countsLine(result) {
@@ -70559,8 +71269,6 @@ function formatCounts(counts) {
         .join(', ');
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/model/check.ts
 /** The version of the JSON report's layout (docs/report-schema.md). */
 const SCHEMA_VERSION = 2;
@@ -70570,6 +71278,8 @@ const SCHEMA_VERSION = 2;
 /** A result with nothing in it, e.g. when the target never became ready. */
 function emptyResult(aborted = false) {
     return {
+        protocol: '',
+        routes: [],
         requests: 0,
         unexpectedStatus: 0,
         statusCounts: {},
@@ -70587,81 +71297,11 @@ function emptyResult(aborted = false) {
     };
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/system/files.ts
-/**
- * Writing the files a run leaves (the JSON report, the github-action-benchmark file) and checking
- * the runner's own files, for the adapters' sinks. The contents come from src/present/.
- */
-
-
-
-function fileKind(stats) {
-    if (stats.isDirectory())
-        return 'a directory';
-    if (stats.isFIFO())
-        return 'a FIFO';
-    if (stats.isCharacterDevice() || stats.isBlockDevice())
-        return 'a device';
-    if (stats.isSocket())
-        return 'a socket';
-    return 'not a file';
-}
-/** The action's default location of a file: `$RUNNER_TEMP` (or the system's temp directory). */
-function defaultPath(name, env = process.env) {
-    return join(env.RUNNER_TEMP || tmpdir(), name);
-}
-/**
- * Writes `text` to `path` (creating the folder); returns the absolute path. Opened non-blocking
- * first: a FIFO with no reader fails at once (ENXIO) instead of holding the run for ever. Anything
- * but a regular file is then opened again to write blocking, since a pipe's reader may be slower
- * than a write of more than the pipe's buffer (EAGAIN otherwise).
- */
-function writeTextFile(path, text) {
-    const absolute = (0,external_node_path_.resolve)(path);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(absolute), { recursive: true });
-    const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = external_node_fs_namespaceObject.constants;
-    let fd = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK);
-    try {
-        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile()) {
-            const blocking = (0,external_node_fs_namespaceObject.openSync)(absolute, O_WRONLY);
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-            fd = blocking;
-        }
-        (0,external_node_fs_namespaceObject.writeFileSync)(fd, text);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-    return absolute;
-}
-/**
- * Throws when the runner's file at `path` cannot take what `@actions/core` appends: it must be a
- * regular file (core opens it blocking, and a FIFO would hold the run for ever).
- */
-function checkRunnerFile(path) {
-    let stats;
-    try {
-        stats = statSync(path);
-    }
-    catch (error) {
-        throw new Error(`cannot use it (${error.code ?? error})`, {
-            cause: error,
-        });
-    }
-    if (!stats.isFile())
-        throw new Error(`it is not a regular file (${fileKind(stats)})`);
-}
-
 ;// CONCATENATED MODULE: ./src/config/baseline-file.ts
 /**
  * Reads `baseline-file`: a JSON report saved by an earlier run, checked before any connection is
  * made. Every problem is an `InputError` naming the input.
  */
-
 
 
 
@@ -70680,40 +71320,14 @@ const READABLE_VERSIONS = [1, SCHEMA_VERSION];
 function readSavedBaseline(path, durationSec) {
     const fail = (why) => new InputError('baseline-file', `Invalid baseline-file '${path}': ${why}; expected the path of a report written by an ` +
         `earlier run (its report-file)`);
-    let fd;
+    let bytes;
     try {
-        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
-        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        bytes = readBoundedFile(path, MAX_BASELINE_FILE_BYTES);
     }
     catch (error) {
-        throw fail(`cannot read it (${error.code ?? error})`);
+        throw fail(error.message);
     }
-    try {
-        const stats = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (!stats.isFile())
-            throw fail(`it is not a regular file (${fileKind(stats)})`);
-        const limit = MAX_BASELINE_FILE_BYTES;
-        const tooBig = () => fail(`it is larger than ${limit / (1024 * 1024)} MiB`);
-        if (stats.size > limit)
-            throw tooBig();
-        // The file may grow after the check: read one byte past the limit to notice.
-        const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
-        let length = 0;
-        for (let n = 1; n > 0 && length < buffer.length; length += n) {
-            n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
-        }
-        if (length > limit)
-            throw tooBig();
-        return parseSavedBaseline(buffer.toString('utf8', 0, length), path, durationSec);
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        throw fail(`cannot read it (${error.code ?? error})`);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
+    return parseSavedBaseline(bytes.toString('utf8'), path, durationSec);
 }
 /** `baseline-file` is read only up to this size (docs/engine.md: a saved report is far smaller). */
 const MAX_BASELINE_FILE_BYTES = 8 * 1024 * 1024;
@@ -70822,6 +71436,7 @@ function savedResult(raw) {
     ]) {
         result[name] = number(raw[name]);
     }
+    result.protocol = raw.protocol === 'h2' || raw.protocol === 'http/1.1' ? raw.protocol : '';
     result.statusCounts = counts(raw.statusCounts, /^[1-5]\d\d$/);
     result.errorsByKind = counts(raw.errorsByKind, /^[A-Za-z0-9_]{1,64}$/);
     const warmup = object(raw.warmup);
@@ -70923,12 +71538,22 @@ function cancelled(input) {
 }
 /** The target never answered within `wait-timeout`. */
 function notReady(input) {
+    if (input.certificate) {
+        return {
+            passed: false,
+            outcome: 'not-ready',
+            message: `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
+                `For a local service with a self-signed certificate set insecure: true, or give its CA ` +
+                `in ca-file`,
+        };
+    }
     return {
         passed: false,
         outcome: 'not-ready',
         message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
             `(wait-timeout)` +
-            (input.lastError ? `; last error: ${input.lastError}` : ''),
+            (input.lastError ? `; last error: ${input.lastError}` : '') +
+            (input.hint ? `; ${input.hint}` : ''),
     };
 }
 /**
@@ -71051,7 +71676,242 @@ function createLatencyRecorder() {
     };
 }
 
+;// CONCATENATED MODULE: ./src/stats/routes.ts
+
+function createRouteTally() {
+    const entries = [];
+    const byName = new Map();
+    return {
+        index(name) {
+            let i = byName.get(name);
+            if (i === undefined) {
+                i = entries.length;
+                byName.set(name, i);
+                entries.push({
+                    name,
+                    requests: 0,
+                    unexpectedStatus: 0,
+                    statusCounts: {},
+                    errors: 0,
+                    timeouts: 0,
+                    latency: createLatencyRecorder(),
+                });
+            }
+            return i;
+        },
+        response(route, status, expected, latencyUs) {
+            const entry = entries[route];
+            entry.statusCounts[status] = (entry.statusCounts[status] ?? 0) + 1;
+            if (expected) {
+                entry.requests++;
+                entry.latency.record(latencyUs);
+            }
+            else {
+                entry.unexpectedStatus++;
+            }
+        },
+        error(route) {
+            entries[route].errors++;
+        },
+        timeout(route) {
+            entries[route].timeouts++;
+        },
+        results() {
+            return entries.map((e) => ({
+                name: e.name,
+                requests: e.requests,
+                unexpectedStatus: e.unexpectedStatus,
+                statusCounts: { ...e.statusCounts },
+                errors: e.errors,
+                timeouts: e.timeouts,
+                latency: e.latency.summary(),
+            }));
+        },
+        destroy() {
+            for (const e of entries)
+                e.latency.destroy();
+            entries.length = 0;
+            byName.clear();
+        },
+    };
+}
+/**
+ * The entry of the one route of a load (or of combined loads) that sent a single route, taken from
+ * its totals: such a load keeps no tally, so its hot path does no work per route. Its `errors`
+ * include the connection faults no request was waiting on, which a tally cannot tie to a route.
+ */
+function routeFromTotals(name, totals) {
+    return {
+        name,
+        requests: totals.requests,
+        unexpectedStatus: totals.unexpectedStatus,
+        statusCounts: { ...totals.statusCounts },
+        errors: totals.errors,
+        timeouts: totals.timeouts,
+        latency: { ...totals.latency },
+    };
+}
+
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
+;// CONCATENATED MODULE: ./src/engine/connect.ts
+
+
+const V4_FIRST = [
+    { address: '127.0.0.1', family: 4 },
+    { address: '::1', family: 6 },
+];
+const V6_FIRST = [V4_FIRST[1], V4_FIRST[0]];
+/** `localhost`, any case, with or without its trailing dot (RFC 6761). */
+function isLocalhost(hostname) {
+    return /^localhost\.?$/i.test(hostname);
+}
+class Connector {
+    /** The undici `connect` of every connection made through this connector. */
+    connect;
+    http2;
+    /** The protocol the last connection negotiated; '' until one connects. */
+    protocol = '';
+    /**
+     * The latest TLS session the server gave. undici's session cache holds its sessions by weak
+     * reference only; holding the latest here keeps it from being collected between reconnects.
+     */
+    lastSession = null;
+    /** For `localhost`: the family that connected last, tried first next time. */
+    preferredFamily = 4;
+    constructor(options) {
+        const url = new URL(options.origin);
+        const secure = url.protocol === 'https:';
+        if (!secure && url.protocol !== 'http:')
+            throw new Error(`not an http(s) origin: ${options.origin}`);
+        this.http2 = options.http2 === true;
+        // The input checks refuse it; h2c (HTTP/2 without TLS) is not offered.
+        if (this.http2 && !secure)
+            throw new Error('http2 needs an https origin');
+        const base = (0,undici/* buildConnector */.gU)({
+            timeout: Math.max(1, Math.ceil(options.timeoutMs)),
+            // undici's connector offers h2 unless told otherwise.
+            allowH2: this.http2,
+            preferH2: this.http2,
+            // Happy eyeballs over every address the name resolves to.
+            autoSelectFamily: true,
+            // The resolver may know only one family for localhost (/etc/hosts often lists 127.0.0.1
+            // alone) while the service listens on the other: try both, as curl does (RFC 6761).
+            ...(isLocalhost(url.hostname) ? { lookup: this.lookupLocalhost } : {}),
+            ...(secure ? tlsOptions(options.tls) : {}),
+        });
+        this.connect = (connectOptions, callback) => {
+            const socket = base(connectOptions, (...args) => {
+                if (args[0] === null)
+                    this.connected(args[1]);
+                callback(...args);
+            });
+            if (secure)
+                socket?.on('session', this.keepSession);
+            return socket;
+        };
+    }
+    /** What an undici `Client` that connects through this connector needs besides `connect`. */
+    clientOptions(streams) {
+        // At least `streams` streams on one h2 connection, as pipelining puts that many in flight.
+        if (this.http2)
+            return { allowH2: true, h2Options: { maxConcurrentStreams: Math.max(100, streams) } };
+        return { allowH2: false };
+    }
+    connected(socket) {
+        this.protocol = socket.alpnProtocol === 'h2' ? 'h2' : 'http/1.1';
+        if (socket.remoteFamily === 'IPv6')
+            this.preferredFamily = 6;
+        else if (socket.remoteFamily === 'IPv4')
+            this.preferredFamily = 4;
+    }
+    keepSession = (session) => {
+        this.lastSession = session;
+    };
+    lookupLocalhost = (_hostname, options, callback) => {
+        const order = this.preferredFamily === 6 ? V6_FIRST : V4_FIRST;
+        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const addresses = family === 4 || family === 6 ? order.filter((a) => a.family === family) : order;
+        if (options.all)
+            callback(null, addresses);
+        else
+            callback(null, addresses[0].address, addresses[0].family);
+    };
+}
+/** What the connector passes to `tls.connect`: the checks, and one secure context for them all. */
+function tlsOptions(settings) {
+    // One context per connector: building one per connection (as `tls.connect` does when given `ca`)
+    // would parse every CA again on every reconnect.
+    const ca = settings?.ca ? [...external_node_tls_default().getCACertificates('default'), settings.ca] : undefined;
+    return {
+        rejectUnauthorized: settings?.insecure !== true,
+        secureContext: external_node_tls_default().createSecureContext(ca ? { ca } : {}),
+    };
+}
+/** OpenSSL's and Node's codes for a certificate the client does not accept. */
+const CERTIFICATE_ERROR_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_CHAIN_TOO_LONG',
+    'INVALID_CA',
+    'INVALID_PURPOSE',
+    'PATH_LENGTH_EXCEEDED',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** True for an error kind (`errorsByKind`) that says the server's certificate was not accepted. */
+function isCertificateErrorCode(code) {
+    return code !== undefined && CERTIFICATE_ERROR_CODES.has(code);
+}
+/** The code of an error, or of the inner errors of an `AggregateError` when it has none. */
+function errorCode(error) {
+    if (!(error instanceof Error))
+        return undefined;
+    const { code } = error;
+    if (typeof code === 'string' && code !== '')
+        return code;
+    if (error instanceof AggregateError) {
+        for (const inner of error.errors) {
+            const innerCode = errorCode(inner);
+            if (innerCode !== undefined)
+                return innerCode;
+        }
+    }
+    return undefined;
+}
+/**
+ * An error in words: its message (`connect ECONNREFUSED 127.0.0.1:8080`); each address tried for an
+ * `AggregateError` (happy eyeballs); `<message> (<CODE>)` for a certificate.
+ */
+function describeError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    if (error instanceof AggregateError && error.errors.length > 0) {
+        return error.errors.map(describeError).join('; ');
+    }
+    const code = errorCode(error);
+    if (isCertificateErrorCode(code)) {
+        // Node adds advice about its own command line, which an action's user cannot set.
+        const message = error.message.replace(/; if the root CA is installed locally.*$/s, '');
+        return `${message} (${code})`;
+    }
+    return error.message || code || error.name;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/load.ts
+
+
+
 
 
 
@@ -71141,12 +72001,19 @@ function runEnds() {
 }
 /** One run's shared state. The slots report into it. */
 class LoadRun {
-    request;
+    /** The request of each entry of `routes`, built once per distinct route and shared by its entries. */
+    requests;
     now;
     /** No new request is sent once this is set. */
     stopping = false;
     options;
     latency;
+    /** The distinct route names, in order of first appearance. */
+    routeNames = [];
+    /** Per entry of `routes`: its index in `tally`. */
+    routeOf = [];
+    /** Per-route counts; null for a single route, whose entry is the totals. */
+    tally;
     /** `expected[status] === 1` for the statuses that count. */
     expected = new Uint8Array(1000);
     pool = null;
@@ -71180,15 +72047,30 @@ class LoadRun {
         for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
             this.expected.fill(1, low, high + 1);
         }
-        const extra = (options.headers ?? []).flat();
-        const ownAgent = (options.headers ?? []).some(([name]) => name.toLowerCase() === 'user-agent');
-        this.request = {
-            path: options.path,
-            method: 'GET',
-            headers: ownAgent ? extra : ['user-agent', 'http-load-check', ...extra],
-            // GET is `blocking` by default, which stops undici from pipelining it.
-            blocking: (options.pool?.pipelining ?? options.pipelining ?? 1) === 1,
-        };
+        if (options.routes.length === 0)
+            throw new Error('a load needs at least one route');
+        const blocking = (options.pool?.pipelining ?? options.pipelining ?? 1) === 1;
+        const distinct = new Map();
+        const built = [];
+        this.requests = options.routes.map((route) => {
+            let i = distinct.get(route.name);
+            if (i === undefined) {
+                i = built.length;
+                distinct.set(route.name, i);
+                built.push(routeRequest(route, blocking));
+                this.routeNames.push(route.name);
+            }
+            this.routeOf.push(i);
+            return built[i];
+        });
+        this.tally = null;
+        if (this.routeNames.length > 1) {
+            const tally = options.routeTally ?? createRouteTally();
+            const index = this.routeNames.map((name) => tally.index(name));
+            for (let i = 0; i < this.routeOf.length; i++)
+                this.routeOf[i] = index[this.routeOf[i]];
+            this.tally = tally;
+        }
     }
     start() {
         const { connections, durationMs, timeoutMs, signal } = this.options;
@@ -71202,7 +72084,8 @@ class LoadRun {
         const done = new Promise((resolve) => (this.finish = resolve));
         const warmupMs = this.options.warmupMs ?? 0;
         const pipelining = this.options.pipelining ?? 1;
-        const pool = this.options.pool ?? new LoadPool(this.options.origin, connections, pipelining, timeoutMs);
+        const { origin, tls, http2 } = this.options;
+        const pool = this.options.pool ?? new LoadPool({ origin, connections, pipelining, timeoutMs, tls, http2 });
         this.pool = pool;
         const onAbort = () => {
             this.result.aborted = true;
@@ -71254,6 +72137,7 @@ class LoadRun {
             // Leave nothing behind: no timer, no spin, stack traces back on, our own sockets closed.
             this.stopping = true;
             cleanUp();
+            this.release();
             if (this.options.pool === undefined)
                 void pool.close();
             throw error;
@@ -71283,11 +72167,15 @@ class LoadRun {
         const perSecond = buckets(this.perSecond, Math.min(windowMs, durationMs), 1000);
         const sampleCounts = [...this.sampleCounts];
         const latency = this.latency.summary();
-        if (this.options.latency === undefined)
-            this.latency.destroy();
         const { result, generator } = this;
+        const routes = this.tally === null
+            ? [routeFromTotals(this.routeNames[0], { ...result, latency })]
+            : this.tally.results();
+        this.release();
         return {
             ...result,
+            protocol: this.pool?.protocol ?? '',
+            routes,
             statusCounts: { ...result.statusCounts },
             errorsByKind: { ...result.errorsByKind },
             warmup: { ...result.warmup },
@@ -71298,6 +72186,13 @@ class LoadRun {
             latency,
             aborted,
         };
+    }
+    /** Frees the recorders the run made itself (not those it was given to share). */
+    release() {
+        if (this.options.latency === undefined)
+            this.latency.destroy();
+        if (this.options.routeTally === undefined)
+            this.tally?.destroy();
     }
     /** True while new requests may be sent: before the deadline and not stopped. */
     mayStart(now) {
@@ -71349,7 +72244,8 @@ class LoadRun {
     sent() {
         this.inFlight++;
     }
-    recordResponse(status, sentAt, now) {
+    /** A response to the request sent for entry `route` of the routes. */
+    recordResponse(status, sentAt, now, route) {
         const result = this.result;
         this.events++;
         this.inFlight--;
@@ -71360,10 +72256,13 @@ class LoadRun {
             result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
             if (this.expected[status] !== 1) {
                 result.unexpectedStatus++;
+                this.tally?.response(this.routeOf[route], status, false, 0);
             }
             else {
                 result.requests++;
-                this.latency.record((now - sentAt) * 1000);
+                const latencyUs = (now - sentAt) * 1000;
+                this.latency.record(latencyUs);
+                this.tally?.response(this.routeOf[route], status, true, latencyUs);
                 const second = Math.floor((now - this.windowStart) / 1000);
                 this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
                 if (this.sampleCounts.length > 0) {
@@ -71377,7 +72276,7 @@ class LoadRun {
         if (this.stopping)
             this.checkDone();
     }
-    recordFailure(error, sentAt, cancelled) {
+    recordFailure(error, sentAt, cancelled, route) {
         const result = this.result;
         this.events++;
         this.inFlight--;
@@ -71388,12 +72287,15 @@ class LoadRun {
             result.warmup.failures++;
         }
         else {
-            const kind = error.code ?? error.name;
+            // An AggregateError (every address of a name refused) carries its failures' code too.
+            const kind = error.code || error.name;
             if (TIMEOUT_CODES.has(kind)) {
                 result.timeouts++;
+                this.tally?.timeout(this.routeOf[route]);
             }
             else {
                 this.countError(kind);
+                this.tally?.error(this.routeOf[route]);
             }
         }
         if (this.stopping)
@@ -71430,6 +72332,8 @@ class LoadPool {
     connections = [];
     pipelining;
     timeoutMs;
+    /** Shared by the connections: one TLS session cache, one remembered `localhost` address. */
+    connector;
     /** The run new requests are sent for: the latest one started on the pool. */
     run = null;
     /** Responses nobody asked for, caught while no run was going: counted by the next run. */
@@ -71437,17 +72341,23 @@ class LoadPool {
     /** Set by `cancel`: the pool's requests were cut off, and it takes no run any more. */
     cancelled = false;
     sweepTimer;
-    constructor(origin, connections, pipelining, timeoutMs) {
+    constructor(options) {
+        const { origin, connections, pipelining, timeoutMs } = options;
         this.pipelining = pipelining;
         this.timeoutMs = timeoutMs;
+        this.connector = new Connector({ origin, timeoutMs, tls: options.tls, http2: options.http2 });
         for (let i = 0; i < connections; i++) {
-            this.connections.push(new Connection(this, origin, pipelining, timeoutMs));
+            this.connections.push(new Connection(this, origin, pipelining));
         }
         // One sweep for every slot's timeout, across runs: a request is given up between 1x and 1.25x
         // `timeoutMs` (at most 250 ms late) after it was sent, whichever run is sending now.
         const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
         this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
         this.sweepTimer.unref();
+    }
+    /** The protocol the connections negotiated (`h2` or `http/1.1`); '' until one connects. */
+    get protocol() {
+        return this.connector.protocol;
     }
     /** Makes `run` the one the free slots send for, and starts them. */
     begin(run, now) {
@@ -71489,16 +72399,21 @@ class Connection {
     pool;
     slots = [];
     pipelined;
-    /** The socket of the connection, once undici has one (see `batchWrites` and `Slot.sentOn`). */
+    /**
+     * The socket of an HTTP/1.1 connection, once undici has one (see `batchWrites` and
+     * `Slot.sentOn`). Null on h2, whose session reads and writes the socket itself.
+     */
     socket = null;
+    /** The entry of the routes the next request of this connection takes (round robin). */
+    nextRoute = 0;
     corked = false;
     /** The failure undici last handed to one of our requests; see `onDisconnect`. */
     lastError;
     cancelling = false;
-    constructor(pool, origin, pipelining, timeoutMs) {
+    constructor(pool, origin, pipelining) {
         this.pool = pool;
         this.pipelined = pipelining > 1;
-        const connector = (0,undici/* buildConnector */.gU)({ timeout: Math.max(1, Math.ceil(timeoutMs)) });
+        const { connector } = pool;
         this.client = new undici/* Client */.Kj(origin, {
             // At `pipelining: 1` undici waits one event-loop turn (`setImmediate`) after each response
             // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets
@@ -71511,11 +72426,18 @@ class Connection {
             bodyTimeout: 0,
             keepAliveTimeout: 60_000,
             keepAliveMaxTimeout: 600_000,
-            // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
-            connect: (options, callback) => connector(options, (error, socket) => {
-                this.socket = socket ?? null;
+            ...connector.clientOptions(pipelining),
+            // Keep a handle on an HTTP/1.1 socket, to batch the writes of one read (see `batchWrites`)
+            // and to tell an answer from a response nobody asked for (`Slot.onResponseStart`). Not on
+            // h2: a response names its stream, so it cannot answer another request, and the socket's
+            // reads and writes are the h2 session's (its `bytesRead` counts frames of every stream).
+            connect: (options, callback) => connector.connect(options, (...args) => {
+                // undici's connector passes no socket at all with an error.
+                const socket = args[1] ?? null;
+                this.socket =
+                    socket !== null && socket.alpnProtocol !== 'h2' ? socket : null;
                 this.corked = false;
-                callback(error, socket);
+                callback(...args);
             }),
         });
         this.client.on('disconnect', this.onDisconnect);
@@ -71527,6 +72449,12 @@ class Connection {
         for (const slot of this.slots)
             if (slot.isFree())
                 slot.send(run, now);
+    }
+    /** The entry of `count` routes the next request takes: each in turn. */
+    takeRoute(count) {
+        const route = this.nextRoute < count ? this.nextRoute : 0;
+        this.nextRoute = route + 1;
+        return route;
     }
     /**
      * With pipelining, one read often completes several responses, and each sends its next request.
@@ -71583,6 +72511,8 @@ class Slot {
     controller = null;
     status = 0;
     sentAt = 0;
+    /** The entry of `sentBy`'s routes the request in flight was sent for. */
+    route = 0;
     /** The socket the request was written to, and the bytes it had read then (see `onResponseStart`). */
     sentOn = null;
     sentAfterBytes = 0;
@@ -71608,11 +72538,13 @@ class Slot {
         this.sentAt = now;
         this.controller = null;
         this.sentBy = run;
+        const route = this.connection.takeRoute(run.requests.length);
+        this.route = route;
         const socket = this.connection.socket;
         this.sentOn = socket;
         this.sentAfterBytes = socket === null ? 0 : socket.bytesRead;
         run.sent();
-        this.connection.client.dispatch(run.request, this);
+        this.connection.client.dispatch(run.requests[route], this);
     }
     /** Gives up the request in flight when it has run past the timeout. */
     checkTimeout(timeoutMs) {
@@ -71653,7 +72585,7 @@ class Slot {
         const now = sentBy.now();
         this.inFlight = false;
         this.failures = 0;
-        sentBy.recordResponse(this.status, this.sentAt, now);
+        sentBy.recordResponse(this.status, this.sentAt, now, this.route);
         this.connection.batchWrites();
         const run = this.connection.pool.run;
         if (run !== null)
@@ -71663,7 +72595,7 @@ class Slot {
         const run = this.sentBy;
         this.inFlight = false;
         this.connection.lastError = error;
-        run.recordFailure(error, this.sentAt, this.cancelled);
+        run.recordFailure(error, this.sentAt, this.cancelled, this.route);
         if (this.cancelled)
             return;
         // Once at once (a server closing a used connection), then with a pause (a target that is down).
@@ -71688,29 +72620,54 @@ class Slot {
 ;// CONCATENATED MODULE: ./src/engine/ready.ts
 /**
  * Readiness: poll the target until it answers an HTTP request (any status), before the load starts.
- * Pure in the project's sense: plain options in, a plain result out; the clock and the abort
- * signal come from the caller.
+ * The probes connect as the load does (the same `Connector`: TLS checks, HTTP/2, `localhost` on
+ * both loopback families). Pure in the project's sense: plain options in, a plain result out; the
+ * clock and the abort signal come from the caller.
  */
 
+
+
+/** What a probe that gave up reports; undici's own timeouts and the probe's signal alike. */
+const ready_TIMEOUT_CODES = new Set([
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+]);
+function isTimeout(error) {
+    if (!(error instanceof Error))
+        return false;
+    return error.name === 'TimeoutError' || ready_TIMEOUT_CODES.has(errorCode(error) ?? '');
+}
 async function waitUntilReady(options) {
     const now = options.now ?? (() => performance.now());
     const { signal, waitMs, probeTimeoutMs } = options;
     const intervalMs = options.intervalMs ?? 100;
     const startedAt = now();
     const headers = (options.headers ?? []).flat();
+    // One connector for every probe: a TLS session and the `localhost` address that answered carry
+    // over from one probe to the next, as between the load's connections.
+    const connector = new Connector({
+        origin: options.origin,
+        tls: options.tls,
+        http2: options.http2,
+        timeoutMs: probeTimeoutMs,
+    });
     let attempts = 0;
     let lastError;
+    let lastErrorCode;
     while (!signal?.aborted) {
         const leftMs = waitMs - (now() - startedAt);
         if (leftMs <= 0)
             break;
         attempts++;
+        const cutByWait = leftMs < probeTimeoutMs;
         const limitMs = Math.max(1, Math.ceil(Math.min(probeTimeoutMs, leftMs)));
         // A fresh connection per probe: a half-open socket from a failed probe must not be reused.
         const client = new undici/* Client */.Kj(options.origin, {
-            connectTimeout: limitMs,
             headersTimeout: limitMs,
             bodyTimeout: limitMs,
+            ...connector.clientOptions(1),
+            connect: connector.connect,
         });
         try {
             const response = await client.request({
@@ -71723,7 +72680,24 @@ async function waitUntilReady(options) {
             return { ready: true, waitedMs: now() - startedAt, attempts, status: response.statusCode };
         }
         catch (error) {
-            lastError = describe(error);
+            if (signal?.aborted)
+                break;
+            if (!isTimeout(error)) {
+                lastError = describeError(error);
+                lastErrorCode = errorCode(error);
+                if (isCertificateErrorCode(lastErrorCode)) {
+                    // Waiting cannot make a certificate acceptable.
+                    const waitedMs = now() - startedAt;
+                    return { ready: false, waitedMs, attempts, lastError, lastErrorCode, certificate: true };
+                }
+            }
+            else if (!cutByWait || lastError === undefined) {
+                // A probe the end of the wait cut short says less than an earlier real failure.
+                lastError = cutByWait
+                    ? 'no answer before the wait ended'
+                    : 'no answer within the probe timeout';
+                lastErrorCode = undefined;
+            }
         }
         finally {
             await client.destroy().catch(() => { });
@@ -71732,19 +72706,46 @@ async function waitUntilReady(options) {
         if (pauseMs > 0)
             await sleep(pauseMs, signal);
     }
-    return { ready: false, waitedMs: now() - startedAt, attempts, lastError };
+    const waitedMs = now() - startedAt;
+    const result = { ready: false, waitedMs, attempts, lastError, lastErrorCode };
+    if (lastErrorCode === 'ECONNREFUSED' && !signal?.aborted) {
+        const hint = await otherLoopbackHint(options.origin, Math.min(1000, probeTimeoutMs));
+        if (hint !== undefined)
+            result.hint = hint;
+    }
+    return result;
+}
+/**
+ * When the target is a loopback address given explicitly and refused, whether the other loopback
+ * family accepts connections on the same port: a service listening on `::1` only (or on 127.0.0.1
+ * only) is a common reason, and the fix is the other address or `localhost`.
+ */
+async function otherLoopbackHint(origin, limitMs) {
+    const url = new URL(origin);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const host = url.hostname;
+    const other = host === '127.0.0.1' ? '::1' : host === '[::1]' ? '127.0.0.1' : undefined;
+    if (other === undefined || !(await accepts(other, port, limitMs)))
+        return undefined;
+    const where = other.includes(':') ? `[${other}]:${port}` : `${other}:${port}`;
+    return `${where} accepts connections; use host ${other} or localhost`;
+}
+/** Whether a TCP connection to `host:port` is accepted within `limitMs`; it is closed at once. */
+function accepts(host, port, limitMs) {
+    return new Promise((resolve) => {
+        const socket = external_node_net_default().connect({ host, port });
+        const timer = setTimeout(() => done(false), limitMs);
+        socket.once('connect', () => done(true));
+        socket.once('error', () => done(false));
+        function done(accepted) {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(accepted);
+        }
+    });
 }
 function anySignal(...signals) {
     return AbortSignal.any(signals.filter((s) => s !== undefined));
-}
-/** `connect ECONNREFUSED 127.0.0.1:8080`, or the error's name and code when it has no message. */
-function describe(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const { code } = error;
-    if (error.name === 'TimeoutError')
-        return 'no answer within the probe timeout';
-    return error.message || code || error.name;
 }
 function sleep(ms, signal) {
     return new Promise((resolve) => {
@@ -71802,8 +72803,9 @@ async function runAbsolute(settings, hooks = {}, sampleSec = settings.durationSe
 function loadOptions(settings, signal) {
     return {
         origin: origin(settings),
-        path: settings.path,
-        headers: settings.headers,
+        routes: settings.routes,
+        tls: settings.tls,
+        http2: settings.http2,
         connections: settings.connections,
         pipelining: settings.pipelining,
         busyPoll: settings.busyPoll,
@@ -71814,8 +72816,15 @@ function loadOptions(settings, signal) {
 }
 /** Connections to the settings' target, kept open across a comparison's slices. */
 function openPool(settings) {
-    const { connections, pipelining, timeoutSec } = settings;
-    return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
+    const { connections, pipelining, timeoutSec, tls, http2 } = settings;
+    return new LoadPool({
+        origin: origin(settings),
+        connections,
+        pipelining,
+        timeoutMs: timeoutSec * 1000,
+        tls,
+        http2,
+    });
 }
 /** What the `min-requests` gate needs. */
 function gate(settings, requests) {
@@ -71829,10 +72838,15 @@ function cancelledAfter(settings, hooks, requests, elapsedSec) {
 async function waitFor(settings, hooks) {
     if (settings.waitTimeoutSec <= 0)
         return null;
+    // The probe is a GET of the first route (any status will do): it must not create what a POST
+    // would, and a route's own headers (a token) may be what lets it through.
+    const [first] = settings.routes;
     const ready = await waitUntilReady({
         origin: origin(settings),
-        path: settings.path,
-        headers: settings.headers,
+        path: first.path,
+        headers: first.headers.filter(([name]) => name.toLowerCase() !== 'content-type'),
+        tls: settings.tls,
+        http2: settings.http2,
         signal: hooks.signal,
         waitMs: settings.waitTimeoutSec * 1000,
         probeTimeoutMs: settings.timeoutSec * 1000,
@@ -71848,6 +72862,8 @@ async function waitFor(settings, hooks) {
         url: targetUrl(settings),
         waitTimeoutSec: settings.waitTimeoutSec,
         lastError: ready.lastError,
+        certificate: ready.certificate === true,
+        hint: ready.hint,
     });
 }
 
@@ -72136,6 +73152,7 @@ function clientBound(generator) {
 
 
 
+
 /** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
 const COMPARISON_WARMUP_MS = 1500;
 /**
@@ -72199,6 +73216,7 @@ async function runPaired(settings, hooks = {}) {
         settings: s,
         pool: openPool(s),
         latency: createLatencyRecorder(),
+        routeTally: createRouteTally(),
         runs: [],
         warmups: [],
     });
@@ -72216,12 +73234,13 @@ async function runPaired(settings, hooks = {}) {
         // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
         // slice.
         const run = (side, durationMs, index = -1) => {
-            const { settings: s, pool: p, latency } = sides[side];
+            const { settings: s, pool: p, latency, routeTally } = sides[side];
             const started = startLoad({
                 ...loadOptions(s, hooks.signal),
                 durationMs,
                 pool: p,
                 latency: index >= 0 ? latency : undefined,
+                routeTally: index >= 0 ? routeTally : undefined,
                 // A slice's rate is its answers within its own window over the window (as a saved
                 // baseline's samples are): the tail finishes while the other side's slice runs, and its
                 // timing then depends on how the two services share the CPU, not on their speed.
@@ -72266,10 +73285,15 @@ async function runPaired(settings, hooks = {}) {
             slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
         }
     });
-    const head = combine(sides.head.runs, sides.head.latency.summary(), sides.head.warmups);
-    const baseline = combine(sides.baseline.runs, sides.baseline.latency.summary(), sides.baseline.warmups);
-    sides.head.latency.destroy();
-    sides.baseline.latency.destroy();
+    const combined = (side) => {
+        const own = sides[side];
+        const result = combine(own.runs, own.latency.summary(), own.warmups, own.routeTally.results());
+        own.latency.destroy();
+        own.routeTally.destroy();
+        return result;
+    };
+    const head = combined('head');
+    const baseline = combined('baseline');
     const headPart = {
         result: head,
         decision: judge(gate(settings, head.requests)),
@@ -72341,7 +73365,7 @@ function pairsOf(slices) {
  * One side's slices as one result: counts added up, the window is the sum of the slices, the
  * generator's use averaged over the slices' windows.
  */
-function combine(runs, latency, warmups = []) {
+function combine(runs, latency, warmups = [], routes = []) {
     const total = emptyResult(runs.some((r) => r.aborted));
     let weight = 0;
     for (const r of runs) {
@@ -72374,6 +73398,11 @@ function combine(runs, latency, warmups = []) {
         total.generator.utilization /= weight;
     }
     total.latency = latency;
+    total.protocol = runs.find((r) => r.protocol !== '')?.protocol ?? '';
+    // A side of several routes kept a tally across its slices; one of a single route kept none, and
+    // its one entry is the side's totals, as in a single run.
+    const single = runs.find((r) => r.routes.length === 1)?.routes[0].name;
+    total.routes = routes.length > 0 ? routes : single ? [routeFromTotals(single, total)] : [];
     return total;
 }
 
@@ -72459,9 +73488,15 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
         // Field by field: the report's layout is a contract of its own (a rename bumps
         // schemaVersion). A new field of Settings fails to compile here until it is added on purpose.
         settings: {
+            scheme: settings.scheme,
             host: settings.host,
             port: settings.port,
             path: settings.path,
+            routes: distinctRoutes(settings.routes).map(routeReport),
+            http2: settings.http2,
+            tls: { insecure: settings.tls.insecure, ca: settings.tls.ca !== null },
+            caFile: settings.caFile,
+            targetsSource: settings.targetsSource,
             durationSec: settings.durationSec,
             minRequests: settings.minRequests,
             connections: settings.connections,
@@ -72472,7 +73507,10 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
             warmupSec: settings.warmupSec,
             expectedStatus: settings.expectedStatus,
             headers: settings.headers.map(([name]) => [name, '***']),
-            baseline: settings.baseline,
+            baseline: settings.baseline && {
+                ...settings.baseline,
+                routes: distinctRoutes(settings.baseline.routes).map(routeReport),
+            },
             rounds: settings.rounds,
             maxRegressionPct: settings.maxRegressionPct,
             confidence: settings.confidence,
@@ -72502,6 +73540,20 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
             slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
             noise: comparison.noise,
         },
+    };
+}
+/**
+ * A route as the report shows it: header names only (values may be secrets), the body's size and
+ * how often the route is listed (its weight).
+ */
+function routeReport({ route, weight }) {
+    return {
+        name: route.name,
+        method: route.method,
+        path: route.path,
+        headers: route.headers.map(([name]) => [name, '***']),
+        bodyBytes: route.body?.length ?? 0,
+        weight,
     };
 }
 /** A value as the files hold it: indented JSON and a final newline. */
@@ -72569,10 +73621,20 @@ function mainMarkdown(settings, result, outcome, message) {
     const kinds = formatCounts(result.errorsByKind);
     const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
     const { warmup } = result;
-    const headerNames = settings.headers.map(([name]) => name).join(', ');
+    const routes = distinctRoutes(settings.routes);
+    const headerNames = [
+        ...new Set(routes.flatMap(({ route }) => route.headers.map(([name]) => name))),
+    ].join(', ');
     const { perSecondCv, band } = noise(result.requests, settings.minRequests, result.perSecond);
     const rows = [
-        ['Target', codeSpan(targetUrl(settings))],
+        [
+            'Target',
+            routes.length > 1
+                ? `${codeSpan(origin(settings))}, ${routes.length} routes (below)`
+                : codeSpan(targetUrl(settings)),
+        ],
+        ['Request', routes.length === 1 && requestText(routes[0].route)],
+        ['Protocol', result.protocol !== '' && protocolText(settings, result)],
         [
             'Settings',
             `duration ${formatSeconds(settings.durationSec)} s, ` +
@@ -72610,9 +73672,42 @@ function mainMarkdown(settings, result, outcome, message) {
         '|---|---|',
         ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
         '',
+        ...(routes.length > 1 ? routesTable(routes, result) : []),
         escapeText(message, 4000),
         '',
     ];
+}
+/** `POST, body 123 bytes`: the method, and the body's size when there is one. */
+function requestText(route) {
+    return escapeText(route.method) + (route.body ? `, body ${route.body.length} bytes` : '');
+}
+/** `h2 over TLS, certificate not checked (insecure)` */
+function protocolText(settings, result) {
+    if (settings.scheme !== 'https')
+        return result.protocol;
+    const checked = settings.tls.insecure
+        ? 'certificate not checked (insecure)'
+        : settings.tls.ca !== null
+            ? `certificate checked against ${codeSpan(settings.caFile)} and Node's CAs`
+            : 'certificate checked';
+    return `${result.protocol} over TLS, ${checked}`;
+}
+/** Each route's counts and latency, in the order the targets list them. */
+function routesTable(routes, result) {
+    const byName = new Map(result.routes.map((r) => [r.name, r]));
+    const ms = (us) => `${formatMs(us)} ms`;
+    const lines = [
+        '| Route | Weight | Requests | Unexpected status | Errors | Timeouts | Responses by status | Latency p50 | p99 |',
+        '|---|---|---|---|---|---|---|---|---|',
+    ];
+    for (const { route, weight } of routes) {
+        const own = byName.get(route.name);
+        const latency = own && own.latency.count > 0;
+        lines.push(`| ${codeSpan(route.name)} | ${weight} | ${own?.requests ?? 0} | ${own?.unexpectedStatus ?? 0} | ` +
+            `${own?.errors ?? 0} | ${own?.timeouts ?? 0} | ${escapeText(formatCounts(own?.statusCounts ?? {}))} | ` +
+            `${latency ? ms(own.latency.p50Us) : '-'} | ${latency ? ms(own.latency.p99Us) : '-'} |`);
+    }
+    return [...lines, ''];
 }
 function generatorText(generator) {
     const pct = (x) => `${Math.round(x)}%`;
@@ -72832,7 +73927,11 @@ async function runSession(options) {
             message: error instanceof InputError ? error.message : String(error),
         };
     }
-    for (const [, value] of settings.headers)
+    // Every header value sent, of every route of both sides (a targets file has headers of its own),
+    // but Content-Type: a media type is no credential, and masking it would hide it all over the log.
+    const routes = [...settings.routes, ...(settings.baseline?.routes ?? [])];
+    const values = new Set(routes.flatMap((route) => route.headers.flatMap(([name, value]) => name.toLowerCase() === 'content-type' ? [] : [value])));
+    for (const value of values)
         if (value !== '')
             sink.secret(value);
     // `http test running...` waits for its count on the same line; anything else printed meanwhile
@@ -72950,6 +74049,7 @@ function stopOnSignals() {
 
 
 
+
 async function main(argv) {
     const line = parseCommandLine(argv);
     if ('problem' in line)
@@ -72963,6 +74063,9 @@ async function main(argv) {
         return 0;
     }
     const { json, inputs } = line;
+    // `--targets -`: the targets come from stdin, read whole before anything is sent.
+    if (inputs.get('targets') === '-')
+        inputs.set('targets', (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8') || ' ');
     const tty = !json && process.stdout.isTTY === true;
     const stop = stopOnSignals();
     let last = { elapsedMs: 0, requests: 0 };

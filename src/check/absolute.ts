@@ -63,8 +63,9 @@ export async function runAbsolute(
 export function loadOptions(settings: Settings, signal?: AbortSignal) {
   return {
     origin: origin(settings),
-    path: settings.path,
-    headers: settings.headers,
+    routes: settings.routes,
+    tls: settings.tls,
+    http2: settings.http2,
     connections: settings.connections,
     pipelining: settings.pipelining,
     busyPoll: settings.busyPoll,
@@ -76,8 +77,15 @@ export function loadOptions(settings: Settings, signal?: AbortSignal) {
 
 /** Connections to the settings' target, kept open across a comparison's slices. */
 export function openPool(settings: Settings): LoadPool {
-  const { connections, pipelining, timeoutSec } = settings;
-  return new LoadPool(origin(settings), connections, pipelining, timeoutSec * 1000);
+  const { connections, pipelining, timeoutSec, tls, http2 } = settings;
+  return new LoadPool({
+    origin: origin(settings),
+    connections,
+    pipelining,
+    timeoutMs: timeoutSec * 1000,
+    tls,
+    http2,
+  });
 }
 
 /** What the `min-requests` gate needs. */
@@ -98,10 +106,15 @@ export function cancelledAfter(
 /** Waits for the target when `wait-timeout` asks to; a decision when it never answered. */
 export async function waitFor(settings: Settings, hooks: CheckHooks): Promise<Decision | null> {
   if (settings.waitTimeoutSec <= 0) return null;
+  // The probe is a GET of the first route (any status will do): it must not create what a POST
+  // would, and a route's own headers (a token) may be what lets it through.
+  const [first] = settings.routes;
   const ready = await waitUntilReady({
     origin: origin(settings),
-    path: settings.path,
-    headers: settings.headers,
+    path: first.path,
+    headers: first.headers.filter(([name]) => name.toLowerCase() !== 'content-type'),
+    tls: settings.tls,
+    http2: settings.http2,
     signal: hooks.signal,
     waitMs: settings.waitTimeoutSec * 1000,
     probeTimeoutMs: settings.timeoutSec * 1000,
@@ -115,5 +128,7 @@ export async function waitFor(settings: Settings, hooks: CheckHooks): Promise<De
     url: targetUrl(settings),
     waitTimeoutSec: settings.waitTimeoutSec,
     lastError: ready.lastError,
+    certificate: ready.certificate === true,
+    hint: ready.hint,
   });
 }

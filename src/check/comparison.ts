@@ -12,10 +12,11 @@ import type {
   Side,
   Slice,
 } from '../model/check.js';
-import { emptyResult, type LoadResult } from '../model/result.js';
+import { emptyResult, type LoadResult, type RouteResult } from '../model/result.js';
 import type { Settings } from '../model/settings.js';
 import { comparePairedRates, compareRates } from '../stats/compare.js';
 import { createLatencyRecorder } from '../stats/latency.js';
+import { createRouteTally, routeFromTotals } from '../stats/routes.js';
 import { sliceNoise } from '../stats/noise.js';
 import {
   cancelledAfter,
@@ -102,6 +103,7 @@ export async function runPaired(
     settings: s,
     pool: openPool(s),
     latency: createLatencyRecorder(),
+    routeTally: createRouteTally(),
     runs: [] as LoadResult[],
     warmups: [] as LoadResult[],
   });
@@ -119,12 +121,13 @@ export async function runPaired(
     // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
     // slice.
     const run = (side: Side, durationMs: number, index = -1) => {
-      const { settings: s, pool: p, latency } = sides[side];
+      const { settings: s, pool: p, latency, routeTally } = sides[side];
       const started = startLoad({
         ...loadOptions(s, hooks.signal),
         durationMs,
         pool: p,
         latency: index >= 0 ? latency : undefined,
+        routeTally: index >= 0 ? routeTally : undefined,
         // A slice's rate is its answers within its own window over the window (as a saved
         // baseline's samples are): the tail finishes while the other side's slice runs, and its
         // timing then depends on how the two services share the CPU, not on their speed.
@@ -167,14 +170,15 @@ export async function runPaired(
     }
   });
 
-  const head = combine(sides.head.runs, sides.head.latency.summary(), sides.head.warmups);
-  const baseline = combine(
-    sides.baseline.runs,
-    sides.baseline.latency.summary(),
-    sides.baseline.warmups,
-  );
-  sides.head.latency.destroy();
-  sides.baseline.latency.destroy();
+  const combined = (side: Side) => {
+    const own = sides[side];
+    const result = combine(own.runs, own.latency.summary(), own.warmups, own.routeTally.results());
+    own.latency.destroy();
+    own.routeTally.destroy();
+    return result;
+  };
+  const head = combined('head');
+  const baseline = combined('baseline');
   const headPart: HeadPart = {
     result: head,
     decision: judge(gate(settings, head.requests)),
@@ -260,6 +264,7 @@ export function combine(
   runs: LoadResult[],
   latency: LoadResult['latency'],
   warmups: LoadResult[] = [],
+  routes: RouteResult[] = [],
 ): LoadResult {
   const total = emptyResult(runs.some((r) => r.aborted));
   let weight = 0;
@@ -293,5 +298,10 @@ export function combine(
     total.generator.utilization /= weight;
   }
   total.latency = latency;
+  total.protocol = runs.find((r) => r.protocol !== '')?.protocol ?? '';
+  // A side of several routes kept a tally across its slices; one of a single route kept none, and
+  // its one entry is the side's totals, as in a single run.
+  const single = runs.find((r) => r.routes.length === 1)?.routes[0].name;
+  total.routes = routes.length > 0 ? routes : single ? [routeFromTotals(single, total)] : [];
   return total;
 }

@@ -47,14 +47,29 @@ export function notReady(input: {
   url: string;
   waitTimeoutSec: number;
   lastError?: string;
+  /** The wait ended at once on a certificate that is not trusted. */
+  certificate?: boolean;
+  /** What may be wrong, e.g. that the other loopback family accepts connections. */
+  hint?: string;
 }): Decision {
+  if (input.certificate) {
+    return {
+      passed: false,
+      outcome: 'not-ready',
+      message:
+        `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
+        `For a local service with a self-signed certificate set insecure: true, or give its CA ` +
+        `in ca-file`,
+    };
+  }
   return {
     passed: false,
     outcome: 'not-ready',
     message:
       `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
       `(wait-timeout)` +
-      (input.lastError ? `; last error: ${input.lastError}` : ''),
+      (input.lastError ? `; last error: ${input.lastError}` : '') +
+      (input.hint ? `; ${input.hint}` : ''),
   };
 }
 

@@ -17,8 +17,10 @@ export interface OptionSpec {
   cliDefault?: string;
   /** The values accepted: the reader's ranges, and the words the docs and help say them in. */
   type: OptionType;
-  /** What the input does (action.yml and the README). */
+  /** What the input does (action.yml and docs/inputs.md). */
   description: string;
+  /** One line for the README's table, when the CLI's help does not say it well for the action. */
+  summary?: string;
   cli: {
     /** `positional`: the CLI's first argument. */
     flag?: string | 'positional';
@@ -56,15 +58,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
     description:
       'The URL to send requests to, e.g. https://127.0.0.1:8443/api/orders?x=1. Give either url or port (with host and path), not both. localhost reaches a service on 127.0.0.1 or ::1.',
+    summary: 'The URL to send requests to (http or https)',
     cli: { value: '<url>', help: 'URL to send requests to (or give it as the first argument)' },
   },
   {
     name: 'port',
     default: '',
-    defaultText: 'none; url or port is required',
+    defaultText: 'none',
     type: { kind: 'integer', min: 1, max: 65535 },
     description:
       'TCP port of the service to check, on host, at path (plain http). Give either port or url.',
+    summary: 'TCP port of the service on host (plain http), instead of url',
     cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
   },
   {
@@ -75,6 +79,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
     description:
       'The gate: the step fails when fewer responses with an expected status than this were received in the window.',
+    summary: 'The gate: fail when fewer requests were answered',
     cli: { value: '<n>', help: 'exit 1 when fewer requests were answered' },
   },
   {
@@ -158,6 +163,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'choice', values: ['auto', 'true', 'false'] },
     description:
       'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only.',
+    summary: 'Spin between responses instead of sleeping; auto = at 1 connection only',
     cli: { value: '<mode>', help: 'auto, true or false' },
   },
   {
@@ -216,6 +222,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
     description:
       "Several routes, sent in turn on each connection (a target listed twice is sent twice as often): the targets themselves, or a file holding them. Each target is a 'METHOD URL' line, then 'Name: value' header lines, then an optional '@body-file' line (relative to the targets file); a blank line separates targets and # starts a comment. A relative URL (GET /users) is taken against url or host, port and path; every target goes to that one service. headers, body and content-type apply to every target that does not set its own.",
+    summary: "Several routes in vegeta's targets format (text or a file), sent in turn",
     cli: { value: '<file>', help: "targets file ('-' reads stdin)" },
   },
   {
@@ -284,6 +291,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'text', accepted: 'a report written by report-file' },
     description:
       'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port.',
+    summary: "Compare with a report saved by an earlier run's report-file",
     cli: { value: '<file>', help: 'compare with a report saved by --report-file' },
   },
   {
@@ -315,6 +323,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'text', accepted: 'a file path' },
     description:
       'Where to write the JSON report (docs/report-schema.md). Set one per step when a job runs several checks.',
+    summary: 'Where to write the JSON report',
     cli: { value: '<file>', help: 'write the JSON report there', defaultText: 'not written' },
   },
   {
@@ -324,6 +333,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: { kind: 'text', accepted: 'a file path' },
     description:
       "Where to write the result in github-action-benchmark's customBiggerIsBetter format (requests and req/s), for history charts.",
+    summary: 'Where to write github-action-benchmark entries (req/s)',
     cli: {
       value: '<file>',
       help: 'write github-action-benchmark entries there',

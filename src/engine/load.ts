@@ -21,20 +21,35 @@
  * Hot path: one undici `Client` per connection, driven by `dispatch` with one reused handler object
  * per in-flight slot; the next request is sent from `onResponseEnd`. No promise, stream, timer or
  * closure is made per request: one sweep timer per pool enforces the per-request timeout for all
- * slots.
+ * slots, and each route's request options are built once (`routeRequest`). Each connection sends
+ * the routes in turn; with more than one distinct route each answer is also counted for its route
+ * (`RouteTally`), with one the route's entry is the totals.
+ *
+ * Connecting (TLS, HTTP/2, `localhost`) is `Connector`'s (connect.ts), one per pool.
  */
 import type { Socket } from 'node:net';
-import { buildConnector, Client, type Dispatcher } from 'undici';
-import { emptyResult, type LoadResult } from '../model/result.js';
+import type { TLSSocket } from 'node:tls';
+import { Client, type Dispatcher } from 'undici';
+import { emptyResult, type LoadResult, type Protocol } from '../model/result.js';
+import type { Route, Tls } from '../model/settings.js';
 import { createLatencyRecorder, type LatencyRecorder } from '../stats/latency.js';
+import { createRouteTally, routeFromTotals, type RouteTally } from '../stats/routes.js';
+import { Connector } from './connect.js';
+import { routeRequest } from './request.js';
 
 export interface LoadOptions {
-  /** `http://host:port` */
+  /** `http://host:port` or `https://host:port` (an IPv6 address in brackets). */
   origin: string;
-  /** Request path with optional query, starting with `/`. */
-  path: string;
-  /** Extra request headers, `[name, value]`. */
-  headers?: [string, string][];
+  /**
+   * What to send, at least one route: each connection sends them in turn, each request the next
+   * (round robin). A route listed twice is sent twice as often; routes with the same name are the
+   * same request and are counted together.
+   */
+  routes: Route[];
+  /** Certificate checks of an https origin. Default: Node's CAs, no `insecure`. */
+  tls?: Tls;
+  /** Offer HTTP/2 by ALPN (https only); the server may still choose HTTP/1.1. */
+  http2?: boolean;
   /** Number of connections. */
   connections: number;
   /** Requests in flight on each connection (1 = wait for each response before the next request). */
@@ -60,8 +75,9 @@ export interface LoadOptions {
   onProgress?: (progress: { elapsedMs: number; requests: number }) => void;
   progressIntervalMs?: number;
   /**
-   * Connections to use and keep open after the run (see `LoadPool`); its origin, connection count
-   * and pipelining replace the options'. Without it the run opens its own and closes them.
+   * Connections to use and keep open after the run (see `LoadPool`); its origin, connection count,
+   * pipelining, TLS and HTTP/2 settings replace the options'. Without it the run opens its own and
+   * closes them.
    */
   pool?: LoadPool;
   /**
@@ -72,6 +88,12 @@ export interface LoadOptions {
   cutOff?: boolean;
   /** A recorder shared across runs; the result's latency then covers all that was recorded in it. */
   latency?: LatencyRecorder;
+  /**
+   * A per-route tally shared across runs (see `latency`); the result's `routes` then cover all that
+   * was recorded in it. Used only when the routes have more than one distinct name: a run of a single
+   * route keeps no tally and fills its one entry from its totals (`routeFromTotals`).
+   */
+  routeTally?: RouteTally;
   /**
    * Length of the windows that `sampleCounts` counts in, in ms (e.g. 500 for 0.5 s samples).
    * Without it `sampleCounts` is empty.
@@ -184,13 +206,20 @@ function runEnds(): void {
 
 /** One run's shared state. The slots report into it. */
 class LoadRun {
-  readonly request: Dispatcher.DispatchOptions;
+  /** The request of each entry of `routes`, built once per distinct route and shared by its entries. */
+  readonly requests: Dispatcher.DispatchOptions[];
   readonly now: () => number;
   /** No new request is sent once this is set. */
   stopping = false;
 
   private readonly options: LoadOptions;
   private readonly latency: LatencyRecorder;
+  /** The distinct route names, in order of first appearance. */
+  private readonly routeNames: string[] = [];
+  /** Per entry of `routes`: its index in `tally`. */
+  private readonly routeOf: number[] = [];
+  /** Per-route counts; null for a single route, whose entry is the totals. */
+  private readonly tally: RouteTally | null;
   /** `expected[status] === 1` for the statuses that count. */
   private readonly expected = new Uint8Array(1000);
   private pool: LoadPool | null = null;
@@ -225,15 +254,28 @@ class LoadRun {
     for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
       this.expected.fill(1, low, high + 1);
     }
-    const extra = (options.headers ?? []).flat();
-    const ownAgent = (options.headers ?? []).some(([name]) => name.toLowerCase() === 'user-agent');
-    this.request = {
-      path: options.path,
-      method: 'GET',
-      headers: ownAgent ? extra : ['user-agent', 'http-load-check', ...extra],
-      // GET is `blocking` by default, which stops undici from pipelining it.
-      blocking: (options.pool?.pipelining ?? options.pipelining ?? 1) === 1,
-    };
+    if (options.routes.length === 0) throw new Error('a load needs at least one route');
+    const blocking = (options.pool?.pipelining ?? options.pipelining ?? 1) === 1;
+    const distinct = new Map<string, number>();
+    const built: Dispatcher.DispatchOptions[] = [];
+    this.requests = options.routes.map((route) => {
+      let i = distinct.get(route.name);
+      if (i === undefined) {
+        i = built.length;
+        distinct.set(route.name, i);
+        built.push(routeRequest(route, blocking));
+        this.routeNames.push(route.name);
+      }
+      this.routeOf.push(i);
+      return built[i];
+    });
+    this.tally = null;
+    if (this.routeNames.length > 1) {
+      const tally = options.routeTally ?? createRouteTally();
+      const index = this.routeNames.map((name) => tally.index(name));
+      for (let i = 0; i < this.routeOf.length; i++) this.routeOf[i] = index[this.routeOf[i]];
+      this.tally = tally;
+    }
   }
 
   start(): StartedLoad {
@@ -247,8 +289,9 @@ class LoadRun {
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     const warmupMs = this.options.warmupMs ?? 0;
     const pipelining = this.options.pipelining ?? 1;
+    const { origin, tls, http2 } = this.options;
     const pool =
-      this.options.pool ?? new LoadPool(this.options.origin, connections, pipelining, timeoutMs);
+      this.options.pool ?? new LoadPool({ origin, connections, pipelining, timeoutMs, tls, http2 });
     this.pool = pool;
     const onAbort = () => {
       this.result.aborted = true;
@@ -300,6 +343,7 @@ class LoadRun {
       // Leave nothing behind: no timer, no spin, stack traces back on, our own sockets closed.
       this.stopping = true;
       cleanUp();
+      this.release();
       if (this.options.pool === undefined) void pool.close();
       throw error;
     }
@@ -329,10 +373,16 @@ class LoadRun {
     const perSecond = buckets(this.perSecond, Math.min(windowMs, durationMs), 1000);
     const sampleCounts = [...this.sampleCounts];
     const latency = this.latency.summary();
-    if (this.options.latency === undefined) this.latency.destroy();
     const { result, generator } = this;
+    const routes =
+      this.tally === null
+        ? [routeFromTotals(this.routeNames[0], { ...result, latency })]
+        : this.tally.results();
+    this.release();
     return {
       ...result,
+      protocol: this.pool?.protocol ?? '',
+      routes,
       statusCounts: { ...result.statusCounts },
       errorsByKind: { ...result.errorsByKind },
       warmup: { ...result.warmup },
@@ -343,6 +393,12 @@ class LoadRun {
       latency,
       aborted,
     };
+  }
+
+  /** Frees the recorders the run made itself (not those it was given to share). */
+  private release(): void {
+    if (this.options.latency === undefined) this.latency.destroy();
+    if (this.options.routeTally === undefined) this.tally?.destroy();
   }
 
   /** True while new requests may be sent: before the deadline and not stopped. */
@@ -395,7 +451,8 @@ class LoadRun {
     this.inFlight++;
   }
 
-  recordResponse(status: number, sentAt: number, now: number): void {
+  /** A response to the request sent for entry `route` of the routes. */
+  recordResponse(status: number, sentAt: number, now: number, route: number): void {
     const result = this.result;
     this.events++;
     this.inFlight--;
@@ -405,9 +462,12 @@ class LoadRun {
       result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
       if (this.expected[status] !== 1) {
         result.unexpectedStatus++;
+        this.tally?.response(this.routeOf[route], status, false, 0);
       } else {
         result.requests++;
-        this.latency.record((now - sentAt) * 1000);
+        const latencyUs = (now - sentAt) * 1000;
+        this.latency.record(latencyUs);
+        this.tally?.response(this.routeOf[route], status, true, latencyUs);
         const second = Math.floor((now - this.windowStart) / 1000);
         this.perSecond[second < this.perSecond.length ? second : this.perSecond.length - 1]++;
         if (this.sampleCounts.length > 0) {
@@ -420,7 +480,12 @@ class LoadRun {
     if (this.stopping) this.checkDone();
   }
 
-  recordFailure(error: Error & { code?: string }, sentAt: number, cancelled: boolean): void {
+  recordFailure(
+    error: Error & { code?: string },
+    sentAt: number,
+    cancelled: boolean,
+    route: number,
+  ): void {
     const result = this.result;
     this.events++;
     this.inFlight--;
@@ -429,11 +494,14 @@ class LoadRun {
     } else if (sentAt < this.windowStart) {
       result.warmup.failures++;
     } else {
-      const kind = error.code ?? error.name;
+      // An AggregateError (every address of a name refused) carries its failures' code too.
+      const kind = error.code || error.name;
       if (TIMEOUT_CODES.has(kind)) {
         result.timeouts++;
+        this.tally?.timeout(this.routeOf[route]);
       } else {
         this.countError(kind);
+        this.tally?.error(this.routeOf[route]);
       }
     }
     if (this.stopping) this.checkDone();
@@ -464,6 +532,21 @@ class LoadRun {
   }
 }
 
+/** What a pool connects to and how; the routes are the runs'. */
+export interface PoolOptions {
+  /** `http://host:port` or `https://host:port` (an IPv6 address in brackets). */
+  origin: string;
+  connections: number;
+  /** Requests in flight on each connection. */
+  pipelining: number;
+  /** Per-request limit in ms; also the limit of each connection attempt. */
+  timeoutMs: number;
+  /** Certificate checks of an https origin. */
+  tls?: Tls;
+  /** Offer HTTP/2 by ALPN (https only). */
+  http2?: boolean;
+}
+
 /**
  * Keep-alive connections to one origin that outlive a run, so that several runs (e.g. the slices of
  * a head vs baseline comparison) measure warm connections. Close it when done.
@@ -472,6 +555,8 @@ export class LoadPool {
   readonly connections: Connection[] = [];
   readonly pipelining: number;
   readonly timeoutMs: number;
+  /** Shared by the connections: one TLS session cache, one remembered `localhost` address. */
+  readonly connector: Connector;
   /** The run new requests are sent for: the latest one started on the pool. */
   run: LoadRun | null = null;
   /** Responses nobody asked for, caught while no run was going: counted by the next run. */
@@ -480,17 +565,24 @@ export class LoadPool {
   cancelled = false;
   private readonly sweepTimer: NodeJS.Timeout;
 
-  constructor(origin: string, connections: number, pipelining: number, timeoutMs: number) {
+  constructor(options: PoolOptions) {
+    const { origin, connections, pipelining, timeoutMs } = options;
     this.pipelining = pipelining;
     this.timeoutMs = timeoutMs;
+    this.connector = new Connector({ origin, timeoutMs, tls: options.tls, http2: options.http2 });
     for (let i = 0; i < connections; i++) {
-      this.connections.push(new Connection(this, origin, pipelining, timeoutMs));
+      this.connections.push(new Connection(this, origin, pipelining));
     }
     // One sweep for every slot's timeout, across runs: a request is given up between 1x and 1.25x
     // `timeoutMs` (at most 250 ms late) after it was sent, whichever run is sending now.
     const sweepMs = Math.min(250, Math.max(5, timeoutMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
+  }
+
+  /** The protocol the connections negotiated (`h2` or `http/1.1`); '' until one connects. */
+  get protocol(): Protocol {
+    return this.connector.protocol;
   }
 
   /** Makes `run` the one the free slots send for, and starts them. */
@@ -532,17 +624,22 @@ class Connection {
   readonly pool: LoadPool;
   private readonly slots: Slot[] = [];
   private readonly pipelined: boolean;
-  /** The socket of the connection, once undici has one (see `batchWrites` and `Slot.sentOn`). */
+  /**
+   * The socket of an HTTP/1.1 connection, once undici has one (see `batchWrites` and
+   * `Slot.sentOn`). Null on h2, whose session reads and writes the socket itself.
+   */
   socket: Socket | null = null;
+  /** The entry of the routes the next request of this connection takes (round robin). */
+  private nextRoute = 0;
   private corked = false;
   /** The failure undici last handed to one of our requests; see `onDisconnect`. */
   lastError: Error | undefined;
   private cancelling = false;
 
-  constructor(pool: LoadPool, origin: string, pipelining: number, timeoutMs: number) {
+  constructor(pool: LoadPool, origin: string, pipelining: number) {
     this.pool = pool;
     this.pipelined = pipelining > 1;
-    const connector = buildConnector({ timeout: Math.max(1, Math.ceil(timeoutMs)) });
+    const { connector } = pool;
     this.client = new Client(origin, {
       // At `pipelining: 1` undici waits one event-loop turn (`setImmediate`) after each response
       // before it reuses the socket, in case a server closes it without saying so. Allowing 2 lets
@@ -555,12 +652,19 @@ class Connection {
       bodyTimeout: 0,
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
-      // Keep a handle on the socket, to batch the writes of one read (see `batchWrites`).
+      ...connector.clientOptions(pipelining),
+      // Keep a handle on an HTTP/1.1 socket, to batch the writes of one read (see `batchWrites`)
+      // and to tell an answer from a response nobody asked for (`Slot.onResponseStart`). Not on
+      // h2: a response names its stream, so it cannot answer another request, and the socket's
+      // reads and writes are the h2 session's (its `bytesRead` counts frames of every stream).
       connect: (options, callback) =>
-        connector(options, (error, socket) => {
-          this.socket = (socket as Socket | undefined) ?? null;
+        connector.connect(options, (...args) => {
+          // undici's connector passes no socket at all with an error.
+          const socket = args[1] ?? null;
+          this.socket =
+            socket !== null && (socket as TLSSocket).alpnProtocol !== 'h2' ? socket : null;
           this.corked = false;
-          (callback as buildConnector.Callback)(error as null, socket as Socket);
+          callback(...args);
         }),
     });
     this.client.on('disconnect', this.onDisconnect);
@@ -570,6 +674,13 @@ class Connection {
   /** Sends on every slot that is free (not in flight, not waiting to send or to retry). */
   start(run: LoadRun, now: number): void {
     for (const slot of this.slots) if (slot.isFree()) slot.send(run, now);
+  }
+
+  /** The entry of `count` routes the next request takes: each in turn. */
+  takeRoute(count: number): number {
+    const route = this.nextRoute < count ? this.nextRoute : 0;
+    this.nextRoute = route + 1;
+    return route;
   }
 
   /**
@@ -628,6 +739,8 @@ class Slot implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private status = 0;
   private sentAt = 0;
+  /** The entry of `sentBy`'s routes the request in flight was sent for. */
+  private route = 0;
   /** The socket the request was written to, and the bytes it had read then (see `onResponseStart`). */
   private sentOn: Socket | null = null;
   private sentAfterBytes = 0;
@@ -655,11 +768,13 @@ class Slot implements Dispatcher.DispatchHandler {
     this.sentAt = now;
     this.controller = null;
     this.sentBy = run;
+    const route = this.connection.takeRoute(run.requests.length);
+    this.route = route;
     const socket = this.connection.socket;
     this.sentOn = socket;
     this.sentAfterBytes = socket === null ? 0 : socket.bytesRead;
     run.sent();
-    this.connection.client.dispatch(run.request, this);
+    this.connection.client.dispatch(run.requests[route], this);
   }
 
   /** Gives up the request in flight when it has run past the timeout. */
@@ -706,7 +821,7 @@ class Slot implements Dispatcher.DispatchHandler {
     const now = sentBy.now();
     this.inFlight = false;
     this.failures = 0;
-    sentBy.recordResponse(this.status, this.sentAt, now);
+    sentBy.recordResponse(this.status, this.sentAt, now, this.route);
     this.connection.batchWrites();
     const run = this.connection.pool.run;
     if (run !== null) this.send(run, now);
@@ -716,7 +831,7 @@ class Slot implements Dispatcher.DispatchHandler {
     const run = this.sentBy as LoadRun;
     this.inFlight = false;
     this.connection.lastError = error;
-    run.recordFailure(error, this.sentAt, this.cancelled);
+    run.recordFailure(error, this.sentAt, this.cancelled, this.route);
     if (this.cancelled) return;
     // Once at once (a server closing a used connection), then with a pause (a target that is down).
     // On the next tick, not from inside undici's own failure handling.
