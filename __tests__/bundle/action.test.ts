@@ -89,11 +89,11 @@ describe('dist/index.js as the runner runs it', () => {
     const connections = target.connections();
     const run = await runAction({
       port: String(target.port),
-      duration: '5s',
+      duration: '5sec',
       'min-requests': '1',
     });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^::error::Invalid duration '5s': expected a number of seconds/m);
+    assert.match(run.stdout, /^::error::Invalid duration '5sec': expected seconds, or a number/m);
     assert.deepEqual(run.outputs, {});
     assert.equal(run.summary, '');
     assert.equal(target.connections(), connections);

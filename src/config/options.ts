@@ -353,25 +353,25 @@ export const OUTPUTS: readonly OutputSpec[] = [
   {
     name: 'requests',
     description:
-      'Responses with an expected status to requests sent in the window, including those answered after the deadline. The gate and the standard line use this number.',
+      'Responses with an expected status to requests sent in the window (late answers too). The gate and the standard line use it.',
   },
   { name: 'unexpected-status', description: 'Responses with any other status.' },
   { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
   {
     name: 'errors',
     description:
-      'Requests that failed with a connection or protocol error (refused, reset, closed), not counting timeouts.',
+      'Requests failed by a connection, TLS or protocol error (refused, reset, closed); not timeouts.',
   },
   { name: 'timeouts', description: 'Requests that hit the per-request timeout.' },
   {
     name: 'duration',
     description:
-      'The measured window in seconds, from the first request to the last counted response (at least the requested duration).',
+      'The measured window in seconds, to the last counted response (at least the requested duration).',
   },
   {
     name: 'latency-p50-ms',
     description:
-      'Median latency of the counted responses in milliseconds (from sending the request to the end of the body), 3 decimals.',
+      'Median latency of counted responses in ms, from sending to the end of the body, 3 decimals.',
   },
   { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
   { name: 'latency-p99-ms', description: '99th percentile latency in milliseconds.' },
