@@ -3,6 +3,7 @@
 //
 //   npm run bench                       3 repetitions of 5 s, all targets and settings
 //   npm run bench -- --reps 5 --seconds 5 --only nginx,node --no-rss --no-profile
+//   npm run bench -- --only endpoints    POST with a JSON body and HTTPS only (bench/ENDPOINTS.md)
 //   npm run bench -- --previous e2113a6=/path/to/old/dist/index.js   (earlier builds beside this one;
 //                                                                    repeatable)
 //
@@ -26,7 +27,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(root, 'bench', 'RESULTS.md') },
     'no-rss': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'nginx,node,gunicorn' },
+    // `endpoints`: bench/endpoints.js (POST with a JSON body, HTTPS), run after the rest.
+    only: { type: 'string', default: 'nginx,node,gunicorn,endpoints' },
     // `label=path/to/dist/index.js`: a previous build of the action, run beside the current one in
     // the same alternating rounds, so that the cost or gain of a change is a ratio from one run.
     previous: { type: 'string', multiple: true, default: [] },
@@ -542,6 +544,13 @@ if (profileRows) {
     '',
   );
 }
-writeFileSync(args.out, out.join('\n'));
+if (targets.length > 0 || only.has('gunicorn')) {
+  writeFileSync(args.out, out.join('\n'));
+  console.log(out.join('\n'));
+}
 rmSync(work, { recursive: true, force: true });
-console.log(out.join('\n'));
+if (only.has('endpoints')) {
+  const endpoints = join(root, 'bench', 'endpoints.js');
+  const argv = [endpoints, '--reps', String(REPS), '--seconds', String(SECONDS)];
+  spawnSync(process.execPath, argv, { stdio: 'inherit' });
+}

@@ -83,6 +83,9 @@ describe('url', () => {
     ['http://127.0.0.1:70000/', /not a valid URL/],
     ['http://a b/', /spaces/],
     ['http://999.1.1.1/', /not a valid URL/],
+    ['http:///x', /does not start with 'http:\/\/' or 'https:\/\/' and a host/],
+    ['http:/127.0.0.1:1/', /does not start with/],
+    ['http://127.0.0.1:1\\x', /backslash/],
   ] as const) {
     it(`refuses ${value}`, () => refused({ url: value }, 'url', why));
   }
@@ -283,7 +286,10 @@ describe('targets', () => {
       /^Invalid targets: line 2 \('Expect'\) is refused by the HTTP client/,
     ],
     ['GET /a\nX-Secret: top\u0001secret', /^Invalid targets: line 2 .*the value is not shown/],
-    ['GET /a\n@missing.json', /^Invalid targets: cannot|^Invalid targets '.*missing\.json'/],
+    [
+      'GET /a\n@missing.json',
+      /^Invalid targets: line 2 names the body file '.*missing\.json' \(relative to the working directory\): cannot read it \(ENOENT\)/,
+    ],
     ['# nothing\n\n', /holds no target/],
   ] as const) {
     it(`refuses ${JSON.stringify(targets)} naming the line`, () => {

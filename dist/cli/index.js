@@ -69985,22 +69985,22 @@ const OPTIONS = [
 const OUTPUTS = [
     {
         name: 'requests',
-        description: 'Responses with an expected status to requests sent in the window, including those answered after the deadline. The gate and the standard line use this number.',
+        description: 'Responses with an expected status to requests sent in the window (late answers too). The gate and the standard line use it.',
     },
     { name: 'unexpected-status', description: 'Responses with any other status.' },
     { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
     {
         name: 'errors',
-        description: 'Requests that failed with a connection or protocol error (refused, reset, closed), not counting timeouts.',
+        description: 'Requests failed by a connection, TLS or protocol error (refused, reset, closed); not timeouts.',
     },
     { name: 'timeouts', description: 'Requests that hit the per-request timeout.' },
     {
         name: 'duration',
-        description: 'The measured window in seconds, from the first request to the last counted response (at least the requested duration).',
+        description: 'The measured window in seconds, to the last counted response (at least the requested duration).',
     },
     {
         name: 'latency-p50-ms',
-        description: 'Median latency of the counted responses in milliseconds (from sending the request to the end of the body), 3 decimals.',
+        description: 'Median latency of counted responses in ms, from sending to the end of the body, 3 decimals.',
     },
     { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
     { name: 'latency-p99-ms', description: '99th percentile latency in milliseconds.' },
@@ -70511,7 +70511,7 @@ function readSettings(read, readFile = readBoundedFile) {
     const warmupSec = secondsIn('warmup', text('warmup'));
     const expectedStatus = statusRanges(text('expected-status'));
     const headers = headerLines(read('headers'));
-    const request = requestInputs(read, text, file, headers);
+    const request = requestInputs(read, text, file, readFile, headers);
     const baselineEndpoint = given('baseline-url') || given('baseline-port')
         ? endpoint({
             url: 'baseline-url',
@@ -70542,6 +70542,8 @@ function readSettings(read, readFile = readBoundedFile) {
         ca: caFile === '' ? null : certificates(caFile, file),
     };
     const routes = buildRoutes(head, targets, request, true);
+    if (http2)
+        refuseHttp1Headers(routes, targets !== null);
     const baseline = baselineEndpoint === null
         ? null
         : { ...baselineEndpoint, routes: buildRoutes(baselineEndpoint, targets, request, false) };
@@ -70605,7 +70607,7 @@ function readTargets(value, file) {
         throw new InputError('targets', `Invalid ${label}: line ${error.line} ${error.message}`);
     }
 }
-function requestInputs(read, text, file, headers) {
+function requestInputs(read, text, file, readFile, headers) {
     const method = checkMethod(text('method'), (why) => new InputError('method', `Invalid method '${printable(text('method'))}': ${why}`));
     const inlineBody = read('body');
     const bodyFile = text('body-file');
@@ -70633,7 +70635,7 @@ function requestInputs(read, text, file, headers) {
             throw new InputError('content-type', `Invalid content-type '${contentType}': headers sets Content-Type too; set it in one of them`);
         }
     }
-    return { method, body, contentType, headers, bodies: new Map(), file };
+    return { method, body, contentType, headers, bodies: new Map(), readFile };
 }
 /**
  * The origin and path of one side: `url`, or `port` with `host` and `path` (the baseline's default
@@ -70685,6 +70687,12 @@ function parseUrl(name, value) {
 function readUrl(value) {
     if (/\s/.test(value) || hasControl(value))
         return 'it holds spaces or control characters';
+    // The URL parser forgives `http:/host`, `http:///host` and backslashes, which are typos here.
+    if (/^https?:/i.test(value) && !/^https?:\/\/[^/\\]/i.test(value)) {
+        return "it does not start with 'http://' or 'https://' and a host";
+    }
+    if (value.includes('\\'))
+        return 'it holds a backslash';
     let url;
     try {
         url = new URL(value);
@@ -70798,7 +70806,14 @@ function buildRoutes(side, targets, request, isHead) {
             const path = (0,external_node_path_.resolve)(targets.folder, entry.bodyFile);
             body = request.bodies.get(path) ?? null;
             if (body === null) {
-                body = request.file('targets', path, MAX_BODY_BYTES, `a body file of at most ${formatBytes(MAX_BODY_BYTES)} (line ${entry.bodyLine}; relative to the targets file's folder)`);
+                try {
+                    body = request.readFile(path, MAX_BODY_BYTES);
+                }
+                catch (error) {
+                    const where = targets.source === 'inline' ? 'the working directory' : "the targets file's folder";
+                    throw fail(entry.bodyLine, `names the body file '${path}' (relative to ${where}): ${error.message}; ` +
+                        `expected a file of at most ${formatBytes(MAX_BODY_BYTES)}`);
+                }
                 request.bodies.set(path, body);
             }
             if (body.length === 0)
@@ -70838,6 +70853,23 @@ function route(to, method, path, headers, body, contentType, fail) {
     if (problem)
         throw fail(`the HTTP client refuses the request ${method} ${path} (${problem})`);
     return { name: `${method} ${path}`, method, path, headers: all, body };
+}
+/**
+ * HTTP/2 forbids the headers that manage an HTTP/1.1 connection (RFC 9113, 8.2.2): a request that
+ * carries one fails on every stream, so it is an input error here.
+ */
+function refuseHttp1Headers(routes, fromTargets) {
+    for (const route of routes) {
+        for (const [name, value] of route.headers) {
+            const lower = name.toLowerCase();
+            const forbidden = ['connection', 'keep-alive', 'proxy-connection', 'upgrade'].includes(lower) ||
+                (lower === 'te' && value.toLowerCase() !== 'trailers');
+            if (forbidden) {
+                throw new InputError(fromTargets ? 'targets' : 'headers', `Invalid ${fromTargets ? 'targets' : 'headers'}: ${route.name} sets ${name}, which ` +
+                    `HTTP/2 forbids (a header of HTTP/1.1 connections); drop it, or set http2: false`);
+            }
+        }
+    }
 }
 /** Two routes that send the same bytes: the same method, path, headers and body. */
 function sameRequest(a, b) {

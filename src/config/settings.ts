@@ -110,7 +110,7 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
   const warmupSec = secondsIn('warmup', text('warmup'));
   const expectedStatus = statusRanges(text('expected-status'));
   const headers = headerLines(read('headers'));
-  const request = requestInputs(read, text, file, headers);
+  const request = requestInputs(read, text, file, readFile, headers);
   const baselineEndpoint =
     given('baseline-url') || given('baseline-port')
       ? endpoint(
@@ -153,6 +153,7 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     ca: caFile === '' ? null : certificates(caFile, file),
   };
   const routes = buildRoutes(head, targets, request, true);
+  if (http2) refuseHttp1Headers(routes, targets !== null);
   const baseline =
     baselineEndpoint === null
       ? null
@@ -245,13 +246,14 @@ interface RequestInputs {
   headers: [string, string][];
   /** `@file` bodies by path, read once: a file named by several targets is one buffer. */
   bodies: Map<string, Buffer>;
-  file: InputFile;
+  readFile: FileReader;
 }
 
 function requestInputs(
   read: InputReader,
   text: (name: string) => string,
   file: InputFile,
+  readFile: FileReader,
   headers: [string, string][],
 ): RequestInputs {
   const method = checkMethod(
@@ -299,7 +301,7 @@ function requestInputs(
       );
     }
   }
-  return { method, body, contentType, headers, bodies: new Map(), file };
+  return { method, body, contentType, headers, bodies: new Map(), readFile };
 }
 
 /**
@@ -371,6 +373,11 @@ function parseUrl(name: string, value: string): Endpoint {
 /** The endpoint of an absolute URL, or why it cannot be one. */
 function readUrl(value: string): Endpoint | string {
   if (/\s/.test(value) || hasControl(value)) return 'it holds spaces or control characters';
+  // The URL parser forgives `http:/host`, `http:///host` and backslashes, which are typos here.
+  if (/^https?:/i.test(value) && !/^https?:\/\/[^/\\]/i.test(value)) {
+    return "it does not start with 'http://' or 'https://' and a host";
+  }
+  if (value.includes('\\')) return 'it holds a backslash';
   let url: URL;
   try {
     url = new URL(value);
@@ -505,12 +512,17 @@ function buildRoutes(
       const path = resolve(targets.folder, entry.bodyFile);
       body = request.bodies.get(path) ?? null;
       if (body === null) {
-        body = request.file(
-          'targets',
-          path,
-          MAX_BODY_BYTES,
-          `a body file of at most ${formatBytes(MAX_BODY_BYTES)} (line ${entry.bodyLine}; relative to the targets file's folder)`,
-        );
+        try {
+          body = request.readFile(path, MAX_BODY_BYTES);
+        } catch (error) {
+          const where =
+            targets.source === 'inline' ? 'the working directory' : "the targets file's folder";
+          throw fail(
+            entry.bodyLine,
+            `names the body file '${path}' (relative to ${where}): ${(error as Error).message}; ` +
+              `expected a file of at most ${formatBytes(MAX_BODY_BYTES)}`,
+          );
+        }
         request.bodies.set(path, body);
       }
       if (body.length === 0) body = null;
@@ -558,6 +570,28 @@ function route(
   });
   if (problem) throw fail(`the HTTP client refuses the request ${method} ${path} (${problem})`);
   return { name: `${method} ${path}`, method, path, headers: all, body };
+}
+
+/**
+ * HTTP/2 forbids the headers that manage an HTTP/1.1 connection (RFC 9113, 8.2.2): a request that
+ * carries one fails on every stream, so it is an input error here.
+ */
+function refuseHttp1Headers(routes: Route[], fromTargets: boolean): void {
+  for (const route of routes) {
+    for (const [name, value] of route.headers) {
+      const lower = name.toLowerCase();
+      const forbidden =
+        ['connection', 'keep-alive', 'proxy-connection', 'upgrade'].includes(lower) ||
+        (lower === 'te' && value.toLowerCase() !== 'trailers');
+      if (forbidden) {
+        throw new InputError(
+          fromTargets ? 'targets' : 'headers',
+          `Invalid ${fromTargets ? 'targets' : 'headers'}: ${route.name} sets ${name}, which ` +
+            `HTTP/2 forbids (a header of HTTP/1.1 connections); drop it, or set http2: false`,
+        );
+      }
+    }
+  }
 }
 
 /** Two routes that send the same bytes: the same method, path, headers and body. */
