@@ -93,14 +93,35 @@ function counted<
 }
 
 async function listen(server: net.Server, options: ListenOptions): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  for (let attempt = 0; ; attempt++) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
+    const port = (server.address() as net.AddressInfo).port;
+    // A server asked to listen on one loopback family only must be the only one on its port: tests
+    // run in parallel, and another's server on the other family's same port would answer for it.
+    const other =
+      options.host === '::1' ? '127.0.0.1' : options.host === '127.0.0.1' ? '::1' : null;
+    if (other === null || options.port || attempt >= 20 || !(await accepts(other, port)))
+      return port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Whether something accepts TCP connections at host:port (false when refused or unreachable). */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
-  return (server.address() as net.AddressInfo).port;
 }
 
 /** Starts an HTTP server on 127.0.0.1 (port 0 unless given). `handler` answers each request. */
