@@ -3,20 +3,24 @@
 //
 //   npm run bench                       3 repetitions of 5 s, all targets and settings
 //   npm run bench -- --reps 5 --seconds 5 --only nginx,node --no-rss --no-profile
-//   npm run bench -- --only endpoints    POST with a JSON body and HTTPS only (bench/ENDPOINTS.md)
+//   npm run bench -- --only post,https   the POST-with-JSON and HTTPS rows only (`endpoints` = both)
 //   npm run bench -- --previous e2113a6=/path/to/old/dist/index.js   (earlier builds beside this one;
 //                                                                    repeatable)
 //
 // Optional peers (apt-get install wrk nginx-light gunicorn python3-flask time): whatever is missing
 // is skipped and said so in the report. Targets are pinned to CPU 1 and generators to CPU 0 with
 // taskset, except the gunicorn study, which shares the cores on purpose. Not part of `npm test`.
+//
+// A run that leaves out part of the default `--only` set, into an --out file that exists, replaces
+// only the sections it measured (each then says when and how it was measured) and keeps the rest.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { generate } from 'selfsigned';
 import { freePort, has, pin } from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,8 +31,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(root, 'bench', 'RESULTS.md') },
     'no-rss': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
-    // `endpoints`: bench/endpoints.js (POST with a JSON body, HTTPS), run after the rest.
-    only: { type: 'string', default: 'nginx,node,gunicorn,endpoints' },
+    // `post`: POST with a JSON body, `https`: GET over HTTPS (`endpoints`: both); see ALL below.
+    only: { type: 'string', default: 'nginx,node,gunicorn,post,https' },
     // `label=path/to/dist/index.js`: a previous build of the action, run beside the current one in
     // the same alternating rounds, so that the cost or gain of a change is a ratio from one run.
     previous: { type: 'string', multiple: true, default: [] },
@@ -191,6 +195,106 @@ async function gunicornTarget() {
   };
 }
 
+/** The POST body of the `post` rows: a small JSON order, the same bytes for every generator. */
+const BODY = JSON.stringify({ sku: 'A-1', qty: 2, note: 'a JSON order of a typical size' });
+
+/**
+ * bench/endpoints-server.js pinned to CPU 1: `post` (plain HTTP, every POST body checked) or `https`
+ * (GET over TLS with a self-signed certificate made here). Besides the target fields the study
+ * uses, it tells each generator what to send (`url`, our `inputs`, `autocannon` and `wrk` argv).
+ */
+async function endpointTarget(kind) {
+  const port = await freePort();
+  const tls = [];
+  if (kind === 'https') {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    });
+    const dir = mkdtempSync(join(work, 'tls-'));
+    writeFileSync(join(dir, 'key.pem'), pems.private);
+    writeFileSync(join(dir, 'cert.pem'), pems.cert);
+    tls.push(join(dir, 'key.pem'), join(dir, 'cert.pem'));
+  }
+  const child = spawn(
+    ...splitArgv(
+      pin(1, [
+        process.execPath,
+        join(root, 'bench', 'endpoints-server.js'),
+        String(port),
+        BODY,
+        ...tls,
+      ]),
+    ),
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  for (let i = 0; i < 100 && !out.includes('ready'); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  if (!out.includes('ready')) throw new Error(`${kind} target on port ${port} never came up`);
+  const counts = async () => {
+    const from = out.length;
+    child.kill('SIGUSR2');
+    for (let i = 0; i < 100; i++) {
+      const m = out.slice(from).match(/served (\d+) responses, (\d+) rejected/);
+      if (m) return { served: Number(m[1]), rejected: Number(m[2]) };
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { served: NaN, rejected: NaN };
+  };
+  let base = await counts();
+  const target = {
+    port,
+    /** 400s (a body that differed) in the interval of the last `served()`. */
+    rejected: 0,
+    async served() {
+      const now = await counts();
+      const n = now.served - base.served;
+      target.rejected = now.rejected - base.rejected;
+      base = now;
+      return n;
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+  if (kind === 'post')
+    return Object.assign(target, {
+      name: 'POST with a JSON body (node:http, bench/endpoints-server.js)',
+      url: `http://127.0.0.1:${port}/orders`,
+      inputs: {
+        INPUT_METHOD: 'POST',
+        INPUT_BODY: BODY,
+        'INPUT_CONTENT-TYPE': 'application/json',
+        'INPUT_EXPECTED-STATUS': '201',
+      },
+      autocannon: ['-m', 'POST', '-b', BODY, '-H', 'content-type=application/json'],
+      wrk: ['-s', join(root, 'bench', 'wrk-post.lua')],
+      wrkArgs: ['application/json', BODY],
+      about: [
+        `Every generator sends \`POST /orders\` with the same ${Buffer.byteLength(BODY)}-byte JSON body and`,
+        '`content-type: application/json`: us with `method: POST`, `body`, `content-type` and',
+        '`expected-status: 201` (our count is 201s only); autocannon `-m POST -b <json> -H',
+        'content-type=application/json` (`requests.total`); wrk `-s bench/wrk-post.lua` (every',
+        'response). The server reads each body and answers 201 when it equals the expected bytes and',
+        'the content-type is application/json, 400 otherwise.',
+      ],
+    });
+  return Object.assign(target, {
+    name: 'GET over HTTPS (node:https, bench/endpoints-server.js)',
+    url: `https://127.0.0.1:${port}/`,
+    inputs: { INPUT_INSECURE: 'true' },
+    autocannon: [],
+    wrk: [],
+    wrkArgs: [],
+    about: [
+      'A self-signed EC certificate made at the start of the run; the server answers GET with the',
+      "demo server's 15-byte JSON. Us with `url: https://127.0.0.1:<port>/` and `insecure: true`;",
+      'autocannon and wrk do not verify certificates, so they take the same URL as it is.',
+    ],
+  });
+}
+
 function splitArgv(argv) {
   return [argv[0], argv.slice(1)];
 }
@@ -205,7 +309,7 @@ const AUTOCANNON = 'autocannon';
 const WRK = 'wrk';
 
 async function ours(
-  port,
+  target,
   { c, p },
   seconds,
   cpu,
@@ -216,7 +320,8 @@ async function ours(
   writeFileSync(output, '');
   const env = {
     ...process.env,
-    INPUT_PORT: String(port),
+    ...(target.url ? { INPUT_URL: target.url } : { INPUT_PORT: String(target.port) }),
+    ...target.inputs,
     INPUT_DURATION: String(seconds),
     INPUT_CONNECTIONS: String(c),
     INPUT_PIPELINING: String(p),
@@ -225,6 +330,8 @@ async function ours(
     // The target is known to be up: no readiness probe, so the server's count is the load's alone.
     'INPUT_WAIT-TIMEOUT': '0',
     GITHUB_OUTPUT: output,
+    // The JSON report it writes by default goes there, not to the system's temp directory.
+    RUNNER_TEMP: work,
   };
   const started = performance.now();
   const r = await run(timed(pin(cpu, [process.execPath, bundle])), env);
@@ -236,7 +343,7 @@ async function ours(
   return { count, rps: count / out('duration'), cpuPct: r.cpuPct, rssMB: r.rssMB };
 }
 
-async function autocannon(port, { c, p }, seconds, cpu) {
+async function autocannon(target, { c, p }, seconds, cpu) {
   const bin = join(root, 'node_modules', 'autocannon', 'autocannon.js');
   const r = await run(
     timed(
@@ -250,7 +357,8 @@ async function autocannon(port, { c, p }, seconds, cpu) {
         '-d',
         String(seconds),
         '-j',
-        `http://127.0.0.1:${port}/`,
+        ...(target.autocannon ?? []),
+        target.url ?? `http://127.0.0.1:${target.port}/`,
       ]),
     ),
   );
@@ -263,16 +371,18 @@ async function autocannon(port, { c, p }, seconds, cpu) {
   };
 }
 
-async function wrk(port, { c, p }, seconds, cpu) {
-  const script = p > 1 ? ['-s', join(root, 'bench', 'wrk-pipeline.lua')] : [];
+async function wrk(target, { c, p }, seconds, cpu) {
+  if (p > 1 && target.wrk?.length) throw new Error('wrk: pipelining and a script of the target');
+  const script = p > 1 ? ['-s', join(root, 'bench', 'wrk-pipeline.lua')] : (target.wrk ?? []);
+  const scriptArgs = p > 1 ? [String(p)] : (target.wrkArgs ?? []);
   const argv = [
     'wrk',
     '-t1',
     `-c${c}`,
     `-d${seconds}s`,
     ...script,
-    `http://127.0.0.1:${port}/`,
-    ...(p > 1 ? ['--', String(p)] : []),
+    target.url ?? `http://127.0.0.1:${target.port}/`,
+    ...(scriptArgs.length ? ['--', ...scriptArgs] : []),
   ];
   const r = await run(timed(pin(cpu, argv)));
   const m = r.stdout.match(/(\d+) requests in ([\d.]+)(m?s)/);
@@ -293,20 +403,20 @@ const previousOf = (name, label) => `${name} (${label})`;
 
 function generatorsFor(setting) {
   const list = [
-    [OURS, (port, s, secs, cpu) => ours(port, s, secs, cpu, false)],
+    [OURS, (target, s, secs, cpu) => ours(target, s, secs, cpu, false)],
     [AUTOCANNON, autocannon],
   ];
   if (setting.p === 1)
-    list.splice(1, 0, [OURS_BUSY, (port, s, secs, cpu) => ours(port, s, secs, cpu, true)]);
+    list.splice(1, 0, [OURS_BUSY, (target, s, secs, cpu) => ours(target, s, secs, cpu, true)]);
   for (const { label, bundle } of PREVIOUS) {
     list.push([
       previousOf(OURS, label),
-      (port, s, secs, cpu) => ours(port, s, secs, cpu, false, bundle),
+      (target, s, secs, cpu) => ours(target, s, secs, cpu, false, bundle),
     ]);
     if (setting.p === 1)
       list.push([
         previousOf(OURS_BUSY, label),
-        (port, s, secs, cpu) => ours(port, s, secs, cpu, true, bundle),
+        (target, s, secs, cpu) => ours(target, s, secs, cpu, true, bundle),
       ]);
   }
   if (HAS.wrk) list.push([WRK, wrk]);
@@ -328,13 +438,14 @@ async function study(target, settings, cpu) {
       const order = gens.map((_, i) => gens[(i + rep) % gens.length]); // rotate the order each round
       for (const [name, fn] of order) {
         await target.served(); // start counting from here
-        const r = await fn(target.port, setting, SECONDS, cpu);
+        const r = await fn(target, setting, SECONDS, cpu);
         const served = await target.served();
+        const rejected = target.rejected;
         const key = `${setting.name}|${name}`;
         if (!rows.has(key)) rows.set(key, { setting, name, samples: [] });
-        rows.get(key).samples.push({ ...r, served });
+        rows.get(key).samples.push({ ...r, served, rejected });
         log(
-          `${target.name} | ${setting.name} | ${name} | rep ${rep + 1}: ${Math.round(r.rps)} req/s, count ${r.count}, server ${served}, cpu ${r.cpuPct.toFixed(0)}%`,
+          `${target.name} | ${setting.name} | ${name} | rep ${rep + 1}: ${Math.round(r.rps)} req/s, count ${r.count}, server ${served}${rejected === undefined ? '' : `, rejected ${rejected}`}, cpu ${r.cpuPct.toFixed(0)}%`,
         );
       }
     }
@@ -348,10 +459,8 @@ function fmt(n, digits = 0) {
     : 'n/a';
 }
 
-function table(target, rows) {
+function table(rows) {
   const lines = [
-    `### ${target}`,
-    '',
     `| setting | generator | median req/s | min-max | vs autocannon | vs wrk |${PREVIOUS.map((p) => ` vs ${p.label} |`).join('')} generator CPU % | count - server count (each run) |`,
     `|---|---|---:|---|---:|---:|${PREVIOUS.map(() => '---:|').join('')}---:|---|`,
   ];
@@ -370,13 +479,13 @@ function table(target, rows) {
       `| ${row.setting.name} | ${row.name} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} |${PREVIOUS.map(({ label }) => ` ${peer(previousOf(row.name, label)) ? ratio(previousOf(row.name, label)) : ''} |`).join('')} ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${diffs} |`,
     );
   }
-  return lines.join('\n');
+  return lines;
 }
 
 async function rssStudy(target) {
   const setting = { c: 10, p: 1 };
-  const short = await ours(target.port, setting, 5, 0);
-  const long = await ours(target.port, setting, 60, 0);
+  const short = await ours(target, setting, 5, 0);
+  const long = await ours(target, setting, 60, 0);
   await target.served();
   return { short, long };
 }
@@ -401,6 +510,7 @@ async function profile(target) {
       'INPUT_MIN-REQUESTS': '0',
       'INPUT_WAIT-TIMEOUT': '0',
       GITHUB_OUTPUT: output,
+      RUNNER_TEMP: dir,
     },
   );
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -436,17 +546,28 @@ function version(argv) {
 // ---------- main ----------
 
 const started = new Date();
+/** `{ heading, lines }`: `###` sections go under `## Throughput`, `##` ones after it. */
 const sections = [];
 const notes = [];
 for (const [tool, present] of Object.entries(HAS))
   if (!present) notes.push(`- \`${tool}\` not found: skipped.`);
 
+const ALL = ['nginx', 'node', 'gunicorn', 'post', 'https'];
+const only = new Set(
+  args.only.split(',').flatMap((s) => (s === 'endpoints' ? ['post', 'https'] : [s])),
+);
+for (const name of only)
+  if (!ALL.includes(name))
+    throw new Error(`--only: unknown "${name}" (known: ${ALL.join(', ')}, endpoints)`);
+const partial = ALL.some((name) => !only.has(name)) && existsSync(args.out);
+
 const targets = [];
-const only = new Set(args.only.split(','));
 if (only.has('nginx') && HAS.nginx) targets.push(nginxTarget);
 else if (only.has('nginx'))
   notes.push('- nginx not installed: no nginx rows (`apt-get install nginx-light`).');
 if (only.has('node')) targets.push(nodeTarget);
+
+const section = (heading, lines) => sections.push({ heading, lines });
 
 let rss = null;
 let profileRows = null;
@@ -454,7 +575,7 @@ for (const make of targets) {
   const target = await make();
   try {
     const rows = await study(target, SETTINGS, 0);
-    sections.push(table(`${target.name}: target on CPU 1, generator on CPU 0`, rows));
+    section(`### ${target.name}: target on CPU 1, generator on CPU 0`, table(rows));
     if (make === nginxTarget || (!HAS.nginx && make === nodeTarget)) {
       if (!args['no-rss']) rss = { target: target.name, ...(await rssStudy(target)) };
       if (!args['no-profile']) profileRows = await profile(target);
@@ -469,8 +590,9 @@ if (HAS.gunicorn && only.has('gunicorn')) {
   try {
     const settings = [SETTINGS[0], { name: '4 connections', c: 4, p: 1 }];
     const rows = await study(target, settings, null);
-    sections.push(
-      table(`${target.name}: nothing pinned, target and generator share both cores`, rows),
+    section(
+      `### ${target.name}: nothing pinned, target and generator share both cores`,
+      table(rows),
     );
   } finally {
     target.stop();
@@ -479,6 +601,33 @@ if (HAS.gunicorn && only.has('gunicorn')) {
   notes.push(
     '- gunicorn + Flask not installed: no busy-poll study on a shared-core target (`apt-get install gunicorn python3-flask`).',
   );
+}
+
+// POST with a JSON body and GET over HTTPS: 1 and 10 connections, 1 request in flight each.
+for (const kind of ['post', 'https'].filter((k) => only.has(k))) {
+  const target = await endpointTarget(kind);
+  try {
+    const rows = await study(target, SETTINGS.slice(0, 2), 0);
+    const rejected = rows.flatMap((row) =>
+      row.samples.map((s) => s.rejected).some((n) => n !== 0)
+        ? [`${row.setting.name}, ${row.name}: ${row.samples.map((s) => s.rejected).join(', ')}`]
+        : [],
+    );
+    const check =
+      kind === 'post'
+        ? rejected.length
+          ? ['', `Bodies the server rejected (400), each run: ${rejected.join('; ')}.`]
+          : ['', 'Bodies the server rejected (400): none, in every run of every generator.']
+        : [];
+    section(`### ${target.name}: target on CPU 1, generator on CPU 0`, [
+      ...target.about,
+      '',
+      ...table(rows),
+      ...check,
+    ]);
+  } finally {
+    target.stop();
+  }
 }
 
 const machine = [
@@ -492,35 +641,19 @@ const machine = [
   `- Pinning: ${HAS.taskset ? 'taskset, target on CPU 1, generator on CPU 0' : 'none (taskset missing)'}.`,
   '- req/s: for us `requests / duration` outputs (responses in the window plus the in-flight ones, over the measured window);',
   '  autocannon `requests.total / duration`; wrk `N requests in Ts`. "count - server count" compares what each',
-  "  generator reported with what the server itself counted (nginx stub_status, or the demo server's own counter).",
+  "  generator reported with what the server itself counted (nginx stub_status, or the demo server's or",
+  "  bench/endpoints-server.js's own counter).",
 ];
 
-const out = [
-  '# Benchmark results',
-  '',
-  'Written by `npm run bench` (bench/run.js). Ratios compare medians measured in the same run.',
-  '',
-  ...machine,
-  ...(notes.length ? ['', 'Skipped:', ...notes] : []),
-  '',
-  '## Throughput',
-  '',
-  sections.join('\n\n'),
-  '',
-];
-if (overheadsS.length) {
-  out.push(
-    '## Wall time',
-    '',
+// Only a whole run's: a partial one would describe its own few runs under the others' heading.
+if (overheadsS.length && !partial) {
+  section('## Wall time', [
     `Wall time of the action process beyond its ${SECONDS} s \`duration\` (start-up, readiness, in-flight tail, exit), over ${overheadsS.length} runs:`,
     `median ${fmt(median(overheadsS), 3)} s, max ${fmt(Math.max(...overheadsS), 3)} s.`,
-    '',
-  );
+  ]);
 }
 if (rss) {
-  out.push(
-    '## Memory',
-    '',
+  section('## Memory', [
     `Peak RSS of the whole action process (GNU time), 10 connections against ${rss.target}:`,
     '',
     '| duration | requests | peak RSS |',
@@ -529,28 +662,68 @@ if (rss) {
     `| 60 s | ${fmt(rss.long.count)} | ${fmt(rss.long.rssMB, 1)} MB |`,
     '',
     `Growth from 5 s to 60 s: ${fmt(rss.long.rssMB - rss.short.rssMB, 1)} MB.`,
-    '',
-  );
+  ]);
 }
 if (profileRows) {
-  out.push(
-    '## Where the CPU goes',
-    '',
+  section('## Where the CPU goes', [
     `\`node --cpu-prof\` of the bundle, 10 connections, ${SECONDS} s; self time, top 15:`,
     '',
     '| self | function |',
     '|---:|---|',
     ...profileRows,
+  ]);
+}
+
+/** A section's lines: heading, blank, body, blank. */
+const block = ({ heading, lines }) => [heading, '', ...lines, ''];
+
+let text;
+if (partial) {
+  // Replace the sections measured now in the file as it is, or add them (a `###` one at the end of
+  // `## Throughput`, a `##` one at the end); every other line stays.
+  const note = `_Measured on its own: ${started.toISOString()}, ${REPS} repetitions of ${SECONDS} s (\`--only ${args.only}\`${PREVIOUS.length ? `, ${PREVIOUS.map((p) => `--previous ${p.label}`).join(' ')}` : ''}); the list at the top describes the other sections' run._`;
+  const lines = readFileSync(args.out, 'utf8').replace(/\n+$/, '').split('\n');
+  const end = (from, level) => {
+    let i = from + 1;
+    while (
+      i < lines.length &&
+      !(lines[i].startsWith('## ') || (level === 3 && lines[i].startsWith('### ')))
+    )
+      i++;
+    return i;
+  };
+  for (const s of sections) {
+    const level = s.heading.startsWith('### ') ? 3 : 2;
+    const fresh = block({ heading: s.heading, lines: [note, '', ...s.lines] });
+    const at = lines.indexOf(s.heading);
+    if (at >= 0) lines.splice(at, end(at, level) - at, ...fresh);
+    else if (level === 3) {
+      const throughput = lines.indexOf('## Throughput');
+      const i = throughput >= 0 ? end(throughput, 2) : lines.length;
+      if (lines[i - 1] !== '') lines.splice(i, 0, '');
+      lines.splice(lines[i - 1] !== '' ? i + 1 : i, 0, ...fresh);
+    } else lines.push('', ...fresh);
+  }
+  text = `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/\n+$/, '')}\n`;
+} else {
+  text = [
+    '# Benchmark results',
     '',
-  );
+    'Written by `npm run bench` (bench/run.js). Ratios compare medians measured in the same run.',
+    '',
+    ...machine,
+    ...(notes.length ? ['', 'Skipped:', ...notes] : []),
+    '',
+    '## Throughput',
+    '',
+    ...sections.filter((s) => s.heading.startsWith('### ')).flatMap(block),
+    ...sections.filter((s) => !s.heading.startsWith('### ')).flatMap(block),
+  ].join('\n');
 }
-if (targets.length > 0 || only.has('gunicorn')) {
-  writeFileSync(args.out, out.join('\n'));
-  console.log(out.join('\n'));
-}
+writeFileSync(args.out, text);
+console.log(text);
+if (partial) log(`replaced or added ${sections.length} section(s) in ${args.out}`);
 rmSync(work, { recursive: true, force: true });
-if (only.has('endpoints')) {
-  const endpoints = join(root, 'bench', 'endpoints.js');
-  const argv = [endpoints, '--reps', String(REPS), '--seconds', String(SECONDS)];
-  spawnSync(process.execPath, argv, { stdio: 'inherit' });
-}
