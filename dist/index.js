@@ -101115,6 +101115,10 @@ function distinctRoutes(routes) {
     }
     return [...seen.values()];
 }
+/** The requests of `routes` in one line, with weights: `GET /users x2, POST /orders`. */
+function requestsOf(routes) {
+    return routes.map(({ name, weight }) => (weight > 1 ? `${name} x${weight}` : name)).join(', ');
+}
 /** The URL of the target's first route (or of its path when it has none). */
 function targetUrl(target) {
     return `${origin(target)}${target.routes?.[0]?.path ?? target.path}`;
@@ -101273,6 +101277,8 @@ function formatBytes(bytes) {
     return `${bytes} bytes`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
@@ -101379,7 +101385,7 @@ const OPTIONS = [
         default: '',
         defaultText: 'none',
         type: { kind: 'integer', min: 1, max: 65535 },
-        description: 'TCP port of the service to check, on host, at path (plain http). Give either port or url.',
+        description: 'TCP port of the service to check, on host, at path (plain http). Give either port or url (or absolute URLs in targets).',
         summary: 'TCP port of the service on host (plain http), instead of url',
         cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
     },
@@ -101518,7 +101524,7 @@ const OPTIONS = [
             kind: 'text',
             accepted: "vegeta's HTTP targets format, as text or a file path",
         },
-        description: "Several routes, sent in turn on each connection (a target listed twice is sent twice as often): the targets themselves, or a file holding them. Each target is a 'METHOD URL' line, then 'Name: value' header lines, then an optional '@body-file' line (relative to the targets file); a blank line separates targets and # starts a comment. A relative URL (GET /users) is taken against url or host, port and path; every target goes to that one service. headers, body and content-type apply to every target that does not set its own.",
+        description: "Several routes, sent in turn on each connection (a target listed twice is sent twice as often): the targets themselves, or a file holding them. Each target is a 'METHOD URL' line, then 'Name: value' header lines, then an optional '@body-file' line (relative to the targets file's folder, or to the working directory for inline text and stdin); a blank line separates targets and # starts a comment. A relative URL (GET /users) is taken against url or host, port and path; every target goes to that one service (without url and port, the service of the first absolute URL). At most 10,000 targets and 1,000 distinct requests. headers, body and content-type apply to every target that does not set its own.",
         summary: "Several routes in vegeta's targets format (text or a file), sent in turn",
         cli: { value: '<file>', help: "targets file ('-' reads stdin)" },
     },
@@ -101557,7 +101563,7 @@ const OPTIONS = [
         default: '',
         defaultText: 'none',
         type: { kind: 'integer', min: 1, max: 65535 },
-        description: 'Port of a second service to compare with (typically the base branch, started by an earlier step), on baseline-host at baseline-path. Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
+        description: "Port of a second service to compare with (typically the base branch, started by an earlier step), on baseline-host at baseline-path, with the head's scheme. Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.",
         cli: { value: '<port>', help: 'compare with this service, alternating slices' },
     },
     {
@@ -101581,7 +101587,7 @@ const OPTIONS = [
         default: '',
         defaultText: 'none',
         type: { kind: 'text', accepted: 'a report written by report-file' },
-        description: 'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port.',
+        description: 'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port and baseline-url.',
         summary: "Compare with a report saved by an earlier run's report-file",
         cli: { value: '<file>', help: 'compare with a report saved by --report-file' },
     },
@@ -101762,11 +101768,14 @@ const MAX_TARGETS = 10_000;
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * True when `value` is targets text rather than the path of a file holding them: it has several
- * lines, starts with a comment, or reads `METHOD URL` with an upper-case method.
+ * lines, starts with a comment, or reads `METHOD URL` with a URL that starts with `/` or a scheme
+ * (`get /users`, `GET http://127.0.0.1:8080/`), which a file name such as `API routes.txt` does not.
  */
 function isTargetsText(value) {
     const text = value.trim();
-    return /\n/.test(text) || text.startsWith('#') || /^[A-Z][A-Z_-]*[ \t]+\S/.test(text);
+    return (/\n/.test(text) ||
+        text.startsWith('#') ||
+        /^[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]+(\/|[A-Za-z][A-Za-z0-9+.-]*:)/.test(text));
 }
 /** The entries of a targets text; throws `TargetsFormatError` at the first line that is wrong. */
 function parseTargets(text) {
@@ -101828,10 +101837,12 @@ function parseTargets(text) {
 /**
  * Turns the raw text of the inputs into one typed, validated `Settings` object.
  *
- * Pure: it reads inputs through the `read` callback it is given (the action passes `core.getInput`),
- * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
+ * It reads inputs through the `read` callback it is given (the action passes `core.getInput`) and
+ * the files they name (`body-file`, `targets`, `ca-file`, `@file` bodies) through `readFile`, so the
+ * action, the CLI and the tests share the same rules and messages. Every problem throws an
  * `InputError` that names the input, quotes the value and states the accepted range.
  */
+
 
 
 
@@ -101877,6 +101888,8 @@ const UNIT_SECONDS = { ms: 0.001, s: 1, m: 60, h: 3600 };
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
 /** A request body (`body`, `body-file`, a target's `@file`) is at most this large. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** At most this many distinct requests in `targets`: each keeps its own latency histogram. */
+const MAX_ROUTES = 1000;
 /** `targets` and `ca-file` are at most this large. */
 const MAX_TEXT_FILE_BYTES = 10 * 1024 * 1024;
 /** Reads and checks every input; throws `InputError` at the first bad one. */
@@ -101923,7 +101936,7 @@ function readSettings(read, readFile = readBoundedFile) {
     }
     const http2 = settings_boolean('http2', text('http2'));
     for (const [name, side] of [
-        [given('url') ? 'url' : 'port', head],
+        [given('url') ? 'url' : given('port') ? 'port' : 'targets', head],
         ['baseline-url', baselineEndpoint],
     ]) {
         if (http2 && side !== null && side.scheme === 'http') {
@@ -101981,18 +101994,24 @@ function readTargets(value, file) {
         return null;
     const expected = "targets in vegeta's HTTP format ('METHOD URL' lines, each followed by its 'Name: value' " +
         "headers and an optional '@body-file' line, with blank lines between targets), or a file holding them";
-    const inline = isTargetsText(value);
     const path = value.trim();
+    // `-` (the CLI's `--targets -`): the text comes from stdin, and `@file`s are relative to the
+    // working directory as for inline targets.
+    const stdin = path === '-';
+    const inline = !stdin && isTargetsText(value);
     const text = inline
         ? value
         : file('targets', path, MAX_TEXT_FILE_BYTES, expected).toString('utf8');
-    const label = inline ? 'targets' : `targets (${path})`;
+    const label = inline ? 'targets' : stdin ? 'targets (stdin)' : `targets (${path})`;
+    if (text.trim() === '') {
+        throw new InputError('targets', `Invalid ${label}: it is empty; expected ${expected}`);
+    }
     try {
         const entries = parseTargets(text);
         return {
             entries,
-            source: inline ? 'inline' : path,
-            folder: inline ? '.' : (0,external_node_path_.dirname)(path),
+            source: inline ? 'inline' : stdin ? 'stdin' : path,
+            folder: inline || stdin ? '.' : (0,external_node_path_.dirname)(path),
             label,
         };
     }
@@ -102042,7 +102061,7 @@ function endpoint(names, read, targets, head) {
     if (urlText !== '') {
         const also = [names.port, names.host, names.path].filter(given);
         if (also.length > 0) {
-            throw new InputError(names.url, `Invalid ${names.url} '${urlText}': set either ${names.url} or ${names.port} (with ${names.host} and ${names.path}), not both; ${also.join(' and ')} ${also.length > 1 ? 'are' : 'is'} set too`);
+            throw new InputError(names.url, `Invalid ${names.url} '${printable(urlText)}': set either ${names.url} or ${names.port} (with ${names.host} and ${names.path}), not both; ${also.join(' and ')} ${also.length > 1 ? 'are' : 'is'} set too`);
         }
         return parseUrl(names.url, urlText);
     }
@@ -102088,6 +102107,9 @@ function readUrl(value) {
     }
     if (value.includes('\\'))
         return 'it holds a backslash';
+    // `localhost:8080/x` parses as the scheme `localhost:`.
+    if (/^[A-Za-z0-9.-]+:[0-9]+(\/|$)/.test(value))
+        return `it has no scheme: write http://${value}`;
     let url;
     try {
         url = new URL(value);
@@ -102141,9 +102163,19 @@ const STANDARD_METHODS = new Set([
 function certificates(path, file) {
     const expected = 'a PEM file of CA certificates (-----BEGIN CERTIFICATE-----)';
     const text = file('ca-file', path, MAX_TEXT_FILE_BYTES, expected).toString('utf8');
-    if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new InputError('ca-file', `Invalid ca-file '${path}': it holds no certificate; expected ${expected}`);
-    }
+    const fail = (why) => new InputError('ca-file', `Invalid ca-file '${path}': ${why}; expected ${expected}`);
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0)
+        throw fail('it holds no certificate');
+    // TLS would drop a block it cannot parse without a word: read each one here.
+    blocks.forEach((block, i) => {
+        try {
+            new external_node_crypto_.X509Certificate(block);
+        }
+        catch {
+            throw fail(`certificate ${i + 1} of ${blocks.length} cannot be read`);
+        }
+    });
     return text;
 }
 /**
@@ -102160,30 +102192,46 @@ function buildRoutes(side, targets, request, isHead) {
             route(sideOrigin, request.method, side.path, request.headers, request.body, request.contentType, fail),
         ];
     }
-    const base = `${sideOrigin}${side.path}`;
     const routes = [];
-    const byName = new Map();
+    // Identical requests share one route: found by a fingerprint of what is sent, so that a long
+    // targets list is read in linear time.
+    const byRequest = new Map();
+    const sameName = new Map();
+    const bodyKeys = new Map();
     for (const entry of targets.entries) {
         const fail = (line, why) => new InputError('targets', `Invalid ${targets.label}: line ${line} ${why}`);
         const method = checkMethod(entry.method, (why) => fail(entry.line, `has method '${printable(entry.method)}': ${why}`));
-        let url;
-        try {
-            url = new URL(entry.url, base);
+        let path;
+        if (ABSOLUTE_URL.test(entry.url)) {
+            const read = readUrl(entry.url);
+            if (typeof read === 'string') {
+                throw fail(entry.line, `has URL '${printable(entry.url)}': ${read}`);
+            }
+            // The head's absolute targets must go to the head; the baseline sends their paths to itself.
+            if (isHead && origin(read) !== sideOrigin) {
+                throw fail(entry.line, `goes to ${origin(read)}, but the service is ${sideOrigin}: every target goes to one ` +
+                    `service (write relative URLs, e.g. 'GET /users')`);
+            }
+            path = read.path;
         }
-        catch {
-            throw fail(entry.line, `has URL '${printable(entry.url)}', which is not a valid URL`);
+        else {
+            // `//host/x` would name another host, which the URL parser takes silently; a backslash is
+            // read as `/`. Other references are resolved against the side's URL (`users` under `/api/`).
+            if (entry.url.startsWith('//') || entry.url.includes('\\')) {
+                throw fail(entry.line, `has URL '${printable(entry.url)}': expected a path such as /users, or an http:// or ` +
+                    `https:// URL of the service`);
+            }
+            if (entry.url.includes('#'))
+                throw fail(entry.line, `has a fragment ('#') in its URL, which is never sent`);
+            let url;
+            try {
+                url = new URL(entry.url, `${sideOrigin}${side.path}`);
+            }
+            catch {
+                throw fail(entry.line, `has URL '${printable(entry.url)}', which is not a valid URL`);
+            }
+            path = `${url.pathname}${url.search}`;
         }
-        if (entry.url.includes('#'))
-            throw fail(entry.line, `has a fragment ('#') in its URL, which is never sent`);
-        // The head's absolute targets must go to the head; the baseline sends their paths to itself.
-        if (isHead && ABSOLUTE_URL.test(entry.url) && url.origin !== new URL(base).origin) {
-            throw fail(entry.line, `goes to ${url.origin}, but the service is ${sideOrigin}: every target goes to one ` +
-                `service (write relative URLs, e.g. 'GET /users')`);
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw fail(entry.line, `has URL '${printable(entry.url)}', which is not http:// or https://`);
-        }
-        const path = `${url.pathname}${url.search}`;
         const own = [];
         for (const [name, value, line] of entry.headers) {
             const problem = headerProblem(name, value);
@@ -102198,32 +102246,38 @@ function buildRoutes(side, targets, request, isHead) {
         ];
         let body = request.body;
         if (entry.bodyFile !== '') {
-            const path = (0,external_node_path_.resolve)(targets.folder, entry.bodyFile);
-            body = request.bodies.get(path) ?? null;
+            const file = (0,external_node_path_.resolve)(targets.folder, entry.bodyFile);
+            body = request.bodies.get(file) ?? null;
             if (body === null) {
                 try {
-                    body = request.readFile(path, MAX_BODY_BYTES);
+                    body = request.readFile(file, MAX_BODY_BYTES);
                 }
                 catch (error) {
-                    const where = targets.source === 'inline' ? 'the working directory' : "the targets file's folder";
-                    throw fail(entry.bodyLine, `names the body file '${path}' (relative to ${where}): ${error.message}; ` +
+                    const where = targets.folder === '.' ? 'the working directory' : "the targets file's folder";
+                    throw fail(entry.bodyLine, `names the body file '${file}' (relative to ${where}): ${error.message}; ` +
                         `expected a file of at most ${formatBytes(MAX_BODY_BYTES)}`);
                 }
-                request.bodies.set(path, body);
+                request.bodies.set(file, body);
             }
             if (body.length === 0)
                 body = null;
         }
         const made = route(sideOrigin, method, path, headers, body, request.contentType, (why) => fail(entry.line, why));
-        const same = byName.get(made.name) ?? [];
-        const twin = same.find((r) => sameRequest(r, made));
+        const key = fingerprint(made, bodyKeys);
+        const twin = byRequest.get(key);
         if (twin) {
             routes.push(twin);
             continue;
         }
-        if (same.length > 0)
-            made.name = `${made.name} #${same.length + 1}`;
-        byName.set(made.name.replace(/ #\d+$/, ''), [...same, made]);
+        if (byRequest.size === MAX_ROUTES) {
+            throw fail(entry.line, `is past the limit of ${MAX_ROUTES} distinct requests (each has its own counts and ` +
+                `latency histogram); repeat a target to weight it rather than vary it`);
+        }
+        const named = (sameName.get(made.name) ?? 0) + 1;
+        sameName.set(made.name, named);
+        if (named > 1)
+            made.name = `${made.name} #${named}`;
+        byRequest.set(key, made);
         routes.push(made);
     }
     return routes;
@@ -102266,13 +102320,17 @@ function refuseHttp1Headers(routes, fromTargets) {
         }
     }
 }
-/** Two routes that send the same bytes: the same method, path, headers and body. */
-function sameRequest(a, b) {
-    return (a.method === b.method &&
-        a.path === b.path &&
-        JSON.stringify(a.headers) === JSON.stringify(b.headers) &&
-        (a.body === b.body ||
-            (a.body !== null && b.body !== null && Buffer.compare(a.body, b.body) === 0)));
+/**
+ * What a route sends, as a key: two routes with the same key send the same bytes. A body is keyed
+ * by a digest of its bytes, computed once per buffer (`keys`).
+ */
+function fingerprint(route, keys) {
+    let body = '';
+    if (route.body !== null) {
+        body = keys.get(route.body) ?? (0,external_node_crypto_.createHash)('sha256').update(route.body).digest('hex');
+        keys.set(route.body, body);
+    }
+    return JSON.stringify([route.method, route.path, route.headers, body]);
 }
 /**
  * An integer within the input's range in the options table; `expected` words the range when the
@@ -102457,10 +102515,14 @@ function hasControl(text) {
     }
     return false;
 }
-/** `text` with control characters shown as `\xNN`, for quoting in a message. */
+/**
+ * `text` with control characters shown as `\xNN`, and the password of a URL's `user:password@`
+ * as `***`, for quoting in a message.
+ */
 function printable(text) {
     let out = '';
-    for (const char of text) {
+    const masked = text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#]*@/, '$1***@');
+    for (const char of masked) {
         const code = char.charCodeAt(0);
         out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
     }
@@ -102581,6 +102643,15 @@ function parseSavedBaseline(text, path, durationSec) {
             pipelining: Number(settings.pipelining),
             path: String(settings.path),
             durationSec: Number(settings.durationSec),
+            // Reports written before HTTPS and routes existed were plain-HTTP GETs of one path.
+            scheme: String(settings.scheme ?? 'http'),
+            http2: settings.http2 === true,
+            requests: Array.isArray(settings.routes)
+                ? requestsOf(settings.routes.map((r) => ({
+                    name: String(r?.name),
+                    weight: Number(r?.weight) || 1,
+                })))
+                : null,
         },
         samples: { sampleSec, rps },
         result: savedResult(result),
@@ -102713,8 +102784,7 @@ function notReady(input) {
             passed: false,
             outcome: 'not-ready',
             message: `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
-                `For a local service with a self-signed certificate set insecure: true, or give its CA ` +
-                `in ca-file`,
+                certificateAdvice(input.lastErrorCode ?? '', input.caFile === true),
         };
     }
     return {
@@ -102725,6 +102795,20 @@ function notReady(input) {
             (input.lastError ? `; last error: ${input.lastError}` : '') +
             (input.hint ? `; ${input.hint}` : ''),
     };
+}
+/** What to do about a certificate refused with `code`. */
+function certificateAdvice(code, caFile) {
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+        return 'It does not name this host: use a host name or address it names, or set insecure: true';
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+        return 'It is outside its validity dates: renew it, or set insecure: true';
+    }
+    if (caFile) {
+        return 'ca-file does not hold the CA that signed it: give that CA, or set insecure: true';
+    }
+    return ('For a local service with a self-signed certificate set insecure: true, or give its CA in ' +
+        'ca-file');
 }
 /**
  * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
@@ -104033,6 +104117,8 @@ async function waitFor(settings, hooks) {
         waitTimeoutSec: settings.waitTimeoutSec,
         lastError: ready.lastError,
         certificate: ready.certificate === true,
+        lastErrorCode: ready.lastErrorCode,
+        caFile: settings.tls.ca !== null,
         hint: ready.hint,
     });
 }
@@ -105114,6 +105200,7 @@ function comparisonMarkdown(settings, check) {
 
 ;// CONCATENATED MODULE: ./src/present/warnings.ts
 
+
 /** Nothing when the load never started: there is nothing to warn about. */
 function warningsOf(settings, check) {
     if (!check.loadStarted)
@@ -105133,14 +105220,34 @@ function warningsOf(settings, check) {
         list.push({ text: mismatch });
     return list;
 }
-/** A warning when a saved baseline was measured with other settings than this run, else null. */
+/**
+ * A warning when a saved baseline was measured with other settings than this run, else null:
+ * connections, pipelining, path, scheme, protocol and the requests sent (method, path, weight).
+ */
 function baselineMismatch(settings, saved) {
-    const differs = ['connections', 'pipelining', 'path'].filter((k) => saved.settings[k] !== settings[k]);
+    const now = {
+        ...saved.settings,
+        connections: settings.connections,
+        pipelining: settings.pipelining,
+        path: settings.path,
+        scheme: settings.scheme,
+        http2: settings.http2,
+        requests: requestsOf(distinctRoutes(settings.routes).map(({ route, weight }) => ({ name: route.name, weight }))),
+    };
+    // The requests name their paths; a report older than routes has only the path.
+    const keys = [
+        'connections',
+        'pipelining',
+        'scheme',
+        'http2',
+    ];
+    keys.push(saved.settings.requests === null ? 'path' : 'requests');
+    const differs = keys.filter((k) => saved.settings[k] !== now[k]);
     if (differs.length === 0)
         return null;
-    const list = (from) => differs.map((k) => `${k} ${from[k]}`).join(', ');
+    const list = (from) => differs.map((k) => (k === 'requests' ? `requests (${from[k]})` : `${k} ${from[k]}`)).join(', ');
     return (`The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
-        `uses ${list(settings)}: the comparison is not like for like.`);
+        `uses ${list(now)}: the comparison is not like for like.`);
 }
 
 ;// CONCATENATED MODULE: ./src/system/environment.ts
@@ -105192,7 +105299,7 @@ async function runSession(options) {
     let settings;
     let saved;
     try {
-        settings = readSettings(options.read);
+        settings = readSettings(options.read, options.readFile);
         checkWrittenFiles(settings, env);
         saved = settings.baselineFile
             ? readSavedBaseline(settings.baselineFile, settings.durationSec)

@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import { parseCommandLine, usage } from './config/command-line.js';
 import { START_LINE, progressLine } from './present/text.js';
 import { runSession, type Sink } from './session.js';
-import { writeTextFile } from './system/files.js';
+import {
+  formatBytes,
+  readBoundedFile,
+  UnreadableFileError,
+  writeTextFile,
+} from './system/files.js';
 import { stopOnSignals } from './system/signals.js';
 import { VERSION } from './version.js';
 
@@ -24,8 +29,6 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { json, inputs } = line;
-  // `--targets -`: the targets come from stdin, read whole before anything is sent.
-  if (inputs.get('targets') === '-') inputs.set('targets', readFileSync(0, 'utf8') || ' ');
   const tty = !json && process.stdout.isTTY === true;
 
   const stop = stopOnSignals();
@@ -33,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const end = await runSession({
       read: (name) => inputs.get(name) ?? '',
+      readFile: readFileOrStdin,
       sink: terminalSink(json, tty),
       defaultFiles: null,
       signal: stop.signal,
@@ -53,6 +57,25 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     stop.dispose();
   }
+}
+
+/**
+ * `--targets -` reads the targets from stdin, whole, before anything is sent; every other path is
+ * a regular file.
+ */
+function readFileOrStdin(path: string, limitBytes: number): Buffer {
+  if (path !== '-') return readBoundedFile(path, limitBytes);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(0);
+  } catch (error) {
+    throw new UnreadableFileError(
+      `cannot read stdin (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  }
+  if (bytes.length > limitBytes)
+    throw new UnreadableFileError(`stdin holds more than ${formatBytes(limitBytes)}`);
+  return bytes;
 }
 
 function badUsage(message: string): number {

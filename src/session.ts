@@ -8,7 +8,7 @@
  * stands.
  */
 import { readSavedBaseline } from './config/baseline-file.js';
-import { InputError, readSettings, type InputReader } from './config/settings.js';
+import { InputError, readSettings, type FileReader, type InputReader } from './config/settings.js';
 import { checkWrittenFiles } from './config/written-files.js';
 import { crashed } from './check/judge.js';
 import { runCheck, type CheckHooks } from './check/run.js';
@@ -53,6 +53,8 @@ export interface SessionOptions extends PassedHooks {
   env?: NodeJS.ProcessEnv;
   /** Where `report-file` and `benchmark-file` go when they are not set; null: not written. */
   defaultFiles?: { report: string; benchmark: string } | null;
+  /** Reads the files inputs name; the CLI's also reads `-` (stdin). Default: regular files. */
+  readFile?: FileReader;
 }
 
 export type SessionEnd =
@@ -66,7 +68,7 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   let settings: Settings;
   let saved: SavedBaseline | null;
   try {
-    settings = readSettings(options.read);
+    settings = readSettings(options.read, options.readFile);
     checkWrittenFiles(settings, env);
     saved = settings.baselineFile
       ? readSavedBaseline(settings.baselineFile, settings.durationSec)

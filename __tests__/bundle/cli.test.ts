@@ -101,6 +101,26 @@ describe('http-load-check CLI', () => {
     assert.match(run.stdout, /^route POST \/b: \d+ requests/m);
   });
 
+  it('reads stdin as targets text even on one line, and refuses it empty', async () => {
+    const base = [String(target.port), '-d', '200ms', '--targets', '-', '--wait-timeout', '0'];
+    const one = await cli([...base, '--json'], 'GET users');
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(
+      JSON.parse(one.stdout).settings.routes.map((r: { name: string }) => r.name),
+      ['GET /users'],
+    );
+    const connections = target.connections();
+    for (const input of ['', '  \n\n']) {
+      const empty = await cli(base, input);
+      assert.equal(empty.code, 2, JSON.stringify(input));
+      assert.match(
+        empty.stderr,
+        /^http-load-check: Invalid targets \(stdin\): it is empty; expected/,
+      );
+    }
+    assert.equal(target.connections(), connections);
+  });
+
   it('--json prints the report with header values hidden', async () => {
     const run = await cli([
       String(target.port),

@@ -105,6 +105,33 @@ describe('a run that did not run to its end', () => {
     );
   });
 
+  it('advises on a refused certificate by its cause, and not ca-file twice', () => {
+    const refusedWith = (lastErrorCode: string, caFile = false) =>
+      notReady({
+        url: 'https://127.0.0.1:8443/',
+        waitTimeoutSec: 30,
+        certificate: true,
+        lastError: `some text (${lastErrorCode})`,
+        lastErrorCode,
+        caFile,
+      }).message;
+    assert.equal(
+      refusedWith('DEPTH_ZERO_SELF_SIGNED_CERT'),
+      'Target https://127.0.0.1:8443/ refused: its certificate is not trusted: some text ' +
+        '(DEPTH_ZERO_SELF_SIGNED_CERT). For a local service with a self-signed certificate set ' +
+        'insecure: true, or give its CA in ca-file',
+    );
+    assert.match(
+      refusedWith('DEPTH_ZERO_SELF_SIGNED_CERT', true),
+      /\. ca-file does not hold the CA that signed it: give that CA, or set insecure: true$/,
+    );
+    assert.match(
+      refusedWith('ERR_TLS_CERT_ALTNAME_INVALID', true),
+      /\. It does not name this host: use a host name or address it names, or set insecure: true$/,
+    );
+    assert.match(refusedWith('CERT_HAS_EXPIRED'), /outside its validity dates/);
+  });
+
   it('words a crash of ours with its stack, or the value thrown', () => {
     const error = new Error('boom');
     const decision = crashed(error);

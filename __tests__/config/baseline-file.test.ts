@@ -53,7 +53,15 @@ describe('parseSavedBaseline', () => {
           createdAt: '2026-11-20T10:00:00.000Z',
           target: 'http://127.0.0.1:8080/',
           environment: { sha: '0123456789abcdef0123', ref: 'refs/heads/main' },
-          settings: { connections: 2, pipelining: 1, path: '/health', durationSec: 5 },
+          settings: {
+            connections: 2,
+            pipelining: 1,
+            path: '/health',
+            durationSec: 5,
+            scheme: 'http',
+            http2: false,
+            requests: null,
+          },
           samples: { sampleSec: 0.5, rps: [1000, 1010, 990, 1004] },
           result: undefined,
         },
@@ -194,7 +202,15 @@ describe('parseSavedBaseline', () => {
     const saved = parseSavedBaseline(written, 'written.json', 5);
     assert.deepEqual(saved.samples, { sampleSec: 0.5, rps: [2400, 2500, 2470] });
     assert.deepEqual(saved.result, result);
-    assert.deepEqual(saved.settings, { connections: 1, pipelining: 1, path: '/', durationSec: 5 });
+    assert.deepEqual(saved.settings, {
+      connections: 1,
+      pipelining: 1,
+      path: '/',
+      durationSec: 5,
+      scheme: 'http',
+      http2: false,
+      requests: 'GET /',
+    });
     assert.equal(saved.target, 'http://127.0.0.1:8080/');
   });
 });

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError, readSettings } from '../../src/config/settings.js';
-import { parseTargets } from '../../src/config/targets.js';
+import { isTargetsText, parseTargets } from '../../src/config/targets.js';
 import { distinctRoutes, origin, targetUrl } from '../../src/model/settings.js';
+import { testCertificate } from '../helpers/tls.js';
 
 const read = (inputs: Record<string, string>) =>
   readSettings((name) => ({ 'min-requests': '0', ...inputs })[name] ?? '');
@@ -291,6 +292,24 @@ describe('targets', () => {
       /^Invalid targets: line 2 names the body file '.*missing\.json' \(relative to the working directory\): cannot read it \(ENOENT\)/,
     ],
     ['# nothing\n\n', /holds no target/],
+    // URLs the URL parser would forgive: another host, a missing slash, a backslash, userinfo.
+    [
+      'GET //evil.example/x',
+      /^Invalid targets: line 1 has URL '\/\/evil\.example\/x': expected a path/,
+    ],
+    [
+      'GET /a\n\nGET http:/x',
+      /^Invalid targets: line 3 has URL 'http:\/x': it does not start with/,
+    ],
+    ['GET /a\n\nGET \\x', /^Invalid targets: line 3 has URL '\\x': expected a path/],
+    [
+      'GET http://u:hunter2@127.0.0.1:1/',
+      /^Invalid targets: line 1 has URL 'http:\/\/u:\*\*\*@127\.0\.0\.1:1\/': it carries a user name/,
+    ],
+    [
+      'GET /a\n\nGET ftp://127.0.0.1:1/',
+      /^Invalid targets: line 3 has URL 'ftp:.*its scheme is ftp:/,
+    ],
   ] as const) {
     it(`refuses ${JSON.stringify(targets)} naming the line`, () => {
       refused({ port: '1', targets }, 'targets', message);
@@ -302,6 +321,56 @@ describe('targets', () => {
       }
     });
   }
+
+  it('never quotes a password of a URL', () => {
+    for (const inputs of [
+      { url: 'http://me:hunter2@127.0.0.1:1/' },
+      { url: 'http://me:hunter2@127.0.0.1:1/', port: '1' },
+      { port: '', targets: 'GET http://me:p@ss:hunter2@127.0.0.1:1/\n' },
+    ] as Record<string, string>[]) {
+      assert.throws(
+        () => read(inputs),
+        (e: Error) => e.message.includes('me:***@') && !e.message.includes('hunter2'),
+      );
+    }
+  });
+
+  it('tells a URL without a scheme to add one', () => {
+    refused(
+      { url: 'localhost:8080/x' },
+      'url',
+      /it has no scheme: write http:\/\/localhost:8080\/x/,
+    );
+  });
+
+  it('shares one route per distinct request, in linear time, and caps distinct requests', () => {
+    // 10,000 targets over 1,000 distinct requests, each also with a body from one of two files
+    // holding the same bytes: one route per request, weighted 10.
+    const a = file('same-a.json', '{"x":1}');
+    const b = file('same-b.json', '{"x":1}');
+    const many = Array.from(
+      { length: 10_000 },
+      (_, i) => `POST /item/${i % 1000}\n@${i % 2 ? a : b}`,
+    ).join('\n\n');
+    const s = read({ port: '1', targets: many });
+    const distinct = distinctRoutes(s.routes);
+    assert.equal(s.routes.length, 10_000);
+    assert.equal(distinct.length, 1000);
+    assert.ok(distinct.every(({ weight }) => weight === 10));
+    const over = Array.from({ length: 1001 }, (_, i) => `GET /item/${i}`).join('\n\n');
+    refused(
+      { port: '1', targets: over },
+      'targets',
+      /^Invalid targets: line 2001 is past the limit of 1000 distinct requests/,
+    );
+  });
+
+  it('tells targets text from a file name', () => {
+    for (const text of ['GET /a', 'get /a', 'POST http://127.0.0.1:1/', '# c', 'GET /a\n'])
+      assert.equal(isTargetsText(text), true, text);
+    for (const name of ['targets.txt', 'API routes.txt', './t.txt', '/abs/t.txt'])
+      assert.equal(isTargetsText(name), false, name);
+  });
 
   it('parses comments, CRLF and a BOM', () => {
     const entries = parseTargets(
@@ -318,8 +387,8 @@ describe('targets', () => {
 });
 
 describe('TLS and HTTP/2', () => {
-  it('reads insecure, ca-file and http2', () => {
-    const ca = file('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  it('reads insecure, ca-file and http2', async () => {
+    const ca = file('ca.pem', (await testCertificate()).cert);
     const s = read({
       url: 'https://127.0.0.1:8443/',
       insecure: 'true',
@@ -343,6 +412,25 @@ describe('TLS and HTTP/2', () => {
       { url: 'https://127.0.0.1:1/', 'ca-file': file('empty.pem', 'hello') },
       'ca-file',
       /holds no certificate/,
+    );
+    refused(
+      {
+        url: 'https://127.0.0.1:1/',
+        'ca-file': file(
+          'bad.pem',
+          '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+        ),
+      },
+      'ca-file',
+      /certificate 1 of 1 cannot be read/,
+    );
+  });
+
+  it('names targets when HTTP/2 over plain http comes from an absolute target', () => {
+    refused(
+      { port: '', targets: 'GET http://127.0.0.1:8080/\n', http2: 'true' },
+      'http2',
+      /targets is plain http \(http:\/\/127\.0\.0\.1:8080\)/,
     );
   });
 });

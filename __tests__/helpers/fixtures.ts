@@ -110,7 +110,15 @@ export const saved: SavedBaseline = {
   createdAt: '2026-11-20T10:00:00.000Z',
   target: 'http://127.0.0.1:8080/',
   environment: { sha: '0123456789abcdef0123', ref: 'refs/heads/main' },
-  settings: { connections: 1, pipelining: 1, path: '/', durationSec: 5 },
+  settings: {
+    connections: 1,
+    pipelining: 1,
+    path: '/',
+    durationSec: 5,
+    scheme: 'http',
+    http2: false,
+    requests: 'GET /',
+  },
   samples: { sampleSec: 0.5, rps: [1000, 1004, 998, 1001] },
   result: { ...result, requests: 2000, windowMs: 2000 },
 };

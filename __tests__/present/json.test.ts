@@ -61,6 +61,26 @@ describe('the JSON report of an absolute check', () => {
     assert.deepEqual(report.environment, environment);
   });
 
+  it('is valid for an https target over HTTP/2 with routes too', () => {
+    const tls = settingsOf({
+      port: '',
+      url: 'https://localhost:8443/api/',
+      http2: 'true',
+      insecure: 'true',
+      targets: 'GET /users\n\nPOST /orders\n\nGET /users',
+    });
+    const https = jsonReport(tls, absoluteCheck(tls), [], environment, createdAt);
+    assertValid(https);
+    assert.equal(https.target, 'https://localhost:8443/users');
+    assert.deepEqual(
+      https.settings.routes.map((r) => [r.name, r.weight]),
+      [
+        ['GET /users', 2],
+        ['POST /orders', 1],
+      ],
+    );
+  });
+
   it('carries the settings with every header value masked, and no value anywhere', () => {
     const masked = [
       ['Authorization', '***'],

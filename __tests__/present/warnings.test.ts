@@ -2,8 +2,8 @@
  * src/present/warnings.ts, pure: the one list of warnings a check raises besides its decision.
  * Nothing when the load never started; the min-requests noise warning (with its annotation title)
  * for an absolute check only; the saturated-generator warning when there was a window; and, for a
- * saved baseline, `baselineMismatch` when it was measured with other connections, pipelining or
- * path. The order is the list's: noise, generator, mismatch.
+ * saved baseline, `baselineMismatch` when it was measured with other connections, pipelining,
+ * scheme, protocol or requests (the path, for a report older than routes). The order is the list's: noise, generator, mismatch.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -80,8 +80,26 @@ describe('baselineMismatch', () => {
     assert.equal(baselineMismatch(settingsOf(), saved), null);
     assert.equal(
       baselineMismatch(settingsOf({ connections: '4', pipelining: '2', path: '/x' }), saved),
-      'The saved baseline (main.json) was measured with connections 1, pipelining 1, path /; ' +
-        'this run uses connections 4, pipelining 2, path /x: the comparison is not like for like.',
+      'The saved baseline (main.json) was measured with connections 1, pipelining 1, requests ' +
+        '(GET /); this run uses connections 4, pipelining 2, requests (GET /x): the comparison ' +
+        'is not like for like.',
+    );
+    // A report older than routes: its path instead of its requests.
+    const old = { ...saved, settings: { ...saved.settings, requests: null } };
+    assert.match(
+      baselineMismatch(settingsOf({ path: '/x' }), old) ?? '',
+      /measured with path \/; this run uses path \/x:/,
+    );
+    // Scheme, protocol and the requests' methods and weights count too.
+    const tls = settingsOf({ port: '', url: 'https://127.0.0.1:8443/', http2: 'true' });
+    assert.match(
+      baselineMismatch(tls, saved) ?? '',
+      /measured with scheme http, http2 false; this run uses scheme https, http2 true:/,
+    );
+    const weighted = settingsOf({ targets: 'POST /\n\nGET /\n\nGET /' });
+    assert.match(
+      baselineMismatch(weighted, saved) ?? '',
+      /requests \(GET \/\); this run uses requests \(POST \/, GET \/ x2\):/,
     );
     assert.match(
       baselineMismatch(settingsOf({ pipelining: '8' }), saved) ?? '',
@@ -89,7 +107,7 @@ describe('baselineMismatch', () => {
     );
   });
 
-  it('compares connections, pipelining and path only, not the duration or the host', () => {
+  it('leaves out the duration and the host', () => {
     assert.equal(baselineMismatch(settingsOf({ duration: '20', host: 'localhost' }), saved), null);
   });
 });

@@ -71,7 +71,15 @@ describe('runCheck: the check the settings ask for', () => {
       createdAt: '',
       target: 'http://127.0.0.1/',
       environment: {},
-      settings: { connections: 1, pipelining: 1, path: '/', durationSec: 0.5 },
+      settings: {
+        connections: 1,
+        pipelining: 1,
+        path: '/',
+        durationSec: 0.5,
+        scheme: 'http',
+        http2: false,
+        requests: 'GET /',
+      },
       // 100 req/s against thousands: the head is faster by far.
       samples: { sampleSec: 0.25, rps: [100, 100] },
       result: { ...emptyResult(), requests: 50, windowMs: 500 },

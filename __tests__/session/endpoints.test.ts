@@ -178,7 +178,8 @@ describe('several routes', () => {
         'POST /c': byPath['/c'],
       });
       assert.equal(end.check.result.requests, server.served());
-      assert.ok(Math.abs(byPath['/b?x=1'] - 2 * byPath['/a']) <= 2, JSON.stringify(byPath));
+      // Each connection walks a, b, b, c in turn and stops anywhere in it: within 2 per connection.
+      assert.ok(Math.abs(byPath['/b?x=1'] - 2 * byPath['/a']) <= 4, JSON.stringify(byPath));
       assert.equal(run.outputs.requests, String(server.served()));
       assert.match(run.summary, /\| `GET \/b\?x=1` \| 2 \| \d+ \|/);
       const report = readJson(run.outputs.report);

@@ -129,6 +129,8 @@ export async function waitFor(settings: Settings, hooks: CheckHooks): Promise<De
     waitTimeoutSec: settings.waitTimeoutSec,
     lastError: ready.lastError,
     certificate: ready.certificate === true,
+    lastErrorCode: ready.lastErrorCode,
+    caFile: settings.tls.ca !== null,
     hint: ready.hint,
   });
 }

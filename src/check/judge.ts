@@ -49,6 +49,10 @@ export function notReady(input: {
   lastError?: string;
   /** The wait ended at once on a certificate that is not trusted. */
   certificate?: boolean;
+  /** Its error code (e.g. DEPTH_ZERO_SELF_SIGNED_CERT), which decides the advice. */
+  lastErrorCode?: string;
+  /** ca-file was given: it did not trust the certificate, so asking for it again would not help. */
+  caFile?: boolean;
   /** What may be wrong, e.g. that the other loopback family accepts connections. */
   hint?: string;
 }): Decision {
@@ -58,8 +62,7 @@ export function notReady(input: {
       outcome: 'not-ready',
       message:
         `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
-        `For a local service with a self-signed certificate set insecure: true, or give its CA ` +
-        `in ca-file`,
+        certificateAdvice(input.lastErrorCode ?? '', input.caFile === true),
     };
   }
   return {
@@ -71,6 +74,23 @@ export function notReady(input: {
       (input.lastError ? `; last error: ${input.lastError}` : '') +
       (input.hint ? `; ${input.hint}` : ''),
   };
+}
+
+/** What to do about a certificate refused with `code`. */
+function certificateAdvice(code: string, caFile: boolean): string {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+    return 'It does not name this host: use a host name or address it names, or set insecure: true';
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return 'It is outside its validity dates: renew it, or set insecure: true';
+  }
+  if (caFile) {
+    return 'ca-file does not hold the CA that signed it: give that CA, or set insecure: true';
+  }
+  return (
+    'For a local service with a self-signed certificate set insecure: true, or give its CA in ' +
+    'ca-file'
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { SCHEMA_VERSION, type SavedBaseline } from '../model/check.js';
 import { emptyResult, type LoadResult } from '../model/result.js';
-import { formatSeconds } from '../model/settings.js';
+import { formatSeconds, requestsOf } from '../model/settings.js';
 import { readBoundedFile } from '../system/files.js';
 import { InputError, LIMITS } from './settings.js';
 
@@ -143,6 +143,17 @@ export function parseSavedBaseline(text: string, path: string, durationSec: numb
       pipelining: Number(settings.pipelining),
       path: String(settings.path),
       durationSec: Number(settings.durationSec),
+      // Reports written before HTTPS and routes existed were plain-HTTP GETs of one path.
+      scheme: String(settings.scheme ?? 'http'),
+      http2: settings.http2 === true,
+      requests: Array.isArray(settings.routes)
+        ? requestsOf(
+            settings.routes.map((r: { name?: unknown; weight?: unknown }) => ({
+              name: String(r?.name),
+              weight: Number(r?.weight) || 1,
+            })),
+          )
+        : null,
     },
     samples: { sampleSec, rps },
     result: savedResult(result),

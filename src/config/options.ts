@@ -67,7 +67,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: 'none',
     type: { kind: 'integer', min: 1, max: 65535 },
     description:
-      'TCP port of the service to check, on host, at path (plain http). Give either port or url.',
+      'TCP port of the service to check, on host, at path (plain http). Give either port or url (or absolute URLs in targets).',
     summary: 'TCP port of the service on host (plain http), instead of url',
     cli: { flag: 'positional', value: '<port>', help: 'TCP port of the service' },
   },
@@ -221,7 +221,7 @@ export const OPTIONS: readonly OptionSpec[] = [
       accepted: "vegeta's HTTP targets format, as text or a file path",
     },
     description:
-      "Several routes, sent in turn on each connection (a target listed twice is sent twice as often): the targets themselves, or a file holding them. Each target is a 'METHOD URL' line, then 'Name: value' header lines, then an optional '@body-file' line (relative to the targets file); a blank line separates targets and # starts a comment. A relative URL (GET /users) is taken against url or host, port and path; every target goes to that one service. headers, body and content-type apply to every target that does not set its own.",
+      "Several routes, sent in turn on each connection (a target listed twice is sent twice as often): the targets themselves, or a file holding them. Each target is a 'METHOD URL' line, then 'Name: value' header lines, then an optional '@body-file' line (relative to the targets file's folder, or to the working directory for inline text and stdin); a blank line separates targets and # starts a comment. A relative URL (GET /users) is taken against url or host, port and path; every target goes to that one service (without url and port, the service of the first absolute URL). At most 10,000 targets and 1,000 distinct requests. headers, body and content-type apply to every target that does not set its own.",
     summary: "Several routes in vegeta's targets format (text or a file), sent in turn",
     cli: { value: '<file>', help: "targets file ('-' reads stdin)" },
   },
@@ -265,7 +265,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: 'none',
     type: { kind: 'integer', min: 1, max: 65535 },
     description:
-      'Port of a second service to compare with (typically the base branch, started by an earlier step), on baseline-host at baseline-path. Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.',
+      "Port of a second service to compare with (typically the base branch, started by an earlier step), on baseline-host at baseline-path, with the head's scheme. Head and baseline are then measured alternately in slices, and the step fails only when the head is confidently slower than max-regression allows.",
     cli: { value: '<port>', help: 'compare with this service, alternating slices' },
   },
   {
@@ -290,7 +290,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: 'none',
     type: { kind: 'text', accepted: 'a report written by report-file' },
     description:
-      'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port.',
+      'A JSON report saved by an earlier run to compare with, by the same statistics as baseline-port. Runs on different runners or at different times carry extra noise that the interval does not cover. Exclusive with baseline-port and baseline-url.',
     summary: "Compare with a report saved by an earlier run's report-file",
     cli: { value: '<file>', help: 'compare with a report saved by --report-file' },
   },

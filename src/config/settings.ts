@@ -1,10 +1,12 @@
 /**
  * Turns the raw text of the inputs into one typed, validated `Settings` object.
  *
- * Pure: it reads inputs through the `read` callback it is given (the action passes `core.getInput`),
- * so the action, a CLI and the tests share the same rules and messages. Every problem throws an
+ * It reads inputs through the `read` callback it is given (the action passes `core.getInput`) and
+ * the files they name (`body-file`, `targets`, `ca-file`, `@file` bodies) through `readFile`, so the
+ * action, the CLI and the tests share the same rules and messages. Every problem throws an
  * `InputError` that names the input, quotes the value and states the accepted range.
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { requestProblem } from '../engine/request.js';
@@ -63,6 +65,8 @@ export type FileReader = (path: string, limitBytes: number) => Buffer;
 
 /** A request body (`body`, `body-file`, a target's `@file`) is at most this large. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** At most this many distinct requests in `targets`: each keeps its own latency histogram. */
+export const MAX_ROUTES = 1000;
 /** `targets` and `ca-file` are at most this large. */
 const MAX_TEXT_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -136,7 +140,7 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
   }
   const http2 = boolean('http2', text('http2'));
   for (const [name, side] of [
-    [given('url') ? 'url' : 'port', head],
+    [given('url') ? 'url' : given('port') ? 'port' : 'targets', head],
     ['baseline-url', baselineEndpoint],
   ] as const) {
     if (http2 && side !== null && side.scheme === 'http') {
@@ -217,18 +221,24 @@ function readTargets(value: string, file: InputFile): Targets | null {
   const expected =
     "targets in vegeta's HTTP format ('METHOD URL' lines, each followed by its 'Name: value' " +
     "headers and an optional '@body-file' line, with blank lines between targets), or a file holding them";
-  const inline = isTargetsText(value);
   const path = value.trim();
+  // `-` (the CLI's `--targets -`): the text comes from stdin, and `@file`s are relative to the
+  // working directory as for inline targets.
+  const stdin = path === '-';
+  const inline = !stdin && isTargetsText(value);
   const text = inline
     ? value
     : file('targets', path, MAX_TEXT_FILE_BYTES, expected).toString('utf8');
-  const label = inline ? 'targets' : `targets (${path})`;
+  const label = inline ? 'targets' : stdin ? 'targets (stdin)' : `targets (${path})`;
+  if (text.trim() === '') {
+    throw new InputError('targets', `Invalid ${label}: it is empty; expected ${expected}`);
+  }
   try {
     const entries = parseTargets(text);
     return {
       entries,
-      source: inline ? 'inline' : path,
-      folder: inline ? '.' : dirname(path),
+      source: inline ? 'inline' : stdin ? 'stdin' : path,
+      folder: inline || stdin ? '.' : dirname(path),
       label,
     };
   } catch (error) {
@@ -321,7 +331,7 @@ function endpoint(
     if (also.length > 0) {
       throw new InputError(
         names.url,
-        `Invalid ${names.url} '${urlText}': set either ${names.url} or ${names.port} (with ${names.host} and ${names.path}), not both; ${also.join(' and ')} ${also.length > 1 ? 'are' : 'is'} set too`,
+        `Invalid ${names.url} '${printable(urlText)}': set either ${names.url} or ${names.port} (with ${names.host} and ${names.path}), not both; ${also.join(' and ')} ${also.length > 1 ? 'are' : 'is'} set too`,
       );
     }
     return parseUrl(names.url, urlText);
@@ -378,6 +388,8 @@ function readUrl(value: string): Endpoint | string {
     return "it does not start with 'http://' or 'https://' and a host";
   }
   if (value.includes('\\')) return 'it holds a backslash';
+  // `localhost:8080/x` parses as the scheme `localhost:`.
+  if (/^[A-Za-z0-9.-]+:[0-9]+(\/|$)/.test(value)) return `it has no scheme: write http://${value}`;
   let url: URL;
   try {
     url = new URL(value);
@@ -430,12 +442,18 @@ const STANDARD_METHODS = new Set([
 function certificates(path: string, file: InputFile): string {
   const expected = 'a PEM file of CA certificates (-----BEGIN CERTIFICATE-----)';
   const text = file('ca-file', path, MAX_TEXT_FILE_BYTES, expected).toString('utf8');
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new InputError(
-      'ca-file',
-      `Invalid ca-file '${path}': it holds no certificate; expected ${expected}`,
-    );
-  }
+  const fail = (why: string) =>
+    new InputError('ca-file', `Invalid ca-file '${path}': ${why}; expected ${expected}`);
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw fail('it holds no certificate');
+  // TLS would drop a block it cannot parse without a word: read each one here.
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw fail(`certificate ${i + 1} of ${blocks.length} cannot be read`);
+    }
+  });
   return text;
 }
 
@@ -467,35 +485,53 @@ function buildRoutes(
       ),
     ];
   }
-  const base = `${sideOrigin}${side.path}`;
   const routes: Route[] = [];
-  const byName = new Map<string, Route[]>();
+  // Identical requests share one route: found by a fingerprint of what is sent, so that a long
+  // targets list is read in linear time.
+  const byRequest = new Map<string, Route>();
+  const sameName = new Map<string, number>();
+  const bodyKeys = new Map<Uint8Array, string>();
   for (const entry of targets.entries) {
     const fail = (line: number, why: string) =>
       new InputError('targets', `Invalid ${targets.label}: line ${line} ${why}`);
     const method = checkMethod(entry.method, (why) =>
       fail(entry.line, `has method '${printable(entry.method)}': ${why}`),
     );
-    let url: URL;
-    try {
-      url = new URL(entry.url, base);
-    } catch {
-      throw fail(entry.line, `has URL '${printable(entry.url)}', which is not a valid URL`);
+    let path: string;
+    if (ABSOLUTE_URL.test(entry.url)) {
+      const read = readUrl(entry.url);
+      if (typeof read === 'string') {
+        throw fail(entry.line, `has URL '${printable(entry.url)}': ${read}`);
+      }
+      // The head's absolute targets must go to the head; the baseline sends their paths to itself.
+      if (isHead && origin(read) !== sideOrigin) {
+        throw fail(
+          entry.line,
+          `goes to ${origin(read)}, but the service is ${sideOrigin}: every target goes to one ` +
+            `service (write relative URLs, e.g. 'GET /users')`,
+        );
+      }
+      path = read.path;
+    } else {
+      // `//host/x` would name another host, which the URL parser takes silently; a backslash is
+      // read as `/`. Other references are resolved against the side's URL (`users` under `/api/`).
+      if (entry.url.startsWith('//') || entry.url.includes('\\')) {
+        throw fail(
+          entry.line,
+          `has URL '${printable(entry.url)}': expected a path such as /users, or an http:// or ` +
+            `https:// URL of the service`,
+        );
+      }
+      if (entry.url.includes('#'))
+        throw fail(entry.line, `has a fragment ('#') in its URL, which is never sent`);
+      let url: URL;
+      try {
+        url = new URL(entry.url, `${sideOrigin}${side.path}`);
+      } catch {
+        throw fail(entry.line, `has URL '${printable(entry.url)}', which is not a valid URL`);
+      }
+      path = `${url.pathname}${url.search}`;
     }
-    if (entry.url.includes('#'))
-      throw fail(entry.line, `has a fragment ('#') in its URL, which is never sent`);
-    // The head's absolute targets must go to the head; the baseline sends their paths to itself.
-    if (isHead && ABSOLUTE_URL.test(entry.url) && url.origin !== new URL(base).origin) {
-      throw fail(
-        entry.line,
-        `goes to ${url.origin}, but the service is ${sideOrigin}: every target goes to one ` +
-          `service (write relative URLs, e.g. 'GET /users')`,
-      );
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw fail(entry.line, `has URL '${printable(entry.url)}', which is not http:// or https://`);
-    }
-    const path = `${url.pathname}${url.search}`;
     const own: [string, string][] = [];
     for (const [name, value, line] of entry.headers) {
       const problem = headerProblem(name, value);
@@ -509,35 +545,44 @@ function buildRoutes(
     ];
     let body = request.body;
     if (entry.bodyFile !== '') {
-      const path = resolve(targets.folder, entry.bodyFile);
-      body = request.bodies.get(path) ?? null;
+      const file = resolve(targets.folder, entry.bodyFile);
+      body = request.bodies.get(file) ?? null;
       if (body === null) {
         try {
-          body = request.readFile(path, MAX_BODY_BYTES);
+          body = request.readFile(file, MAX_BODY_BYTES);
         } catch (error) {
           const where =
-            targets.source === 'inline' ? 'the working directory' : "the targets file's folder";
+            targets.folder === '.' ? 'the working directory' : "the targets file's folder";
           throw fail(
             entry.bodyLine,
-            `names the body file '${path}' (relative to ${where}): ${(error as Error).message}; ` +
+            `names the body file '${file}' (relative to ${where}): ${(error as Error).message}; ` +
               `expected a file of at most ${formatBytes(MAX_BODY_BYTES)}`,
           );
         }
-        request.bodies.set(path, body);
+        request.bodies.set(file, body);
       }
       if (body.length === 0) body = null;
     }
     const made = route(sideOrigin, method, path, headers, body, request.contentType, (why) =>
       fail(entry.line, why),
     );
-    const same = byName.get(made.name) ?? [];
-    const twin = same.find((r) => sameRequest(r, made));
+    const key = fingerprint(made, bodyKeys);
+    const twin = byRequest.get(key);
     if (twin) {
       routes.push(twin);
       continue;
     }
-    if (same.length > 0) made.name = `${made.name} #${same.length + 1}`;
-    byName.set(made.name.replace(/ #\d+$/, ''), [...same, made]);
+    if (byRequest.size === MAX_ROUTES) {
+      throw fail(
+        entry.line,
+        `is past the limit of ${MAX_ROUTES} distinct requests (each has its own counts and ` +
+          `latency histogram); repeat a target to weight it rather than vary it`,
+      );
+    }
+    const named = (sameName.get(made.name) ?? 0) + 1;
+    sameName.set(made.name, named);
+    if (named > 1) made.name = `${made.name} #${named}`;
+    byRequest.set(key, made);
     routes.push(made);
   }
   return routes;
@@ -594,15 +639,17 @@ function refuseHttp1Headers(routes: Route[], fromTargets: boolean): void {
   }
 }
 
-/** Two routes that send the same bytes: the same method, path, headers and body. */
-function sameRequest(a: Route, b: Route): boolean {
-  return (
-    a.method === b.method &&
-    a.path === b.path &&
-    JSON.stringify(a.headers) === JSON.stringify(b.headers) &&
-    (a.body === b.body ||
-      (a.body !== null && b.body !== null && Buffer.compare(a.body, b.body) === 0))
-  );
+/**
+ * What a route sends, as a key: two routes with the same key send the same bytes. A body is keyed
+ * by a digest of its bytes, computed once per buffer (`keys`).
+ */
+function fingerprint(route: Route, keys: Map<Uint8Array, string>): string {
+  let body = '';
+  if (route.body !== null) {
+    body = keys.get(route.body) ?? createHash('sha256').update(route.body).digest('hex');
+    keys.set(route.body, body);
+  }
+  return JSON.stringify([route.method, route.path, route.headers, body]);
 }
 
 /**
@@ -813,10 +860,14 @@ function hasControl(text: string): boolean {
   return false;
 }
 
-/** `text` with control characters shown as `\xNN`, for quoting in a message. */
+/**
+ * `text` with control characters shown as `\xNN`, and the password of a URL's `user:password@`
+ * as `***`, for quoting in a message.
+ */
 function printable(text: string): string {
   let out = '';
-  for (const char of text) {
+  const masked = text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#]*@/, '$1***@');
+  for (const char of masked) {
     const code = char.charCodeAt(0);
     out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
   }

@@ -46,11 +46,16 @@ const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * True when `value` is targets text rather than the path of a file holding them: it has several
- * lines, starts with a comment, or reads `METHOD URL` with an upper-case method.
+ * lines, starts with a comment, or reads `METHOD URL` with a URL that starts with `/` or a scheme
+ * (`get /users`, `GET http://127.0.0.1:8080/`), which a file name such as `API routes.txt` does not.
  */
 export function isTargetsText(value: string): boolean {
   const text = value.trim();
-  return /\n/.test(text) || text.startsWith('#') || /^[A-Z][A-Z_-]*[ \t]+\S/.test(text);
+  return (
+    /\n/.test(text) ||
+    text.startsWith('#') ||
+    /^[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]+(\/|[A-Za-z][A-Za-z0-9+.-]*:)/.test(text)
+  );
 }
 
 /** The entries of a targets text; throws `TargetsFormatError` at the first line that is wrong. */

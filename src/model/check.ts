@@ -99,7 +99,16 @@ export interface SavedBaseline {
   createdAt: string;
   target: string;
   environment: Partial<RunEnvironment>;
-  settings: { connections: number; pipelining: number; path: string; durationSec: number };
+  settings: {
+    connections: number;
+    pipelining: number;
+    path: string;
+    durationSec: number;
+    scheme: string;
+    http2: boolean;
+    /** Its requests and weights as `requestsOf` words them; null in reports older than routes. */
+    requests: string | null;
+  };
   samples: Samples;
   result: LoadResult;
 }

@@ -105,6 +105,11 @@ export function distinctRoutes(routes: Route[]): { route: Route; weight: number 
   return [...seen.values()];
 }
 
+/** The requests of `routes` in one line, with weights: `GET /users x2, POST /orders`. */
+export function requestsOf(routes: { name: string; weight: number }[]): string {
+  return routes.map(({ name, weight }) => (weight > 1 ? `${name} x${weight}` : name)).join(', ');
+}
+
 /** Certificate checks of an https target. */
 export interface Tls {
   /** Accept any certificate (self-signed, expired, another name). */

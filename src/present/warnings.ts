@@ -3,7 +3,7 @@
  * annotations), the job summary and the JSON report all show. Pure.
  */
 import type { Check, SavedBaseline } from '../model/check.js';
-import type { Settings } from '../model/settings.js';
+import { distinctRoutes, requestsOf, type Settings } from '../model/settings.js';
 import { clientBound, noise } from '../stats/noise.js';
 
 export interface Warning {
@@ -28,16 +28,36 @@ export function warningsOf(settings: Settings, check: Check): Warning[] {
   return list;
 }
 
-/** A warning when a saved baseline was measured with other settings than this run, else null. */
+/**
+ * A warning when a saved baseline was measured with other settings than this run, else null:
+ * connections, pipelining, path, scheme, protocol and the requests sent (method, path, weight).
+ */
 export function baselineMismatch(settings: Settings, saved: SavedBaseline): string | null {
-  const differs = (['connections', 'pipelining', 'path'] as const).filter(
-    (k) => saved.settings[k] !== settings[k],
-  );
+  const now: SavedBaseline['settings'] = {
+    ...saved.settings,
+    connections: settings.connections,
+    pipelining: settings.pipelining,
+    path: settings.path,
+    scheme: settings.scheme,
+    http2: settings.http2,
+    requests: requestsOf(
+      distinctRoutes(settings.routes).map(({ route, weight }) => ({ name: route.name, weight })),
+    ),
+  };
+  // The requests name their paths; a report older than routes has only the path.
+  const keys: (keyof SavedBaseline['settings'])[] = [
+    'connections',
+    'pipelining',
+    'scheme',
+    'http2',
+  ];
+  keys.push(saved.settings.requests === null ? 'path' : 'requests');
+  const differs = keys.filter((k) => saved.settings[k] !== now[k]);
   if (differs.length === 0) return null;
-  const list = (from: Pick<Settings, (typeof differs)[number]>) =>
-    differs.map((k) => `${k} ${from[k]}`).join(', ');
+  const list = (from: SavedBaseline['settings']) =>
+    differs.map((k) => (k === 'requests' ? `requests (${from[k]})` : `${k} ${from[k]}`)).join(', ');
   return (
     `The saved baseline (${saved.path}) was measured with ${list(saved.settings)}; this run ` +
-    `uses ${list(settings)}: the comparison is not like for like.`
+    `uses ${list(now)}: the comparison is not like for like.`
   );
 }
