@@ -101075,13 +101075,14 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/model/check.ts
 /** The version of the JSON report's layout (docs/report-schema.md). */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 ;// CONCATENATED MODULE: ./src/model/result.ts
 /** What one load measured: counts, windows, latency and the generator's own use. */
 /** A result with nothing in it, e.g. when the target never became ready. */
 function emptyResult(aborted = false) {
     return {
+        schedule: null,
         protocol: '',
         routes: [],
         requests: 0,
@@ -101096,9 +101097,22 @@ function emptyResult(aborted = false) {
         perSecond: [],
         sampleCounts: [],
         generator: { cpuPct: 0, utilization: 0, busyPoll: false },
-        latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+        latency: { count: 0, p50Us: 0, p90Us: 0, p95Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
         aborted,
     };
+}
+/** Requests per second over the measured window; 0 for an empty window. */
+function requestsPerSecond(result) {
+    return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
+}
+/**
+ * Requests sent in the window that did not count, in percent of them: errors, timeouts and
+ * unexpected statuses over those plus the counted requests; 0 when nothing was sent.
+ */
+function errorRatePct(result) {
+    const failed = result.unexpectedStatus + result.errors + result.timeouts;
+    const sent = result.requests + failed;
+    return sent > 0 ? (100 * failed) / sent : 0;
 }
 
 ;// CONCATENATED MODULE: ./src/model/settings.ts
@@ -101391,13 +101405,64 @@ const OPTIONS = [
     },
     {
         name: 'min-requests',
-        required: true,
-        default: '',
-        cliDefault: '0',
+        default: '0',
         type: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
-        description: 'The gate: the step fails when fewer responses with an expected status than this were received in the window.',
-        summary: 'The gate: fail when fewer requests were answered',
-        cli: { value: '<n>', help: 'exit 1 when fewer requests were answered' },
+        description: 'Gate: the step fails when fewer responses with an expected status than this were received in the window. 0 = off. min-rps does the same without depending on duration.',
+        summary: 'Gate: fail below this many counted requests; 0 = off',
+        cli: { value: '<n>', help: 'gate: fail below this many counted requests' },
+    },
+    {
+        name: 'min-rps',
+        default: '',
+        defaultText: 'none (off)',
+        type: { kind: 'number', min: 0, max: 100_000_000 },
+        description: 'Gate: the step fails when the counted requests per second over the measured window are below this.',
+        summary: 'Gate: fail below this many counted requests per second',
+        cli: { value: '<n>', help: 'gate: fail below this rate of counted requests' },
+    },
+    {
+        name: 'max-error-rate',
+        default: '1',
+        type: { kind: 'number', min: 0, max: 100, unit: 'percent' },
+        description: 'Gate: the step fails when more than this percentage of the requests sent in the window failed: errors, timeouts and unexpected statuses over all of them. In a comparison the head is gated; a baseline above it is a warning. 100 = off.',
+        summary: 'Gate: fail when more than this % of requests failed',
+        cli: { value: '<pct>', help: 'gate: fail above this % of failed requests' },
+    },
+    {
+        name: 'max-p50-ms',
+        default: '',
+        defaultText: 'none (off)',
+        type: { kind: 'number', min: 0.001, max: 3_600_000 },
+        description: 'Gate: the step fails when the median latency of counted responses is above this many milliseconds. Meaningful at a fixed rate (see rate).',
+        summary: 'Gate: fail when median latency is above this (ms)',
+        cli: { value: '<ms>', help: 'gate: fail above this median latency' },
+    },
+    {
+        name: 'max-p95-ms',
+        default: '',
+        defaultText: 'none (off)',
+        type: { kind: 'number', min: 0.001, max: 3_600_000 },
+        description: 'Gate: the step fails when the 95th percentile latency is above this many milliseconds. Meaningful at a fixed rate (see rate).',
+        summary: 'Gate: fail when p95 latency is above this (ms)',
+        cli: { value: '<ms>', help: 'gate: fail above this p95 latency' },
+    },
+    {
+        name: 'max-p99-ms',
+        default: '',
+        defaultText: 'none (off)',
+        type: { kind: 'number', min: 0.001, max: 3_600_000 },
+        description: 'Gate: the step fails when the 99th percentile latency is above this many milliseconds. Meaningful at a fixed rate (see rate).',
+        summary: 'Gate: fail when p99 latency is above this (ms)',
+        cli: { value: '<ms>', help: 'gate: fail above this p99 latency' },
+    },
+    {
+        name: 'rate',
+        default: '',
+        defaultText: 'none: closed loop',
+        type: { kind: 'number', min: 0.1, max: 1_000_000 },
+        description: 'Open model: send this many requests per second, at fixed intervals over the connections x pipelining slots, and time each from when it was due, so a stall of the service counts for every request it delayed. Sends still unsent at the end are dropped (the dropped output). Without it each slot sends its next request when the last one is answered (closed loop), which measures throughput. Not with a comparison.',
+        summary: 'Requests per second at fixed intervals (open model); none = closed loop',
+        cli: { short: 'R', value: '<n>', help: 'requests per second at fixed intervals' },
     },
     {
         name: 'duration',
@@ -101470,7 +101535,7 @@ const OPTIONS = [
         name: 'busy-poll',
         default: 'auto',
         type: { kind: 'choice', values: ['auto', 'true', 'false'] },
-        description: 'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only.',
+        description: 'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only, and off with rate.',
         summary: 'Spin between responses instead of sleeping; auto = at 1 connection only',
         cli: { value: '<mode>', help: 'auto, true or false' },
     },
@@ -101634,6 +101699,19 @@ const OPTIONS = [
             defaultText: 'not written',
         },
     },
+    {
+        name: 'benchmark-latency-file',
+        default: '',
+        defaultText: '$RUNNER_TEMP/http-load-check-latency.json',
+        type: { kind: 'text', accepted: 'a file path' },
+        description: "Where to write latency p50, p95 and p99 in github-action-benchmark's customSmallerIsBetter format, for history charts.",
+        summary: 'Where to write github-action-benchmark latency entries (ms)',
+        cli: {
+            value: '<file>',
+            help: 'write github-action-benchmark latency entries there',
+            defaultText: 'not written',
+        },
+    },
 ];
 const OUTPUTS = [
     {
@@ -101656,17 +101734,37 @@ const OUTPUTS = [
         description: 'Median latency of counted responses in ms, from sending to the end of the body, 3 decimals.',
     },
     { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
+    { name: 'latency-p95-ms', description: '95th percentile latency in milliseconds.' },
     { name: 'latency-p99-ms', description: '99th percentile latency in milliseconds.' },
     { name: 'latency-max-ms', description: 'Highest latency in milliseconds.' },
     {
-        name: 'outcome',
-        description: 'passed, failed, not-ready (the service never answered within wait-timeout) or cancelled (the job was cancelled).',
+        name: 'error-rate',
+        description: 'Errors, timeouts and unexpected statuses in percent of the requests sent in the window, 2 decimals.',
     },
-    { name: 'passed', description: "'true' when the step passed, else 'false'." },
+    {
+        name: 'dropped',
+        description: "With rate: sends due in the window but never sent, every slot being busy; '0' in the closed loop.",
+    },
+    {
+        name: 'outcome',
+        description: 'passed (every gate held), failed (a gate failed: min-requests, min-rps, max-error-rate, a latency gate, or a regression against the baseline), not-ready (the service never answered within wait-timeout) or cancelled (the job was cancelled).',
+    },
+    {
+        name: 'passed',
+        description: "'true' when every gate held (regressions included), else 'false' (failed, not-ready or cancelled).",
+    },
+    {
+        name: 'failed-gates',
+        description: "The gates that failed, comma-separated input names, e.g. 'max-error-rate,max-p95-ms'; '' when none did.",
+    },
     { name: 'report', description: 'Path of the JSON report written (see report-file).' },
     {
         name: 'benchmark-file',
         description: 'Path of the github-action-benchmark file written (see benchmark-file).',
+    },
+    {
+        name: 'benchmark-latency-file',
+        description: 'Path of the github-action-benchmark latency file written (see benchmark-latency-file).',
     },
     {
         name: 'baseline-requests',
@@ -101910,10 +102008,18 @@ function readSettings(read, readFile = readBoundedFile) {
     const minRequests = integerIn('min-requests', text('min-requests'), 'a whole number of requests, 0 or more');
     const connections = integerIn('connections', text('connections'));
     const pipelining = integerIn('pipelining', text('pipelining'));
+    const optional = (name, what, example = '') => given(name) ? numberIn(name, text(name), what, example) : null;
+    const rate = optional('rate', 'requests per second', ', e.g. 500');
     const busyPollMode = text('busy-poll');
     const busyPoll = busyPollMode === 'auto'
-        ? connections === 1 && pipelining === 1
+        ? // At a fixed rate the loop mostly waits for the next due send: spinning would only burn a core.
+            connections === 1 && pipelining === 1 && rate === null
         : settings_boolean('busy-poll', busyPollMode, acceptedText(options_option('busy-poll')));
+    const minRps = optional('min-rps', 'requests per second');
+    const maxErrorRatePct = numberIn('max-error-rate', text('max-error-rate'), 'a percentage');
+    const maxP50Ms = optional('max-p50-ms', 'milliseconds', ', e.g. 50');
+    const maxP95Ms = optional('max-p95-ms', 'milliseconds', ', e.g. 50');
+    const maxP99Ms = optional('max-p99-ms', 'milliseconds', ', e.g. 50');
     const timeoutSec = secondsIn('timeout', text('timeout'));
     const waitTimeoutSec = secondsIn('wait-timeout', text('wait-timeout'));
     const warmupSec = secondsIn('warmup', text('warmup'));
@@ -101955,6 +102061,10 @@ function readSettings(read, readFile = readBoundedFile) {
     const baseline = baselineEndpoint === null
         ? null
         : { ...baselineEndpoint, routes: buildRoutes(baselineEndpoint, targets, request, false) };
+    if (rate !== null && (baseline !== null || baselineFile !== '')) {
+        throw new InputError('rate', `Invalid rate '${text('rate')}': a comparison measures throughput, which a fixed rate sets; ` +
+            `gate latency at a fixed rate without ${baseline !== null ? (given('baseline-url') ? 'baseline-url' : 'baseline-port') : 'baseline-file'}, or drop rate`);
+    }
     const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)));
     const roundsText = text('rounds');
     const rounds = roundsText === 'auto'
@@ -101972,6 +102082,12 @@ function readSettings(read, readFile = readBoundedFile) {
         targetsSource: targets?.source ?? '',
         durationSec,
         minRequests,
+        minRps,
+        maxErrorRatePct,
+        maxP50Ms,
+        maxP95Ms,
+        maxP99Ms,
+        rate,
         connections,
         pipelining,
         busyPoll,
@@ -101987,6 +102103,7 @@ function readSettings(read, readFile = readBoundedFile) {
         baselineFile,
         reportFile: text('report-file'),
         benchmarkFile: text('benchmark-file'),
+        benchmarkLatencyFile: text('benchmark-latency-file'),
     };
 }
 function readTargets(value, file) {
@@ -102541,9 +102658,9 @@ function printable(text) {
 
 /**
  * Report versions whose samples, result and settings read the same: version 2 renamed fields that
- * a saved baseline does not use (docs/report-schema.md).
+ * a saved baseline does not use, version 3 added gates, p95 and the schedule (docs/report-schema.md).
  */
-const READABLE_VERSIONS = [1, SCHEMA_VERSION];
+const READABLE_VERSIONS = [1, 2, SCHEMA_VERSION];
 /**
  * Reads and checks `baseline-file` for a run of `durationSec`; throws an `InputError` naming it
  * when it is unusable. Only a regular file is read, and at most `MAX_BASELINE_FILE_BYTES` of it:
@@ -102686,7 +102803,7 @@ function savedResult(raw) {
         .slice(0, 10_000)
         .map(number);
     const latency = object(raw.latency);
-    for (const name of ['count', 'p50Us', 'p90Us', 'p99Us', 'maxUs', 'meanUs']) {
+    for (const name of ['count', 'p50Us', 'p90Us', 'p95Us', 'p99Us', 'maxUs', 'meanUs']) {
         result.latency[name] = number(latency[name]);
     }
     const generator = object(raw.generator);
@@ -102712,13 +102829,14 @@ const RUNNER_FILES = [
     'GITHUB_STATE',
 ];
 /**
- * Refuses a `report-file` or `benchmark-file` that is one of the runner's own files (whose contents
- * it would replace) or the other of the two. Throws an `InputError` naming the input.
+ * Refuses a `report-file`, `benchmark-file` or `benchmark-latency-file` that is one of the runner's
+ * own files (whose contents it would replace) or another of the three. Throws an `InputError` naming the input.
  */
 function checkWrittenFiles(settings, env = process.env) {
     const files = [
         ['report-file', settings.reportFile],
         ['benchmark-file', settings.benchmarkFile],
+        ['benchmark-latency-file', settings.benchmarkLatencyFile ?? ''],
     ];
     for (const [input, path] of files) {
         if (path === '')
@@ -102729,10 +102847,12 @@ function checkWrittenFiles(settings, env = process.env) {
                 `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`);
         }
     }
-    if (settings.reportFile && settings.benchmarkFile) {
-        if (samePath(settings.reportFile, settings.benchmarkFile)) {
-            throw new InputError('benchmark-file', `Invalid benchmark-file '${settings.benchmarkFile}': it is the same file as report-file; ` +
-                `expected a file of its own`);
+    // Each file of its own: a later one would replace an earlier one's contents.
+    for (let i = 1; i < files.length; i++) {
+        const [input, path] = files[i];
+        const twin = files.slice(0, i).find(([, other]) => path && other && samePath(path, other));
+        if (twin) {
+            throw new InputError(input, `Invalid ${input} '${path}': it is the same file as ${twin[0]}; expected a file of its own`);
         }
     }
 }
@@ -102752,19 +102872,70 @@ function samePath(a, b) {
 
 ;// CONCATENATED MODULE: ./src/check/judge.ts
 
-function judge({ requests, minRequests, durationSec }) {
-    const window = `${requests} requests in ${formatSeconds(durationSec)} s`;
-    if (requests < minRequests) {
-        return {
-            passed: false,
-            outcome: 'failed',
-            message: `Throughput check failed: ${window}, below min-requests ${minRequests}`,
-        };
+
+/**
+ * The gates a result is judged by, in a fixed order: min-requests and min-rps when set, the error
+ * rate always, then each latency gate that is set.
+ */
+function gatesOf(limits, result) {
+    const gates = [];
+    const gate = (name, limit, value, passed) => gates.push({ name, limit, value, passed });
+    if (limits.minRequests > 0) {
+        gate('min-requests', limits.minRequests, result.requests, result.requests >= limits.minRequests);
     }
+    if (limits.minRps !== null) {
+        const rps = requestsPerSecond(result);
+        gate('min-rps', limits.minRps, rps, rps >= limits.minRps);
+    }
+    const errorRate = errorRatePct(result);
+    gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
+    const latency = [
+        ['max-p50-ms', limits.maxP50Ms, result.latency.p50Us],
+        ['max-p95-ms', limits.maxP95Ms, result.latency.p95Us],
+        ['max-p99-ms', limits.maxP99Ms, result.latency.p99Us],
+    ];
+    for (const [name, limit, us] of latency) {
+        if (limit !== null)
+            gate(name, limit, us / 1000, us / 1000 <= limit);
+    }
+    return gates;
+}
+/** One gate in words: `error rate 100.00%, above max-error-rate 1%`. */
+function gatePhrase(gate, durationSec) {
+    const { name, limit, value, passed } = gate;
+    const v = value ?? NaN;
+    switch (name) {
+        case 'min-requests':
+            return `${v} requests in ${formatSeconds(durationSec)} s, ${passed ? 'at or above' : 'below'} min-requests ${limit}`;
+        case 'min-rps':
+            return `${v.toFixed(1)} req/s, ${passed ? 'at or above' : 'below'} min-rps ${limit}`;
+        case 'max-error-rate':
+            return `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
+        case 'max-p50-ms':
+        case 'max-p95-ms':
+        case 'max-p99-ms':
+            return `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
+        case 'max-regression':
+            return value === null
+                ? 'no interval of the change (max-regression)'
+                : `the change's interval ends at ${formatChange(v)}, ${passed ? 'within' : 'below'} -${limit}% (max-regression)`;
+    }
+}
+/** The decision of one service's gates: passed when every gate held. */
+function judge(limits, result) {
+    const gates = gatesOf(limits, result);
+    return fromGates(gates, limits.durationSec);
+}
+/** `Check passed: …` with every gate, or `Check failed: …` with the failed ones. */
+function fromGates(gates, durationSec, lead = '') {
+    const failed = gates.filter((g) => !g.passed);
+    const shown = (failed.length > 0 ? failed : gates).map((g) => gatePhrase(g, durationSec));
+    const passed = failed.length === 0;
     return {
-        passed: true,
-        outcome: 'passed',
-        message: `Throughput check passed: ${window}, at or above min-requests ${minRequests}`,
+        passed,
+        outcome: passed ? 'passed' : 'failed',
+        message: `Check ${passed ? 'passed' : 'failed'}: ${lead}${shown.join('; ')}`,
+        gates,
     };
 }
 /** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
@@ -102772,9 +102943,9 @@ function cancelled(input) {
     return {
         passed: false,
         outcome: 'cancelled',
-        message: `Throughput check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
-            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far ` +
-            `(min-requests ${input.minRequests})`,
+        gates: [],
+        message: `Check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
+            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far`,
     };
 }
 /** The target never answered within `wait-timeout`. */
@@ -102783,6 +102954,7 @@ function notReady(input) {
         return {
             passed: false,
             outcome: 'not-ready',
+            gates: [],
             message: `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
                 certificateAdvice(input.lastErrorCode ?? '', input.caFile === true),
         };
@@ -102790,6 +102962,7 @@ function notReady(input) {
     return {
         passed: false,
         outcome: 'not-ready',
+        gates: [],
         message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
             `(wait-timeout)` +
             (input.lastError ? `; last error: ${input.lastError}` : '') +
@@ -102829,32 +103002,42 @@ function crashed(error) {
     return {
         passed: false,
         outcome: 'failed',
+        gates: [],
         message: `http-load-check failed unexpectedly: ${stack}`,
     };
 }
 /**
- * The decision of a comparison with an interval: a regression fails; otherwise the absolute gate
- * (`min-requests`) has the last word, and a pass names the verdict and the interval.
+ * The decision of a comparison with an interval: the head's own gates (`absolute`) and the
+ * max-regression gate, which fails when the whole interval lies below -max-regression. A pass
+ * names the verdict and the interval first.
  */
 function comparisonDecision(shift, verdict, limits, absolute) {
     const interval = `${formatChange(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
         `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)})`;
+    const regression = {
+        name: 'max-regression',
+        limit: limits.maxRegressionPct,
+        value: shift.highPct,
+        passed: verdict !== 'regression',
+    };
+    const others = absolute.gates;
     if (verdict === 'regression') {
+        const failed = others.filter((g) => !g.passed).map((g) => gatePhrase(g, limits.durationSec));
         return {
             passed: false,
             outcome: 'failed',
-            message: `Throughput regression: head vs baseline ${interval}, the whole interval below ` +
-                `-${limits.maxRegressionPct}% (max-regression)`,
+            gates: [...others, regression],
+            message: `Check failed: throughput regression, head vs baseline ${interval}, the whole interval ` +
+                `below -${limits.maxRegressionPct}% (max-regression)` +
+                failed.map((f) => `; ${f}`).join(''),
         };
     }
-    if (!absolute.passed)
-        return absolute;
     const words = {
-        faster: 'Head is faster than baseline',
-        slower: `Head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
-        unchanged: 'No significant change between head and baseline',
+        faster: 'head is faster than baseline',
+        slower: `head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
+        unchanged: 'no significant change between head and baseline',
     };
-    return { passed: true, outcome: 'passed', message: `${words[verdict]}: ${interval}` };
+    return fromGates([...others, regression], limits.durationSec, `${words[verdict]}: ${interval}; `);
 }
 /**
  * The comparison cannot be made when a side has fewer than 2 slices or a slice with no request:
@@ -102862,7 +103045,9 @@ function comparisonDecision(shift, verdict, limits, absolute) {
  * of 4 slices (0 requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`. Null when
  * both sides can be compared.
  */
-function notComparable(sides, kind, timeoutSec) {
+function notComparable(sides, kind, timeoutSec, maxRegressionPct, 
+/** The head's own gates, judged as they would be without the comparison. */
+absolute) {
     const reasons = [];
     for (const side of ['head', 'baseline']) {
         const { result: r, slices: own } = sides[side];
@@ -102886,7 +103071,11 @@ function notComparable(sides, kind, timeoutSec) {
     return {
         passed: false,
         outcome: 'failed',
-        message: `Throughput comparison failed: ${reasons.join('; ')}`,
+        gates: [
+            ...absolute.gates,
+            { name: 'max-regression', limit: maxRegressionPct, value: null, passed: false },
+        ],
+        message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}`,
     };
 }
 
@@ -102918,11 +103107,19 @@ function createLatencyRecorder() {
         summary() {
             const count = histogram.totalCount;
             if (count === 0)
-                return { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 };
+                return { count: 0, p50Us: 0, p90Us: 0, p95Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 };
             // A percentile is reported as the top of its bucket, which can lie above the largest value seen.
             const maxUs = histogram.maxValue;
             const at = (percentile) => Math.min(histogram.getValueAtPercentile(percentile), maxUs);
-            return { count, p50Us: at(50), p90Us: at(90), p99Us: at(99), maxUs, meanUs: histogram.mean };
+            return {
+                count,
+                p50Us: at(50),
+                p90Us: at(90),
+                p95Us: at(95),
+                p99Us: at(99),
+                maxUs,
+                meanUs: histogram.mean,
+            };
         },
         destroy() {
             histogram.destroy();
@@ -104049,7 +104246,7 @@ async function runAbsolute(settings, hooks = {}, sampleSec = settings.durationSe
     });
     const decision = result.aborted
         ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
-        : judge(gate(settings, result.requests));
+        : judge(settings, result);
     const rps = result.aborted ? [] : result.sampleCounts.map((count) => count / sampleSec);
     return { kind: 'absolute', result, decision, loadStarted: true, samples: { sampleSec, rps } };
 }
@@ -104065,6 +104262,7 @@ function loadOptions(settings, signal) {
         busyPoll: settings.busyPoll,
         timeoutMs: settings.timeoutSec * 1000,
         expectedStatus: settings.expectedStatus,
+        rate: settings.rate ?? undefined,
         signal,
     };
 }
@@ -104080,13 +104278,9 @@ function openPool(settings) {
         http2,
     });
 }
-/** What the `min-requests` gate needs. */
-function gate(settings, requests) {
-    return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
-}
 function cancelledAfter(settings, hooks, requests, elapsedSec) {
     const signal = hooks.stoppedBy?.() || 'abort';
-    return cancelled({ ...gate(settings, requests), signal, elapsedSec });
+    return cancelled({ durationSec: settings.durationSec, requests, signal, elapsedSec });
 }
 /** Waits for the target when `wait-timeout` asks to; a decision when it never answered. */
 async function waitFor(settings, hooks) {
@@ -104552,7 +104746,7 @@ async function runPaired(settings, hooks = {}) {
     const baseline = combined('baseline');
     const headPart = {
         result: head,
-        decision: judge(gate(settings, head.requests)),
+        decision: judge(settings, head),
         loadStarted: true,
         samples: {
             sampleSec: sliceSec,
@@ -104593,7 +104787,7 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
         head: { result: head, slices: bySide.head },
         baseline: { result: baseline, slices: bySide.baseline },
     };
-    const cannot = notComparable(sides, from.kind, settings.timeoutSec);
+    const cannot = notComparable(sides, from.kind, settings.timeoutSec, settings.maxRegressionPct, headPart.decision);
     if (cannot)
         return { ...check, decision: cannot };
     // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
@@ -104602,7 +104796,7 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
         ? comparePairedRates(pairsOf(slices), settings.confidence)
         : compareRates(headRates, baseRates, settings.confidence);
     const verdict = verdictOf(shift, settings.maxRegressionPct);
-    // Not aborted here, so the check's own decision is the absolute gate (min-requests).
+    // Not aborted here, so the head's own decision is its gates (min-requests, error rate, ...).
     const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
     return { ...check, decision, shift, verdict };
 }
@@ -104676,6 +104870,7 @@ function runCheck(settings, hooks = {}, saved = null) {
 
 ;// CONCATENATED MODULE: ./src/present/text.ts
 
+
 const START_LINE = 'http test running...';
 /** Printed when the load starts, with no newline (the final line overwrites it). */
 function startLine() {
@@ -104693,13 +104888,15 @@ function readyLine(ready) {
 function progressLine(elapsedMs, rps) {
     return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
 }
-/** Requests per second over the measured window; 0 for an empty window. */
-function requestsPerSecond(result) {
-    return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
-}
+
 /** Detail lines printed after the standard line (no trailing newline on each). */
 function detailLines(result) {
     const lines = [countsLine(result)];
+    const { schedule } = result;
+    if (schedule !== null) {
+        lines.push(`rate: ${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per ` +
+            `second, ${schedule.dropped} dropped; latency counts from each send's due time`);
+    }
     if (result.latency.count > 0)
         lines.push(`latency: ${formatLatency(result.latency)}`);
     const statuses = formatCounts(result.statusCounts);
@@ -104760,10 +104957,11 @@ function comparisonLines(comparison) {
 function formatWarmup(warmup) {
     return `${warmup.responses} responses, ${warmup.failures} failures`;
 }
-/** `p50 0.081 ms, p90 0.102 ms, p99 0.250 ms, max 3.100 ms` */
+/** `p50 0.081 ms, p90 0.102 ms, p95 0.130 ms, p99 0.250 ms, max 3.100 ms` */
 function formatLatency(latency) {
     return (`p50 ${formatMs(latency.p50Us)} ms, p90 ${formatMs(latency.p90Us)} ms, ` +
-        `p99 ${formatMs(latency.p99Us)} ms, max ${formatMs(latency.maxUs)} ms`);
+        `p95 ${formatMs(latency.p95Us)} ms, p99 ${formatMs(latency.p99Us)} ms, ` +
+        `max ${formatMs(latency.maxUs)} ms`);
 }
 /** Microseconds as milliseconds with 3 decimals: 81 -> `0.081`. */
 function formatMs(us) {
@@ -104784,6 +104982,35 @@ function formatCounts(counts) {
 ;// CONCATENATED MODULE: ./src/present/benchmark.ts
 
 
+
+/** `GET /path (1 connection)`, or `3 routes (4 connections x 2 pipelined, 500 req/s)`: a series' name. */
+function seriesLabel(settings) {
+    const shape = `${settings.connections} connection${settings.connections === 1 ? '' : 's'}` +
+        (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '') +
+        (settings.rate !== null ? `, ${settings.rate} req/s` : '');
+    const distinct = distinctRoutes(settings.routes);
+    const what = distinct.length === 1
+        ? distinct[0].route.name
+        : `${distinct.length} routes from ${distinct[0].route.name}`;
+    return `${what} (${shape})`;
+}
+/**
+ * The run's latency as github-action-benchmark `customSmallerIsBetter` entries: p50, p95 and p99
+ * in ms, named like the throughput series.
+ */
+function latencyEntries(settings, check) {
+    const { latency } = check.result;
+    const label = seriesLabel(settings);
+    return [
+        ['p50', latency.p50Us],
+        ['p95', latency.p95Us],
+        ['p99', latency.p99Us],
+    ].map(([name, us]) => ({
+        name: `${label} latency ${name}`,
+        unit: 'ms',
+        value: Math.round(us) / 1000,
+    }));
+}
 /**
  * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
  * requests in the window and req/s. Names are stable across runs of the same check, so the
@@ -104792,9 +105019,7 @@ function formatCounts(counts) {
 function benchmarkEntries(settings, check) {
     const { result, samples } = check;
     const comparison = check.kind === 'absolute' ? null : check;
-    const shape = `${settings.connections} connection${settings.connections === 1 ? '' : 's'}` +
-        (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '');
-    const label = `GET ${settings.path} (${shape})`;
+    const label = seriesLabel(settings);
     const cv = coefficientOfVariation(samples.rps);
     const extra = [
         `latency p50 ${formatMs(result.latency.p50Us)} ms, p99 ${formatMs(result.latency.p99Us)} ms`,
@@ -104806,7 +105031,8 @@ function benchmarkEntries(settings, check) {
     }
     return [
         {
-            name: `${label} requests in ${settings.durationSec} s`,
+            // No duration in the name: changing `duration` must not start a new series.
+            name: `${label} requests`,
             unit: 'requests',
             value: result.requests,
             extra: extra.join('\n'),
@@ -104862,6 +105088,12 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
             targetsSource: settings.targetsSource,
             durationSec: settings.durationSec,
             minRequests: settings.minRequests,
+            minRps: settings.minRps,
+            maxErrorRatePct: settings.maxErrorRatePct,
+            maxP50Ms: settings.maxP50Ms,
+            maxP95Ms: settings.maxP95Ms,
+            maxP99Ms: settings.maxP99Ms,
+            rate: settings.rate,
             connections: settings.connections,
             pipelining: settings.pipelining,
             busyPoll: settings.busyPoll,
@@ -104880,9 +105112,10 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
             baselineFile: settings.baselineFile,
             reportFile: settings.reportFile,
             benchmarkFile: settings.benchmarkFile,
+            benchmarkLatencyFile: settings.benchmarkLatencyFile,
         },
         decision,
-        result: { ...result, rps: requestsPerSecond(result) },
+        result: { ...result, rps: requestsPerSecond(result), errorRatePct: errorRatePct(result) },
         samples: { ...samples, cv: coefficientOfVariation(samples.rps) },
         warnings: warnings.map((w) => w.text),
         comparison: comparison && {
@@ -104899,7 +105132,11 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
             verdict: comparison.verdict,
             shift: comparison.shift,
             maxRegressionPct: settings.maxRegressionPct,
-            baseline: { ...comparison.baseline, rps: requestsPerSecond(comparison.baseline) },
+            baseline: {
+                ...comparison.baseline,
+                rps: requestsPerSecond(comparison.baseline),
+                errorRatePct: errorRatePct(comparison.baseline),
+            },
             slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
             noise: comparison.noise,
         },
@@ -104926,6 +105163,7 @@ function jsonText(value) {
 
 ;// CONCATENATED MODULE: ./src/present/outputs.ts
 
+
 /** `written` names the files written: `report` and `benchmark-file`, when they were. */
 function outputsOf(check, written) {
     const { result, decision } = check;
@@ -104938,10 +105176,17 @@ function outputsOf(check, written) {
         duration: (result.windowMs / 1000).toFixed(3),
         'latency-p50-ms': formatMs(result.latency.p50Us),
         'latency-p90-ms': formatMs(result.latency.p90Us),
+        'latency-p95-ms': formatMs(result.latency.p95Us),
         'latency-p99-ms': formatMs(result.latency.p99Us),
         'latency-max-ms': formatMs(result.latency.maxUs),
+        'error-rate': errorRatePct(result).toFixed(2),
+        dropped: String(result.schedule?.dropped ?? 0),
         outcome: decision.outcome,
         passed: String(decision.passed),
+        'failed-gates': decision.gates
+            .filter((g) => !g.passed)
+            .map((g) => g.name)
+            .join(','),
         ...written,
     };
     if (check.kind !== 'absolute') {
@@ -104961,6 +105206,7 @@ function outputsOf(check, written) {
 
 
 
+
 /** Per-second counts are listed in the summary up to this many seconds. */
 const MAX_SECONDS_LISTED = 30;
 const OUTCOME_TEXT = {
@@ -104974,12 +105220,13 @@ const OUTCOME_TEXT = {
  * never shows header values (they may be secrets): only the header names. Cut to GitHub's limit.
  */
 function summaryMarkdown(settings, check, warnings) {
-    const main = mainMarkdown(settings, check.result, check.decision.outcome, check.decision.message);
+    const main = mainMarkdown(settings, check.result, check.decision);
     const notes = warnings.flatMap(({ text }) => [`> [!WARNING]`, `> ${escapeText(text, 4000)}`, '']);
     const comparison = check.kind === 'absolute' ? '' : comparisonMarkdown(settings, check);
     return fitSummary([...main, ...notes].join('\n') + comparison);
 }
-function mainMarkdown(settings, result, outcome, message) {
+function mainMarkdown(settings, result, decision) {
+    const { outcome, message } = decision;
     const statuses = formatCounts(result.statusCounts);
     const kinds = formatCounts(result.errorsByKind);
     const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
@@ -105011,6 +105258,11 @@ function mainMarkdown(settings, result, outcome, message) {
         ['Unexpected status', String(result.unexpectedStatus)],
         ['Responses by status', statuses !== '' && statuses],
         ['Requests/s', formatRate(requestsPerSecond(result))],
+        ['Rate (open model)', result.schedule !== null && scheduleText(result.schedule)],
+        [
+            'Error rate',
+            `${errorRatePct(result).toFixed(2)}% (errors, timeouts and unexpected statuses)`,
+        ],
         ['Requests in each second', listSeconds && result.perSecond.join(', ')],
         [
             'Variation between seconds',
@@ -105025,7 +105277,6 @@ function mainMarkdown(settings, result, outcome, message) {
         ['Timeouts', String(result.timeouts)],
         ['Cancelled in flight', result.cancelled > 0 && String(result.cancelled)],
         ['Warm-up (not counted)', warmup.responses + warmup.failures > 0 && formatWarmup(warmup)],
-        ['Threshold', `min-requests ${settings.minRequests}`],
         ['Outcome', OUTCOME_TEXT[outcome]],
     ];
     return [
@@ -105036,7 +105287,56 @@ function mainMarkdown(settings, result, outcome, message) {
         ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
         '',
         ...(routes.length > 1 ? routesTable(routes, result) : []),
+        ...gatesTable(decision.gates),
         escapeText(message, 4000),
+        '',
+    ];
+}
+/** `500 req/s asked, 498.2 sent per second, 12 dropped` */
+function scheduleText(schedule) {
+    return (`${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second, ` +
+        `${schedule.dropped} dropped (every slot busy)`);
+}
+/** Units of each gate's limit and value. */
+const GATE_UNITS = {
+    'min-requests': '',
+    'min-rps': ' req/s',
+    'max-error-rate': '%',
+    'max-p50-ms': ' ms',
+    'max-p95-ms': ' ms',
+    'max-p99-ms': ' ms',
+    'max-regression': '%',
+};
+/** Every gate judged: its limit, what was measured, and whether it held. */
+function gatesTable(gates) {
+    if (gates.length === 0)
+        return [];
+    const value = (gate) => {
+        if (gate.value === null)
+            return 'no interval';
+        const unit = GATE_UNITS[gate.name];
+        switch (gate.name) {
+            case 'min-requests':
+                return String(gate.value);
+            case 'min-rps':
+                return `${formatRate(gate.value)}${unit}`;
+            case 'max-error-rate':
+                return `${gate.value.toFixed(2)}${unit}`;
+            case 'max-regression':
+                return `interval ends at ${formatChange(gate.value)}`;
+            default:
+                return `${gate.value.toFixed(3)}${unit}`;
+        }
+    };
+    const limit = (gate) => gate.name.startsWith('min-')
+        ? `≥ ${gate.limit}${GATE_UNITS[gate.name]}`
+        : gate.name === 'max-regression'
+            ? `interval not wholly below -${gate.limit}%`
+            : `≤ ${gate.limit}${GATE_UNITS[gate.name]}`;
+    return [
+        '| Gate | Limit | Measured | |',
+        '|---|---|---|---|',
+        ...gates.map((g) => `| \`${g.name}\` | ${limit(g)} | ${value(g)} | ${g.passed ? '✅ passed' : '❌ failed'} |`),
         '',
     ];
 }
@@ -105135,6 +105435,10 @@ function fitSummary(markdown, limitBytes = SUMMARY_LIMIT_BYTES) {
     const lastLine = cut.lastIndexOf('\n');
     return `${lastLine > 0 ? cut.slice(0, lastLine) : ''}${note}`;
 }
+/** A side's latency percentile in ms, or `-` when it counted no response. */
+function latencyCell(result, p) {
+    return result.latency.count > 0 ? `${formatMs(result.latency[`${p}Us`])} ms` : '-';
+}
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 function comparisonMarkdown(settings, check) {
     const warmupText = ({ warmup }) => warmup.responses + warmup.failures > 0 ? formatWarmup(warmup) : '';
@@ -105164,6 +105468,8 @@ function comparisonMarkdown(settings, check) {
         `| Unexpected status | ${baseline.unexpectedStatus} | ${result.unexpectedStatus} |`,
         `| Errors | ${faults(baseline.errors, baseline.errorsByKind)} | ${faults(result.errors, result.errorsByKind)} |`,
         `| Timeouts | ${baseline.timeouts} | ${result.timeouts} |`,
+        `| Error rate | ${errorRatePct(baseline).toFixed(2)}% | ${errorRatePct(result).toFixed(2)}% |`,
+        ...['p50', 'p95', 'p99'].map((p) => `| Latency ${p} | ${latencyCell(baseline, p)} | ${latencyCell(result, p)} |`),
         ...(warmupText(baseline) || warmupText(result)
             ? [`| Warm-up (not counted) | ${warmupText(baseline)} | ${warmupText(result)} |`]
             : []),
@@ -105201,6 +105507,7 @@ function comparisonMarkdown(settings, check) {
 ;// CONCATENATED MODULE: ./src/present/warnings.ts
 
 
+
 /** Nothing when the load never started: there is nothing to warn about. */
 function warningsOf(settings, check) {
     if (!check.loadStarted)
@@ -105215,6 +105522,28 @@ function warningsOf(settings, check) {
     const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
     if (bound)
         list.push({ text: bound });
+    const schedule = result.schedule;
+    if (schedule !== null && schedule.achievedPerSec < 0.95 * schedule.ratePerSec) {
+        list.push({
+            title: 'rate not reached',
+            text: `Sent ${schedule.achievedPerSec.toFixed(1)} requests per second of the ${schedule.ratePerSec} ` +
+                `asked (rate), ${schedule.dropped} dropped: every one of the ${settings.connections} x ` +
+                `${settings.pipelining} slots was busy. The target could not keep up, or the generator ` +
+                `(CPU ${Math.round(result.generator.cpuPct)}% of a core): give more connections, or a lower rate.`,
+        });
+    }
+    if (check.kind === 'paired') {
+        const rate = errorRatePct(check.baseline);
+        if (rate > settings.maxErrorRatePct) {
+            list.push({
+                title: 'baseline failing',
+                text: `The baseline's error rate is ${rate.toFixed(2)}%, above max-error-rate ` +
+                    `${settings.maxErrorRatePct}% (errors ${check.baseline.errors}, timeouts ` +
+                    `${check.baseline.timeouts}, unexpected status ${check.baseline.unexpectedStatus}): ` +
+                    `the comparison is against a failing service.`,
+            });
+        }
+    }
     const mismatch = check.kind === 'saved' ? baselineMismatch(settings, check.saved) : null;
     if (mismatch)
         list.push({ text: mismatch });
@@ -105379,6 +105708,12 @@ async function publish(settings, check, options, env) {
             path: settings.benchmarkFile || options.defaultFiles?.benchmark,
             text: () => jsonText(benchmarkEntries(settings, check)),
         },
+        {
+            input: 'benchmark-latency-file',
+            output: 'benchmark-latency-file',
+            path: settings.benchmarkLatencyFile || options.defaultFiles?.benchmarkLatency,
+            text: () => jsonText(latencyEntries(settings, check)),
+        },
     ];
     const written = {};
     for (const file of files) {
@@ -105441,6 +105776,7 @@ async function run() {
             defaultFiles: {
                 report: defaultPath('http-load-check.json'),
                 benchmark: defaultPath('http-load-check-benchmark.json'),
+                benchmarkLatency: defaultPath('http-load-check-latency.json'),
             },
             signal: stop.signal,
             stoppedBy: stop.stoppedBy,

@@ -18,6 +18,7 @@ export async function run(): Promise<void> {
       defaultFiles: {
         report: defaultPath('http-load-check.json'),
         benchmark: defaultPath('http-load-check-benchmark.json'),
+        benchmarkLatency: defaultPath('http-load-check-latency.json'),
       },
       signal: stop.signal,
       stoppedBy: stop.stoppedBy,

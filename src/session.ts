@@ -15,7 +15,7 @@ import { runCheck, type CheckHooks } from './check/run.js';
 import type { Check, SavedBaseline } from './model/check.js';
 import { emptyResult } from './model/result.js';
 import type { Settings } from './model/settings.js';
-import { benchmarkEntries } from './present/benchmark.js';
+import { benchmarkEntries, latencyEntries } from './present/benchmark.js';
 import { jsonReport, jsonText, type JsonReport } from './present/json.js';
 import { outputsOf } from './present/outputs.js';
 import { summaryMarkdown } from './present/summary.js';
@@ -51,8 +51,8 @@ export interface SessionOptions extends PassedHooks {
   sink: Sink;
   /** Where the runner's variables come from. Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Where `report-file` and `benchmark-file` go when they are not set; null: not written. */
-  defaultFiles?: { report: string; benchmark: string } | null;
+  /** Where `report-file` and the benchmark files go when they are not set; null: not written. */
+  defaultFiles?: { report: string; benchmark: string; benchmarkLatency: string } | null;
   /** Reads the files inputs name; the CLI's also reads `-` (stdin). Default: regular files. */
   readFile?: FileReader;
 }
@@ -151,6 +151,12 @@ async function publish(
       output: 'benchmark-file',
       path: settings.benchmarkFile || options.defaultFiles?.benchmark,
       text: () => jsonText(benchmarkEntries(settings, check)),
+    },
+    {
+      input: 'benchmark-latency-file',
+      output: 'benchmark-latency-file',
+      path: settings.benchmarkLatencyFile || options.defaultFiles?.benchmarkLatency,
+      text: () => jsonText(latencyEntries(settings, check)),
     },
   ];
   const written: Record<string, string> = {};

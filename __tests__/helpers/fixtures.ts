@@ -38,7 +38,7 @@ export const result: LoadResult = {
   perSecond: [2400, 2500, 2470, 2475, 2500],
   sampleCounts: [],
   generator: { cpuPct: 40, utilization: 0.35, busyPoll: false },
-  latency: { count: 12345, p50Us: 350, p90Us: 420, p99Us: 1200, maxUs: 15321, meanUs: 380.2 },
+  latency: { count: 12345, p50Us: 350, p90Us: 420, p95Us: 800, p99Us: 1200, maxUs: 15321, meanUs: 380.2 },
   aborted: false,
 };
 

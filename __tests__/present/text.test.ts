@@ -64,7 +64,7 @@ describe('details', () => {
       timeouts: 0,
       statusCounts: {},
       errorsByKind: {},
-      latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+      latency: { count: 0, p50Us: 0, p90Us: 0, p95Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
     };
     assert.deepEqual(detailLines(nothing), [
       '0.0 req/s over 5 s; unexpected status: 0, errors: 0, timeouts: 0',

@@ -75,7 +75,7 @@ describe('route tally', () => {
 
 describe('routeFromTotals', () => {
   it("is the totals under the route's name", () => {
-    const latency = { count: 3, p50Us: 10, p90Us: 20, p99Us: 30, maxUs: 30, meanUs: 15 };
+    const latency = { count: 3, p50Us: 10, p90Us: 20, p95Us: 25, p99Us: 30, maxUs: 30, meanUs: 15 };
     const totals = {
       requests: 3,
       unexpectedStatus: 1,

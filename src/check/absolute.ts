@@ -54,7 +54,7 @@ export async function runAbsolute(
   });
   const decision = result.aborted
     ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
-    : judge(gate(settings, result.requests));
+    : judge(settings, result);
   const rps = result.aborted ? [] : result.sampleCounts.map((count) => count / sampleSec);
   return { kind: 'absolute', result, decision, loadStarted: true, samples: { sampleSec, rps } };
 }
@@ -71,6 +71,7 @@ export function loadOptions(settings: Settings, signal?: AbortSignal) {
     busyPoll: settings.busyPoll,
     timeoutMs: settings.timeoutSec * 1000,
     expectedStatus: settings.expectedStatus,
+    rate: settings.rate ?? undefined,
     signal,
   };
 }
@@ -88,11 +89,6 @@ export function openPool(settings: Settings): LoadPool {
   });
 }
 
-/** What the `min-requests` gate needs. */
-export function gate(settings: Settings, requests: number) {
-  return { requests, minRequests: settings.minRequests, durationSec: settings.durationSec };
-}
-
 export function cancelledAfter(
   settings: Settings,
   hooks: CheckHooks,
@@ -100,7 +96,7 @@ export function cancelledAfter(
   elapsedSec: number,
 ): Decision {
   const signal = hooks.stoppedBy?.() || 'abort';
-  return cancelled({ ...gate(settings, requests), signal, elapsedSec });
+  return cancelled({ durationSec: settings.durationSec, requests, signal, elapsedSec });
 }
 
 /** Waits for the target when `wait-timeout` asks to; a decision when it never answered. */

@@ -20,7 +20,6 @@ import { createRouteTally, routeFromTotals } from '../stats/routes.js';
 import { sliceNoise } from '../stats/noise.js';
 import {
   cancelledAfter,
-  gate,
   loadOptions,
   openPool,
   runAbsolute,
@@ -181,7 +180,7 @@ export async function runPaired(
   const baseline = combined('baseline');
   const headPart: HeadPart = {
     result: head,
-    decision: judge(gate(settings, head.requests)),
+    decision: judge(settings, head),
     loadStarted: true,
     samples: {
       sampleSec: sliceSec,
@@ -231,7 +230,13 @@ function decide(
     head: { result: head, slices: bySide.head },
     baseline: { result: baseline, slices: bySide.baseline },
   };
-  const cannot = notComparable(sides, from.kind, settings.timeoutSec);
+  const cannot = notComparable(
+    sides,
+    from.kind,
+    settings.timeoutSec,
+    settings.maxRegressionPct,
+    headPart.decision,
+  );
   if (cannot) return { ...check, decision: cannot };
   // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
   // saved baseline's samples pair with nothing: compare the two sets.
@@ -240,7 +245,7 @@ function decide(
       ? comparePairedRates(pairsOf(slices), settings.confidence)
       : compareRates(headRates, baseRates, settings.confidence);
   const verdict = verdictOf(shift, settings.maxRegressionPct);
-  // Not aborted here, so the check's own decision is the absolute gate (min-requests).
+  // Not aborted here, so the head's own decision is its gates (min-requests, error rate, ...).
   const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
   return { ...check, decision, shift, verdict };
 }

@@ -3,42 +3,110 @@
  * a side that cannot be compared, a target that never answered, a cancelled run, a bug of ours.
  * Pure: plain values in, a `Decision` out.
  */
-import type { Decision, Shift, Side, Slice, Verdict } from '../model/check.js';
-import type { LoadResult } from '../model/result.js';
-import { formatChange, formatConfidence, formatSeconds } from '../model/settings.js';
+import type { Decision, Gate, GateName, Shift, Side, Slice, Verdict } from '../model/check.js';
+import { errorRatePct, requestsPerSecond, type LoadResult } from '../model/result.js';
+import { formatChange, formatConfidence, formatSeconds, type Settings } from '../model/settings.js';
 
-interface GateInput {
-  requests: number;
-  minRequests: number;
-  /** The configured duration, in seconds (the window the user asked for). */
-  durationSec: number;
+/** What the gates of one service's result need from the settings. */
+export type GateLimits = Pick<
+  Settings,
+  | 'minRequests'
+  | 'minRps'
+  | 'maxErrorRatePct'
+  | 'maxP50Ms'
+  | 'maxP95Ms'
+  | 'maxP99Ms'
+  | 'durationSec'
+>;
+
+/**
+ * The gates a result is judged by, in a fixed order: min-requests and min-rps when set, the error
+ * rate always, then each latency gate that is set.
+ */
+export function gatesOf(limits: GateLimits, result: LoadResult): Gate[] {
+  const gates: Gate[] = [];
+  const gate = (name: GateName, limit: number, value: number, passed: boolean) =>
+    gates.push({ name, limit, value, passed });
+  if (limits.minRequests > 0) {
+    gate(
+      'min-requests',
+      limits.minRequests,
+      result.requests,
+      result.requests >= limits.minRequests,
+    );
+  }
+  if (limits.minRps !== null) {
+    const rps = requestsPerSecond(result);
+    gate('min-rps', limits.minRps, rps, rps >= limits.minRps);
+  }
+  const errorRate = errorRatePct(result);
+  gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
+  const latency = [
+    ['max-p50-ms', limits.maxP50Ms, result.latency.p50Us],
+    ['max-p95-ms', limits.maxP95Ms, result.latency.p95Us],
+    ['max-p99-ms', limits.maxP99Ms, result.latency.p99Us],
+  ] as const;
+  for (const [name, limit, us] of latency) {
+    if (limit !== null) gate(name, limit, us / 1000, us / 1000 <= limit);
+  }
+  return gates;
 }
 
-export function judge({ requests, minRequests, durationSec }: GateInput): Decision {
-  const window = `${requests} requests in ${formatSeconds(durationSec)} s`;
-  if (requests < minRequests) {
-    return {
-      passed: false,
-      outcome: 'failed',
-      message: `Throughput check failed: ${window}, below min-requests ${minRequests}`,
-    };
+/** One gate in words: `error rate 100.00%, above max-error-rate 1%`. */
+export function gatePhrase(gate: Gate, durationSec: number): string {
+  const { name, limit, value, passed } = gate;
+  const v = value ?? NaN;
+  switch (name) {
+    case 'min-requests':
+      return `${v} requests in ${formatSeconds(durationSec)} s, ${passed ? 'at or above' : 'below'} min-requests ${limit}`;
+    case 'min-rps':
+      return `${v.toFixed(1)} req/s, ${passed ? 'at or above' : 'below'} min-rps ${limit}`;
+    case 'max-error-rate':
+      return `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
+    case 'max-p50-ms':
+    case 'max-p95-ms':
+    case 'max-p99-ms':
+      return `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
+    case 'max-regression':
+      return value === null
+        ? 'no interval of the change (max-regression)'
+        : `the change's interval ends at ${formatChange(v)}, ${passed ? 'within' : 'below'} -${limit}% (max-regression)`;
   }
+}
+
+/** The decision of one service's gates: passed when every gate held. */
+export function judge(limits: GateLimits, result: LoadResult): Decision {
+  const gates = gatesOf(limits, result);
+  return fromGates(gates, limits.durationSec);
+}
+
+/** `Check passed: …` with every gate, or `Check failed: …` with the failed ones. */
+function fromGates(gates: Gate[], durationSec: number, lead = ''): Decision {
+  const failed = gates.filter((g) => !g.passed);
+  const shown = (failed.length > 0 ? failed : gates).map((g) => gatePhrase(g, durationSec));
+  const passed = failed.length === 0;
   return {
-    passed: true,
-    outcome: 'passed',
-    message: `Throughput check passed: ${window}, at or above min-requests ${minRequests}`,
+    passed,
+    outcome: passed ? 'passed' : 'failed',
+    message: `Check ${passed ? 'passed' : 'failed'}: ${lead}${shown.join('; ')}`,
+    gates,
   };
 }
 
 /** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
-export function cancelled(input: GateInput & { signal: string; elapsedSec: number }): Decision {
+export function cancelled(input: {
+  signal: string;
+  elapsedSec: number;
+  durationSec: number;
+  requests: number;
+}): Decision {
   return {
     passed: false,
     outcome: 'cancelled',
+    gates: [],
     message:
-      `Throughput check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
-      `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far ` +
-      `(min-requests ${input.minRequests})`,
+      `Check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
+      `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far`,
   };
 }
 
@@ -60,6 +128,7 @@ export function notReady(input: {
     return {
       passed: false,
       outcome: 'not-ready',
+      gates: [],
       message:
         `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
         certificateAdvice(input.lastErrorCode ?? '', input.caFile === true),
@@ -68,6 +137,7 @@ export function notReady(input: {
   return {
     passed: false,
     outcome: 'not-ready',
+    gates: [],
     message:
       `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
       `(wait-timeout)` +
@@ -110,39 +180,50 @@ export function crashed(error: unknown): Decision {
   return {
     passed: false,
     outcome: 'failed',
+    gates: [],
     message: `http-load-check failed unexpectedly: ${stack}`,
   };
 }
 
 /**
- * The decision of a comparison with an interval: a regression fails; otherwise the absolute gate
- * (`min-requests`) has the last word, and a pass names the verdict and the interval.
+ * The decision of a comparison with an interval: the head's own gates (`absolute`) and the
+ * max-regression gate, which fails when the whole interval lies below -max-regression. A pass
+ * names the verdict and the interval first.
  */
 export function comparisonDecision(
   shift: Shift,
   verdict: Verdict,
-  limits: { confidence: number; maxRegressionPct: number },
+  limits: { confidence: number; maxRegressionPct: number; durationSec: number },
   absolute: Decision,
 ): Decision {
   const interval =
     `${formatChange(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
     `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)})`;
+  const regression: Gate = {
+    name: 'max-regression',
+    limit: limits.maxRegressionPct,
+    value: shift.highPct,
+    passed: verdict !== 'regression',
+  };
+  const others = absolute.gates;
   if (verdict === 'regression') {
+    const failed = others.filter((g) => !g.passed).map((g) => gatePhrase(g, limits.durationSec));
     return {
       passed: false,
       outcome: 'failed',
+      gates: [...others, regression],
       message:
-        `Throughput regression: head vs baseline ${interval}, the whole interval below ` +
-        `-${limits.maxRegressionPct}% (max-regression)`,
+        `Check failed: throughput regression, head vs baseline ${interval}, the whole interval ` +
+        `below -${limits.maxRegressionPct}% (max-regression)` +
+        failed.map((f) => `; ${f}`).join(''),
     };
   }
-  if (!absolute.passed) return absolute;
   const words: Record<Exclude<Verdict, 'regression'>, string> = {
-    faster: 'Head is faster than baseline',
-    slower: `Head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
-    unchanged: 'No significant change between head and baseline',
+    faster: 'head is faster than baseline',
+    slower: `head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
+    unchanged: 'no significant change between head and baseline',
   };
-  return { passed: true, outcome: 'passed', message: `${words[verdict]}: ${interval}` };
+  return fromGates([...others, regression], limits.durationSec, `${words[verdict]}: ${interval}; `);
 }
 
 /**
@@ -155,6 +236,9 @@ export function notComparable(
   sides: Record<Side, { result: LoadResult; slices: Slice[] }>,
   kind: 'paired' | 'saved',
   timeoutSec: number,
+  maxRegressionPct: number,
+  /** The head's own gates, judged as they would be without the comparison. */
+  absolute: Decision,
 ): Decision | null {
   const reasons: string[] = [];
   for (const side of ['head', 'baseline'] as Side[]) {
@@ -181,6 +265,10 @@ export function notComparable(
   return {
     passed: false,
     outcome: 'failed',
-    message: `Throughput comparison failed: ${reasons.join('; ')}`,
+    gates: [
+      ...absolute.gates,
+      { name: 'max-regression', limit: maxRegressionPct, value: null, passed: false },
+    ],
+    message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}`,
   };
 }

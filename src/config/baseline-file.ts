@@ -10,9 +10,9 @@ import { InputError, LIMITS } from './settings.js';
 
 /**
  * Report versions whose samples, result and settings read the same: version 2 renamed fields that
- * a saved baseline does not use (docs/report-schema.md).
+ * a saved baseline does not use, version 3 added gates, p95 and the schedule (docs/report-schema.md).
  */
-const READABLE_VERSIONS = [1, SCHEMA_VERSION];
+const READABLE_VERSIONS = [1, 2, SCHEMA_VERSION];
 
 /** The fields of a saved report that are read, as they may be: anything. */
 interface SavedReport {
@@ -193,7 +193,7 @@ function savedResult(raw: Record<string, unknown>): LoadResult {
     .slice(0, 10_000)
     .map(number);
   const latency = object(raw.latency);
-  for (const name of ['count', 'p50Us', 'p90Us', 'p99Us', 'maxUs', 'meanUs'] as const) {
+  for (const name of ['count', 'p50Us', 'p90Us', 'p95Us', 'p99Us', 'maxUs', 'meanUs'] as const) {
     result.latency[name] = number(latency[name]);
   }
   const generator = object(raw.generator);

@@ -45,9 +45,7 @@ const HELP_WIDTH = 80;
 /** The `--help` text, from the options table. */
 export function usage(): string {
   // What a bare `http-load-check <port>` does, as the reader works it out.
-  const plain = readSettings((name) =>
-    name === 'port' ? '1' : name === 'min-requests' ? '0' : '',
-  );
+  const plain = readSettings((name) => (name === 'port' ? '1' : ''));
   const lines = [
     'Usage: http-load-check <port | url> [options]',
     '',
@@ -90,8 +88,8 @@ export function usage(): string {
   row('-v, --version', 'print the version');
   lines.push(
     '',
-    'Exit codes: 0 passed, 1 failed (below --min-requests, a regression, target',
-    'not ready, or interrupted), 2 bad usage.',
+    'Exit codes: 0 passed, 1 a gate failed (a regression included), 2 bad usage,',
+    '3 the target never became ready, 130 interrupted.',
   );
   return lines.join('\n');
 }

@@ -73,14 +73,71 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'min-requests',
-    required: true,
-    default: '',
-    cliDefault: '0',
+    default: '0',
     type: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
     description:
-      'The gate: the step fails when fewer responses with an expected status than this were received in the window.',
-    summary: 'The gate: fail when fewer requests were answered',
-    cli: { value: '<n>', help: 'exit 1 when fewer requests were answered' },
+      'Gate: the step fails when fewer responses with an expected status than this were received in the window. 0 = off. min-rps does the same without depending on duration.',
+    summary: 'Gate: fail below this many counted requests; 0 = off',
+    cli: { value: '<n>', help: 'gate: fail below this many counted requests' },
+  },
+  {
+    name: 'min-rps',
+    default: '',
+    defaultText: 'none (off)',
+    type: { kind: 'number', min: 0, max: 100_000_000 },
+    description:
+      'Gate: the step fails when the counted requests per second over the measured window are below this.',
+    summary: 'Gate: fail below this many counted requests per second',
+    cli: { value: '<n>', help: 'gate: fail below this rate of counted requests' },
+  },
+  {
+    name: 'max-error-rate',
+    default: '1',
+    type: { kind: 'number', min: 0, max: 100, unit: 'percent' },
+    description:
+      'Gate: the step fails when more than this percentage of the requests sent in the window failed: errors, timeouts and unexpected statuses over all of them. In a comparison the head is gated; a baseline above it is a warning. 100 = off.',
+    summary: 'Gate: fail when more than this % of requests failed',
+    cli: { value: '<pct>', help: 'gate: fail above this % of failed requests' },
+  },
+  {
+    name: 'max-p50-ms',
+    default: '',
+    defaultText: 'none (off)',
+    type: { kind: 'number', min: 0.001, max: 3_600_000 },
+    description:
+      'Gate: the step fails when the median latency of counted responses is above this many milliseconds. Meaningful at a fixed rate (see rate).',
+    summary: 'Gate: fail when median latency is above this (ms)',
+    cli: { value: '<ms>', help: 'gate: fail above this median latency' },
+  },
+  {
+    name: 'max-p95-ms',
+    default: '',
+    defaultText: 'none (off)',
+    type: { kind: 'number', min: 0.001, max: 3_600_000 },
+    description:
+      'Gate: the step fails when the 95th percentile latency is above this many milliseconds. Meaningful at a fixed rate (see rate).',
+    summary: 'Gate: fail when p95 latency is above this (ms)',
+    cli: { value: '<ms>', help: 'gate: fail above this p95 latency' },
+  },
+  {
+    name: 'max-p99-ms',
+    default: '',
+    defaultText: 'none (off)',
+    type: { kind: 'number', min: 0.001, max: 3_600_000 },
+    description:
+      'Gate: the step fails when the 99th percentile latency is above this many milliseconds. Meaningful at a fixed rate (see rate).',
+    summary: 'Gate: fail when p99 latency is above this (ms)',
+    cli: { value: '<ms>', help: 'gate: fail above this p99 latency' },
+  },
+  {
+    name: 'rate',
+    default: '',
+    defaultText: 'none: closed loop',
+    type: { kind: 'number', min: 0.1, max: 1_000_000 },
+    description:
+      'Open model: send this many requests per second, at fixed intervals over the connections x pipelining slots, and time each from when it was due, so a stall of the service counts for every request it delayed. Sends still unsent at the end are dropped (the dropped output). Without it each slot sends its next request when the last one is answered (closed loop), which measures throughput. Not with a comparison.',
+    summary: 'Requests per second at fixed intervals (open model); none = closed loop',
+    cli: { short: 'R', value: '<n>', help: 'requests per second at fixed intervals' },
   },
   {
     name: 'duration',
@@ -162,7 +219,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'auto',
     type: { kind: 'choice', values: ['auto', 'true', 'false'] },
     description:
-      'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only.',
+      'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only, and off with rate.',
     summary: 'Spin between responses instead of sleeping; auto = at 1 connection only',
     cli: { value: '<mode>', help: 'auto, true or false' },
   },
@@ -340,6 +397,20 @@ export const OPTIONS: readonly OptionSpec[] = [
       defaultText: 'not written',
     },
   },
+  {
+    name: 'benchmark-latency-file',
+    default: '',
+    defaultText: '$RUNNER_TEMP/http-load-check-latency.json',
+    type: { kind: 'text', accepted: 'a file path' },
+    description:
+      "Where to write latency p50, p95 and p99 in github-action-benchmark's customSmallerIsBetter format, for history charts.",
+    summary: 'Where to write github-action-benchmark latency entries (ms)',
+    cli: {
+      value: '<file>',
+      help: 'write github-action-benchmark latency entries there',
+      defaultText: 'not written',
+    },
+  },
 ];
 
 export interface OutputSpec {
@@ -374,18 +445,43 @@ export const OUTPUTS: readonly OutputSpec[] = [
       'Median latency of counted responses in ms, from sending to the end of the body, 3 decimals.',
   },
   { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
+  { name: 'latency-p95-ms', description: '95th percentile latency in milliseconds.' },
   { name: 'latency-p99-ms', description: '99th percentile latency in milliseconds.' },
   { name: 'latency-max-ms', description: 'Highest latency in milliseconds.' },
   {
+    name: 'error-rate',
+    description:
+      'Errors, timeouts and unexpected statuses in percent of the requests sent in the window, 2 decimals.',
+  },
+  {
+    name: 'dropped',
+    description:
+      "With rate: sends due in the window but never sent, every slot being busy; '0' in the closed loop.",
+  },
+  {
     name: 'outcome',
     description:
-      'passed, failed, not-ready (the service never answered within wait-timeout) or cancelled (the job was cancelled).',
+      'passed (every gate held), failed (a gate failed: min-requests, min-rps, max-error-rate, a latency gate, or a regression against the baseline), not-ready (the service never answered within wait-timeout) or cancelled (the job was cancelled).',
   },
-  { name: 'passed', description: "'true' when the step passed, else 'false'." },
+  {
+    name: 'passed',
+    description:
+      "'true' when every gate held (regressions included), else 'false' (failed, not-ready or cancelled).",
+  },
+  {
+    name: 'failed-gates',
+    description:
+      "The gates that failed, comma-separated input names, e.g. 'max-error-rate,max-p95-ms'; '' when none did.",
+  },
   { name: 'report', description: 'Path of the JSON report written (see report-file).' },
   {
     name: 'benchmark-file',
     description: 'Path of the github-action-benchmark file written (see benchmark-file).',
+  },
+  {
+    name: 'benchmark-latency-file',
+    description:
+      'Path of the github-action-benchmark latency file written (see benchmark-latency-file).',
   },
   {
     name: 'baseline-requests',

@@ -104,11 +104,20 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
   );
   const connections = integerIn('connections', text('connections'));
   const pipelining = integerIn('pipelining', text('pipelining'));
+  const optional = (name: string, what: string, example = '') =>
+    given(name) ? numberIn(name, text(name), what, example) : null;
+  const rate = optional('rate', 'requests per second', ', e.g. 500');
   const busyPollMode = text('busy-poll');
   const busyPoll =
     busyPollMode === 'auto'
-      ? connections === 1 && pipelining === 1
+      ? // At a fixed rate the loop mostly waits for the next due send: spinning would only burn a core.
+        connections === 1 && pipelining === 1 && rate === null
       : boolean('busy-poll', busyPollMode, acceptedText(option('busy-poll')));
+  const minRps = optional('min-rps', 'requests per second');
+  const maxErrorRatePct = numberIn('max-error-rate', text('max-error-rate'), 'a percentage');
+  const maxP50Ms = optional('max-p50-ms', 'milliseconds', ', e.g. 50');
+  const maxP95Ms = optional('max-p95-ms', 'milliseconds', ', e.g. 50');
+  const maxP99Ms = optional('max-p99-ms', 'milliseconds', ', e.g. 50');
   const timeoutSec = secondsIn('timeout', text('timeout'));
   const waitTimeoutSec = secondsIn('wait-timeout', text('wait-timeout'));
   const warmupSec = secondsIn('warmup', text('warmup'));
@@ -162,6 +171,13 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     baselineEndpoint === null
       ? null
       : { ...baselineEndpoint, routes: buildRoutes(baselineEndpoint, targets, request, false) };
+  if (rate !== null && (baseline !== null || baselineFile !== '')) {
+    throw new InputError(
+      'rate',
+      `Invalid rate '${text('rate')}': a comparison measures throughput, which a fixed rate sets; ` +
+        `gate latency at a fixed rate without ${baseline !== null ? (given('baseline-url') ? 'baseline-url' : 'baseline-port') : 'baseline-file'}, or drop rate`,
+    );
+  }
   const durationSec = secondsIn(
     'duration',
     text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)),
@@ -184,6 +200,12 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     targetsSource: targets?.source ?? '',
     durationSec,
     minRequests,
+    minRps,
+    maxErrorRatePct,
+    maxP50Ms,
+    maxP95Ms,
+    maxP99Ms,
+    rate,
     connections,
     pipelining,
     busyPoll,
@@ -199,6 +221,7 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     baselineFile,
     reportFile: text('report-file'),
     benchmarkFile: text('benchmark-file'),
+    benchmarkLatencyFile: text('benchmark-latency-file'),
   };
 }
 

@@ -13,16 +13,17 @@ const RUNNER_FILES = [
 ] as const;
 
 /**
- * Refuses a `report-file` or `benchmark-file` that is one of the runner's own files (whose contents
- * it would replace) or the other of the two. Throws an `InputError` naming the input.
+ * Refuses a `report-file`, `benchmark-file` or `benchmark-latency-file` that is one of the runner's
+ * own files (whose contents it would replace) or another of the three. Throws an `InputError` naming the input.
  */
 export function checkWrittenFiles(
-  settings: { reportFile: string; benchmarkFile: string },
+  settings: { reportFile: string; benchmarkFile: string; benchmarkLatencyFile?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): void {
   const files = [
     ['report-file', settings.reportFile],
     ['benchmark-file', settings.benchmarkFile],
+    ['benchmark-latency-file', settings.benchmarkLatencyFile ?? ''],
   ] as const;
   for (const [input, path] of files) {
     if (path === '') continue;
@@ -35,12 +36,14 @@ export function checkWrittenFiles(
       );
     }
   }
-  if (settings.reportFile && settings.benchmarkFile) {
-    if (samePath(settings.reportFile, settings.benchmarkFile)) {
+  // Each file of its own: a later one would replace an earlier one's contents.
+  for (let i = 1; i < files.length; i++) {
+    const [input, path] = files[i];
+    const twin = files.slice(0, i).find(([, other]) => path && other && samePath(path, other));
+    if (twin) {
       throw new InputError(
-        'benchmark-file',
-        `Invalid benchmark-file '${settings.benchmarkFile}': it is the same file as report-file; ` +
-          `expected a file of its own`,
+        input,
+        `Invalid ${input} '${path}': it is the same file as ${twin[0]}; expected a file of its own`,
       );
     }
   }

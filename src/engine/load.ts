@@ -25,12 +25,16 @@
  * the routes in turn; with more than one distinct route each answer is also counted for its route
  * (`RouteTally`), with one the route's entry is the totals.
  *
+ * Open model (`rate`): the run hands out due times (`takeDue`); a slot that finds none due waits in
+ * the run's idle list until one timer (or the busy-poll spin) hands it the next. The closed loop
+ * pays one branch per request for it.
+ *
  * Connecting (TLS, HTTP/2, `localhost`) is `Connector`'s (connect.ts), one per pool.
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Client, type Dispatcher } from 'undici';
-import { emptyResult, type LoadResult, type Protocol } from '../model/result.js';
+import { emptyResult, type LoadResult, type Protocol, type Schedule } from '../model/result.js';
 import type { Route, Tls } from '../model/settings.js';
 import { createLatencyRecorder, type LatencyRecorder } from '../stats/latency.js';
 import { createRouteTally, routeFromTotals, type RouteTally } from '../stats/routes.js';
@@ -60,6 +64,13 @@ export interface LoadOptions {
   durationMs: number;
   /** Per-request limit in ms, from sending the request (connecting included) to the end of the body. */
   timeoutMs: number;
+  /**
+   * Open model: requests per second, due at fixed intervals from the start of the run (warm-up
+   * included) and sent by whichever slot is free. Latency is timed from when a send was due, so a
+   * wait for a free slot is part of it; a send still unsent at the deadline is dropped. Without it
+   * (closed loop) every slot sends its next request as soon as the last one is answered.
+   */
+  rate?: number;
   /** Statuses that count as requests, as inclusive ranges. Default: 200-299. */
   expectedStatus?: [number, number][];
   /**
@@ -211,6 +222,8 @@ class LoadRun {
   readonly now: () => number;
   /** No new request is sent once this is set. */
   stopping = false;
+  /** True in the open model: slots take due times from `takeDue`. */
+  readonly open: boolean;
 
   private readonly options: LoadOptions;
   private readonly latency: LatencyRecorder;
@@ -246,9 +259,23 @@ class LoadRun {
   private endWindow: () => void = () => {};
   private finish: () => void = () => {};
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Open model: ms between due sends, the index of the next one, and how many due in the window were sent. */
+  private readonly intervalMs: number = 0;
+  private nextDue = 0;
+  private sentInWindow = 0;
+  /** Open model: free slots waiting for the next due send, and the timer that hands it over. */
+  private readonly idle: Slot[] = [];
+  private dueTimer: NodeJS.Timeout | undefined;
+  private schedule: Schedule | null = null;
 
   constructor(options: LoadOptions) {
     this.options = options;
+    const rate = options.rate;
+    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+      throw new Error(`a load's rate must be a positive number, not ${rate}`);
+    }
+    this.open = rate !== undefined;
+    if (rate !== undefined) this.intervalMs = 1000 / rate;
     this.now = options.now ?? (() => performance.now());
     this.latency = options.latency ?? createLatencyRecorder();
     for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
@@ -381,6 +408,7 @@ class LoadRun {
     this.release();
     return {
       ...result,
+      schedule: this.schedule,
       protocol: this.pool?.protocol ?? '',
       routes,
       statusCounts: { ...result.statusCounts },
@@ -413,6 +441,7 @@ class LoadRun {
   private stop(): void {
     if (this.stopping) return;
     this.stopping = true;
+    if (this.open) this.closeSchedule();
     const wallMs = Math.max(1e-3, this.now() - this.startedAt);
     const cpu = process.cpuUsage(this.cpuAtStart);
     const busyPoll = this.options.busyPoll === true;
@@ -433,9 +462,80 @@ class LoadRun {
     this.checkDone();
   }
 
+  /**
+   * Open model: the due time of the next send when it is due by `now`, else NaN. Due times are
+   * handed out in order, so after a stall the oldest waiting send goes first and its wait counts.
+   */
+  takeDue(now: number): number {
+    const due = this.startedAt + this.nextDue * this.intervalMs;
+    if (due > now) return NaN;
+    this.nextDue++;
+    if (due >= this.windowStart) this.sentInWindow++;
+    return due;
+  }
+
+  /** Open model: a free slot found nothing due; it sends when the next send is due. */
+  waitForDue(slot: Slot, now: number): void {
+    this.idle.push(slot);
+    this.armDue(now);
+  }
+
+  private armDue(now: number): void {
+    if (this.dueTimer !== undefined || this.idle.length === 0 || this.stopping) return;
+    const due = this.startedAt + this.nextDue * this.intervalMs;
+    // A send due at or after the deadline never goes out: the stop timer ends the run first.
+    if (due >= this.deadline) return;
+    this.dueTimer = setTimeout(this.handOutDue, Math.max(0, due - now));
+  }
+
+  /** Hands every send due by now to a waiting slot (the timer's and the spin's work). */
+  private handOutDue = (): void => {
+    this.dueTimer = undefined;
+    const now = this.now();
+    if (!this.mayStart(now)) return;
+    while (this.idle.length > 0) {
+      const slot = this.idle[this.idle.length - 1];
+      if (!slot.isFree()) {
+        // Started meanwhile by another path (a new run's `begin`) or cancelled: not ours to wait.
+        this.idle.pop();
+        continue;
+      }
+      const due = this.takeDue(now);
+      if (Number.isNaN(due)) break;
+      this.idle.pop();
+      slot.dispatch(this, now, due);
+    }
+    this.armDue(now);
+  };
+
+  /** Open model, at the stop: what was due in the window, and what of it was never sent. */
+  private closeSchedule(): void {
+    if (this.dueTimer !== undefined) clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
+    this.idle.length = 0;
+    const rate = this.options.rate as number;
+    const endAt = Math.min(this.now(), this.deadline, this.abortedAt);
+    const windowMs = Math.max(0, endAt - this.windowStart);
+    // Index of the first send due at or after `at`; the small slack keeps k x interval exact.
+    const firstAt = (at: number) => Math.max(0, Math.ceil(((at - this.startedAt) * rate) / 1000 - 1e-9));
+    const scheduled = Math.max(0, firstAt(endAt) - firstAt(this.windowStart));
+    const sent = Math.min(scheduled, this.sentInWindow);
+    this.schedule = {
+      ratePerSec: rate,
+      scheduled,
+      dropped: scheduled - sent,
+      achievedPerSec: windowMs > 0 ? sent / (windowMs / 1000) : 0,
+    };
+  }
+
   /** One busy-poll turn: keeps the loop awake, and times the turns that handled something. */
   private spin = (): void => {
     const now = this.now();
+    // Open model: hand a due send over now rather than when the timer wakes.
+    if (this.idle.length > 0 && this.startedAt + this.nextDue * this.intervalMs <= now) {
+      clearTimeout(this.dueTimer);
+      this.handOutDue();
+    }
     const turnMs = now - this.spinAt;
     this.spinAt = now;
     this.spinTotalMs += turnMs;
@@ -451,7 +551,10 @@ class LoadRun {
     this.inFlight++;
   }
 
-  /** A response to the request sent for entry `route` of the routes. */
+  /**
+   * A response to the request sent for entry `route` of the routes. `sentAt` is when it was sent,
+   * or in the open model when it was due: it decides warm-up or window, and latency counts from it.
+   */
   recordResponse(status: number, sentAt: number, now: number, route: number): void {
     const result = this.result;
     this.events++;
@@ -738,7 +841,10 @@ class Slot implements Dispatcher.DispatchHandler {
   private sentBy: LoadRun | null = null;
   private controller: Dispatcher.DispatchController | null = null;
   private status = 0;
+  /** When the request in flight was written: the timeout counts from here. */
   private sentAt = 0;
+  /** When it was due: `sentAt` in the closed loop, the schedule's time in the open model. */
+  private dueAt = 0;
   /** The entry of `sentBy`'s routes the request in flight was sent for. */
   private route = 0;
   /** The socket the request was written to, and the bytes it had read then (see `onResponseStart`). */
@@ -763,9 +869,21 @@ class Slot implements Dispatcher.DispatchHandler {
 
   send(run: LoadRun, now: number): void {
     if (this.cancelled || !run.mayStart(now)) return;
+    if (run.open) {
+      const due = run.takeDue(now);
+      if (Number.isNaN(due)) run.waitForDue(this, now);
+      else this.dispatch(run, now, due);
+      return;
+    }
+    this.dispatch(run, now, now);
+  }
+
+  /** Sends the next request for `run`, due at `dueAt`. */
+  dispatch(run: LoadRun, now: number, dueAt: number): void {
     this.inFlight = true;
     this.status = 0;
     this.sentAt = now;
+    this.dueAt = dueAt;
     this.controller = null;
     this.sentBy = run;
     const route = this.connection.takeRoute(run.requests.length);
@@ -821,7 +939,7 @@ class Slot implements Dispatcher.DispatchHandler {
     const now = sentBy.now();
     this.inFlight = false;
     this.failures = 0;
-    sentBy.recordResponse(this.status, this.sentAt, now, this.route);
+    sentBy.recordResponse(this.status, this.dueAt, now, this.route);
     this.connection.batchWrites();
     const run = this.connection.pool.run;
     if (run !== null) this.send(run, now);
@@ -831,7 +949,7 @@ class Slot implements Dispatcher.DispatchHandler {
     const run = this.sentBy as LoadRun;
     this.inFlight = false;
     this.connection.lastError = error;
-    run.recordFailure(error, this.sentAt, this.cancelled, this.route);
+    run.recordFailure(error, this.dueAt, this.cancelled, this.route);
     if (this.cancelled) return;
     // Once at once (a server closing a used connection), then with a pause (a target that is down).
     // On the next tick, not from inside undici's own failure handling.

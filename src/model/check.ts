@@ -12,12 +12,37 @@ import type { LoadResult } from './result.js';
 
 export type Outcome = 'passed' | 'failed' | 'cancelled' | 'not-ready';
 
+/** The inputs that gate a check; each names its gate in `failed-gates` and the report. */
+export type GateName =
+  | 'min-requests'
+  | 'min-rps'
+  | 'max-error-rate'
+  | 'max-p50-ms'
+  | 'max-p95-ms'
+  | 'max-p99-ms'
+  | 'max-regression';
+
+/** One gate of the verdict: its limit, what was measured, and whether it held. */
+export interface Gate {
+  name: GateName;
+  /** In the input's unit: requests, req/s, percent, ms; for max-regression the percent allowed. */
+  limit: number;
+  /**
+   * Measured, in the same unit. For max-regression the upper end of the interval of the change
+   * (it fails below -limit); null when it could not be measured (no interval).
+   */
+  value: number | null;
+  passed: boolean;
+}
+
 /** What the step does, and why. */
 export interface Decision {
   passed: boolean;
   outcome: Outcome;
   /** One sentence for the log and the failure annotation. */
   message: string;
+  /** Every gate judged, in a fixed order; empty when the load did not run to its end. */
+  gates: Gate[];
 }
 
 export interface Shift {
@@ -155,4 +180,4 @@ export type ComparisonCheck = PairedCheck | SavedCheck;
 export type Check = AbsoluteCheck | ComparisonCheck;
 
 /** The version of the JSON report's layout (docs/report-schema.md). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;

@@ -5,6 +5,7 @@ export interface LatencySummary {
   count: number;
   p50Us: number;
   p90Us: number;
+  p95Us: number;
   p99Us: number;
   maxUs: number;
   meanUs: number;
@@ -39,7 +40,24 @@ export interface RouteResult {
 /** The protocol the connections spoke: `http/1.1`, `h2`, or '' when none connected. */
 export type Protocol = 'http/1.1' | 'h2' | '';
 
+/**
+ * The open model's schedule (the `rate` input): sends due at fixed intervals, each timed from
+ * when it was due.
+ */
+export interface Schedule {
+  /** The rate asked for, in requests per second. */
+  ratePerSec: number;
+  /** Sends due within the window: `ratePerSec` x the window's length. */
+  scheduled: number;
+  /** Of those, sends still unsent at the deadline (every slot was busy): never sent, never counted. */
+  dropped: number;
+  /** Sends made in the window per second of it (`scheduled - dropped` over the window). */
+  achievedPerSec: number;
+}
+
 export interface LoadResult {
+  /** The open model's schedule; null in the closed loop (no `rate`). */
+  schedule: Schedule | null;
   /** The protocol negotiated on the connections (`h2` only with http2 over TLS). */
   protocol: Protocol;
   /**
@@ -80,7 +98,10 @@ export interface LoadResult {
   sampleCounts: number[];
   /** The generator's own CPU and event-loop use from the start of the run to its deadline. */
   generator: GeneratorUsage;
-  /** Latency of every counted response, from sending the request to the end of its body. */
+  /**
+   * Latency of every counted response, to the end of its body: from sending the request, or in the
+   * open model from when its send was due (a wait for a free slot is part of it).
+   */
   latency: LatencySummary;
   /** True when the run was stopped by the abort signal. */
   aborted: boolean;
@@ -89,6 +110,7 @@ export interface LoadResult {
 /** A result with nothing in it, e.g. when the target never became ready. */
 export function emptyResult(aborted = false): LoadResult {
   return {
+    schedule: null,
     protocol: '',
     routes: [],
     requests: 0,
@@ -103,7 +125,24 @@ export function emptyResult(aborted = false): LoadResult {
     perSecond: [],
     sampleCounts: [],
     generator: { cpuPct: 0, utilization: 0, busyPoll: false },
-    latency: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
+    latency: { count: 0, p50Us: 0, p90Us: 0, p95Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
     aborted,
   };
+}
+
+/** Requests per second over the measured window; 0 for an empty window. */
+export function requestsPerSecond(result: Pick<LoadResult, 'requests' | 'windowMs'>): number {
+  return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
+}
+
+/**
+ * Requests sent in the window that did not count, in percent of them: errors, timeouts and
+ * unexpected statuses over those plus the counted requests; 0 when nothing was sent.
+ */
+export function errorRatePct(
+  result: Pick<LoadResult, 'requests' | 'unexpectedStatus' | 'errors' | 'timeouts'>,
+): number {
+  const failed = result.unexpectedStatus + result.errors + result.timeouts;
+  const sent = result.requests + failed;
+  return sent > 0 ? (100 * failed) / sent : 0;
 }

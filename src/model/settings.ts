@@ -12,8 +12,18 @@ export interface Settings extends Target {
   targetsSource: string;
   /** The requested length of the measured window in seconds (the `duration` input). */
   durationSec: number;
-  /** The gate: fewer requests than this fails the check. Integer >= 0. */
+  /** Gate: fewer counted requests than this fails the check. Integer >= 0; 0 = off. */
   minRequests: number;
+  /** Gate: fewer counted requests per second of the window fails the check; null = off. */
+  minRps: number | null;
+  /** Gate: a larger share of failed requests (errors, timeouts, unexpected statuses), in percent. */
+  maxErrorRatePct: number;
+  /** Gates on latency percentiles of counted responses, in ms; null = off. */
+  maxP50Ms: number | null;
+  maxP95Ms: number | null;
+  maxP99Ms: number | null;
+  /** Open model: requests per second sent at fixed intervals; null = closed loop. */
+  rate: number | null;
   /** Keep-alive connections. Integer 1-1000. */
   connections: number;
   /** Requests in flight on each connection. Integer 1-100; above 1 the requests are pipelined. */
@@ -50,6 +60,8 @@ export interface Settings extends Target {
   reportFile: string;
   /** Where to write the github-action-benchmark file; '' = the adapter's default. */
   benchmarkFile: string;
+  /** Where to write the github-action-benchmark latency file; '' = the adapter's default. */
+  benchmarkLatencyFile: string;
 }
 
 export type Scheme = 'http' | 'https';

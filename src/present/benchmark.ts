@@ -1,6 +1,6 @@
 /** The github-action-benchmark file (`benchmark-file`). Pure. */
 import type { Check } from '../model/check.js';
-import type { Settings } from '../model/settings.js';
+import { distinctRoutes, type Settings } from '../model/settings.js';
 import { coefficientOfVariation } from '../stats/noise.js';
 import { formatMs, requestsPerSecond } from './text.js';
 
@@ -13,6 +13,40 @@ interface BenchmarkEntry {
   extra?: string;
 }
 
+/** `GET /path (1 connection)`, or `3 routes (4 connections x 2 pipelined, 500 req/s)`: a series' name. */
+function seriesLabel(settings: Settings): string {
+  const shape =
+    `${settings.connections} connection${settings.connections === 1 ? '' : 's'}` +
+    (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '') +
+    (settings.rate !== null ? `, ${settings.rate} req/s` : '');
+  const distinct = distinctRoutes(settings.routes);
+  const what =
+    distinct.length === 1
+      ? distinct[0].route.name
+      : `${distinct.length} routes from ${distinct[0].route.name}`;
+  return `${what} (${shape})`;
+}
+
+/**
+ * The run's latency as github-action-benchmark `customSmallerIsBetter` entries: p50, p95 and p99
+ * in ms, named like the throughput series.
+ */
+export function latencyEntries(settings: Settings, check: Check): BenchmarkEntry[] {
+  const { latency } = check.result;
+  const label = seriesLabel(settings);
+  return (
+    [
+      ['p50', latency.p50Us],
+      ['p95', latency.p95Us],
+      ['p99', latency.p99Us],
+    ] as const
+  ).map(([name, us]) => ({
+    name: `${label} latency ${name}`,
+    unit: 'ms',
+    value: Math.round(us) / 1000,
+  }));
+}
+
 /**
  * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
  * requests in the window and req/s. Names are stable across runs of the same check, so the
@@ -21,10 +55,7 @@ interface BenchmarkEntry {
 export function benchmarkEntries(settings: Settings, check: Check): BenchmarkEntry[] {
   const { result, samples } = check;
   const comparison = check.kind === 'absolute' ? null : check;
-  const shape =
-    `${settings.connections} connection${settings.connections === 1 ? '' : 's'}` +
-    (settings.pipelining > 1 ? ` x ${settings.pipelining} pipelined` : '');
-  const label = `GET ${settings.path} (${shape})`;
+  const label = seriesLabel(settings);
   const cv = coefficientOfVariation(samples.rps);
   const extra = [
     `latency p50 ${formatMs(result.latency.p50Us)} ms, p99 ${formatMs(result.latency.p99Us)} ms`,
@@ -38,7 +69,8 @@ export function benchmarkEntries(settings: Settings, check: Check): BenchmarkEnt
   }
   return [
     {
-      name: `${label} requests in ${settings.durationSec} s`,
+      // No duration in the name: changing `duration` must not start a new series.
+      name: `${label} requests`,
       unit: 'requests',
       value: result.requests,
       extra: extra.join('\n'),

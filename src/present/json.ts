@@ -10,7 +10,7 @@ import { SCHEMA_VERSION, type Check, type RunEnvironment } from '../model/check.
 import { distinctRoutes, targetUrl, type Route, type Settings } from '../model/settings.js';
 import { coefficientOfVariation } from '../stats/noise.js';
 import { VERSION } from '../version.js';
-import { requestsPerSecond } from './text.js';
+import { errorRatePct, requestsPerSecond } from '../model/result.js';
 import type { Warning } from './warnings.js';
 
 export function jsonReport(
@@ -42,6 +42,12 @@ export function jsonReport(
       targetsSource: settings.targetsSource,
       durationSec: settings.durationSec,
       minRequests: settings.minRequests,
+      minRps: settings.minRps,
+      maxErrorRatePct: settings.maxErrorRatePct,
+      maxP50Ms: settings.maxP50Ms,
+      maxP95Ms: settings.maxP95Ms,
+      maxP99Ms: settings.maxP99Ms,
+      rate: settings.rate,
       connections: settings.connections,
       pipelining: settings.pipelining,
       busyPoll: settings.busyPoll,
@@ -60,9 +66,10 @@ export function jsonReport(
       baselineFile: settings.baselineFile,
       reportFile: settings.reportFile,
       benchmarkFile: settings.benchmarkFile,
+      benchmarkLatencyFile: settings.benchmarkLatencyFile,
     } satisfies Record<keyof Settings, unknown>,
     decision,
-    result: { ...result, rps: requestsPerSecond(result) },
+    result: { ...result, rps: requestsPerSecond(result), errorRatePct: errorRatePct(result) },
     samples: { ...samples, cv: coefficientOfVariation(samples.rps) },
     warnings: warnings.map((w) => w.text),
     comparison: comparison && {
@@ -80,7 +87,11 @@ export function jsonReport(
       verdict: comparison.verdict,
       shift: comparison.shift,
       maxRegressionPct: settings.maxRegressionPct,
-      baseline: { ...comparison.baseline, rps: requestsPerSecond(comparison.baseline) },
+      baseline: {
+        ...comparison.baseline,
+        rps: requestsPerSecond(comparison.baseline),
+        errorRatePct: errorRatePct(comparison.baseline),
+      },
       slices: comparison.slices.map((s) => ({ ...s, outlier: s.outlier === true })),
       noise: comparison.noise,
     },

@@ -3,6 +3,7 @@
  * OUTPUTS in src/config/options.ts). Pure.
  */
 import type { Check } from '../model/check.js';
+import { errorRatePct } from '../model/result.js';
 import { formatMs, requestsPerSecond } from './text.js';
 
 /** `written` names the files written: `report` and `benchmark-file`, when they were. */
@@ -17,10 +18,17 @@ export function outputsOf(check: Check, written: Record<string, string>): Record
     duration: (result.windowMs / 1000).toFixed(3),
     'latency-p50-ms': formatMs(result.latency.p50Us),
     'latency-p90-ms': formatMs(result.latency.p90Us),
+    'latency-p95-ms': formatMs(result.latency.p95Us),
     'latency-p99-ms': formatMs(result.latency.p99Us),
     'latency-max-ms': formatMs(result.latency.maxUs),
+    'error-rate': errorRatePct(result).toFixed(2),
+    dropped: String(result.schedule?.dropped ?? 0),
     outcome: decision.outcome,
     passed: String(decision.passed),
+    'failed-gates': decision.gates
+      .filter((g) => !g.passed)
+      .map((g) => g.name)
+      .join(','),
     ...written,
   };
   if (check.kind !== 'absolute') {

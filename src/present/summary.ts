@@ -1,6 +1,14 @@
 /** The job summary, as Markdown. Pure: the session hands what this returns to the sink. */
-import type { Check, ComparisonCheck, Outcome, Side } from '../model/check.js';
-import type { LoadResult } from '../model/result.js';
+import type {
+  Check,
+  ComparisonCheck,
+  Decision,
+  Gate,
+  GateName,
+  Outcome,
+  Side,
+} from '../model/check.js';
+import { errorRatePct, type LoadResult, type Schedule } from '../model/result.js';
 import {
   distinctRoutes,
   formatChange,
@@ -38,18 +46,14 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
  * never shows header values (they may be secrets): only the header names. Cut to GitHub's limit.
  */
 export function summaryMarkdown(settings: Settings, check: Check, warnings: Warning[]): string {
-  const main = mainMarkdown(settings, check.result, check.decision.outcome, check.decision.message);
+  const main = mainMarkdown(settings, check.result, check.decision);
   const notes = warnings.flatMap(({ text }) => [`> [!WARNING]`, `> ${escapeText(text, 4000)}`, '']);
   const comparison = check.kind === 'absolute' ? '' : comparisonMarkdown(settings, check);
   return fitSummary([...main, ...notes].join('\n') + comparison);
 }
 
-function mainMarkdown(
-  settings: Settings,
-  result: LoadResult,
-  outcome: Outcome,
-  message: string,
-): string[] {
+function mainMarkdown(settings: Settings, result: LoadResult, decision: Decision): string[] {
+  const { outcome, message } = decision;
   const statuses = formatCounts(result.statusCounts);
   const kinds = formatCounts(result.errorsByKind);
   const listSeconds = result.perSecond.length > 1 && result.perSecond.length <= MAX_SECONDS_LISTED;
@@ -81,6 +85,11 @@ function mainMarkdown(
     ['Unexpected status', String(result.unexpectedStatus)],
     ['Responses by status', statuses !== '' && statuses],
     ['Requests/s', formatRate(requestsPerSecond(result))],
+    ['Rate (open model)', result.schedule !== null && scheduleText(result.schedule)],
+    [
+      'Error rate',
+      `${errorRatePct(result).toFixed(2)}% (errors, timeouts and unexpected statuses)`,
+    ],
     ['Requests in each second', listSeconds && result.perSecond.join(', ')],
     [
       'Variation between seconds',
@@ -95,7 +104,6 @@ function mainMarkdown(
     ['Timeouts', String(result.timeouts)],
     ['Cancelled in flight', result.cancelled > 0 && String(result.cancelled)],
     ['Warm-up (not counted)', warmup.responses + warmup.failures > 0 && formatWarmup(warmup)],
-    ['Threshold', `min-requests ${settings.minRequests}`],
     ['Outcome', OUTCOME_TEXT[outcome]],
   ];
 
@@ -107,7 +115,63 @@ function mainMarkdown(
     ...rows.flatMap(([name, value]) => (value === false ? [] : [`| ${name} | ${value} |`])),
     '',
     ...(routes.length > 1 ? routesTable(routes, result) : []),
+    ...gatesTable(decision.gates),
     escapeText(message, 4000),
+    '',
+  ];
+}
+
+/** `500 req/s asked, 498.2 sent per second, 12 dropped` */
+function scheduleText(schedule: Schedule): string {
+  return (
+    `${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second, ` +
+    `${schedule.dropped} dropped (every slot busy)`
+  );
+}
+
+/** Units of each gate's limit and value. */
+const GATE_UNITS: Record<GateName, string> = {
+  'min-requests': '',
+  'min-rps': ' req/s',
+  'max-error-rate': '%',
+  'max-p50-ms': ' ms',
+  'max-p95-ms': ' ms',
+  'max-p99-ms': ' ms',
+  'max-regression': '%',
+};
+
+/** Every gate judged: its limit, what was measured, and whether it held. */
+function gatesTable(gates: Gate[]): string[] {
+  if (gates.length === 0) return [];
+  const value = (gate: Gate): string => {
+    if (gate.value === null) return 'no interval';
+    const unit = GATE_UNITS[gate.name];
+    switch (gate.name) {
+      case 'min-requests':
+        return String(gate.value);
+      case 'min-rps':
+        return `${formatRate(gate.value)}${unit}`;
+      case 'max-error-rate':
+        return `${gate.value.toFixed(2)}${unit}`;
+      case 'max-regression':
+        return `interval ends at ${formatChange(gate.value)}`;
+      default:
+        return `${gate.value.toFixed(3)}${unit}`;
+    }
+  };
+  const limit = (gate: Gate): string =>
+    gate.name.startsWith('min-')
+      ? `≥ ${gate.limit}${GATE_UNITS[gate.name]}`
+      : gate.name === 'max-regression'
+        ? `interval not wholly below -${gate.limit}%`
+        : `≤ ${gate.limit}${GATE_UNITS[gate.name]}`;
+  return [
+    '| Gate | Limit | Measured | |',
+    '|---|---|---|---|',
+    ...gates.map(
+      (g) =>
+        `| \`${g.name}\` | ${limit(g)} | ${value(g)} | ${g.passed ? '✅ passed' : '❌ failed'} |`,
+    ),
     '',
   ];
 }
@@ -219,6 +283,11 @@ export function fitSummary(markdown: string, limitBytes = SUMMARY_LIMIT_BYTES): 
   return `${lastLine > 0 ? cut.slice(0, lastLine) : ''}${note}`;
 }
 
+/** A side's latency percentile in ms, or `-` when it counted no response. */
+function latencyCell(result: LoadResult, p: 'p50' | 'p95' | 'p99'): string {
+  return result.latency.count > 0 ? `${formatMs(result.latency[`${p}Us`])} ms` : '-';
+}
+
 /** The head vs baseline part of the summary: a table and a chart of req/s per slice. */
 function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string {
   const warmupText = ({ warmup }: LoadResult) =>
@@ -250,6 +319,10 @@ function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string 
     `| Unexpected status | ${baseline.unexpectedStatus} | ${result.unexpectedStatus} |`,
     `| Errors | ${faults(baseline.errors, baseline.errorsByKind)} | ${faults(result.errors, result.errorsByKind)} |`,
     `| Timeouts | ${baseline.timeouts} | ${result.timeouts} |`,
+    `| Error rate | ${errorRatePct(baseline).toFixed(2)}% | ${errorRatePct(result).toFixed(2)}% |`,
+    ...(['p50', 'p95', 'p99'] as const).map(
+      (p) => `| Latency ${p} | ${latencyCell(baseline, p)} | ${latencyCell(result, p)} |`,
+    ),
     ...(warmupText(baseline) || warmupText(result)
       ? [`| Warm-up (not counted) | ${warmupText(baseline)} | ${warmupText(result)} |`]
       : []),

@@ -5,7 +5,12 @@
  * later lines.
  */
 import type { ComparisonCheck } from '../model/check.js';
-import type { LatencySummary, LoadResult, RouteResult } from '../model/result.js';
+import {
+  requestsPerSecond,
+  type LatencySummary,
+  type LoadResult,
+  type RouteResult,
+} from '../model/result.js';
 import { formatSeconds } from '../model/settings.js';
 
 export const START_LINE = 'http test running...';
@@ -30,14 +35,18 @@ export function progressLine(elapsedMs: number, rps: number): string {
   return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
 }
 
-/** Requests per second over the measured window; 0 for an empty window. */
-export function requestsPerSecond(result: Pick<LoadResult, 'requests' | 'windowMs'>): number {
-  return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
-}
+export { requestsPerSecond };
 
 /** Detail lines printed after the standard line (no trailing newline on each). */
 export function detailLines(result: LoadResult): string[] {
   const lines = [countsLine(result)];
+  const { schedule } = result;
+  if (schedule !== null) {
+    lines.push(
+      `rate: ${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per ` +
+        `second, ${schedule.dropped} dropped; latency counts from each send's due time`,
+    );
+  }
   if (result.latency.count > 0) lines.push(`latency: ${formatLatency(result.latency)}`);
   const statuses = formatCounts(result.statusCounts);
   if (statuses) lines.push(`responses by status: ${statuses}`);
@@ -105,11 +114,12 @@ export function formatWarmup(warmup: LoadResult['warmup']): string {
   return `${warmup.responses} responses, ${warmup.failures} failures`;
 }
 
-/** `p50 0.081 ms, p90 0.102 ms, p99 0.250 ms, max 3.100 ms` */
+/** `p50 0.081 ms, p90 0.102 ms, p95 0.130 ms, p99 0.250 ms, max 3.100 ms` */
 export function formatLatency(latency: LatencySummary): string {
   return (
     `p50 ${formatMs(latency.p50Us)} ms, p90 ${formatMs(latency.p90Us)} ms, ` +
-    `p99 ${formatMs(latency.p99Us)} ms, max ${formatMs(latency.maxUs)} ms`
+    `p95 ${formatMs(latency.p95Us)} ms, p99 ${formatMs(latency.p99Us)} ms, ` +
+    `max ${formatMs(latency.maxUs)} ms`
   );
 }
 

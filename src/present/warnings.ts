@@ -3,6 +3,7 @@
  * annotations), the job summary and the JSON report all show. Pure.
  */
 import type { Check, SavedBaseline } from '../model/check.js';
+import { errorRatePct } from '../model/result.js';
 import { distinctRoutes, requestsOf, type Settings } from '../model/settings.js';
 import { clientBound, noise } from '../stats/noise.js';
 
@@ -23,6 +24,30 @@ export function warningsOf(settings: Settings, check: Check): Warning[] {
   }
   const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
   if (bound) list.push({ text: bound });
+  const schedule = result.schedule;
+  if (schedule !== null && schedule.achievedPerSec < 0.95 * schedule.ratePerSec) {
+    list.push({
+      title: 'rate not reached',
+      text:
+        `Sent ${schedule.achievedPerSec.toFixed(1)} requests per second of the ${schedule.ratePerSec} ` +
+        `asked (rate), ${schedule.dropped} dropped: every one of the ${settings.connections} x ` +
+        `${settings.pipelining} slots was busy. The target could not keep up, or the generator ` +
+        `(CPU ${Math.round(result.generator.cpuPct)}% of a core): give more connections, or a lower rate.`,
+    });
+  }
+  if (check.kind === 'paired') {
+    const rate = errorRatePct(check.baseline);
+    if (rate > settings.maxErrorRatePct) {
+      list.push({
+        title: 'baseline failing',
+        text:
+          `The baseline's error rate is ${rate.toFixed(2)}%, above max-error-rate ` +
+          `${settings.maxErrorRatePct}% (errors ${check.baseline.errors}, timeouts ` +
+          `${check.baseline.timeouts}, unexpected status ${check.baseline.unexpectedStatus}): ` +
+          `the comparison is against a failing service.`,
+      });
+    }
+  }
   const mismatch = check.kind === 'saved' ? baselineMismatch(settings, check.saved) : null;
   if (mismatch) list.push({ text: mismatch });
   return list;
