@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCommandLine, usage } from './config/command-line.js';
-import type { Decision } from './model/check.js';
+import { exitCodeOf } from './model/check.js';
 import { START_LINE, progressLine } from './present/text.js';
 import { runSession, type Sink } from './session.js';
 import {
@@ -54,21 +54,10 @@ async function main(argv: string[]): Promise<number> {
     });
     if (end.status === 'bad-input') return badUsage(end.message);
     if (json) process.stdout.write(`${JSON.stringify(end.report, null, 2)}\n`);
-    return exitCode(end.check.decision);
+    return exitCodeOf(end.check.decision);
   } finally {
     stop.dispose();
   }
-}
-
-/**
- * 0 passed, 1 a gate failed (a regression included), 3 the target never became ready, 130
- * interrupted (as a shell reports SIGINT); 2 is bad usage, before anything is sent.
- */
-function exitCode(decision: Decision): number {
-  if (decision.passed) return 0;
-  if (decision.outcome === 'not-ready') return 3;
-  if (decision.outcome === 'cancelled') return 130;
-  return 1;
 }
 
 /**

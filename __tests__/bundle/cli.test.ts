@@ -1,7 +1,7 @@
 /**
  * The CLI's contract, through its built bundle (dist/cli/index.js, the package's `bin`) run as a
  * user runs it (helpers/bundle.ts): the standard line first on stdout, exit codes 0 (passed), 1
- * (failed) and 2 (bad usage, nothing sent), warnings and the failure on stderr with the decision
+ * (failed), 2 (bad usage, nothing sent), 3 (never ready) and 130 (interrupted), warnings and the failure on stderr with the decision
  * last, --json, --help, --version, and the file options wired to their inputs. What a run does with
  * its target is tested in process (session/*.test.ts).
  */
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VERSION } from '../../src/version.js';
 import { CLI_BUNDLE, runCli as cli } from '../helpers/bundle.js';
-import { startServer, type TestServer } from '../helpers/servers.js';
+import { closedPort, startServer, type TestServer } from '../helpers/servers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -53,8 +53,24 @@ describe('http-load-check CLI', () => {
     // The warning first; the decision is the last line.
     assert.match(
       below.stderr,
-      /^warning: Could not write report-file .*a-file\/report\.json: .*\n(warning: .*\n)*Throughput check failed: \d+ requests in 0\.3 s, below min-requests 999999999\n$/,
+      /^warning: Could not write report-file .*a-file\/report\.json: .*\n(warning: .*\n)*Check failed: \d+ requests in 0\.3 s, below min-requests 999999999\n$/,
     );
+  });
+
+  it('exits 3 when the target never became ready, 130 when interrupted', async () => {
+    const down = await cli([String(await closedPort()), '--wait-timeout', '0.2']);
+    assert.equal(down.code, 3, down.stderr);
+    assert.match(down.stderr, /Target http:\/\/127\.0\.0\.1:\d+\/ did not answer within 0\.2 s/);
+    const child = spawn(process.execPath, [CLI_BUNDLE, String(target.port), '--duration', '30'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Interrupt once the load runs: the start line is out.
+    await new Promise<void>((resolve) =>
+      child.stdout.setEncoding('utf8').once('data', () => resolve()),
+    );
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 130);
   });
 
   for (const args of [['--duration', '5sec', '1'], ['--bogus'], [], ['1', '2'], ['ftp://x']]) {
@@ -132,7 +148,7 @@ describe('http-load-check CLI', () => {
     ]);
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);
-    assert.equal(report.schemaVersion, 2);
+    assert.equal(report.schemaVersion, 3);
     assert.equal(report.decision.outcome, 'passed');
     assert.ok(report.result.requests > 0);
     assert.deepEqual(report.settings.headers, [['X-Token', '***']]);

@@ -66,7 +66,15 @@ describe('the order of the slices', () => {
 
 describe("one side's slices as one result", () => {
   const run = (extra: Partial<LoadResult>): LoadResult => ({ ...emptyResult(), ...extra });
-  const latency = { count: 30, p50Us: 100, p90Us: 200, p95Us: 250, p99Us: 300, maxUs: 400, meanUs: 120 };
+  const latency = {
+    count: 30,
+    p50Us: 100,
+    p90Us: 200,
+    p95Us: 250,
+    p99Us: 300,
+    maxUs: 400,
+    meanUs: 120,
+  };
 
   it('adds the counts up, merges the maps and sums the windows', () => {
     const total = combine(

@@ -1,9 +1,10 @@
 /**
- * src/check/judge.ts, pure: every decision a check reaches and its exact wording. The
- * `min-requests` gate at, below and above the threshold; a cancelled run (never a pass); a target
- * that never answered, with and without its last error; a crash of ours with its stack; a
- * comparison's decision for each verdict, where a regression fails even when the gate passed and a
- * failing gate has the last word over faster, slower and unchanged; and a side that cannot be
+ * src/check/judge.ts, pure: every decision a check reaches and its exact wording. Each gate
+ * (min-requests, min-rps, max-error-rate, the latency percentiles) at, below and above its limit,
+ * several failing at once; a cancelled run (never a pass); a target that never answered, with and
+ * without its last error; a crash of ours with its stack; a comparison's decision for each
+ * verdict, where a regression fails even when the gates passed and a failing gate of the head fails
+ * faster, slower and unchanged; and a side that cannot be
  * compared (head, measured baseline, saved baseline), with the warm-up clause when the warm-up got
  * anything. Also `formatSeconds` (src/model/settings.ts), which every one of these sentences uses.
  */
@@ -17,29 +18,131 @@ import {
   judge,
   notComparable,
   notReady,
+  type GateLimits,
 } from '../../src/check/judge.js';
-import type { Decision, Shift, Slice, Verdict } from '../../src/model/check.js';
+import type { Gate, Shift, Slice, Verdict } from '../../src/model/check.js';
 import { shiftOf } from '../helpers/fixtures.js';
 import { emptyResult, type LoadResult } from '../../src/model/result.js';
 import { formatSeconds } from '../../src/model/settings.js';
 
-describe('the min-requests gate', () => {
+/** Gate limits as the defaults give them, with `extra` on top. */
+function limitsOf(extra: Partial<GateLimits> = {}): GateLimits {
+  return {
+    minRequests: 0,
+    minRps: null,
+    maxErrorRatePct: 1,
+    maxP50Ms: null,
+    maxP95Ms: null,
+    maxP99Ms: null,
+    durationSec: 5,
+    ...extra,
+  };
+}
+
+/** A result of `requests` in 5 s with the given failures and latency (in ms). */
+function resultOf(
+  requests: number,
+  extra: Partial<LoadResult> = {},
+  latencyMs: { p50?: number; p95?: number; p99?: number } = {},
+): LoadResult {
+  const empty = emptyResult();
+  return {
+    ...empty,
+    requests,
+    windowMs: 5000,
+    ...extra,
+    latency: {
+      ...empty.latency,
+      count: requests,
+      p50Us: (latencyMs.p50 ?? 1) * 1000,
+      p95Us: (latencyMs.p95 ?? 2) * 1000,
+      p99Us: (latencyMs.p99 ?? 3) * 1000,
+    },
+  };
+}
+
+describe('the gates of one result', () => {
   it('fails below min-requests with count, threshold and duration', () => {
-    assert.deepEqual(judge({ requests: 812, minRequests: 1000, durationSec: 5 }), {
+    assert.deepEqual(judge(limitsOf({ minRequests: 1000 }), resultOf(812)), {
       passed: false,
       outcome: 'failed',
-      message: 'Throughput check failed: 812 requests in 5 s, below min-requests 1000',
+      message: 'Check failed: 812 requests in 5 s, below min-requests 1000',
+      gates: [
+        { name: 'min-requests', limit: 1000, value: 812, passed: false },
+        { name: 'max-error-rate', limit: 1, value: 0, passed: true },
+      ],
     });
-    assert.equal(judge({ requests: 999, minRequests: 1000, durationSec: 5 }).passed, false);
+    assert.equal(judge(limitsOf({ minRequests: 1000 }), resultOf(999)).passed, false);
   });
 
-  it('passes at exactly min-requests', () => {
-    assert.deepEqual(judge({ requests: 1000, minRequests: 1000, durationSec: 5 }), {
+  it('passes at exactly min-requests, naming every gate', () => {
+    assert.deepEqual(judge(limitsOf({ minRequests: 1000 }), resultOf(1000)), {
       passed: true,
       outcome: 'passed',
-      message: 'Throughput check passed: 1000 requests in 5 s, at or above min-requests 1000',
+      message:
+        'Check passed: 1000 requests in 5 s, at or above min-requests 1000; ' +
+        'error rate 0.00%, within max-error-rate 1%',
+      gates: [
+        { name: 'min-requests', limit: 1000, value: 1000, passed: true },
+        { name: 'max-error-rate', limit: 1, value: 0, passed: true },
+      ],
     });
-    assert.equal(judge({ requests: 0, minRequests: 0, durationSec: 5 }).passed, true);
+  });
+
+  it('leaves min-requests out at 0, and an empty run passes only on the error rate', () => {
+    const decision = judge(limitsOf(), resultOf(0));
+    assert.deepEqual(
+      decision.gates.map((g) => g.name),
+      ['max-error-rate'],
+    );
+    assert.equal(decision.passed, true, 'nothing sent, nothing failed');
+  });
+
+  it('fails an all-500 service on the error rate even with min-requests 0', () => {
+    const decision = judge(limitsOf(), resultOf(0, { unexpectedStatus: 4000 }));
+    assert.equal(decision.passed, false);
+    assert.equal(decision.message, 'Check failed: error rate 100.00%, above max-error-rate 1%');
+  });
+
+  it('counts errors, timeouts and unexpected statuses against all that was sent', () => {
+    // 2 + 1 + 1 failed of 100 sent: 4%.
+    const result = resultOf(96, { unexpectedStatus: 2, errors: 1, timeouts: 1 });
+    const [gate] = judge(limitsOf({ maxErrorRatePct: 5 }), result).gates;
+    assert.deepEqual(gate, { name: 'max-error-rate', limit: 5, value: 4, passed: true });
+    assert.equal(judge(limitsOf({ maxErrorRatePct: 4 }), result).passed, true, 'at the limit');
+    assert.equal(judge(limitsOf({ maxErrorRatePct: 3.9 }), result).passed, false);
+  });
+
+  it('gates the rate over the window with min-rps', () => {
+    // 1000 requests in a 5 s window: 200 req/s.
+    assert.equal(judge(limitsOf({ minRps: 200 }), resultOf(1000)).passed, true);
+    const below = judge(limitsOf({ minRps: 250 }), resultOf(1000));
+    assert.equal(below.passed, false);
+    assert.equal(below.message, 'Check failed: 200.0 req/s, below min-rps 250');
+  });
+
+  it('gates each latency percentile that is set, in ms, and names every failed gate', () => {
+    const result = resultOf(1000, { unexpectedStatus: 50 }, { p50: 4, p95: 12.5, p99: 40 });
+    const decision = judge(
+      limitsOf({ minRps: 500, maxP50Ms: 5, maxP95Ms: 10, maxP99Ms: 30 }),
+      result,
+    );
+    assert.deepEqual(
+      decision.gates.map((g) => [g.name, g.value, g.passed]),
+      [
+        ['min-rps', 200, false],
+        ['max-error-rate', (100 * 50) / 1050, false],
+        ['max-p50-ms', 4, true],
+        ['max-p95-ms', 12.5, false],
+        ['max-p99-ms', 40, false],
+      ],
+    );
+    assert.equal(
+      decision.message,
+      'Check failed: 200.0 req/s, below min-rps 500; error rate 4.76%, above max-error-rate 1%; ' +
+        'p95 12.500 ms, above max-p95-ms 10; p99 40.000 ms, above max-p99-ms 30',
+    );
+    assert.equal(judge(limitsOf({ maxP95Ms: 12.5 }), result).gates[1].passed, true, 'at the limit');
   });
 
   it('formats seconds without noise', () => {
@@ -49,17 +152,16 @@ describe('the min-requests gate', () => {
     assert.equal(formatSeconds(0.0001), '0.0001', 'a short run never reads 0 s');
     assert.equal(formatSeconds(0.00012345), '0.00012');
     assert.match(
-      judge({ requests: 3, minRequests: 0, durationSec: 0.0001 }).message,
+      judge(limitsOf({ minRequests: 5, durationSec: 0.0001 }), resultOf(3)).message,
       / 3 requests in 0\.0001 s,/,
     );
   });
 });
 
 describe('a run that did not run to its end', () => {
-  it('words a cancellation, which never passes, even above min-requests', () => {
+  it('words a cancellation, which never passes, whatever was counted', () => {
     const stopped = cancelled({
       requests: 812,
-      minRequests: 1000,
       durationSec: 60,
       signal: 'SIGTERM',
       elapsedSec: 2.5,
@@ -67,18 +169,9 @@ describe('a run that did not run to its end', () => {
     assert.deepEqual(stopped, {
       passed: false,
       outcome: 'cancelled',
-      message:
-        'Throughput check cancelled by SIGTERM after 2.5 s of 60 s: 812 requests counted so far (min-requests 1000)',
+      gates: [],
+      message: 'Check cancelled by SIGTERM after 2.5 s of 60 s: 812 requests counted so far',
     });
-    const enough = cancelled({
-      requests: 5000,
-      minRequests: 1000,
-      durationSec: 60,
-      signal: 'abort',
-      elapsedSec: 30,
-    });
-    assert.equal(enough.passed, false);
-    assert.equal(enough.outcome, 'cancelled');
   });
 
   it('words a target that never answered, with its last error when there was one', () => {
@@ -90,12 +183,14 @@ describe('a run that did not run to its end', () => {
     assert.deepEqual(down, {
       passed: false,
       outcome: 'not-ready',
+      gates: [],
       message:
         'Target http://127.0.0.1:8080/ did not answer within 30 s (wait-timeout); last error: connect ECONNREFUSED 127.0.0.1:8080',
     });
     assert.deepEqual(notReady({ url: 'http://[::1]:9/x', waitTimeoutSec: 0.5 }), {
       passed: false,
       outcome: 'not-ready',
+      gates: [],
       message: 'Target http://[::1]:9/x did not answer within 0.5 s (wait-timeout)',
     });
     assert.equal(
@@ -142,63 +237,85 @@ describe('a run that did not run to its end', () => {
     assert.deepEqual(crashed('a string'), {
       passed: false,
       outcome: 'failed',
+      gates: [],
       message: 'http-load-check failed unexpectedly: a string',
     });
   });
 });
 
 describe('the decision of a comparison', () => {
-  const limits = { confidence: 0.99, maxRegressionPct: 5 };
-  const passing = judge({ requests: 5000, minRequests: 1000, durationSec: 5 });
-  const failing = judge({ requests: 500, minRequests: 1000, durationSec: 5 });
+  const limits = { confidence: 0.99, maxRegressionPct: 5, durationSec: 5 };
+  const passing = judge(limitsOf({ minRequests: 1000 }), resultOf(5000));
+  const failing = judge(limitsOf({ minRequests: 1000 }), resultOf(500));
+  const regressionGate = (value: number, passed: boolean): Gate => ({
+    name: 'max-regression',
+    limit: 5,
+    value,
+    passed,
+  });
 
   const passes: [Verdict, Shift, string][] = [
     [
       'faster',
       shiftOf(1, 5, 3),
-      'Head is faster than baseline: +3.0% (99% interval +1.0% to +5.0%)',
+      'head is faster than baseline: +3.0% (99% interval +1.0% to +5.0%)',
     ],
     [
       'slower',
       shiftOf(-4.5, -1.25, -3),
-      'Head is slower than baseline, within max-regression 5%: -3.0% (99% interval -4.5% to -1.3%)',
+      'head is slower than baseline, within max-regression 5%: -3.0% (99% interval -4.5% to -1.3%)',
     ],
     [
       'unchanged',
       shiftOf(-2, 2.5, 0.2),
-      'No significant change between head and baseline: +0.2% (99% interval -2.0% to +2.5%)',
+      'no significant change between head and baseline: +0.2% (99% interval -2.0% to +2.5%)',
     ],
   ];
-  for (const [verdict, shift, message] of passes) {
-    it(`passes on ${verdict} when the gate passed, naming the verdict and the interval`, () => {
-      assert.deepEqual(comparisonDecision(shift, verdict, limits, passing), {
-        passed: true,
-        outcome: 'passed',
-        message,
-      });
+  for (const [verdict, shift, words] of passes) {
+    it(`passes on ${verdict} when the head's gates passed, naming the verdict and the interval`, () => {
+      const decision = comparisonDecision(shift, verdict, limits, passing);
+      assert.equal(decision.passed, true);
+      assert.equal(decision.outcome, 'passed');
+      assert.equal(
+        decision.message,
+        `Check passed: ${words}; 5000 requests in 5 s, at or above min-requests 1000; ` +
+          `error rate 0.00%, within max-error-rate 1%; the change's interval ends at ` +
+          `${shift.highPct >= 0 ? '+' : ''}${shift.highPct.toFixed(1)}%, within -5% (max-regression)`,
+      );
+      assert.deepEqual(decision.gates, [...passing.gates, regressionGate(shift.highPct, true)]);
     });
 
-    it(`a failing gate has the last word over ${verdict}`, () => {
-      assert.deepEqual(comparisonDecision(shift, verdict, limits, failing), failing);
+    it(`a failing gate of the head fails ${verdict}, and is named`, () => {
+      const decision = comparisonDecision(shift, verdict, limits, failing);
+      assert.equal(decision.passed, false);
+      assert.equal(decision.outcome, 'failed');
+      assert.equal(
+        decision.message,
+        `Check failed: ${words}; 500 requests in 5 s, below min-requests 1000`,
+      );
     });
   }
 
-  it('fails on a regression even when the gate passed, and over a failing gate', () => {
+  it('fails on a regression even when the gates passed, and names failed gates too', () => {
     const regression = shiftOf(-15, -9, -12);
-    const expected: Decision = {
+    const message =
+      'Check failed: throughput regression, head vs baseline -12.0% (99% interval -15.0% to ' +
+      '-9.0%), the whole interval below -5% (max-regression)';
+    assert.deepEqual(comparisonDecision(regression, 'regression', limits, passing), {
       passed: false,
       outcome: 'failed',
-      message:
-        'Throughput regression: head vs baseline -12.0% (99% interval -15.0% to -9.0%), the whole interval below -5% (max-regression)',
-    };
-    assert.deepEqual(comparisonDecision(regression, 'regression', limits, passing), expected);
-    assert.deepEqual(comparisonDecision(regression, 'regression', limits, failing), expected);
+      message,
+      gates: [...passing.gates, regressionGate(-9, false)],
+    });
+    assert.equal(
+      comparisonDecision(regression, 'regression', limits, failing).message,
+      `${message}; 500 requests in 5 s, below min-requests 1000`,
+    );
   });
 
   it('states the confidence asked for, to a hundredth of a percent', () => {
     const at = (confidence: number) =>
-      comparisonDecision(shiftOf(1, 5, 3), 'faster', { confidence, maxRegressionPct: 5 }, passing)
-        .message;
+      comparisonDecision(shiftOf(1, 5, 3), 'faster', { ...limits, confidence }, passing).message;
     assert.match(at(0.95), /\(95% interval /);
     assert.match(at(0.999), /\(99\.9% interval /);
     assert.match(at(0.5), /\(50% interval /);
@@ -212,11 +329,12 @@ describe('a comparison that cannot be made', () => {
     rates.map((rps) => ({ side, rps, requests: Math.round(rps / 2) }));
   const good = { result: { ...emptyResult(), requests: 400 }, slices: slices('head', [100, 100]) };
   const counts = (extra: Partial<LoadResult>): LoadResult => ({ ...emptyResult(), ...extra });
+  const passing = judge(limitsOf(), resultOf(400));
 
   it('is null when both sides have at least 2 slices, each with requests', () => {
     const baseline = { ...good, slices: slices('baseline', [90, 95, 99]) };
-    assert.equal(notComparable({ head: good, baseline }, 'paired', 5), null);
-    assert.equal(notComparable({ head: good, baseline }, 'saved', 5), null);
+    assert.equal(notComparable({ head: good, baseline }, 'paired', 5, 5, passing), null);
+    assert.equal(notComparable({ head: good, baseline }, 'saved', 5, 5, passing), null);
   });
 
   it('names a baseline that answered nothing, in its own counts', () => {
@@ -224,11 +342,12 @@ describe('a comparison that cannot be made', () => {
       result: counts({ timeouts: 3 }),
       slices: slices('baseline', [0, 0, 0, 0]),
     };
-    assert.deepEqual(notComparable({ head: good, baseline }, 'paired', 2), {
+    assert.deepEqual(notComparable({ head: good, baseline }, 'paired', 2, 5, passing), {
       passed: false,
       outcome: 'failed',
+      gates: [...passing.gates, { name: 'max-regression', limit: 5, value: null, passed: false }],
       message:
-        'Throughput comparison failed: the baseline answered no request with an expected status in 4 of 4 slices ' +
+        'Check failed: the throughput comparison cannot be made: the baseline answered no request with an expected status in 4 of 4 slices ' +
         '(0 requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)',
     });
   });
@@ -243,16 +362,16 @@ describe('a comparison that cannot be made', () => {
       slices: slices('baseline', [100, 0, 100]),
     };
     assert.equal(
-      notComparable({ head, baseline }, 'saved', 0.5)?.message,
-      'Throughput comparison failed: the head had 1 slice(s), at least 2 are needed ' +
+      notComparable({ head, baseline }, 'saved', 0.5, 5, passing)?.message,
+      'Check failed: the throughput comparison cannot be made: the head had 1 slice(s), at least 2 are needed ' +
         '(7 requests; unexpected status 1, errors 2, timeouts 0 at timeout 0.5 s); ' +
         'the saved baseline answered no request with an expected status in 1 of 3 slices ' +
         '(50 requests; unexpected status 0, errors 0, timeouts 0 at timeout 0.5 s)',
     );
     const none = { result: counts({}), slices: [] };
     assert.match(
-      notComparable({ head: none, baseline: good }, 'paired', 5)?.message ?? '',
-      /^Throughput comparison failed: the head had 0 slice\(s\), at least 2 are needed \(0 requests;/,
+      notComparable({ head: none, baseline: good }, 'paired', 5, 5, passing)?.message ?? '',
+      /^Check failed: the throughput comparison cannot be made: the head had 0 slice\(s\), at least 2 are needed \(0 requests;/,
     );
   });
 
@@ -262,8 +381,8 @@ describe('a comparison that cannot be made', () => {
       slices: slices('baseline', [0, 0]),
     };
     assert.equal(
-      notComparable({ head: good, baseline }, 'paired', 5)?.message,
-      'Throughput comparison failed: the baseline answered no request with an expected status in 2 of 2 slices ' +
+      notComparable({ head: good, baseline }, 'paired', 5, 5, passing)?.message,
+      'Check failed: the throughput comparison cannot be made: the baseline answered no request with an expected status in 2 of 2 slices ' +
         '(0 requests; unexpected status 0, errors 4, timeouts 0 at timeout 5 s; ' +
         'in the warm-up 12 responses and 3 failures)',
     );
@@ -272,7 +391,7 @@ describe('a comparison that cannot be made', () => {
       result: counts({ warmup: { responses: 0, failures: 1 } }),
     };
     assert.match(
-      notComparable({ head: good, baseline: failedOnly }, 'paired', 5)?.message ?? '',
+      notComparable({ head: good, baseline: failedOnly }, 'paired', 5, 5, passing)?.message ?? '',
       /; in the warm-up 0 responses and 1 failures\)$/,
     );
   });

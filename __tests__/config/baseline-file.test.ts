@@ -1,6 +1,6 @@
 /**
  * src/config/baseline-file.ts: reading a report saved by an earlier run as `baseline-file`.
- * `parseSavedBaseline` (pure) takes schemaVersion 1 and 2 (whose samples, result and settings read
+ * `parseSavedBaseline` (pure) takes schemaVersion 1, 2 and 3 (whose samples, result and settings read
  * the same) and refuses any other; it keeps what the summary shows, with the saved result rebuilt
  * from plain numbers only (text in a count reads 0, odd keys are dropped, a time that is not one is
  * left out); and it refuses, with an `InputError` naming the input and the file, whatever would
@@ -21,7 +21,7 @@ import { absoluteCheck, result, settingsOf } from '../helpers/fixtures.js';
 
 /** The fields of a saved report that are read, as an earlier run wrote them. */
 const report = {
-  schemaVersion: 2,
+  schemaVersion: 3,
   createdAt: '2026-11-20T10:00:00.000Z',
   target: 'http://127.0.0.1:8080/',
   environment: { sha: '0123456789abcdef0123', ref: 'refs/heads/main' },
@@ -43,8 +43,8 @@ function refuses(run: () => unknown, message: RegExp, path = 'saved.json'): void
 }
 
 describe('parseSavedBaseline', () => {
-  it('reads schemaVersion 1 and 2 alike, and keeps what the summary shows', () => {
-    for (const schemaVersion of [1, 2]) {
+  it('reads schemaVersion 1, 2 and 3 alike, and keeps what the summary shows', () => {
+    for (const schemaVersion of [1, 2, 3]) {
       const saved = parseSavedBaseline(text({ schemaVersion }), 'saved.json', 5);
       assert.deepEqual(
         { ...saved, result: undefined },
@@ -74,11 +74,11 @@ describe('parseSavedBaseline', () => {
   });
 
   it('refuses any other schemaVersion', () => {
-    for (const schemaVersion of [0, 3, '2', null]) {
+    for (const schemaVersion of [0, 4, '3', null]) {
       refuses(
         () => parseSavedBaseline(text({ schemaVersion }), 'saved.json', 5),
         new RegExp(
-          `schemaVersion is ${JSON.stringify(schemaVersion)}; expected a report written by http-load-check \\(its report-file, schemaVersion 2\\)$`,
+          `schemaVersion is ${JSON.stringify(schemaVersion)}; expected a report written by http-load-check \\(its report-file, schemaVersion 3\\)$`,
         ),
       );
     }

@@ -33,6 +33,12 @@ describe('readSettings', () => {
       targetsSource: '',
       durationSec: 5,
       minRequests: 100,
+      minRps: null,
+      maxErrorRatePct: 1,
+      maxP50Ms: null,
+      maxP95Ms: null,
+      maxP99Ms: null,
+      rate: null,
       connections: 1,
       pipelining: 1,
       busyPoll: true,
@@ -48,6 +54,7 @@ describe('readSettings', () => {
       baselineFile: '',
       reportFile: '',
       benchmarkFile: '',
+      benchmarkLatencyFile: '',
     });
   });
 
@@ -93,6 +100,12 @@ describe('readSettings', () => {
         path: '/health?x=1',
         'report-file': ' out/report.json ',
         'benchmark-file': 'out/bench.json',
+        'benchmark-latency-file': 'out/latency.json',
+        'min-rps': '250.5',
+        'max-error-rate': '0.5',
+        'max-p50-ms': '5',
+        'max-p95-ms': '20',
+        'max-p99-ms': '100.25',
       }),
     );
     const headers: [string, string][] = [
@@ -119,6 +132,12 @@ describe('readSettings', () => {
       targetsSource: '',
       durationSec: 0.5,
       minRequests: 0,
+      minRps: 250.5,
+      maxErrorRatePct: 0.5,
+      maxP50Ms: 5,
+      maxP95Ms: 20,
+      maxP99Ms: 100.25,
+      rate: null,
       connections: 1000,
       pipelining: 100,
       busyPoll: true,
@@ -148,9 +167,44 @@ describe('readSettings', () => {
       baselineFile: '',
       reportFile: 'out/report.json',
       benchmarkFile: 'out/bench.json',
+      benchmarkLatencyFile: 'out/latency.json',
     });
     assert.equal(formatStatusRanges(settings.expectedStatus), '200, 204, 300-399');
     assert.equal(targetUrl(settings), 'http://localhost:65535/health?x=1');
+  });
+
+  it('takes min-requests as optional: empty is 0, which is off', () => {
+    assert.equal(readSettings(reader({ port: '8080' })).minRequests, 0);
+    assert.equal(readSettings(reader({ port: '8080', 'min-requests': '' })).minRequests, 0);
+  });
+
+  it('reads rate for the open model, and refuses it in a comparison, naming the baseline input', () => {
+    const settings = readSettings(reader({ ...valid, rate: '250.5' }));
+    assert.equal(settings.rate, 250.5);
+    assert.equal(settings.busyPoll, false, 'auto does not spin while waiting for due sends');
+    assert.equal(
+      readSettings(reader({ ...valid, rate: '250', 'busy-poll': 'true' })).busyPoll,
+      true,
+    );
+    for (const [input, value] of [
+      ['baseline-port', '9090'],
+      ['baseline-url', 'http://127.0.0.1:9090/'],
+      ['baseline-file', 'main.json'],
+    ]) {
+      assert.throws(
+        () => readSettings(reader({ ...valid, rate: '500', [input]: value })),
+        (error: unknown) => {
+          assert.ok(error instanceof InputError);
+          assert.equal(error.input, 'rate');
+          assert.equal(
+            error.message,
+            `Invalid rate '500': a comparison measures throughput, which a fixed rate sets; ` +
+              `gate latency at a fixed rate without ${input}, or drop rate`,
+          );
+          return true;
+        },
+      );
+    }
   });
 
   it('busy-polls by default only at 1 connection with 1 request in flight', () => {
@@ -222,10 +276,25 @@ describe('readSettings', () => {
     ['duration', '3601', /^Invalid duration '3601'.*at most 3600 s$/],
     ['duration', '61m', /^Invalid duration '61m'.*at most 3600 s$/],
     [
-      'min-requests',
-      '',
-      /^Input 'min-requests' is required: expected a whole number of requests, 0 or more$/,
+      'max-error-rate',
+      '101',
+      /^Invalid max-error-rate '101': expected a percentage from 0 to 100$/,
     ],
+    ['max-error-rate', 'abc', /^Invalid max-error-rate 'abc'/],
+    ['min-rps', '-1', /^Invalid min-rps '-1': expected requests per second from 0 to 100000000$/],
+    [
+      'max-p95-ms',
+      '0',
+      /^Invalid max-p95-ms '0': expected milliseconds from 0\.001 to 3600000, e\.g\. 50$/,
+    ],
+    ['max-p50-ms', 'fast', /^Invalid max-p50-ms 'fast'/],
+    ['max-p99-ms', '-5', /^Invalid max-p99-ms '-5'/],
+    [
+      'rate',
+      '0',
+      /^Invalid rate '0': expected requests per second from 0\.1 to 1000000, e\.g\. 500$/,
+    ],
+    ['rate', 'fast', /^Invalid rate 'fast'/],
     [
       'min-requests',
       '-1',

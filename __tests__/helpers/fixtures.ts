@@ -24,6 +24,7 @@ export function settingsOf(inputs: Record<string, string> = {}): Settings {
 
 /** 12340 requests in 5 s (2468 req/s), 5 unexpected, 2 resets, 1 timeout; nothing saturated. */
 export const result: LoadResult = {
+  schedule: null,
   protocol: 'http/1.1',
   routes: [],
   requests: 12340,
@@ -38,7 +39,15 @@ export const result: LoadResult = {
   perSecond: [2400, 2500, 2470, 2475, 2500],
   sampleCounts: [],
   generator: { cpuPct: 40, utilization: 0.35, busyPoll: false },
-  latency: { count: 12345, p50Us: 350, p90Us: 420, p95Us: 800, p99Us: 1200, maxUs: 15321, meanUs: 380.2 },
+  latency: {
+    count: 12345,
+    p50Us: 350,
+    p90Us: 420,
+    p95Us: 800,
+    p99Us: 1200,
+    maxUs: 15321,
+    meanUs: 380.2,
+  },
   aborted: false,
 };
 
@@ -51,11 +60,7 @@ export function absoluteCheck(
   return {
     kind: 'absolute',
     result: own,
-    decision: judge({
-      requests: own.requests,
-      minRequests: settings.minRequests,
-      durationSec: settings.durationSec,
-    }),
+    decision: judge(settings, own),
     loadStarted: true,
     samples: { sampleSec: 1, rps: own.perSecond },
     ...overrides,

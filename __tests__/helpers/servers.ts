@@ -7,6 +7,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import { Worker } from 'node:worker_threads';
 import type { KeyAndCertificate } from './tls.js';
 
 export interface TestServer {
@@ -321,3 +322,64 @@ export async function startRawHttpServer(
 
 /** A complete `200` response with a 2-byte body. */
 export const OK_RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
+
+/** A server in a worker thread whose whole thread stalls once (see `startStallingServer`). */
+export interface StallingServer {
+  port: number;
+  /** Responses the server finished sending. */
+  served(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A fast HTTP server in a worker thread that stops all processing for `stallMs` once, `afterMs`
+ * after its first request: nothing is read, answered or accepted meanwhile, as when a service
+ * pauses for garbage collection. In a thread of its own so that the stall does not stop the
+ * generator's event loop too.
+ */
+export async function startStallingServer(
+  stallMs: number,
+  afterMs: number,
+): Promise<StallingServer> {
+  const servedCount = new Int32Array(new SharedArrayBuffer(4));
+  const code = `
+    const http = require('node:http');
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { stallMs, afterMs, served } = workerData;
+    let armed = false;
+    const server = http.createServer((req, res) => {
+      if (!armed) {
+        armed = true;
+        setTimeout(() => {
+          const end = performance.now() + stallMs;
+          while (performance.now() < end);
+        }, afterMs);
+      }
+      res.on('finish', () => Atomics.add(served, 0, 1));
+      res.end('ok');
+    });
+    server.keepAliveTimeout = 60000;
+    server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+    parentPort.on('message', () => {
+      server.closeAllConnections();
+      server.close(() => process.exit(0));
+    });
+  `;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { stallMs, afterMs, served: servedCount },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    port,
+    served: () => Atomics.load(servedCount, 0),
+    close: async () => {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage('close');
+      await exited;
+    },
+  };
+}

@@ -9,11 +9,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exitCodeOf } from '../../src/model/check.js';
 import { runSession, type SessionEnd, type Sink } from '../../src/session.js';
 import { writeTextFile } from '../../src/system/files.js';
 
 export interface SessionRun {
-  /** The CLI's exit code for the same end: 0 passed, 1 failed, 2 bad input (the action's is 1). */
+  /**
+   * The CLI's exit code for the same end: 0 passed, 1 failed, 2 bad input, 3 not ready, 130
+   * cancelled (the action's is 1 for all but 0).
+   */
   code: number;
   /** Everything the sink was given, as the action's log would read it. */
   stdout: string;
@@ -73,6 +77,7 @@ export async function runInProcess(
     defaultFiles: {
       report: join(dir, 'http-load-check.json'),
       benchmark: join(dir, 'http-load-check-benchmark.json'),
+      benchmarkLatency: join(dir, 'http-load-check-latency.json'),
     },
     signal: options.signal,
     stoppedBy: options.stoppedBy,
@@ -81,7 +86,7 @@ export async function runInProcess(
     failure = end.message;
     stdout += `::error::${end.message}\n`;
   }
-  const code = end.status === 'bad-input' ? 2 : end.passed ? 0 : 1;
+  const code = end.status === 'bad-input' ? 2 : exitCodeOf(end.check.decision);
   return {
     code,
     stdout,

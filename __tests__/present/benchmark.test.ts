@@ -1,13 +1,14 @@
 /**
  * src/present/benchmark.ts, pure: the github-action-benchmark entries (`customBiggerIsBetter`).
  * Two entries, requests in the window and req/s, named after the path, connections, pipelining and
- * duration so that the history charts of one check line up; the rate's range from the samples'
+ * rate (never the duration) so that the history charts of one check line up; the latency file's
+ * p50/p95/p99 entries (`customSmallerIsBetter`) named alike; the rate's range from the samples'
  * variation only when there are several samples; latency and faults in `extra`, and a comparison's
  * change and verdict there too.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { benchmarkEntries } from '../../src/present/benchmark.js';
+import { benchmarkEntries, latencyEntries } from '../../src/present/benchmark.js';
 import { absoluteCheck, comparisonCheck, result, settingsOf } from '../helpers/fixtures.js';
 
 const extra = 'latency p50 0.350 ms, p99 1.200 ms\nerrors 2, timeouts 1, unexpected status 5';
@@ -18,7 +19,7 @@ describe('benchmark entries', () => {
     const check = absoluteCheck(settings, { samples: { sampleSec: 1, rps: [100, 110, 90, 100] } });
     assert.deepEqual(benchmarkEntries(settings, check), [
       {
-        name: 'GET / (1 connection) requests in 5 s',
+        name: 'GET / (1 connection) requests',
         unit: 'requests',
         value: 12340,
         extra,
@@ -33,17 +34,38 @@ describe('benchmark entries', () => {
     ]);
   });
 
-  it('names the shape: connections, pipelining, path and duration', () => {
-    const settings = settingsOf({
+  it('names the shape: connections, pipelining, path and rate, never the duration', () => {
+    const settingsInputs = {
       connections: '4',
       pipelining: '10',
       path: '/health?x=1',
       duration: '2.5',
-    });
+    };
+    const settings = settingsOf(settingsInputs);
     const names = benchmarkEntries(settings, absoluteCheck(settings)).map((e) => e.name);
     assert.deepEqual(names, [
-      'GET /health?x=1 (4 connections x 10 pipelined) requests in 2.5 s',
+      'GET /health?x=1 (4 connections x 10 pipelined) requests',
       'GET /health?x=1 (4 connections x 10 pipelined) throughput',
+    ]);
+    // Another duration continues the same series.
+    const longer = settingsOf({ ...settingsInputs, duration: '60' });
+    assert.deepEqual(
+      benchmarkEntries(longer, absoluteCheck(longer)).map((e) => e.name),
+      names,
+    );
+    const fixed = settingsOf({ rate: '500' });
+    assert.deepEqual(
+      benchmarkEntries(fixed, absoluteCheck(fixed)).map((e) => e.name),
+      ['GET / (1 connection, 500 req/s) requests', 'GET / (1 connection, 500 req/s) throughput'],
+    );
+  });
+
+  it('gives p50, p95 and p99 in ms as smaller-is-better entries, named like the series', () => {
+    const settings = settingsOf({ connections: '4' });
+    assert.deepEqual(latencyEntries(settings, absoluteCheck(settings)), [
+      { name: 'GET / (4 connections) latency p50', unit: 'ms', value: 0.35 },
+      { name: 'GET / (4 connections) latency p95', unit: 'ms', value: 0.8 },
+      { name: 'GET / (4 connections) latency p99', unit: 'ms', value: 1.2 },
     ]);
   });
 

@@ -1,18 +1,23 @@
 /**
- * src/present/json.ts, pure: the JSON report. For an absolute, a paired and a saved check it is
- * valid against docs/report.schema.json (schemaVersion 2); it carries the settings with every
- * header value masked, the decision, the result with its rate, the samples with their variation,
- * the warnings as texts (the min-requests noise warning included) and, for a comparison, where the
- * baseline came from, the shift, the verdict, the baseline's result and every slice with its
- * outlier flag. `jsonText` writes indented JSON with a final newline.
+ * src/present/json.ts, pure: the JSON report. For an absolute, a paired and a saved check, a
+ * cancelled run and an open-model run it is valid against docs/report.schema.json (schemaVersion
+ * 3); it carries the settings with every header value masked (the gates' limits and the rate
+ * among them), the decision with every gate judged, the result with its rate, its error rate, its
+ * schedule and its p95 latency, the samples with their variation, the warnings as texts (the
+ * min-requests noise warning included) and, for a comparison, where the baseline came from, the
+ * shift, the verdict, the baseline's result and every slice with its outlier flag. The schema
+ * rejects a report whose gates, schedule or p95 are missing or malformed. `jsonText` writes
+ * indented JSON with a final newline.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { cancelled, judge, notComparable } from '../../src/check/judge.js';
 import { SCHEMA_VERSION, type RunEnvironment } from '../../src/model/check.js';
-import { jsonReport, jsonText } from '../../src/present/json.js';
+import { emptyResult, type LoadResult } from '../../src/model/result.js';
+import { jsonReport, jsonText, type JsonReport } from '../../src/present/json.js';
 import { warningsOf } from '../../src/present/warnings.js';
 import { coefficientOfVariation } from '../../src/stats/noise.js';
 import { VERSION } from '../../src/version.js';
@@ -26,6 +31,24 @@ const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema)
 function assertValid(report: unknown): void {
   assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
 }
+
+/**
+ * The schema rejects `report` once `change` is made to a copy of it, with an error at or under
+ * `path` (the copy is checked valid first, so the rejection is the change's doing).
+ */
+function assertRejected(report: JsonReport, path: string, change: (copy: JsonReport) => void) {
+  const copy: JsonReport = JSON.parse(jsonText(report));
+  assertValid(copy);
+  change(copy);
+  assert.equal(validate(copy), false, `the schema accepts the report with ${path} changed`);
+  assert.ok(
+    validate.errors?.some((e) => e.instancePath.startsWith(path)),
+    JSON.stringify(validate.errors, null, 2),
+  );
+}
+
+/** Counted 12340; unexpected 5, errors 2, timeouts 1: 8 of 12348 sent failed. */
+const errorRate = (100 * 8) / 12348;
 
 const environment: RunEnvironment = {
   node: 'v24.0.0',
@@ -51,10 +74,10 @@ describe('the JSON report of an absolute check', () => {
   const warnings = warningsOf(settings, check);
   const report = jsonReport(settings, check, warnings, environment, createdAt);
 
-  it('is valid against the schema, version 2', () => {
+  it('is valid against the schema, version 3', () => {
     assertValid(report);
-    assert.equal(report.schemaVersion, 2);
-    assert.equal(SCHEMA_VERSION, 2);
+    assert.equal(report.schemaVersion, 3);
+    assert.equal(SCHEMA_VERSION, 3);
     assert.deepEqual(report.tool, { name: 'http-load-check', version: VERSION });
     assert.equal(report.createdAt, '2026-11-28T12:00:00.000Z');
     assert.equal(report.target, 'http://127.0.0.1:8080/');
@@ -94,14 +117,23 @@ describe('the JSON report of an absolute check', () => {
       ],
       tls: { insecure: false, ca: false },
     });
+    assert.equal(report.settings.minRps, null, 'off by default');
+    assert.equal(report.settings.maxErrorRatePct, 1);
+    assert.deepEqual(
+      [report.settings.maxP50Ms, report.settings.maxP95Ms, report.settings.maxP99Ms],
+      [null, null, null],
+    );
+    assert.equal(report.settings.rate, null, 'the closed loop');
     const text = jsonText(report);
     assert.doesNotMatch(text, /s3cr3t|blue/);
     assert.deepEqual(settings.headers[0], ['Authorization', 'Bearer s3cr3t'], 'settings untouched');
   });
 
-  it('carries the decision, the result with its rate and the samples with their variation', () => {
+  it('carries the decision, the result with its rates and the samples with their variation', () => {
     assert.deepEqual(report.decision, check.decision);
-    assert.deepEqual(report.result, { ...result, rps: 2468 });
+    assert.deepEqual(report.result, { ...result, rps: 2468, errorRatePct: errorRate });
+    assert.equal(report.result.schedule, null, 'the closed loop has no schedule');
+    assert.equal(report.result.latency.p95Us, 800);
     assert.deepEqual(report.samples, {
       sampleSec: 1,
       rps: result.perSecond,
@@ -122,6 +154,146 @@ describe('the JSON report of an absolute check', () => {
     );
     assertValid(jsonReport(settings, check, [], environment, createdAt));
     assert.deepEqual(jsonReport(settings, check, [], environment, createdAt).warnings, []);
+  });
+
+  it('lists every gate judged, each with its limit, its value and whether it held', () => {
+    const gated = settingsOf({
+      'min-requests': '12000',
+      'min-rps': '3000',
+      'max-error-rate': '0.5',
+      'max-p50-ms': '1',
+      'max-p95-ms': '0.5',
+      'max-p99-ms': '2',
+    });
+    const failed = jsonReport(gated, absoluteCheck(gated), [], environment, createdAt);
+    assertValid(failed);
+    assert.deepEqual(failed.decision.gates, [
+      { name: 'min-requests', limit: 12000, value: 12340, passed: true },
+      { name: 'min-rps', limit: 3000, value: 2468, passed: false },
+      { name: 'max-error-rate', limit: 0.5, value: errorRate, passed: true },
+      { name: 'max-p50-ms', limit: 1, value: 0.35, passed: true },
+      { name: 'max-p95-ms', limit: 0.5, value: 0.8, passed: false },
+      { name: 'max-p99-ms', limit: 2, value: 1.2, passed: true },
+    ]);
+    assert.equal(failed.decision.outcome, 'failed');
+    assert.deepEqual(
+      [
+        failed.settings.minRps,
+        failed.settings.maxErrorRatePct,
+        failed.settings.maxP50Ms,
+        failed.settings.maxP95Ms,
+        failed.settings.maxP99Ms,
+      ],
+      [3000, 0.5, 1, 0.5, 2],
+    );
+    assert.deepEqual(report.decision.gates, [
+      { name: 'min-requests', limit: 12000, value: 12340, passed: true },
+      { name: 'max-error-rate', limit: 1, value: errorRate, passed: true },
+    ]);
+  });
+
+  it('the schema checks the gates: required, each named, with a number or null as its value', () => {
+    assertRejected(report, '/decision', (r) => Reflect.deleteProperty(r.decision, 'gates'));
+    assertRejected(report, '/decision/gates/0/name', (r) =>
+      Reflect.set(r.decision.gates[0], 'name', 'max-p90-ms'),
+    );
+    assertRejected(report, '/decision/gates/1/value', (r) =>
+      Reflect.set(r.decision.gates[1], 'value', '0.06'),
+    );
+    assertRejected(report, '/decision/gates/1', (r) =>
+      Reflect.deleteProperty(r.decision.gates[1], 'passed'),
+    );
+    assertRejected(report, '/settings', (r) => Reflect.deleteProperty(r.settings, 'maxP95Ms'));
+    assertRejected(report, '/settings/rate', (r) => Reflect.set(r.settings, 'rate', 0));
+  });
+
+  it('the schema checks the result: its error rate, its schedule and its p95 latency', () => {
+    assertRejected(report, '/result', (r) => Reflect.deleteProperty(r.result, 'errorRatePct'));
+    assertRejected(report, '/result/errorRatePct', (r) =>
+      Reflect.set(r.result, 'errorRatePct', 101),
+    );
+    assertRejected(report, '/result', (r) => Reflect.deleteProperty(r.result, 'schedule'));
+    assertRejected(report, '/result/latency', (r) =>
+      Reflect.deleteProperty(r.result.latency, 'p95Us'),
+    );
+    assertRejected(report, '/result/latency/p95Us', (r) =>
+      Reflect.set(r.result.latency, 'p95Us', -1),
+    );
+  });
+
+  it('an open-model run carries its schedule, and the schema checks it', () => {
+    const open = settingsOf({ rate: '2500' });
+    const scheduled: LoadResult = {
+      ...result,
+      schedule: { ratePerSec: 2500, scheduled: 12500, dropped: 152, achievedPerSec: 2469.6 },
+    };
+    const run = jsonReport(
+      open,
+      absoluteCheck(open, { result: scheduled }),
+      [],
+      environment,
+      createdAt,
+    );
+    assertValid(run);
+    assert.equal(run.settings.rate, 2500);
+    assert.deepEqual(run.result.schedule, {
+      ratePerSec: 2500,
+      scheduled: 12500,
+      dropped: 152,
+      achievedPerSec: 2469.6,
+    });
+    assertRejected(run, '/result/schedule', (r) =>
+      Reflect.deleteProperty(r.result.schedule ?? {}, 'dropped'),
+    );
+    assertRejected(run, '/result/schedule', (r) =>
+      Reflect.set(r.result.schedule ?? {}, 'dropped', 1.5),
+    );
+    assertRejected(run, '/result/schedule', (r) =>
+      Reflect.set(r.result.schedule ?? {}, 'ratePerSec', 0),
+    );
+  });
+
+  it('carries the p95 latency of each route too', () => {
+    const routed: LoadResult = {
+      ...result,
+      routes: [
+        {
+          name: 'GET /',
+          requests: 12340,
+          unexpectedStatus: 5,
+          statusCounts: { 200: 12340, 503: 5 },
+          errors: 2,
+          timeouts: 1,
+          latency: { ...result.latency, p95Us: 810 },
+        },
+      ],
+    };
+    const run = jsonReport(
+      settings,
+      absoluteCheck(settings, { result: routed }),
+      [],
+      environment,
+      createdAt,
+    );
+    assertValid(run);
+    assert.equal(run.result.routes[0].latency.p95Us, 810);
+    assertRejected(run, '/result/routes/0/latency', (r) =>
+      Reflect.deleteProperty(r.result.routes[0].latency, 'p95Us'),
+    );
+  });
+
+  it('a cancelled run judged no gate: an empty list, still valid', () => {
+    const stopped = absoluteCheck(settings, {
+      result: emptyResult(true),
+      decision: cancelled({ signal: 'SIGTERM', elapsedSec: 1, durationSec: 5, requests: 0 }),
+      samples: { sampleSec: 1, rps: [] },
+    });
+    const run = jsonReport(settings, stopped, [], environment, createdAt);
+    assertValid(run);
+    assert.equal(run.decision.outcome, 'cancelled');
+    assert.deepEqual(run.decision.gates, []);
+    assert.equal(run.result.errorRatePct, 0, 'nothing was sent');
+    assert.equal(run.result.latency.p95Us, 0);
   });
 
   it('is written as indented JSON with a final newline', () => {
@@ -145,7 +317,13 @@ describe('the JSON report of a comparison', () => {
     assert.equal(comparison.verdict, 'slower');
     assert.deepEqual(comparison.shift, check.shift);
     assert.equal(comparison.maxRegressionPct, 5);
-    assert.deepEqual(comparison.baseline, { ...check.baseline, rps: 2600 });
+    assert.deepEqual(comparison.baseline, {
+      ...check.baseline,
+      rps: 2600,
+      errorRatePct: (100 * 8) / 13008,
+    });
+    assert.equal(comparison.baseline.latency.p95Us, 800);
+    assert.equal(comparison.baseline.schedule, null);
     assert.deepEqual(
       comparison.slices.map((s) => s.outlier),
       [false, true, false, false, false, false, false, false],
@@ -160,6 +338,16 @@ describe('the JSON report of a comparison', () => {
       routes: [{ name: 'GET /', method: 'GET', path: '/', headers: [], bodyBytes: 0, weight: 1 }],
     });
     assert.deepEqual(report.decision, check.decision);
+    assert.deepEqual(report.decision.gates, [
+      { name: 'max-error-rate', limit: 1, value: errorRate, passed: true },
+      { name: 'max-regression', limit: 5, value: -5, passed: true },
+    ]);
+    assertRejected(report, '/comparison', (r) =>
+      Reflect.deleteProperty(r.comparison?.baseline.latency ?? {}, 'p95Us'),
+    );
+    assertRejected(report, '/comparison', (r) =>
+      Reflect.deleteProperty(r.comparison?.baseline ?? {}, 'errorRatePct'),
+    );
   });
 
   it('against a saved report: where it came from, its commit and ref', () => {
@@ -182,12 +370,32 @@ describe('the JSON report of a comparison', () => {
     assert.equal(unknown.comparison?.baselineFile?.ref, null);
   });
 
-  it('with no interval: verdict and shift null, still valid', () => {
+  it('with no interval: verdict and shift null, the max-regression gate without a value, still valid', () => {
     const settings = settingsOf({ 'baseline-port': '9090' });
-    const check = comparisonCheck(settings, 'paired', { shift: null, verdict: null, slices: [] });
+    const side = { result, slices: [] };
+    const decision = notComparable(
+      { head: side, baseline: side },
+      'paired',
+      settings.timeoutSec,
+      settings.maxRegressionPct,
+      judge(settings, result),
+    );
+    assert.ok(decision);
+    const check = comparisonCheck(settings, 'paired', {
+      shift: null,
+      verdict: null,
+      slices: [],
+      decision,
+    });
     const report = jsonReport(settings, check, [], environment, createdAt);
     assertValid(report);
     assert.equal(report.comparison?.shift, null);
     assert.equal(report.comparison?.verdict, null);
+    assert.deepEqual(report.decision.gates.at(-1), {
+      name: 'max-regression',
+      limit: 5,
+      value: null,
+      passed: false,
+    });
   });
 });

@@ -21,11 +21,34 @@ describe('outputsOf', () => {
       duration: '5.000',
       'latency-p50-ms': '0.350',
       'latency-p90-ms': '0.420',
+      'latency-p95-ms': '0.800',
       'latency-p99-ms': '1.200',
       'latency-max-ms': '15.321',
+      'error-rate': '0.06',
+      dropped: '0',
       outcome: 'failed',
       passed: 'false',
+      'failed-gates': 'min-requests',
     });
+  });
+
+  it('names every failed gate, comma-separated, and none when all passed', () => {
+    const settings = settingsOf({
+      'min-requests': '20000',
+      'max-error-rate': '0.01',
+      'max-p99-ms': '1',
+      'max-p50-ms': '1',
+    });
+    const outputs = outputsOf(absoluteCheck(settings), {});
+    assert.equal(outputs['failed-gates'], 'min-requests,max-error-rate,max-p99-ms');
+    assert.equal(outputsOf(absoluteCheck(settingsOf()), {})['failed-gates'], '');
+  });
+
+  it('counts the dropped sends of the open model', () => {
+    const settings = settingsOf({ rate: '3000' });
+    const schedule = { ratePerSec: 3000, scheduled: 15000, dropped: 2660, achievedPerSec: 2468 };
+    const outputs = outputsOf(absoluteCheck(settings, { result: { ...result, schedule } }), {});
+    assert.equal(outputs.dropped, '2660');
   });
 
   it('names the files written', () => {

@@ -24,8 +24,8 @@ import { sliceNoise } from '../../src/stats/noise.js';
 import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../helpers/fixtures.js';
 
 describe('summary', () => {
-  it('has a table with target, settings, counts, threshold and outcome', () => {
-    const settings = settingsOf({ 'min-requests': '20000' });
+  it('has a table with target, settings, counts, gates and outcome', () => {
+    const settings = settingsOf({ 'min-requests': '20000', 'max-p95-ms': '0.5' });
     const check = absoluteCheck(settings);
     const md = summaryMarkdown(settings, check, warningsOf(settings, check));
     assert.match(md, /^## ❌ HTTP load check$/m);
@@ -36,7 +36,7 @@ describe('summary', () => {
     );
     assert.match(
       md,
-      /^\| Latency \| p50 0\.350 ms, p90 0\.420 ms, p99 1\.200 ms, max 15\.321 ms \|$/m,
+      /^\| Latency \| p50 0\.350 ms, p90 0\.420 ms, p95 0\.800 ms, p99 1\.200 ms, max 15\.321 ms \|$/m,
     );
     assert.match(md, /^\| Requests in each second \| 2400, 2500, 2470, 2475, 2500 \|$/m);
     assert.match(md, /^\| Errors by kind \| ECONNRESET: 2 \|$/m);
@@ -48,9 +48,22 @@ describe('summary', () => {
     assert.match(md, /^\| Responses by status \| 200: 12340, 503: 5 \|$/m);
     assert.match(md, /^\| Errors \| 2 \|$/m);
     assert.match(md, /^\| Timeouts \| 1 \|$/m);
-    assert.match(md, /^\| Threshold \| min-requests 20000 \|$/m);
+    assert.match(md, /^\| Error rate \| 0\.06% \(errors, timeouts and unexpected statuses\) \|$/m);
     assert.match(md, /^\| Outcome \| ❌ failed \|$/m);
-    assert.match(md, /^Throughput check failed: 12340 requests in 5 s, below min-requests 20000$/m);
+    assert.ok(
+      md.includes(
+        '| Gate | Limit | Measured | |\n|---|---|---|---|\n' +
+          '| `min-requests` | ≥ 20000 | 12340 | ❌ failed |\n' +
+          '| `max-error-rate` | ≤ 1% | 0.06% | ✅ passed |\n' +
+          '| `max-p95-ms` | ≤ 0.5 ms | 0.800 ms | ❌ failed |\n',
+      ),
+      md,
+    );
+    assert.match(
+      md,
+      /^Check failed: 12340 requests in 5 s, below min-requests 20000; p95 0\.800 ms, above max-p95-ms 0\.5$/m,
+    );
+    assert.doesNotMatch(md, /Rate \(open model\)|from each due time/);
     assert.match(md, /^\| Load generator \| CPU 40% of a core, event loop busy 35% \|$/m);
     assert.doesNotMatch(md, /saturated/);
     assert.doesNotMatch(md, /\[!WARNING\]|Head vs baseline/);
@@ -86,17 +99,56 @@ describe('summary', () => {
     assert.match(md, /^\| Warm-up \(not counted\) \| 40 responses, 1 failures \|$/m);
     const ended = (decision: ReturnType<typeof judge>) =>
       summaryMarkdown(settings, { ...check, decision }, []);
-    const stopped = ended({ passed: false, outcome: 'cancelled', message: 'stopped' });
+    const stopped = ended({ passed: false, outcome: 'cancelled', message: 'stopped', gates: [] });
     assert.match(stopped, /^## ⏹️ HTTP load check$/m);
     assert.match(stopped, /^\| Outcome \| ⏹️ cancelled \|$/m);
-    const down = ended({ passed: false, outcome: 'not-ready', message: 'down' });
+    const down = ended({ passed: false, outcome: 'not-ready', message: 'down', gates: [] });
     assert.match(down, /^\| Outcome \| ❌ target not ready \|$/m);
+  });
+
+  it('shows the open model: the rate asked, sent and dropped, latency from the due time, and its warning', () => {
+    const settings = settingsOf({ rate: '3000' });
+    const schedule = { ratePerSec: 3000, scheduled: 15000, dropped: 2660, achievedPerSec: 2468 };
+    const check = absoluteCheck(settings, { result: { ...result, schedule } });
+    const md = summaryMarkdown(settings, check, warningsOf(settings, check));
+    assert.match(
+      md,
+      /^\| Rate \(open model\) \| 3000 req\/s asked, 2468\.0 sent per second, 2660 dropped \(every slot busy\) \|$/m,
+    );
+    assert.match(md, /^\| Latency \(from each due time\) \| p50 0\.350 ms, /m);
+    assert.match(
+      md,
+      /^> Sent 2468\.0 requests per second of the 3000 asked \(rate\), 2660 dropped/m,
+    );
+  });
+
+  it("compares both sides' error rate and latency, and warns of a failing baseline", () => {
+    const paired = settingsOf({ 'baseline-port': '9090' });
+    const baseline = {
+      ...result,
+      unexpectedStatus: 500,
+      latency: { ...result.latency, p95Us: 2500 },
+    };
+    const check = comparisonCheck(paired, 'paired', { baseline });
+    const md = summaryMarkdown(paired, check, warningsOf(paired, check));
+    assert.match(md, /^\| Error rate \| 3\.92% \| 0\.06% \|$/m);
+    assert.match(md, /^\| Latency p50 \| 0\.350 ms \| 0\.350 ms \|$/m);
+    assert.match(md, /^\| Latency p95 \| 2\.500 ms \| 0\.800 ms \|$/m);
+    assert.match(md, /^\| Latency p99 \| 1\.200 ms \| 1\.200 ms \|$/m);
+    assert.match(
+      md,
+      /^> The baseline's error rate is 3\.92%, above max-error-rate 1% \(errors 2, timeouts 1, unexpected status 500\): the comparison is against a failing service\.$/m,
+    );
+    assert.match(
+      md,
+      /^\| `max-regression` \| interval not wholly below -5% \| interval ends at -5\.0% \| ✅ passed \|$/m,
+    );
   });
 
   it('escapes the decision and the warnings as text', () => {
     const settings = settingsOf();
     const check = absoluteCheck(settings, {
-      decision: { passed: false, outcome: 'failed', message: 'bad <b>x</b>\n| row |' },
+      decision: { passed: false, outcome: 'failed', message: 'bad <b>x</b>\n| row |', gates: [] },
     });
     const md = summaryMarkdown(settings, check, [{ text: 'see [here](https://example.invalid)' }]);
     assert.match(md, /^bad &lt;b&gt;x&lt;\/b&gt; \\\| row \\\|$/m);

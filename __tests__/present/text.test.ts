@@ -43,7 +43,7 @@ describe('details', () => {
   it('lists rate, errors and statuses on their own lines', () => {
     assert.deepEqual(detailLines(result), [
       '2468.0 req/s over 5 s; unexpected status: 5, errors: 2, timeouts: 1',
-      'latency: p50 0.350 ms, p90 0.420 ms, p99 1.200 ms, max 15.321 ms',
+      'latency: p50 0.350 ms, p90 0.420 ms, p95 0.800 ms, p99 1.200 ms, max 15.321 ms',
       'responses by status: 200: 12340, 503: 5',
       'errors by kind: ECONNRESET: 2',
     ]);

@@ -188,7 +188,10 @@ describe('head vs baseline through the session (two real servers)', () => {
     assert.equal(run.outputs.outcome, 'failed');
     assert.ok(Number(run.outputs['change-high']) < -50, run.outputs['change-high']);
     assert.ok(Number(run.outputs['baseline-requests']) > 0);
-    assert.match(run.failure ?? '', /^Throughput regression: head vs baseline -\d+\.\d%/);
+    assert.match(
+      run.failure ?? '',
+      /^Check failed: throughput regression, head vs baseline -\d+\.\d%/,
+    );
     assert.match(
       run.stdout,
       /\nbaseline: \d+ requests, [\d.]+ req\/s over [\d.]+ s; unexpected status: 0, errors: 0, timeouts: 0\n/,

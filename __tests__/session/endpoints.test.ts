@@ -46,7 +46,7 @@ describe('HTTPS', () => {
         url: `https://127.0.0.1:${server.port}/`,
         'min-requests': '0',
       });
-      assert.equal(run.code, 1);
+      assert.equal(run.code, 3);
       assert.equal(run.outputs.outcome, 'not-ready');
       assert.match(run.failure ?? '', /certificate is not trusted: .*DEPTH_ZERO_SELF_SIGNED_CERT/);
       assert.match(run.failure ?? '', /set insecure: true, or give its CA in ca-file/);

@@ -101,7 +101,7 @@ const rows: Row[] = [
     inputs: { 'wait-timeout': '1' },
     boundMs: 1000,
     check: (run) => {
-      assert.equal(run.code, 1);
+      assert.equal(run.code, 3);
       assert.equal(run.outputs.outcome, 'not-ready');
       assert.equal(n(run, 'requests'), 0);
       assert.match(
@@ -264,7 +264,9 @@ const rows: Row[] = [
     boundMs: 1000,
     check: (run, server) => {
       assert.ok(server);
-      assert.equal(run.code, 0);
+      // A third of the answers are 503: far above the default max-error-rate of 1%.
+      assert.equal(run.code, 1);
+      assert.equal(run.outputs['failed-gates'], 'max-error-rate');
       assertCountsMatch(run, server);
       assert.equal(n(run, 'unexpected-status'), server.servedByStatus()[503]);
       assert.match(run.summary, /\| Responses by status \| 200: \d+, 503: \d+ \|/);
@@ -463,8 +465,10 @@ describe('bad inputs', () => {
     ['duration', '0'],
     ['duration', '-1'],
     ['duration', '5sec'],
-    ['min-requests', ''],
     ['min-requests', '-1'],
+    ['max-error-rate', '101'],
+    ['max-p95-ms', '0'],
+    ['rate', '0'],
     ['min-requests', '1.5'],
     ['connections', '0'],
     ['connections', '1001'],
@@ -573,7 +577,7 @@ describe(
       );
       assert.match(
         run.failure ?? '',
-        /^Throughput comparison failed: the baseline answered no request with an expected status in 4 of 4 slices \(0 requests; unexpected status 0, errors 0, timeouts \d+ at timeout 1 s(; in the warm-up 0 responses and \d+ failures)?\)$/,
+        /^Check failed: the throughput comparison cannot be made: the baseline answered no request with an expected status in 4 of 4 slices \(0 requests; unexpected status 0, errors 0, timeouts \d+ at timeout 1 s(; in the warm-up 0 responses and \d+ failures)?\)$/,
       );
       assert.match(run.summary, /\| Timeouts \| \d+ \| 0 \|/);
       assert.match(run.summary, /\| Errors \| 0 \| 0 \|/);
@@ -596,7 +600,7 @@ describe(
       assert.equal(check.decision.outcome, 'failed');
       assert.match(
         check.decision.message,
-        /^Throughput comparison failed: the baseline answered no request with an expected status in 4 of 4 slices \(0 requests; unexpected status 0, errors 0, timeouts \d+ at timeout 2 s(; in the warm-up 0 responses and \d+ failures)?\)$/,
+        /^Check failed: the throughput comparison cannot be made: the baseline answered no request with an expected status in 4 of 4 slices \(0 requests; unexpected status 0, errors 0, timeouts \d+ at timeout 2 s(; in the warm-up 0 responses and \d+ failures)?\)$/,
       );
       // The hung request times out in whichever slice sent it: a counted one or the warm-up.
       const { timeouts, warmup } = check.baseline;
@@ -612,7 +616,10 @@ describe(
       const { run, check } = await compare(hangs, undefined, { timeout: '2', 'wait-timeout': '0' });
       assert.ok(run.elapsedMs < boundMs(2), `took ${Math.round(run.elapsedMs)} ms`);
       assert.equal(run.code, 1);
-      assert.match(check.decision.message, /failed: the head answered no request/);
+      assert.match(
+        check.decision.message,
+        /^Check failed: the throughput comparison cannot be made: the head answered no request/,
+      );
       assert.doesNotMatch(check.decision.message, /the baseline/);
       assert.ok(check.result.timeouts + check.result.warmup.failures >= 1);
       assert.ok(check.baseline.requests > 0);

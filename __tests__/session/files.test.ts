@@ -42,7 +42,7 @@ describe('report-file and benchmark-file', () => {
   before(async () => (target = await startServer()));
   after(() => target.close());
 
-  it('writes both to the default paths and names them in the outputs; the report is schemaVersion 2', async () => {
+  it('writes both to the default paths and names them in the outputs; the report is schemaVersion 3', async () => {
     const run = await runInProcess({
       port: String(target.port),
       duration: '1',
@@ -52,6 +52,10 @@ describe('report-file and benchmark-file', () => {
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs.report, join(run.dir, 'http-load-check.json'));
     assert.equal(run.outputs['benchmark-file'], join(run.dir, 'http-load-check-benchmark.json'));
+    assert.equal(
+      run.outputs['benchmark-latency-file'],
+      join(run.dir, 'http-load-check-latency.json'),
+    );
 
     const text = readFileSync(run.outputs.report, 'utf8');
     assert.ok(!text.includes('s3cr3t-value'), 'header values never reach the report');
@@ -59,11 +63,15 @@ describe('report-file and benchmark-file', () => {
     const report = JSON.parse(text);
     assertValid(report);
     assert.deepEqual(report, JSON.parse(JSON.stringify(doneOf(run).report)), 'what --json prints');
-    assert.equal(report.schemaVersion, 2);
+    assert.equal(report.schemaVersion, 3);
     assert.deepEqual(report.decision, {
       passed: true,
       outcome: 'passed',
       message: doneOf(run).check.decision.message,
+      gates: [
+        { name: 'min-requests', limit: 1, value: report.result.requests, passed: true },
+        { name: 'max-error-rate', limit: 1, value: 0, passed: true },
+      ],
     });
     assert.ok(!('verdict' in report), 'version 1 called the decision verdict');
     assert.equal(report.result.requests, Number(run.outputs.requests));
@@ -88,13 +96,23 @@ describe('report-file and benchmark-file', () => {
     assert.deepEqual(
       entries.map((e: { name: string; unit: string }) => [e.name, e.unit]),
       [
-        ['GET / (1 connection) requests in 1 s', 'requests'],
+        ['GET / (1 connection) requests', 'requests'],
         ['GET / (1 connection) throughput', 'req/s'],
       ],
     );
     assert.equal(entries[0].value, Number(run.outputs.requests));
     assert.equal(entries[1].value, Number(run.outputs.rps));
     assert.match(entries[1].range, /^± \d+\.\d%$/);
+    const latency = readJson(run.outputs['benchmark-latency-file']);
+    assert.deepEqual(
+      latency.map((e: { name: string; unit: string }) => [e.name, e.unit]),
+      [
+        ['GET / (1 connection) latency p50', 'ms'],
+        ['GET / (1 connection) latency p95', 'ms'],
+        ['GET / (1 connection) latency p99', 'ms'],
+      ],
+    );
+    assert.ok(Math.abs(latency[1].value - Number(run.outputs['latency-p95-ms'])) <= 0.001);
   });
 
   it('writes where report-file and benchmark-file say, creating folders', async () => {
@@ -107,12 +125,15 @@ describe('report-file and benchmark-file', () => {
       'min-requests': '0',
       'report-file': report,
       'benchmark-file': bench,
+      'benchmark-latency-file': join(dir, 'l', 'latency.json'),
     });
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs.report, report);
     assert.equal(run.outputs['benchmark-file'], bench);
+    assert.equal(run.outputs['benchmark-latency-file'], join(dir, 'l', 'latency.json'));
     assertValid(readJson(report));
     assert.equal(readJson(bench).length, 2);
+    assert.equal(readJson(join(dir, 'l', 'latency.json')).length, 3);
   });
 
   it('a report-file that cannot be written: a warning naming it; the benchmark file and the pass stand', async () => {
@@ -132,6 +153,10 @@ describe('report-file and benchmark-file', () => {
     );
     assert.equal(run.outputs.report, undefined);
     assert.equal(run.outputs['benchmark-file'], join(run.dir, 'http-load-check-benchmark.json'));
+    assert.equal(
+      run.outputs['benchmark-latency-file'],
+      join(run.dir, 'http-load-check-latency.json'),
+    );
     assert.equal(run.outputs.outcome, 'passed');
     assert.match(run.summary, /\| Outcome \| ✅ passed \|/);
   });
@@ -143,7 +168,7 @@ describe('report-file and benchmark-file', () => {
       duration: '1',
       'min-requests': '0',
     });
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 3);
     assert.equal(run.outputs.outcome, 'not-ready');
     const report = readJson(run.outputs.report);
     assertValid(report);
@@ -205,7 +230,7 @@ describe('baseline-file: a saved report as the baseline', () => {
       assert.equal(run.code, 1, run.stdout);
       assert.equal(run.outputs.verdict, 'regression');
       assert.ok(Number(run.outputs['change-high']) < -50, run.outputs['change-high']);
-      assert.match(run.failure ?? '', /^Throughput regression: head vs baseline/);
+      assert.match(run.failure ?? '', /^Check failed: throughput regression, head vs baseline/);
       assert.match(run.stdout, /\nsaved baseline: \d+ requests, [\d.]+ req\/s\n/);
     } finally {
       await slow.close();
@@ -281,8 +306,8 @@ describe('baseline-file: a saved report as the baseline', () => {
       [{ 'baseline-file': join(dir, 'missing.json') }, /cannot read it \(ENOENT\)/],
       [{ 'baseline-file': write('text.json', 'not json') }, /not JSON/],
       [
-        { 'baseline-file': write('v3.json', JSON.stringify({ ...report, schemaVersion: 3 })) },
-        /schemaVersion is 3/,
+        { 'baseline-file': write('v4.json', JSON.stringify({ ...report, schemaVersion: 4 })) },
+        /schemaVersion is 4/,
       ],
       [
         {

@@ -71359,6 +71359,24 @@ function inputsFrom(values, positionals) {
     return raw;
 }
 
+;// CONCATENATED MODULE: ./src/model/check.ts
+/** The version of the JSON report's layout (docs/report-schema.md). */
+const SCHEMA_VERSION = 3;
+/**
+ * The CLI's exit code for a decision: 0 passed, 1 a gate failed (a regression included), 3 the
+ * target never became ready, 130 interrupted (as a shell reports SIGINT). 2, bad usage, comes
+ * before any decision.
+ */
+function exitCodeOf(decision) {
+    if (decision.passed)
+        return 0;
+    if (decision.outcome === 'not-ready')
+        return 3;
+    if (decision.outcome === 'cancelled')
+        return 130;
+    return 1;
+}
+
 ;// CONCATENATED MODULE: ./src/model/result.ts
 /** What one load measured: counts, windows, latency and the generator's own use. */
 /** A result with nothing in it, e.g. when the target never became ready. */
@@ -71507,10 +71525,6 @@ function formatCounts(counts) {
         .map(([key, n]) => `${key}: ${n}`)
         .join(', ');
 }
-
-;// CONCATENATED MODULE: ./src/model/check.ts
-/** The version of the JSON report's layout (docs/report-schema.md). */
-const SCHEMA_VERSION = 3;
 
 ;// CONCATENATED MODULE: ./src/config/baseline-file.ts
 /**
@@ -72250,6 +72264,13 @@ function buckets(counts, windowMs, bucketMs) {
  * count (docs/engine.md).
  */
 const ERROR_BACKOFF_MS = 10;
+/**
+ * How early the open model may send: a timer wakes up to a millisecond late, and a late send's
+ * wait would count as latency although the target had no part in it. Sending up to this much
+ * before the due time (and timing that send from when it went out) keeps the timer's lateness out
+ * of the latency; the rate over the window is unchanged.
+ */
+const DUE_EARLY_MS = 1;
 /** The per-request timeout, raised by the sweep. */
 class RequestTimeoutError extends Error {
     code = 'REQUEST_TIMEOUT';
@@ -72323,6 +72344,8 @@ class LoadRun {
     now;
     /** No new request is sent once this is set. */
     stopping = false;
+    /** True in the open model: slots take due times from `takeDue`. */
+    open;
     options;
     latency;
     /** The distinct route names, in order of first appearance. */
@@ -72357,8 +72380,23 @@ class LoadRun {
     endWindow = () => { };
     finish = () => { };
     timers = [];
+    /** Open model: ms between due sends, the index of the next one, and how many due in the window were sent. */
+    intervalMs = 0;
+    nextDue = 0;
+    sentInWindow = 0;
+    /** Open model: free slots waiting for the next due send, and the timer that hands it over. */
+    idle = [];
+    dueTimer;
+    schedule = null;
     constructor(options) {
         this.options = options;
+        const rate = options.rate;
+        if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+            throw new Error(`a load's rate must be a positive number, not ${rate}`);
+        }
+        this.open = rate !== undefined;
+        if (rate !== undefined)
+            this.intervalMs = 1000 / rate;
         this.now = options.now ?? (() => performance.now());
         this.latency = options.latency ?? createLatencyRecorder();
         for (const [low, high] of options.expectedStatus ?? [[200, 299]]) {
@@ -72435,7 +72473,16 @@ class LoadRun {
         try {
             // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks
             // the clock before each request, so a late timer cannot stretch the window.
-            this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
+            // A timer may wake a little before the clock says the deadline has come: wait out the rest,
+            // or the open model would drop the sends due in it.
+            const stopAtDeadline = () => {
+                const left = this.deadline - this.now();
+                if (left > 0)
+                    this.timers.push(setTimeout(stopAtDeadline, left));
+                else
+                    this.stop();
+            };
+            this.timers.push(setTimeout(stopAtDeadline, warmupMs + durationMs));
             const { onProgress } = this.options;
             if (onProgress) {
                 const report = () => onProgress({
@@ -72491,6 +72538,7 @@ class LoadRun {
         this.release();
         return {
             ...result,
+            schedule: this.schedule,
             protocol: this.pool?.protocol ?? '',
             routes,
             statusCounts: { ...result.statusCounts },
@@ -72525,6 +72573,8 @@ class LoadRun {
         if (this.stopping)
             return;
         this.stopping = true;
+        if (this.open)
+            this.closeSchedule();
         const wallMs = Math.max(1e-3, this.now() - this.startedAt);
         const cpu = process.cpuUsage(this.cpuAtStart);
         const busyPoll = this.options.busyPoll === true;
@@ -72544,9 +72594,89 @@ class LoadRun {
         this.endWindow();
         this.checkDone();
     }
+    /**
+     * Open model: when the next send's latency counts from, if it is due by `now` (or within
+     * `DUE_EARLY_MS` of it), else NaN. Due times are handed out in order, so after a stall the
+     * oldest waiting send goes first and its wait counts: latency counts from the due time when the
+     * send is late, and from the send itself when it is early.
+     */
+    takeDue(now) {
+        const due = this.startedAt + this.nextDue * this.intervalMs;
+        if (due > now + DUE_EARLY_MS)
+            return NaN;
+        // Never early across the window's start: warm-up or window is the due time's to decide.
+        const inWindow = due >= this.windowStart;
+        if (inWindow && now < this.windowStart && due > now)
+            return NaN;
+        this.nextDue++;
+        if (inWindow)
+            this.sentInWindow++;
+        return due < now ? due : now;
+    }
+    /** Open model: a free slot found nothing due; it sends when the next send is due. */
+    waitForDue(slot, now) {
+        this.idle.push(slot);
+        this.armDue(now);
+    }
+    armDue(now) {
+        if (this.dueTimer !== undefined || this.idle.length === 0 || this.stopping)
+            return;
+        const due = this.startedAt + this.nextDue * this.intervalMs;
+        // A send due at or after the deadline never goes out: the stop timer ends the run first.
+        if (due >= this.deadline)
+            return;
+        this.dueTimer = setTimeout(this.handOutDue, Math.max(0, due - now - DUE_EARLY_MS));
+    }
+    /** Hands every send due by now to a waiting slot (the timer's and the spin's work). */
+    handOutDue = () => {
+        this.dueTimer = undefined;
+        const now = this.now();
+        if (!this.mayStart(now))
+            return;
+        while (this.idle.length > 0) {
+            const slot = this.idle[this.idle.length - 1];
+            if (!slot.isFree()) {
+                // Started meanwhile by another path (a new run's `begin`) or cancelled: not ours to wait.
+                this.idle.pop();
+                continue;
+            }
+            const due = this.takeDue(now);
+            if (Number.isNaN(due))
+                break;
+            this.idle.pop();
+            slot.dispatch(this, now, due);
+        }
+        this.armDue(now);
+    };
+    /** Open model, at the stop: what was due in the window, and what of it was never sent. */
+    closeSchedule() {
+        if (this.dueTimer !== undefined)
+            clearTimeout(this.dueTimer);
+        this.dueTimer = undefined;
+        this.idle.length = 0;
+        const rate = this.options.rate;
+        const endAt = Math.min(this.now(), this.deadline, this.abortedAt);
+        const windowMs = Math.max(0, endAt - this.windowStart);
+        // Index of the first send due at or after `at`; the small slack keeps k x interval exact.
+        const firstAt = (at) => Math.max(0, Math.ceil(((at - this.startedAt) * rate) / 1000 - 1e-9));
+        const scheduled = Math.max(0, firstAt(endAt) - firstAt(this.windowStart));
+        const sent = Math.min(scheduled, this.sentInWindow);
+        this.schedule = {
+            ratePerSec: rate,
+            scheduled,
+            dropped: scheduled - sent,
+            achievedPerSec: windowMs > 0 ? sent / (windowMs / 1000) : 0,
+        };
+    }
     /** One busy-poll turn: keeps the loop awake, and times the turns that handled something. */
     spin = () => {
         const now = this.now();
+        // Open model: hand a due send over now rather than when the timer wakes.
+        if (this.idle.length > 0 &&
+            this.startedAt + this.nextDue * this.intervalMs <= now + DUE_EARLY_MS) {
+            clearTimeout(this.dueTimer);
+            this.handOutDue();
+        }
         const turnMs = now - this.spinAt;
         this.spinAt = now;
         this.spinTotalMs += turnMs;
@@ -72561,7 +72691,10 @@ class LoadRun {
     sent() {
         this.inFlight++;
     }
-    /** A response to the request sent for entry `route` of the routes. */
+    /**
+     * A response to the request sent for entry `route` of the routes. `sentAt` is when it was sent,
+     * or in the open model when it was due: it decides warm-up or window, and latency counts from it.
+     */
     recordResponse(status, sentAt, now, route) {
         const result = this.result;
         this.events++;
@@ -72827,7 +72960,10 @@ class Slot {
     sentBy = null;
     controller = null;
     status = 0;
+    /** When the request in flight was written: the timeout counts from here. */
     sentAt = 0;
+    /** When it was due: `sentAt` in the closed loop, the schedule's time in the open model. */
+    dueAt = 0;
     /** The entry of `sentBy`'s routes the request in flight was sent for. */
     route = 0;
     /** The socket the request was written to, and the bytes it had read then (see `onResponseStart`). */
@@ -72850,9 +72986,22 @@ class Slot {
     send(run, now) {
         if (this.cancelled || !run.mayStart(now))
             return;
+        if (run.open) {
+            const due = run.takeDue(now);
+            if (Number.isNaN(due))
+                run.waitForDue(this, now);
+            else
+                this.dispatch(run, now, due);
+            return;
+        }
+        this.dispatch(run, now, now);
+    }
+    /** Sends the next request for `run`, due at `dueAt`. */
+    dispatch(run, now, dueAt) {
         this.inFlight = true;
         this.status = 0;
         this.sentAt = now;
+        this.dueAt = dueAt;
         this.controller = null;
         this.sentBy = run;
         const route = this.connection.takeRoute(run.requests.length);
@@ -72902,7 +73051,7 @@ class Slot {
         const now = sentBy.now();
         this.inFlight = false;
         this.failures = 0;
-        sentBy.recordResponse(this.status, this.sentAt, now, this.route);
+        sentBy.recordResponse(this.status, this.dueAt, now, this.route);
         this.connection.batchWrites();
         const run = this.connection.pool.run;
         if (run !== null)
@@ -72912,7 +73061,7 @@ class Slot {
         const run = this.sentBy;
         this.inFlight = false;
         this.connection.lastError = error;
-        run.recordFailure(error, this.sentAt, this.cancelled, this.route);
+        run.recordFailure(error, this.dueAt, this.cancelled, this.route);
         if (this.cancelled)
             return;
         // Once at once (a server closing a used connection), then with a pause (a target that is down).
@@ -74024,7 +74173,10 @@ function mainMarkdown(settings, result, decision) {
             result.perSecond.length > 1 &&
                 `${(perSecondCv * 100).toFixed(1)}% (noise band taken as ±${(band * 100).toFixed(0)}%)`,
         ],
-        ['Latency', result.latency.count > 0 ? formatLatency(result.latency) : 'no response'],
+        [
+            result.schedule === null ? 'Latency' : 'Latency (from each due time)',
+            result.latency.count > 0 ? formatLatency(result.latency) : 'no response',
+        ],
         ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
         ['Load generator', result.windowMs > 0 && generatorText(result.generator)],
         ['Errors', String(result.errors)],
@@ -74524,6 +74676,7 @@ function stopOnSignals() {
 
 
 
+
 async function main(argv) {
     const line = parseCommandLine(argv);
     if ('problem' in line)
@@ -74561,24 +74714,11 @@ async function main(argv) {
             return badUsage(end.message);
         if (json)
             process.stdout.write(`${JSON.stringify(end.report, null, 2)}\n`);
-        return exitCode(end.check.decision);
+        return exitCodeOf(end.check.decision);
     }
     finally {
         stop.dispose();
     }
-}
-/**
- * 0 passed, 1 a gate failed (a regression included), 3 the target never became ready, 130
- * interrupted (as a shell reports SIGINT); 2 is bad usage, before anything is sent.
- */
-function exitCode(decision) {
-    if (decision.passed)
-        return 0;
-    if (decision.outcome === 'not-ready')
-        return 3;
-    if (decision.outcome === 'cancelled')
-        return 130;
-    return 1;
 }
 /**
  * `--targets -` reads the targets from stdin, whole, before anything is sent; every other path is

@@ -131,6 +131,14 @@ function buckets(counts: number[], windowMs: number, bucketMs: number): number[]
  */
 const ERROR_BACKOFF_MS = 10;
 
+/**
+ * How early the open model may send: a timer wakes up to a millisecond late, and a late send's
+ * wait would count as latency although the target had no part in it. Sending up to this much
+ * before the due time (and timing that send from when it went out) keeps the timer's lateness out
+ * of the latency; the rate over the window is unchanged.
+ */
+const DUE_EARLY_MS = 1;
+
 /** The per-request timeout, raised by the sweep. */
 export class RequestTimeoutError extends Error {
   readonly code = 'REQUEST_TIMEOUT';
@@ -351,7 +359,14 @@ class LoadRun {
     try {
       // The timer stops the run when no answer comes to notice the deadline; `mayStart` checks
       // the clock before each request, so a late timer cannot stretch the window.
-      this.timers.push(setTimeout(() => this.stop(), warmupMs + durationMs));
+      // A timer may wake a little before the clock says the deadline has come: wait out the rest,
+      // or the open model would drop the sends due in it.
+      const stopAtDeadline = () => {
+        const left = this.deadline - this.now();
+        if (left > 0) this.timers.push(setTimeout(stopAtDeadline, left));
+        else this.stop();
+      };
+      this.timers.push(setTimeout(stopAtDeadline, warmupMs + durationMs));
       const { onProgress } = this.options;
       if (onProgress) {
         const report = () =>
@@ -463,15 +478,20 @@ class LoadRun {
   }
 
   /**
-   * Open model: the due time of the next send when it is due by `now`, else NaN. Due times are
-   * handed out in order, so after a stall the oldest waiting send goes first and its wait counts.
+   * Open model: when the next send's latency counts from, if it is due by `now` (or within
+   * `DUE_EARLY_MS` of it), else NaN. Due times are handed out in order, so after a stall the
+   * oldest waiting send goes first and its wait counts: latency counts from the due time when the
+   * send is late, and from the send itself when it is early.
    */
   takeDue(now: number): number {
     const due = this.startedAt + this.nextDue * this.intervalMs;
-    if (due > now) return NaN;
+    if (due > now + DUE_EARLY_MS) return NaN;
+    // Never early across the window's start: warm-up or window is the due time's to decide.
+    const inWindow = due >= this.windowStart;
+    if (inWindow && now < this.windowStart && due > now) return NaN;
     this.nextDue++;
-    if (due >= this.windowStart) this.sentInWindow++;
-    return due;
+    if (inWindow) this.sentInWindow++;
+    return due < now ? due : now;
   }
 
   /** Open model: a free slot found nothing due; it sends when the next send is due. */
@@ -485,7 +505,7 @@ class LoadRun {
     const due = this.startedAt + this.nextDue * this.intervalMs;
     // A send due at or after the deadline never goes out: the stop timer ends the run first.
     if (due >= this.deadline) return;
-    this.dueTimer = setTimeout(this.handOutDue, Math.max(0, due - now));
+    this.dueTimer = setTimeout(this.handOutDue, Math.max(0, due - now - DUE_EARLY_MS));
   }
 
   /** Hands every send due by now to a waiting slot (the timer's and the spin's work). */
@@ -517,7 +537,8 @@ class LoadRun {
     const endAt = Math.min(this.now(), this.deadline, this.abortedAt);
     const windowMs = Math.max(0, endAt - this.windowStart);
     // Index of the first send due at or after `at`; the small slack keeps k x interval exact.
-    const firstAt = (at: number) => Math.max(0, Math.ceil(((at - this.startedAt) * rate) / 1000 - 1e-9));
+    const firstAt = (at: number) =>
+      Math.max(0, Math.ceil(((at - this.startedAt) * rate) / 1000 - 1e-9));
     const scheduled = Math.max(0, firstAt(endAt) - firstAt(this.windowStart));
     const sent = Math.min(scheduled, this.sentInWindow);
     this.schedule = {
@@ -532,7 +553,10 @@ class LoadRun {
   private spin = (): void => {
     const now = this.now();
     // Open model: hand a due send over now rather than when the timer wakes.
-    if (this.idle.length > 0 && this.startedAt + this.nextDue * this.intervalMs <= now) {
+    if (
+      this.idle.length > 0 &&
+      this.startedAt + this.nextDue * this.intervalMs <= now + DUE_EARLY_MS
+    ) {
       clearTimeout(this.dueTimer);
       this.handOutDue();
     }

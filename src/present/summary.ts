@@ -96,7 +96,10 @@ function mainMarkdown(settings: Settings, result: LoadResult, decision: Decision
       result.perSecond.length > 1 &&
         `${(perSecondCv * 100).toFixed(1)}% (noise band taken as ±${(band * 100).toFixed(0)}%)`,
     ],
-    ['Latency', result.latency.count > 0 ? formatLatency(result.latency) : 'no response'],
+    [
+      result.schedule === null ? 'Latency' : 'Latency (from each due time)',
+      result.latency.count > 0 ? formatLatency(result.latency) : 'no response',
+    ],
     ['Measured window', `${formatSeconds(result.windowMs / 1000)} s`],
     ['Load generator', result.windowMs > 0 && generatorText(result.generator)],
     ['Errors', String(result.errors)],
