@@ -101076,20 +101076,6 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/model/check.ts
 /** The version of the JSON report's layout (docs/report-schema.md). */
 const SCHEMA_VERSION = 3;
-/**
- * The CLI's exit code for a decision: 0 passed, 1 a gate failed (a regression included), 3 the
- * target never became ready, 130 interrupted (as a shell reports SIGINT). 2, bad usage, comes
- * before any decision.
- */
-function exitCodeOf(decision) {
-    if (decision.passed)
-        return 0;
-    if (decision.outcome === 'not-ready')
-        return 3;
-    if (decision.outcome === 'cancelled')
-        return 130;
-    return 1;
-}
 
 ;// CONCATENATED MODULE: ./src/model/result.ts
 /** What one load measured: counts, windows, latency and the generator's own use. */
@@ -105350,6 +105336,20 @@ function outputsOf(check, written) {
     }
     return outputs;
 }
+/**
+ * The CLI's exit code for a decision: 0 passed, 1 a gate failed (a regression included), 3 the
+ * target never became ready, 130 interrupted (as a shell reports SIGINT). 2, bad usage, comes
+ * before any decision.
+ */
+function exitCodeOf(decision) {
+    if (decision.passed)
+        return 0;
+    if (decision.outcome === 'not-ready')
+        return 3;
+    if (decision.outcome === 'cancelled')
+        return 130;
+    return 1;
+}
 
 ;// CONCATENATED MODULE: ./src/present/summary.ts
 
@@ -105447,7 +105447,7 @@ function mainMarkdown(settings, result, decision) {
 /** `500 req/s asked, 498.2 sent per second, 12 dropped` */
 function scheduleText(schedule) {
     return (`${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second, ` +
-        `${schedule.dropped} dropped (every slot busy)`);
+        (schedule.dropped > 0 ? `${schedule.dropped} dropped (every slot busy)` : 'none dropped'));
 }
 /** Units of each gate's limit and value. */
 const GATE_UNITS = {

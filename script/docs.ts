@@ -42,9 +42,9 @@ function actionYml(): string {
   const lines = [
     'name: HTTP Load Check',
     'description: >-',
-    '  Gate a pull request on HTTP throughput: send GET requests to a service started earlier in the job',
-    '  for a fixed time and fail when fewer than min-requests were answered, or when the head is',
-    '  confidently slower than a baseline.',
+    '  Gate a pull request on HTTP performance: send requests to a service started earlier in the job',
+    '  for a fixed time, closed loop or at a fixed rate, and fail when a gate fails (error rate, latency',
+    '  percentiles, requests or req/s) or when the head is confidently slower than a baseline.',
     'author: http-load-check',
     'branding:',
     '  icon: activity',

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCommandLine, usage } from './config/command-line.js';
-import { exitCodeOf } from './model/check.js';
+import { exitCodeOf } from './present/outputs.js';
 import { START_LINE, progressLine } from './present/text.js';
 import { runSession, type Sink } from './session.js';
 import {

@@ -9,7 +9,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exitCodeOf } from '../../src/model/check.js';
+import { exitCodeOf } from '../../src/present/outputs.js';
 import { runSession, type SessionEnd, type Sink } from '../../src/session.js';
 import { writeTextFile } from '../../src/system/files.js';
 

@@ -135,6 +135,10 @@ describe('the open model', () => {
     assert.equal(run.outputs.dropped, '0');
     assert.match(run.stdout, /^rate: 500 req\/s asked, [\d.]+ sent per second, 0 dropped/m);
     assert.deepEqual(run.warnings, []);
+    assert.match(
+      run.summary,
+      /^\| Rate \(open model\) \| 500 req\/s asked, [\d.]+ sent per second, none dropped \|$/m,
+    );
     const schedule = readJson(run.outputs.report).result.schedule;
     assert.equal(schedule.ratePerSec, 500);
     assert.equal(schedule.scheduled, 1000);

@@ -71359,24 +71359,6 @@ function inputsFrom(values, positionals) {
     return raw;
 }
 
-;// CONCATENATED MODULE: ./src/model/check.ts
-/** The version of the JSON report's layout (docs/report-schema.md). */
-const SCHEMA_VERSION = 3;
-/**
- * The CLI's exit code for a decision: 0 passed, 1 a gate failed (a regression included), 3 the
- * target never became ready, 130 interrupted (as a shell reports SIGINT). 2, bad usage, comes
- * before any decision.
- */
-function exitCodeOf(decision) {
-    if (decision.passed)
-        return 0;
-    if (decision.outcome === 'not-ready')
-        return 3;
-    if (decision.outcome === 'cancelled')
-        return 130;
-    return 1;
-}
-
 ;// CONCATENATED MODULE: ./src/model/result.ts
 /** What one load measured: counts, windows, latency and the generator's own use. */
 /** A result with nothing in it, e.g. when the target never became ready. */
@@ -71525,6 +71507,65 @@ function formatCounts(counts) {
         .map(([key, n]) => `${key}: ${n}`)
         .join(', ');
 }
+
+;// CONCATENATED MODULE: ./src/present/outputs.ts
+
+
+/** `written` names the files written: `report` and `benchmark-file`, when they were. */
+function outputsOf(check, written) {
+    const { result, decision } = check;
+    const outputs = {
+        requests: String(result.requests),
+        rps: requestsPerSecond(result).toFixed(1),
+        'unexpected-status': String(result.unexpectedStatus),
+        errors: String(result.errors),
+        timeouts: String(result.timeouts),
+        duration: (result.windowMs / 1000).toFixed(3),
+        'latency-p50-ms': formatMs(result.latency.p50Us),
+        'latency-p90-ms': formatMs(result.latency.p90Us),
+        'latency-p95-ms': formatMs(result.latency.p95Us),
+        'latency-p99-ms': formatMs(result.latency.p99Us),
+        'latency-max-ms': formatMs(result.latency.maxUs),
+        'error-rate': errorRatePct(result).toFixed(2),
+        dropped: String(result.schedule?.dropped ?? 0),
+        outcome: decision.outcome,
+        passed: String(decision.passed),
+        'failed-gates': decision.gates
+            .filter((g) => !g.passed)
+            .map((g) => g.name)
+            .join(','),
+        ...written,
+    };
+    if (check.kind !== 'absolute') {
+        const { shift } = check;
+        Object.assign(outputs, {
+            'baseline-requests': String(check.baseline.requests),
+            'change-percent': shift ? shift.changePct.toFixed(2) : '',
+            'change-low': shift ? shift.lowPct.toFixed(2) : '',
+            'change-high': shift ? shift.highPct.toFixed(2) : '',
+            verdict: check.verdict ?? '',
+        });
+    }
+    return outputs;
+}
+/**
+ * The CLI's exit code for a decision: 0 passed, 1 a gate failed (a regression included), 3 the
+ * target never became ready, 130 interrupted (as a shell reports SIGINT). 2, bad usage, comes
+ * before any decision.
+ */
+function exitCodeOf(decision) {
+    if (decision.passed)
+        return 0;
+    if (decision.outcome === 'not-ready')
+        return 3;
+    if (decision.outcome === 'cancelled')
+        return 130;
+    return 1;
+}
+
+;// CONCATENATED MODULE: ./src/model/check.ts
+/** The version of the JSON report's layout (docs/report-schema.md). */
+const SCHEMA_VERSION = 3;
 
 ;// CONCATENATED MODULE: ./src/config/baseline-file.ts
 /**
@@ -74065,47 +74106,6 @@ function jsonText(value) {
     return JSON.stringify(value, null, 2) + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/present/outputs.ts
-
-
-/** `written` names the files written: `report` and `benchmark-file`, when they were. */
-function outputsOf(check, written) {
-    const { result, decision } = check;
-    const outputs = {
-        requests: String(result.requests),
-        rps: requestsPerSecond(result).toFixed(1),
-        'unexpected-status': String(result.unexpectedStatus),
-        errors: String(result.errors),
-        timeouts: String(result.timeouts),
-        duration: (result.windowMs / 1000).toFixed(3),
-        'latency-p50-ms': formatMs(result.latency.p50Us),
-        'latency-p90-ms': formatMs(result.latency.p90Us),
-        'latency-p95-ms': formatMs(result.latency.p95Us),
-        'latency-p99-ms': formatMs(result.latency.p99Us),
-        'latency-max-ms': formatMs(result.latency.maxUs),
-        'error-rate': errorRatePct(result).toFixed(2),
-        dropped: String(result.schedule?.dropped ?? 0),
-        outcome: decision.outcome,
-        passed: String(decision.passed),
-        'failed-gates': decision.gates
-            .filter((g) => !g.passed)
-            .map((g) => g.name)
-            .join(','),
-        ...written,
-    };
-    if (check.kind !== 'absolute') {
-        const { shift } = check;
-        Object.assign(outputs, {
-            'baseline-requests': String(check.baseline.requests),
-            'change-percent': shift ? shift.changePct.toFixed(2) : '',
-            'change-low': shift ? shift.lowPct.toFixed(2) : '',
-            'change-high': shift ? shift.highPct.toFixed(2) : '',
-            verdict: check.verdict ?? '',
-        });
-    }
-    return outputs;
-}
-
 ;// CONCATENATED MODULE: ./src/present/summary.ts
 
 
@@ -74202,7 +74202,7 @@ function mainMarkdown(settings, result, decision) {
 /** `500 req/s asked, 498.2 sent per second, 12 dropped` */
 function scheduleText(schedule) {
     return (`${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second, ` +
-        `${schedule.dropped} dropped (every slot busy)`);
+        (schedule.dropped > 0 ? `${schedule.dropped} dropped (every slot busy)` : 'none dropped'));
 }
 /** Units of each gate's limit and value. */
 const GATE_UNITS = {

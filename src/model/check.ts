@@ -181,15 +181,3 @@ export type Check = AbsoluteCheck | ComparisonCheck;
 
 /** The version of the JSON report's layout (docs/report-schema.md). */
 export const SCHEMA_VERSION = 3;
-
-/**
- * The CLI's exit code for a decision: 0 passed, 1 a gate failed (a regression included), 3 the
- * target never became ready, 130 interrupted (as a shell reports SIGINT). 2, bad usage, comes
- * before any decision.
- */
-export function exitCodeOf(decision: Decision): number {
-  if (decision.passed) return 0;
-  if (decision.outcome === 'not-ready') return 3;
-  if (decision.outcome === 'cancelled') return 130;
-  return 1;
-}

@@ -1,8 +1,8 @@
 /**
  * The step's outputs, as the names and text values the action sets (the names and their meaning:
- * OUTPUTS in src/config/options.ts). Pure.
+ * OUTPUTS in src/config/options.ts), and the CLI's exit code for the same decision. Pure.
  */
-import type { Check } from '../model/check.js';
+import type { Check, Decision } from '../model/check.js';
 import { errorRatePct } from '../model/result.js';
 import { formatMs, requestsPerSecond } from './text.js';
 
@@ -42,4 +42,16 @@ export function outputsOf(check: Check, written: Record<string, string>): Record
     });
   }
   return outputs;
+}
+
+/**
+ * The CLI's exit code for a decision: 0 passed, 1 a gate failed (a regression included), 3 the
+ * target never became ready, 130 interrupted (as a shell reports SIGINT). 2, bad usage, comes
+ * before any decision.
+ */
+export function exitCodeOf(decision: Decision): number {
+  if (decision.passed) return 0;
+  if (decision.outcome === 'not-ready') return 3;
+  if (decision.outcome === 'cancelled') return 130;
+  return 1;
 }

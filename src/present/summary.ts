@@ -128,7 +128,7 @@ function mainMarkdown(settings: Settings, result: LoadResult, decision: Decision
 function scheduleText(schedule: Schedule): string {
   return (
     `${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second, ` +
-    `${schedule.dropped} dropped (every slot busy)`
+    (schedule.dropped > 0 ? `${schedule.dropped} dropped (every slot busy)` : 'none dropped')
   );
 }
 
