@@ -4,6 +4,7 @@
 //   npm run bench                       3 repetitions of 5 s, all targets and settings
 //   npm run bench -- --reps 5 --seconds 5 --only nginx,node --no-rss --no-profile
 //   npm run bench -- --only post,https   the POST-with-JSON and HTTPS rows only (`endpoints` = both)
+//   npm run bench -- --only rate         a fixed rate (the open model): us with `rate` vs autocannon -R
 //   npm run bench -- --previous e2113a6=/path/to/old/dist/index.js   (earlier builds beside this one;
 //                                                                    repeatable)
 //
@@ -32,7 +33,7 @@ const { values: args } = parseArgs({
     'no-rss': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     // `post`: POST with a JSON body, `https`: GET over HTTPS (`endpoints`: both); see ALL below.
-    only: { type: 'string', default: 'nginx,node,gunicorn,post,https' },
+    only: { type: 'string', default: 'nginx,node,gunicorn,post,https,rate' },
     // `label=path/to/dist/index.js`: a previous build of the action, run beside the current one in
     // the same alternating rounds, so that the cost or gain of a change is a ratio from one run.
     previous: { type: 'string', multiple: true, default: [] },
@@ -340,7 +341,15 @@ async function ours(
   const out = (name) => Number(text.match(new RegExp(`^${name}<<(\\S+)\\n([^\\n]*)\\n`, 'm'))?.[2]);
   const count = out('requests');
   if (seconds === SECONDS) overheadsS.push(wallS - seconds);
-  return { count, rps: count / out('duration'), cpuPct: r.cpuPct, rssMB: r.rssMB };
+  return {
+    count,
+    rps: count / out('duration'),
+    cpuPct: r.cpuPct,
+    rssMB: r.rssMB,
+    p50Ms: out('latency-p50-ms'),
+    p99Ms: out('latency-p99-ms'),
+    dropped: out('dropped'),
+  };
 }
 
 async function autocannon(target, { c, p }, seconds, cpu) {
@@ -368,6 +377,8 @@ async function autocannon(target, { c, p }, seconds, cpu) {
     rps: json.requests.total / json.duration,
     cpuPct: r.cpuPct,
     rssMB: r.rssMB,
+    p50Ms: json.latency.p50,
+    p99Ms: json.latency.p99,
   };
 }
 
@@ -552,7 +563,7 @@ const notes = [];
 for (const [tool, present] of Object.entries(HAS))
   if (!present) notes.push(`- \`${tool}\` not found: skipped.`);
 
-const ALL = ['nginx', 'node', 'gunicorn', 'post', 'https'];
+const ALL = ['nginx', 'node', 'gunicorn', 'post', 'https', 'rate'];
 const only = new Set(
   args.only.split(',').flatMap((s) => (s === 'endpoints' ? ['post', 'https'] : [s])),
 );
@@ -625,6 +636,65 @@ for (const kind of ['post', 'https'].filter((k) => only.has(k))) {
       ...table(rows),
       ...check,
     ]);
+  } finally {
+    target.stop();
+  }
+}
+
+// A fixed rate (the open model): the same requests per second from us (`rate`) and from autocannon
+// (`-R`, its overall rate), 10 connections each, against the demo server: what holding a rate costs
+// the generator's core, and the latency each reports.
+if (only.has('rate')) {
+  const target = await nodeTarget();
+  const OURS_RATE = 'http-load-check, rate';
+  const setting = { c: 10, p: 1 };
+  try {
+    const rows = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const rate of [2000, 10000]) {
+        const gens = [
+          [
+            OURS_RATE,
+            () => ours({ ...target, inputs: { INPUT_RATE: String(rate) } }, setting, SECONDS, 0),
+          ],
+          [
+            AUTOCANNON,
+            () => autocannon({ ...target, autocannon: ['-R', String(rate)] }, setting, SECONDS, 0),
+          ],
+        ];
+        for (const [name, fn] of rep % 2 ? gens.reverse() : gens) {
+          await target.served();
+          const r = await fn();
+          const served = await target.served();
+          let row = rows.find((x) => x.rate === rate && x.name === name);
+          if (!row) rows.push((row = { rate, name, samples: [] }));
+          row.samples.push({ ...r, served });
+          log(
+            `rate ${rate} | ${name} | rep ${rep + 1}: ${Math.round(r.rps)} req/s, cpu ${r.cpuPct.toFixed(0)}%, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
+          );
+        }
+      }
+    }
+    const lines = [
+      "Us with `rate` (latency from each send's due time), autocannon with `-R` (its overall rate;",
+      'latency from each send, and it says that this ignores coordinated omission); 10 connections',
+      'each. "CPU vs autocannon" is the ratio of the medians of generator CPU (lower is cheaper).',
+      '',
+      '| rate | generator | median req/s sent | generator CPU % | CPU vs autocannon | p50 ms | p99 ms | dropped (each run) | count - server count (each run) |',
+      '|---:|---|---:|---:|---:|---:|---:|---|---|',
+    ];
+    for (const row of rows) {
+      const med = (key) => median(row.samples.map((x) => x[key]));
+      const peer = rows.find((x) => x.rate === row.rate && x.name === AUTOCANNON);
+      const cpuRatio = med('cpuPct') / median(peer.samples.map((x) => x.cpuPct));
+      lines.push(
+        `| ${fmt(row.rate)} | ${row.name} | ${fmt(med('rps'))} | ${fmt(med('cpuPct'))} | ${cpuRatio.toFixed(2)}x | ${fmt(med('p50Ms'), 3)} | ${fmt(med('p99Ms'), 3)} | ${row.name === AUTOCANNON ? 'n/a' : row.samples.map((x) => x.dropped).join(', ')} | ${row.samples.map((x) => (Number.isFinite(x.served) ? x.count - x.served : 'n/a')).join(', ')} |`,
+      );
+    }
+    section(
+      '### A fixed rate (open model), node:http (demo/server.js): target on CPU 1, generator on CPU 0',
+      lines,
+    );
   } finally {
     target.stop();
   }

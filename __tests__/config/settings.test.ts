@@ -182,6 +182,9 @@ describe('readSettings', () => {
     const settings = readSettings(reader({ ...valid, rate: '250.5' }));
     assert.equal(settings.rate, 250.5);
     assert.equal(settings.busyPoll, false, 'auto does not spin while waiting for due sends');
+    assert.equal(settings.warmupSec, 1, 'a rate warms up 1 s unless told');
+    assert.equal(readSettings(reader({ ...valid, rate: '250', warmup: '0' })).warmupSec, 0);
+    assert.equal(readSettings(reader(valid)).warmupSec, 0, 'no warm-up in the closed loop');
     assert.equal(
       readSettings(reader({ ...valid, rate: '250', 'busy-poll': 'true' })).busyPoll,
       true,

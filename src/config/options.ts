@@ -241,9 +241,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'warmup',
-    default: '0',
+    default: '',
+    defaultText: '0; 1 with rate',
     type: { kind: 'seconds', min: 0, max: 3600 },
-    description: 'Load sent before the measured window and not counted (reported apart).',
+    description:
+      "Load sent before the measured window and not counted (reported apart). With rate it defaults to 1 s: the generator's first moments (connecting, code not yet optimized) would otherwise count as the service's latency.",
     cli: { value: '<s>', help: 'uncounted load before the window' },
   },
   {
@@ -442,7 +444,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
   {
     name: 'latency-p50-ms',
     description:
-      'Median latency of counted responses in ms, from sending to the end of the body, 3 decimals.',
+      "Median latency of counted responses in ms, from sending (with rate, from each send's due time) to the end of the body, 3 decimals.",
   },
   { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
   { name: 'latency-p95-ms', description: '95th percentile latency in milliseconds.' },
@@ -466,7 +468,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
   {
     name: 'passed',
     description:
-      "'true' when every gate held (regressions included), else 'false' (failed, not-ready or cancelled).",
+      "'true' when every gate held (in a comparison, max-regression too), else 'false' (failed, not-ready or cancelled).",
   },
   {
     name: 'failed-gates',
