@@ -101692,7 +101692,7 @@ const OPTIONS = [
         default: '',
         defaultText: '$RUNNER_TEMP/http-load-check-benchmark.json',
         type: { kind: 'text', accepted: 'a file path' },
-        description: "Where to write the result in github-action-benchmark's customBiggerIsBetter format (requests and req/s), for history charts.",
+        description: "Where to write the result in github-action-benchmark's customBiggerIsBetter format (req/s, the count in extra), for history charts.",
         summary: 'Where to write github-action-benchmark entries (req/s)',
         cli: {
             value: '<file>',
@@ -102069,6 +102069,11 @@ function readSettings(read, readFile = readBoundedFile) {
             `gate latency at a fixed rate without ${baseline !== null ? (given('baseline-url') ? 'baseline-url' : 'baseline-port') : 'baseline-file'}, or drop rate`);
     }
     const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)));
+    if (rate !== null && rate * durationSec < 1) {
+        throw new InputError('rate', `Invalid rate '${text('rate')}': in a duration of ${formatSeconds(durationSec)} s it sends ` +
+            `no request; give at least ${formatSeconds(1 / durationSec)} requests per second, or a ` +
+            'longer duration');
+    }
     const roundsText = text('rounds');
     const rounds = roundsText === 'auto'
         ? // Capped like an explicit value: a report's samples must stay usable as a baseline-file.
@@ -102750,6 +102755,12 @@ function parseSavedBaseline(text, path, durationSec) {
     if (!result || typeof result.requests !== 'number' || !settings) {
         throw fail('it has no result or settings');
     }
+    // Samples at a fixed rate are the rate asked for, not what the service could do: a closed-loop
+    // head would always read faster, and a regression could never show.
+    if (typeof settings.rate === 'number') {
+        throw new InputError('baseline-file', `Invalid baseline-file '${path}': it was measured at a fixed rate (rate ${settings.rate}), ` +
+            'which sets its throughput; save the baseline from a run without rate');
+    }
     return {
         path,
         // An ISO time as the action writes it; anything else is left out of the summary.
@@ -102890,15 +102901,33 @@ function gatesOf(limits, result) {
         const rps = requestsPerSecond(result);
         gate('min-rps', limits.minRps, rps, rps >= limits.minRps);
     }
-    const errorRate = errorRatePct(result);
-    gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
+    // Nothing sent in the window (every slot held by the warm-up, or the run's sends all dropped):
+    // no rate to judge, and no sign the service works.
+    const sent = result.requests + result.unexpectedStatus + result.errors + result.timeouts;
+    if (sent === 0) {
+        gates.push({
+            name: 'max-error-rate',
+            limit: limits.maxErrorRatePct,
+            value: null,
+            passed: false,
+        });
+    }
+    else {
+        const errorRate = errorRatePct(result);
+        gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
+    }
     const latency = [
         ['max-p50-ms', limits.maxP50Ms, result.latency.p50Us],
         ['max-p95-ms', limits.maxP95Ms, result.latency.p95Us],
         ['max-p99-ms', limits.maxP99Ms, result.latency.p99Us],
     ];
     for (const [name, limit, us] of latency) {
-        if (limit !== null)
+        if (limit === null)
+            continue;
+        // No counted response, no latency: a gate on it cannot hold.
+        if (result.latency.count === 0)
+            gates.push({ name, limit, value: null, passed: false });
+        else
             gate(name, limit, us / 1000, us / 1000 <= limit);
     }
     return gates;
@@ -102913,11 +102942,15 @@ function gatePhrase(gate, durationSec) {
         case 'min-rps':
             return `${v.toFixed(1)} req/s, ${passed ? 'at or above' : 'below'} min-rps ${limit}`;
         case 'max-error-rate':
-            return `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
+            return value === null
+                ? 'no request was sent in the window (max-error-rate)'
+                : `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
         case 'max-p50-ms':
         case 'max-p95-ms':
         case 'max-p99-ms':
-            return `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
+            return value === null
+                ? `no counted response to measure ${name.slice(4, 7)} latency on (${name} ${limit})`
+                : `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
         case 'max-regression':
             return value === null
                 ? 'no interval of the change (max-regression)'
@@ -103050,7 +103083,9 @@ function comparisonDecision(shift, verdict, limits, absolute) {
  */
 function notComparable(sides, kind, timeoutSec, maxRegressionPct, 
 /** The head's own gates, judged as they would be without the comparison. */
-absolute) {
+absolute, 
+/** The requested duration per side, as the min-requests gate's words give it. */
+durationSec) {
     const reasons = [];
     for (const side of ['head', 'baseline']) {
         const { result: r, slices: own } = sides[side];
@@ -103078,7 +103113,11 @@ absolute) {
             ...absolute.gates,
             { name: 'max-regression', limit: maxRegressionPct, value: null, passed: false },
         ],
-        message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}`,
+        message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}` +
+            absolute.gates
+                .filter((g) => !g.passed)
+                .map((g) => `; ${gatePhrase(g, durationSec)}`)
+                .join(''),
     };
 }
 
@@ -103507,6 +103546,9 @@ class LoadRun {
     intervalMs = 0;
     nextDue = 0;
     sentInWindow = 0;
+    /** Open model: the index of the first send due in the window, and of the first due at its end. */
+    firstWindowDue = 0;
+    endDue = 0;
     /** Open model: free slots waiting for the next due send, and the timer that hands it over. */
     idle = [];
     dueTimer;
@@ -103585,6 +103627,13 @@ class LoadRun {
         this.eluAtStart = performance.eventLoopUtilization();
         this.windowStart = startedAt + warmupMs;
         this.deadline = this.windowStart + durationMs;
+        if (this.open) {
+            // Sends are numbered from the start; the small slack keeps k x interval exact.
+            const rate = this.options.rate;
+            const index = (ms) => Math.max(0, Math.ceil((ms * rate) / 1000 - 1e-9));
+            this.firstWindowDue = index(warmupMs);
+            this.endDue = index(warmupMs + durationMs);
+        }
         this.lastResponseAt = this.windowStart;
         const cleanUp = () => {
             signal?.removeEventListener('abort', onAbort);
@@ -103724,17 +103773,28 @@ class LoadRun {
      * send is late, and from the send itself when it is early.
      */
     takeDue(now) {
-        const due = this.startedAt + this.nextDue * this.intervalMs;
+        let k = this.nextDue;
+        // Warm-up sends still unsent when the window opens are skipped: sent late, they would take the
+        // window's slots for sends that count nowhere, and a slow target would pass with none counted.
+        if (k < this.firstWindowDue && now >= this.windowStart)
+            k = this.nextDue = this.firstWindowDue;
+        // Nothing due at or after the deadline goes out, not even early.
+        if (k >= this.endDue)
+            return NaN;
+        const due = this.startedAt + k * this.intervalMs;
         if (due > now + DUE_EARLY_MS)
             return NaN;
-        // Never early across the window's start: warm-up or window is the due time's to decide.
-        const inWindow = due >= this.windowStart;
+        // Never early across the window's start: warm-up or window is the send's number's to decide.
+        const inWindow = k >= this.firstWindowDue;
         if (inWindow && now < this.windowStart && due > now)
             return NaN;
-        this.nextDue++;
-        if (inWindow)
-            this.sentInWindow++;
-        return due < now ? due : now;
+        this.nextDue = k + 1;
+        const from = due < now ? due : now;
+        // A warm-up send goes out before the window opens (or is skipped above), so `from` is before it.
+        if (!inWindow)
+            return from;
+        this.sentInWindow++;
+        return from > this.windowStart ? from : this.windowStart;
     }
     /** Open model: a free slot found nothing due; it sends when the next send is due. */
     waitForDue(slot, now) {
@@ -103744,17 +103804,18 @@ class LoadRun {
     armDue(now) {
         if (this.dueTimer !== undefined || this.idle.length === 0 || this.stopping)
             return;
-        const due = this.startedAt + this.nextDue * this.intervalMs;
-        // A send due at or after the deadline never goes out: the stop timer ends the run first.
-        if (due >= this.deadline)
+        // Nothing is due at or after the deadline: the stop timer ends the run.
+        if (this.nextDue >= this.endDue)
             return;
+        const due = this.startedAt + this.nextDue * this.intervalMs;
         this.dueTimer = setTimeout(this.handOutDue, Math.max(0, due - now - DUE_EARLY_MS));
     }
     /** Hands every send due by now to a waiting slot (the timer's and the spin's work). */
     handOutDue = () => {
         this.dueTimer = undefined;
         const now = this.now();
-        if (!this.mayStart(now))
+        // A newer run on the same pool sends for itself now.
+        if (!this.mayStart(now) || this.pool?.run !== this)
             return;
         while (this.idle.length > 0) {
             const slot = this.idle[this.idle.length - 1];
@@ -103780,9 +103841,12 @@ class LoadRun {
         const rate = this.options.rate;
         const endAt = Math.min(this.now(), this.deadline, this.abortedAt);
         const windowMs = Math.max(0, endAt - this.windowStart);
-        // Index of the first send due at or after `at`; the small slack keeps k x interval exact.
-        const firstAt = (at) => Math.max(0, Math.ceil(((at - this.startedAt) * rate) / 1000 - 1e-9));
-        const scheduled = Math.max(0, firstAt(endAt) - firstAt(this.windowStart));
+        // Cut short (aborted): the sends due before the stop.
+        const endIndex = endAt >= this.deadline
+            ? this.endDue
+            : Math.min(this.endDue, Math.max(0, Math.ceil(((endAt - this.startedAt) * rate) / 1000 - 1e-9)));
+        const scheduled = Math.max(0, endIndex - this.firstWindowDue);
+        // A send up to DUE_EARLY_MS early may be due after an abort.
         const sent = Math.min(scheduled, this.sentInWindow);
         this.schedule = {
             ratePerSec: rate,
@@ -104925,7 +104989,7 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
         head: { result: head, slices: bySide.head },
         baseline: { result: baseline, slices: bySide.baseline },
     };
-    const cannot = notComparable(sides, from.kind, settings.timeoutSec, settings.maxRegressionPct, headPart.decision);
+    const cannot = notComparable(sides, from.kind, settings.timeoutSec, settings.maxRegressionPct, headPart.decision, settings.durationSec);
     if (cannot)
         return { ...check, decision: cannot };
     // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
@@ -105138,6 +105202,9 @@ function seriesLabel(settings) {
  */
 function latencyEntries(settings, check) {
     const { latency } = check.result;
+    // No counted response: no latency, rather than a 0 ms that would chart as the best run ever.
+    if (latency.count === 0)
+        return [];
     const label = seriesLabel(settings);
     return [
         ['p50', latency.p50Us],
@@ -105150,9 +105217,10 @@ function latencyEntries(settings, check) {
     }));
 }
 /**
- * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
- * requests in the window and req/s. Names are stable across runs of the same check, so the
- * history charts line up; `extra` carries what does not fit (latency, the verdict).
+ * The run as a github-action-benchmark `customBiggerIsBetter` entry: req/s. Its name does not
+ * hold the duration, so changing `duration` continues the series; the count of requests, which
+ * does scale with it, is only in `extra`, with what else does not fit (latency, faults, the
+ * verdict).
  */
 function benchmarkEntries(settings, check) {
     const { result, samples } = check;
@@ -105160,6 +105228,7 @@ function benchmarkEntries(settings, check) {
     const label = seriesLabel(settings);
     const cv = coefficientOfVariation(samples.rps);
     const extra = [
+        `${result.requests} requests in ${formatSeconds(result.windowMs / 1000)} s`,
         `latency p50 ${formatMs(result.latency.p50Us)} ms, p99 ${formatMs(result.latency.p99Us)} ms`,
         `errors ${result.errors}, timeouts ${result.timeouts}, unexpected status ${result.unexpectedStatus}`,
     ];
@@ -105168,13 +105237,6 @@ function benchmarkEntries(settings, check) {
         extra.push(`vs baseline ${changePct.toFixed(1)}% [${lowPct.toFixed(1)}%, ${highPct.toFixed(1)}%]: ${comparison.verdict}`);
     }
     return [
-        {
-            // No duration in the name: changing `duration` must not start a new series.
-            name: `${label} requests`,
-            unit: 'requests',
-            value: result.requests,
-            extra: extra.join('\n'),
-        },
         {
             name: `${label} throughput`,
             unit: 'req/s',
@@ -105687,7 +105749,8 @@ function warningsOf(settings, check) {
                 `(CPU ${Math.round(result.generator.cpuPct)}% of a core): give more connections, or a lower rate.`,
         });
     }
-    if (check.kind === 'paired') {
+    // A measured baseline, or a saved one: either way the head is compared with a failing service.
+    if (check.kind !== 'absolute') {
         const rate = errorRatePct(check.baseline);
         if (rate > settings.maxErrorRatePct) {
             list.push({

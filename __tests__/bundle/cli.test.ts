@@ -177,7 +177,7 @@ describe('http-load-check CLI', () => {
     assert.ok(second.code === 0 || second.code === 1, second.stderr);
     assert.match(second.stderr, /warning: Could not write report-file .*a-file\/report\.json/);
     assert.match(second.stdout, /head vs baseline: -?\d+\.\d% \(interval .+\), verdict \w+/);
-    assert.equal(JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')).length, 2);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')).length, 1);
     const missing = await cli([String(target.port), '--baseline-file', join(dir, 'none.json')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /Invalid baseline-file '.*none\.json': cannot read it/);

@@ -89,13 +89,28 @@ describe('the gates of one result', () => {
     });
   });
 
-  it('leaves min-requests out at 0, and an empty run passes only on the error rate', () => {
+  it('leaves min-requests out at 0; a window with nothing sent fails max-error-rate', () => {
     const decision = judge(limitsOf(), resultOf(0));
-    assert.deepEqual(
-      decision.gates.map((g) => g.name),
-      ['max-error-rate'],
+    assert.deepEqual(decision.gates, [
+      { name: 'max-error-rate', limit: 1, value: null, passed: false },
+    ]);
+    assert.equal(
+      decision.message,
+      'Check failed: no request was sent in the window (max-error-rate)',
     );
-    assert.equal(decision.passed, true, 'nothing sent, nothing failed');
+  });
+
+  it('fails a latency gate when no response was counted: there is no latency to hold', () => {
+    const decision = judge(limitsOf({ maxP95Ms: 50 }), resultOf(0, { timeouts: 3 }));
+    assert.deepEqual(decision.gates, [
+      { name: 'max-error-rate', limit: 1, value: 100, passed: false },
+      { name: 'max-p95-ms', limit: 50, value: null, passed: false },
+    ]);
+    assert.equal(
+      decision.message,
+      'Check failed: error rate 100.00%, above max-error-rate 1%; ' +
+        'no counted response to measure p95 latency on (max-p95-ms 50)',
+    );
   });
 
   it('fails an all-500 service on the error rate even with min-requests 0', () => {
@@ -333,8 +348,8 @@ describe('a comparison that cannot be made', () => {
 
   it('is null when both sides have at least 2 slices, each with requests', () => {
     const baseline = { ...good, slices: slices('baseline', [90, 95, 99]) };
-    assert.equal(notComparable({ head: good, baseline }, 'paired', 5, 5, passing), null);
-    assert.equal(notComparable({ head: good, baseline }, 'saved', 5, 5, passing), null);
+    assert.equal(notComparable({ head: good, baseline }, 'paired', 5, 5, passing, 5), null);
+    assert.equal(notComparable({ head: good, baseline }, 'saved', 5, 5, passing, 5), null);
   });
 
   it('names a baseline that answered nothing, in its own counts', () => {
@@ -342,7 +357,7 @@ describe('a comparison that cannot be made', () => {
       result: counts({ timeouts: 3 }),
       slices: slices('baseline', [0, 0, 0, 0]),
     };
-    assert.deepEqual(notComparable({ head: good, baseline }, 'paired', 2, 5, passing), {
+    assert.deepEqual(notComparable({ head: good, baseline }, 'paired', 2, 5, passing, 5), {
       passed: false,
       outcome: 'failed',
       gates: [...passing.gates, { name: 'max-regression', limit: 5, value: null, passed: false }],
@@ -362,15 +377,21 @@ describe('a comparison that cannot be made', () => {
       slices: slices('baseline', [100, 0, 100]),
     };
     assert.equal(
-      notComparable({ head, baseline }, 'saved', 0.5, 5, passing)?.message,
+      notComparable({ head, baseline }, 'saved', 0.5, 5, passing, 5)?.message,
       'Check failed: the throughput comparison cannot be made: the head had 1 slice(s), at least 2 are needed ' +
         '(7 requests; unexpected status 1, errors 2, timeouts 0 at timeout 0.5 s); ' +
         'the saved baseline answered no request with an expected status in 1 of 3 slices ' +
         '(50 requests; unexpected status 0, errors 0, timeouts 0 at timeout 0.5 s)',
     );
+    // The head's own failed gates are named after the reasons.
+    const failing = judge(limitsOf({ minRequests: 100 }), resultOf(7, { errors: 2 }));
+    assert.match(
+      notComparable({ head, baseline }, 'saved', 0.5, 5, failing, 5)?.message ?? '',
+      /at timeout 0\.5 s\); 7 requests in 5 s, below min-requests 100; error rate 22\.22%, above max-error-rate 1%$/,
+    );
     const none = { result: counts({}), slices: [] };
     assert.match(
-      notComparable({ head: none, baseline: good }, 'paired', 5, 5, passing)?.message ?? '',
+      notComparable({ head: none, baseline: good }, 'paired', 5, 5, passing, 5)?.message ?? '',
       /^Check failed: the throughput comparison cannot be made: the head had 0 slice\(s\), at least 2 are needed \(0 requests;/,
     );
   });
@@ -381,7 +402,7 @@ describe('a comparison that cannot be made', () => {
       slices: slices('baseline', [0, 0]),
     };
     assert.equal(
-      notComparable({ head: good, baseline }, 'paired', 5, 5, passing)?.message,
+      notComparable({ head: good, baseline }, 'paired', 5, 5, passing, 5)?.message,
       'Check failed: the throughput comparison cannot be made: the baseline answered no request with an expected status in 2 of 2 slices ' +
         '(0 requests; unexpected status 0, errors 4, timeouts 0 at timeout 5 s; ' +
         'in the warm-up 12 responses and 3 failures)',
@@ -391,7 +412,8 @@ describe('a comparison that cannot be made', () => {
       result: counts({ warmup: { responses: 0, failures: 1 } }),
     };
     assert.match(
-      notComparable({ head: good, baseline: failedOnly }, 'paired', 5, 5, passing)?.message ?? '',
+      notComparable({ head: good, baseline: failedOnly }, 'paired', 5, 5, passing, 5)?.message ??
+        '',
       /; in the warm-up 0 responses and 1 failures\)$/,
     );
   });

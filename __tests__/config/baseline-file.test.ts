@@ -180,6 +180,11 @@ describe('parseSavedBaseline', () => {
       /it has no result or settings/,
     ],
     ['no settings', text({ settings: undefined }), /it has no result or settings/],
+    [
+      'a run at a fixed rate',
+      text({ settings: { ...report.settings, rate: 200 } }),
+      /it was measured at a fixed rate \(rate 200\), which sets its throughput; save the baseline from a run without rate$/,
+    ],
   ];
   for (const [what, input, message] of refusals) {
     it(`refuses ${what}, naming the input and the file`, () => {

@@ -185,6 +185,11 @@ describe('readSettings', () => {
     assert.equal(settings.warmupSec, 1, 'a rate warms up 1 s unless told');
     assert.equal(readSettings(reader({ ...valid, rate: '250', warmup: '0' })).warmupSec, 0);
     assert.equal(readSettings(reader(valid)).warmupSec, 0, 'no warm-up in the closed loop');
+    assert.throws(
+      () => readSettings(reader({ ...valid, rate: '0.1' })),
+      /Invalid rate '0\.1': in a duration of 5 s it sends no request; give at least 0\.2 requests per second, or a longer duration$/,
+    );
+    assert.equal(readSettings(reader({ ...valid, rate: '0.2' })).rate, 0.2, 'one send in 5 s');
     assert.equal(
       readSettings(reader({ ...valid, rate: '250', 'busy-poll': 'true' })).busyPoll,
       true,

@@ -379,6 +379,7 @@ describe('the JSON report of a comparison', () => {
       settings.timeoutSec,
       settings.maxRegressionPct,
       judge(settings, result),
+      settings.durationSec,
     );
     assert.ok(decision);
     const check = comparisonCheck(settings, 'paired', {

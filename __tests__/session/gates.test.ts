@@ -84,7 +84,7 @@ describe('latency and throughput', () => {
     assert.equal(tight.outputs['failed-gates'], 'max-p95-ms');
     const p95 = Number(tight.outputs['latency-p95-ms']);
     assert.ok(p95 >= 10, `p95 ${p95} ms`);
-    assert.match(tight.failure ?? '', /^Check failed: p95 1\d\.\d{3} ms, above max-p95-ms 5$/);
+    assert.match(tight.failure ?? '', /^Check failed: p95 \d+\.\d{3} ms, above max-p95-ms 5$/);
     const loose = await run('50');
     assert.equal(loose.code, 0, loose.stdout);
     assert.match(loose.summary, /^\| `max-p95-ms` \| ≤ 50 ms \| [\d.]+ ms \| ✅ passed \|$/m);
@@ -109,7 +109,7 @@ describe('latency and throughput', () => {
     assert.equal(several.outputs['failed-gates'], 'min-rps,max-p50-ms');
     assert.match(
       several.failure ?? '',
-      /^Check failed: [\d.]+ req\/s, below min-rps 1000; p50 1\d\.\d{3} ms, above max-p50-ms 1$/,
+      /^Check failed: [\d.]+ req\/s, below min-rps 1000; p50 \d+\.\d{3} ms, above max-p50-ms 1$/,
     );
     const gates = doneOf(several).check.decision.gates;
     assert.deepEqual(
@@ -132,17 +132,18 @@ describe('the open model', () => {
     assert.equal(run.code, 0, run.stdout);
     const requests = Number(run.outputs.requests);
     assert.ok(Math.abs(requests - 1000) <= 20, `${requests} requests`);
-    assert.equal(run.outputs.dropped, '0');
-    assert.match(run.stdout, /^rate: 500 req\/s asked, [\d.]+ sent per second, 0 dropped/m);
+    // A pause of the machine near the deadline may leave a send or two unsent.
+    assert.ok(Number(run.outputs.dropped) <= 10, `dropped ${run.outputs.dropped}`);
+    assert.match(run.stdout, /^rate: 500 req\/s asked, [\d.]+ sent per second, \d+ dropped/m);
     assert.deepEqual(run.warnings, []);
     assert.match(
       run.summary,
-      /^\| Rate \(open model\) \| 500 req\/s asked, [\d.]+ sent per second, none dropped \|$/m,
+      /^\| Rate \(open model\) \| 500 req\/s asked, [\d.]+ sent per second, (none dropped|\d+ dropped \(every slot busy\)) \|$/m,
     );
     const schedule = readJson(run.outputs.report).result.schedule;
     assert.equal(schedule.ratePerSec, 500);
     assert.equal(schedule.scheduled, 1000);
-    assert.equal(schedule.dropped, 0);
+    assert.equal(schedule.dropped, Number(run.outputs.dropped));
   });
 
   it('drops what the target cannot take, and warns that the rate was not reached', async () => {
@@ -168,6 +169,49 @@ describe('the open model', () => {
   });
 });
 
+describe('the open model against a slow or hanging service', () => {
+  it('fails a latency SLO the service misses, though the warm-up left a backlog', async () => {
+    // 300 ms per answer, 10 slots: about 33/s against 200/s asked. Warm-up sends still unsent when
+    // the window opens are skipped, so the window's own sends are measured (and are late).
+    const slow = await kept(startServer((_req, res) => setTimeout(() => res.end('ok'), 300)));
+    const run = await runInProcess({
+      port: String(slow.port),
+      rate: '200',
+      connections: '10',
+      duration: '1',
+      warmup: '0.5',
+      timeout: '5',
+      'max-p95-ms': '50',
+    });
+    assert.equal(run.code, 1, run.stdout);
+    assert.ok(Number(run.outputs.requests) > 0, 'the window sent and counted requests');
+    assert.ok(Number(run.outputs['latency-p95-ms']) >= 300, run.outputs['latency-p95-ms']);
+    assert.equal(run.outputs['failed-gates'], 'max-p95-ms');
+    assert.ok(Number(run.outputs.dropped) > 0);
+  });
+
+  it('fails a service that hangs once ready: the window sends time out', async () => {
+    let answered = 0;
+    const hangs = await kept(
+      startServer((_req, res) => {
+        if (answered++ === 0) res.end('ok'); // the readiness probe
+      }),
+    );
+    const run = await runInProcess({
+      port: String(hangs.port),
+      rate: '100',
+      connections: '4',
+      duration: '0.5',
+      warmup: '0.2',
+      timeout: '0.3',
+    });
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(run.outputs.requests, '0');
+    assert.equal(run.outputs['failed-gates'], 'max-error-rate');
+    assert.ok(Number(run.outputs.timeouts) > 0, run.outputs.timeouts);
+  });
+});
+
 describe('a comparison', () => {
   it("warns when the baseline fails, naming it, and still gates the head's own error rate", async () => {
     const head = await kept(startServer());
@@ -185,7 +229,8 @@ describe('a comparison', () => {
       rounds: '2',
       connections: '2',
     });
-    assert.ok(run.code === 0 || run.code === 1, run.stdout);
+    // The baseline counts 10% fewer requests: the head reads faster, never a regression.
+    assert.equal(run.code, 0, run.stdout);
     const warning = run.warnings.find((w) => w.startsWith("The baseline's error rate is"));
     assert.ok(warning, run.warnings.join('\n'));
     assert.match(warning, /^The baseline's error rate is (9|10)\.\d\d%, above max-error-rate 1%/);

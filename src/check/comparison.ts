@@ -236,6 +236,7 @@ function decide(
     settings.timeoutSec,
     settings.maxRegressionPct,
     headPart.decision,
+    settings.durationSec,
   );
   if (cannot) return { ...check, decision: cannot };
   // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A

@@ -39,15 +39,30 @@ export function gatesOf(limits: GateLimits, result: LoadResult): Gate[] {
     const rps = requestsPerSecond(result);
     gate('min-rps', limits.minRps, rps, rps >= limits.minRps);
   }
-  const errorRate = errorRatePct(result);
-  gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
+  // Nothing sent in the window (every slot held by the warm-up, or the run's sends all dropped):
+  // no rate to judge, and no sign the service works.
+  const sent = result.requests + result.unexpectedStatus + result.errors + result.timeouts;
+  if (sent === 0) {
+    gates.push({
+      name: 'max-error-rate',
+      limit: limits.maxErrorRatePct,
+      value: null,
+      passed: false,
+    });
+  } else {
+    const errorRate = errorRatePct(result);
+    gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
+  }
   const latency = [
     ['max-p50-ms', limits.maxP50Ms, result.latency.p50Us],
     ['max-p95-ms', limits.maxP95Ms, result.latency.p95Us],
     ['max-p99-ms', limits.maxP99Ms, result.latency.p99Us],
   ] as const;
   for (const [name, limit, us] of latency) {
-    if (limit !== null) gate(name, limit, us / 1000, us / 1000 <= limit);
+    if (limit === null) continue;
+    // No counted response, no latency: a gate on it cannot hold.
+    if (result.latency.count === 0) gates.push({ name, limit, value: null, passed: false });
+    else gate(name, limit, us / 1000, us / 1000 <= limit);
   }
   return gates;
 }
@@ -62,11 +77,15 @@ export function gatePhrase(gate: Gate, durationSec: number): string {
     case 'min-rps':
       return `${v.toFixed(1)} req/s, ${passed ? 'at or above' : 'below'} min-rps ${limit}`;
     case 'max-error-rate':
-      return `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
+      return value === null
+        ? 'no request was sent in the window (max-error-rate)'
+        : `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
     case 'max-p50-ms':
     case 'max-p95-ms':
     case 'max-p99-ms':
-      return `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
+      return value === null
+        ? `no counted response to measure ${name.slice(4, 7)} latency on (${name} ${limit})`
+        : `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
     case 'max-regression':
       return value === null
         ? 'no interval of the change (max-regression)'
@@ -239,6 +258,8 @@ export function notComparable(
   maxRegressionPct: number,
   /** The head's own gates, judged as they would be without the comparison. */
   absolute: Decision,
+  /** The requested duration per side, as the min-requests gate's words give it. */
+  durationSec: number,
 ): Decision | null {
   const reasons: string[] = [];
   for (const side of ['head', 'baseline'] as Side[]) {
@@ -269,6 +290,11 @@ export function notComparable(
       ...absolute.gates,
       { name: 'max-regression', limit: maxRegressionPct, value: null, passed: false },
     ],
-    message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}`,
+    message:
+      `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}` +
+      absolute.gates
+        .filter((g) => !g.passed)
+        .map((g) => `; ${gatePhrase(g, durationSec)}`)
+        .join(''),
   };
 }

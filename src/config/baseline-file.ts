@@ -130,6 +130,15 @@ export function parseSavedBaseline(text: string, path: string, durationSec: numb
   if (!result || typeof result.requests !== 'number' || !settings) {
     throw fail('it has no result or settings');
   }
+  // Samples at a fixed rate are the rate asked for, not what the service could do: a closed-loop
+  // head would always read faster, and a regression could never show.
+  if (typeof settings.rate === 'number') {
+    throw new InputError(
+      'baseline-file',
+      `Invalid baseline-file '${path}': it was measured at a fixed rate (rate ${settings.rate}), ` +
+        'which sets its throughput; save the baseline from a run without rate',
+    );
+  }
   return {
     path,
     // An ISO time as the action writes it; anything else is left out of the summary.

@@ -391,7 +391,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: '$RUNNER_TEMP/http-load-check-benchmark.json',
     type: { kind: 'text', accepted: 'a file path' },
     description:
-      "Where to write the result in github-action-benchmark's customBiggerIsBetter format (requests and req/s), for history charts.",
+      "Where to write the result in github-action-benchmark's customBiggerIsBetter format (req/s, the count in extra), for history charts.",
     summary: 'Where to write github-action-benchmark entries (req/s)',
     cli: {
       value: '<file>',

@@ -10,7 +10,13 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { requestProblem } from '../engine/request.js';
-import { origin, type Route, type Settings, type Target } from '../model/settings.js';
+import {
+  formatSeconds,
+  origin,
+  type Route,
+  type Settings,
+  type Target,
+} from '../model/settings.js';
 import { formatBytes, readBoundedFile } from '../system/files.js';
 import { acceptedText, option, rangeOf } from './options.js';
 import { isTargetsText, parseTargets, TargetsFormatError, type TargetEntry } from './targets.js';
@@ -184,6 +190,14 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     'duration',
     text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)),
   );
+  if (rate !== null && rate * durationSec < 1) {
+    throw new InputError(
+      'rate',
+      `Invalid rate '${text('rate')}': in a duration of ${formatSeconds(durationSec)} s it sends ` +
+        `no request; give at least ${formatSeconds(1 / durationSec)} requests per second, or a ` +
+        'longer duration',
+    );
+  }
   const roundsText = text('rounds');
   const rounds =
     roundsText === 'auto'

@@ -271,6 +271,9 @@ class LoadRun {
   private readonly intervalMs: number = 0;
   private nextDue = 0;
   private sentInWindow = 0;
+  /** Open model: the index of the first send due in the window, and of the first due at its end. */
+  private firstWindowDue = 0;
+  private endDue = 0;
   /** Open model: free slots waiting for the next due send, and the timer that hands it over. */
   private readonly idle: Slot[] = [];
   private dueTimer: NodeJS.Timeout | undefined;
@@ -349,6 +352,13 @@ class LoadRun {
     this.eluAtStart = performance.eventLoopUtilization();
     this.windowStart = startedAt + warmupMs;
     this.deadline = this.windowStart + durationMs;
+    if (this.open) {
+      // Sends are numbered from the start; the small slack keeps k x interval exact.
+      const rate = this.options.rate as number;
+      const index = (ms: number) => Math.max(0, Math.ceil((ms * rate) / 1000 - 1e-9));
+      this.firstWindowDue = index(warmupMs);
+      this.endDue = index(warmupMs + durationMs);
+    }
     this.lastResponseAt = this.windowStart;
     const cleanUp = () => {
       signal?.removeEventListener('abort', onAbort);
@@ -484,14 +494,23 @@ class LoadRun {
    * send is late, and from the send itself when it is early.
    */
   takeDue(now: number): number {
-    const due = this.startedAt + this.nextDue * this.intervalMs;
+    let k = this.nextDue;
+    // Warm-up sends still unsent when the window opens are skipped: sent late, they would take the
+    // window's slots for sends that count nowhere, and a slow target would pass with none counted.
+    if (k < this.firstWindowDue && now >= this.windowStart) k = this.nextDue = this.firstWindowDue;
+    // Nothing due at or after the deadline goes out, not even early.
+    if (k >= this.endDue) return NaN;
+    const due = this.startedAt + k * this.intervalMs;
     if (due > now + DUE_EARLY_MS) return NaN;
-    // Never early across the window's start: warm-up or window is the due time's to decide.
-    const inWindow = due >= this.windowStart;
+    // Never early across the window's start: warm-up or window is the send's number's to decide.
+    const inWindow = k >= this.firstWindowDue;
     if (inWindow && now < this.windowStart && due > now) return NaN;
-    this.nextDue++;
-    if (inWindow) this.sentInWindow++;
-    return due < now ? due : now;
+    this.nextDue = k + 1;
+    const from = due < now ? due : now;
+    // A warm-up send goes out before the window opens (or is skipped above), so `from` is before it.
+    if (!inWindow) return from;
+    this.sentInWindow++;
+    return from > this.windowStart ? from : this.windowStart;
   }
 
   /** Open model: a free slot found nothing due; it sends when the next send is due. */
@@ -502,9 +521,9 @@ class LoadRun {
 
   private armDue(now: number): void {
     if (this.dueTimer !== undefined || this.idle.length === 0 || this.stopping) return;
+    // Nothing is due at or after the deadline: the stop timer ends the run.
+    if (this.nextDue >= this.endDue) return;
     const due = this.startedAt + this.nextDue * this.intervalMs;
-    // A send due at or after the deadline never goes out: the stop timer ends the run first.
-    if (due >= this.deadline) return;
     this.dueTimer = setTimeout(this.handOutDue, Math.max(0, due - now - DUE_EARLY_MS));
   }
 
@@ -512,7 +531,8 @@ class LoadRun {
   private handOutDue = (): void => {
     this.dueTimer = undefined;
     const now = this.now();
-    if (!this.mayStart(now)) return;
+    // A newer run on the same pool sends for itself now.
+    if (!this.mayStart(now) || this.pool?.run !== this) return;
     while (this.idle.length > 0) {
       const slot = this.idle[this.idle.length - 1];
       if (!slot.isFree()) {
@@ -536,10 +556,16 @@ class LoadRun {
     const rate = this.options.rate as number;
     const endAt = Math.min(this.now(), this.deadline, this.abortedAt);
     const windowMs = Math.max(0, endAt - this.windowStart);
-    // Index of the first send due at or after `at`; the small slack keeps k x interval exact.
-    const firstAt = (at: number) =>
-      Math.max(0, Math.ceil(((at - this.startedAt) * rate) / 1000 - 1e-9));
-    const scheduled = Math.max(0, firstAt(endAt) - firstAt(this.windowStart));
+    // Cut short (aborted): the sends due before the stop.
+    const endIndex =
+      endAt >= this.deadline
+        ? this.endDue
+        : Math.min(
+            this.endDue,
+            Math.max(0, Math.ceil(((endAt - this.startedAt) * rate) / 1000 - 1e-9)),
+          );
+    const scheduled = Math.max(0, endIndex - this.firstWindowDue);
+    // A send up to DUE_EARLY_MS early may be due after an abort.
     const sent = Math.min(scheduled, this.sentInWindow);
     this.schedule = {
       ratePerSec: rate,

@@ -1,6 +1,6 @@
 /** The github-action-benchmark file (`benchmark-file`). Pure. */
 import type { Check } from '../model/check.js';
-import { distinctRoutes, type Settings } from '../model/settings.js';
+import { distinctRoutes, formatSeconds, type Settings } from '../model/settings.js';
 import { coefficientOfVariation } from '../stats/noise.js';
 import { formatMs, requestsPerSecond } from './text.js';
 
@@ -33,6 +33,8 @@ function seriesLabel(settings: Settings): string {
  */
 export function latencyEntries(settings: Settings, check: Check): BenchmarkEntry[] {
   const { latency } = check.result;
+  // No counted response: no latency, rather than a 0 ms that would chart as the best run ever.
+  if (latency.count === 0) return [];
   const label = seriesLabel(settings);
   return (
     [
@@ -48,9 +50,10 @@ export function latencyEntries(settings: Settings, check: Check): BenchmarkEntry
 }
 
 /**
- * The run as github-action-benchmark `customBiggerIsBetter` entries (bigger is better for each):
- * requests in the window and req/s. Names are stable across runs of the same check, so the
- * history charts line up; `extra` carries what does not fit (latency, the verdict).
+ * The run as a github-action-benchmark `customBiggerIsBetter` entry: req/s. Its name does not
+ * hold the duration, so changing `duration` continues the series; the count of requests, which
+ * does scale with it, is only in `extra`, with what else does not fit (latency, faults, the
+ * verdict).
  */
 export function benchmarkEntries(settings: Settings, check: Check): BenchmarkEntry[] {
   const { result, samples } = check;
@@ -58,6 +61,7 @@ export function benchmarkEntries(settings: Settings, check: Check): BenchmarkEnt
   const label = seriesLabel(settings);
   const cv = coefficientOfVariation(samples.rps);
   const extra = [
+    `${result.requests} requests in ${formatSeconds(result.windowMs / 1000)} s`,
     `latency p50 ${formatMs(result.latency.p50Us)} ms, p99 ${formatMs(result.latency.p99Us)} ms`,
     `errors ${result.errors}, timeouts ${result.timeouts}, unexpected status ${result.unexpectedStatus}`,
   ];
@@ -68,13 +72,6 @@ export function benchmarkEntries(settings: Settings, check: Check): BenchmarkEnt
     );
   }
   return [
-    {
-      // No duration in the name: changing `duration` must not start a new series.
-      name: `${label} requests`,
-      unit: 'requests',
-      value: result.requests,
-      extra: extra.join('\n'),
-    },
     {
       name: `${label} throughput`,
       unit: 'req/s',

@@ -35,7 +35,8 @@ export function warningsOf(settings: Settings, check: Check): Warning[] {
         `(CPU ${Math.round(result.generator.cpuPct)}% of a core): give more connections, or a lower rate.`,
     });
   }
-  if (check.kind === 'paired') {
+  // A measured baseline, or a saved one: either way the head is compared with a failing service.
+  if (check.kind !== 'absolute') {
     const rate = errorRatePct(check.baseline);
     if (rate > settings.maxErrorRatePct) {
       list.push({
