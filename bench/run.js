@@ -8,8 +8,11 @@
 //   npm run bench -- --previous e2113a6=/path/to/old/dist/index.js   (earlier builds beside this one;
 //                                                                    repeatable)
 //
-// Optional peers (apt-get install wrk nginx-light gunicorn python3-flask time): whatever is missing
-// is skipped and said so in the report. Targets are pinned to CPU 1 and generators to CPU 0 with
+// Optional peers (apt-get install wrk nginx-light gunicorn python3-flask python3-httpx time):
+// whatever is missing is skipped and said so in the report. The gunicorn study (the original stack)
+// also runs the original Python client (bench/original-client.py) and a raw node:net loop
+// (bench/raw-loop.js) as reference rows, and counts from gunicorn's access log. Every table gives
+// the generator's CPU time per request (GNU time's user + system over the server's count). Targets are pinned to CPU 1 and generators to CPU 0 with
 // taskset, except the gunicorn study, which shares the cores on purpose. Not part of `npm test`.
 //
 // A run that leaves out part of the default `--only` set, into an --out file that exists, replaces
@@ -54,6 +57,8 @@ const HAS = {
   wrk: has('wrk'),
   nginx: has('nginx'),
   gunicorn: has('gunicorn') && spawnSync('python3', ['-c', 'import flask']).status === 0,
+  // The original client runs on Debian's python3-httpx.
+  httpx: spawnSync('/usr/bin/python3', ['-c', 'import httpx']).status === 0,
 };
 const TIME_MARK = '@@time';
 const timed = (argv) =>
@@ -72,9 +77,10 @@ function run(argv, env = process.env) {
       const usage = m
         ? {
             cpuPct: ((Number(m[2]) + Number(m[3])) / Number(m[1])) * 100,
+            cpuS: Number(m[2]) + Number(m[3]),
             rssMB: Number(m[4]) / 1024,
           }
-        : { cpuPct: NaN, rssMB: NaN };
+        : { cpuPct: NaN, cpuS: NaN, rssMB: NaN };
       resolve({ code, stdout, stderr, ...usage });
     });
   });
@@ -172,6 +178,9 @@ async function nginxTarget() {
 
 async function gunicornTarget() {
   const port = await freePort();
+  // Counts come from gunicorn's access log: one line per response.
+  const accessLog = join(work, `gunicorn-${port}.log`);
+  writeFileSync(accessLog, '');
   const child = spawn(
     'gunicorn',
     [
@@ -183,15 +192,37 @@ async function gunicornTarget() {
       join(root, 'examples', 'flask-gunicorn'),
       '--log-level',
       'warning',
+      '--access-logfile',
+      accessLog,
       'app:app',
     ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   await waitUntilUp(port);
+  const lines = () => {
+    const text = readFileSync(accessLog, 'latin1');
+    let n = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  let base = lines();
   return {
     name: 'Flask + gunicorn -w 2 (sync workers, unpinned)',
     port,
-    served: async () => NaN,
+    countsFromServer: true,
+    async served() {
+      // Let the workers flush their last lines.
+      await new Promise((r) => setTimeout(r, 300));
+      const now = lines();
+      const n = now - base;
+      base = now;
+      return n;
+    },
+    /** The original client and the raw node:net loop, beside the usual generators. */
+    generators: (setting) => [
+      ...(setting.c === 1 && HAS.httpx ? [[ORIGINAL, originalClient]] : []),
+      [RAW_LOOP, rawLoop],
+    ],
     stop: () => child.kill('SIGTERM'),
   };
 }
@@ -308,6 +339,41 @@ const OURS = 'http-load-check, busy-poll off';
 const OURS_BUSY = 'http-load-check, busy-poll on';
 const AUTOCANNON = 'autocannon';
 const WRK = 'wrk';
+const ORIGINAL = 'original Python client (httpx)';
+const RAW_LOOP = 'raw node:net loop (reference, not a product)';
+
+/** The original client: one request at a time for `seconds`, as the action's ancestor did. */
+async function originalClient(target, _setting, seconds, cpu) {
+  const r = await run(
+    timed(
+      pin(cpu, [
+        '/usr/bin/python3',
+        join(root, 'bench', 'original-client.py'),
+        `http://127.0.0.1:${target.port}/`,
+        String(seconds),
+      ]),
+    ),
+  );
+  const count = Number(r.stdout.match(/ok, (\d+) requests made/)?.[1]);
+  return { count, rps: count / seconds, cpuPct: r.cpuPct, cpuS: r.cpuS, rssMB: r.rssMB };
+}
+
+/** bench/raw-loop.js: Node's floor per request against a server that closes every connection. */
+async function rawLoop(target, { c }, seconds, cpu) {
+  const r = await run(
+    timed(
+      pin(cpu, [
+        process.execPath,
+        join(root, 'bench', 'raw-loop.js'),
+        String(target.port),
+        String(c),
+        String(seconds),
+      ]),
+    ),
+  );
+  const count = Number(r.stdout.match(/(\d+) requests/)?.[1]);
+  return { count, rps: count / seconds, cpuPct: r.cpuPct, cpuS: r.cpuS, rssMB: r.rssMB };
+}
 
 async function ours(
   target,
@@ -345,6 +411,7 @@ async function ours(
     count,
     rps: count / out('duration'),
     cpuPct: r.cpuPct,
+    cpuS: r.cpuS,
     rssMB: r.rssMB,
     p50Ms: out('latency-p50-ms'),
     p99Ms: out('latency-p99-ms'),
@@ -376,6 +443,7 @@ async function autocannon(target, { c, p }, seconds, cpu) {
     count: json.requests.total,
     rps: json.requests.total / json.duration,
     cpuPct: r.cpuPct,
+    cpuS: r.cpuS,
     rssMB: r.rssMB,
     p50Ms: json.latency.p50,
     p99Ms: json.latency.p99,
@@ -398,7 +466,13 @@ async function wrk(target, { c, p }, seconds, cpu) {
   const r = await run(timed(pin(cpu, argv)));
   const m = r.stdout.match(/(\d+) requests in ([\d.]+)(m?s)/);
   const secs = Number(m[2]) * (m[3] === 'ms' ? 0.001 : 1);
-  return { count: Number(m[1]), rps: Number(m[1]) / secs, cpuPct: r.cpuPct, rssMB: r.rssMB };
+  return {
+    count: Number(m[1]),
+    rps: Number(m[1]) / secs,
+    cpuPct: r.cpuPct,
+    cpuS: r.cpuS,
+    rssMB: r.rssMB,
+  };
 }
 
 // ---------- the study ----------
@@ -445,7 +519,7 @@ async function study(target, settings, cpu) {
   const rows = new Map(); // key `${setting.name}|${gen}` -> samples
   for (let rep = 0; rep < REPS; rep++) {
     for (const setting of settings) {
-      const gens = generatorsFor(setting);
+      const gens = [...generatorsFor(setting), ...(target.generators?.(setting) ?? [])];
       const order = gens.map((_, i) => gens[(i + rep) % gens.length]); // rotate the order each round
       for (const [name, fn] of order) {
         await target.served(); // start counting from here
@@ -454,7 +528,10 @@ async function study(target, settings, cpu) {
         const rejected = target.rejected;
         const key = `${setting.name}|${name}`;
         if (!rows.has(key)) rows.set(key, { setting, name, samples: [] });
-        rows.get(key).samples.push({ ...r, served, rejected });
+        // A target that counts for itself (gunicorn's access log) sets every row's rate: the
+        // generators' own counts disagree with it when the server closes every connection.
+        const rps = target.countsFromServer && served > 0 ? served / SECONDS : r.rps;
+        rows.get(key).samples.push({ ...r, rps, served, rejected });
         log(
           `${target.name} | ${setting.name} | ${name} | rep ${rep + 1}: ${Math.round(r.rps)} req/s, count ${r.count}, server ${served}${rejected === undefined ? '' : `, rejected ${rejected}`}, cpu ${r.cpuPct.toFixed(0)}%`,
         );
@@ -472,8 +549,8 @@ function fmt(n, digits = 0) {
 
 function table(rows) {
   const lines = [
-    `| setting | generator | median req/s | min-max | vs autocannon | vs wrk |${PREVIOUS.map((p) => ` vs ${p.label} |`).join('')} generator CPU % | count - server count (each run) |`,
-    `|---|---|---:|---|---:|---:|${PREVIOUS.map(() => '---:|').join('')}---:|---|`,
+    `| setting | generator | median req/s | min-max | vs autocannon | vs wrk |${PREVIOUS.map((p) => ` vs ${p.label} |`).join('')} generator CPU % | generator CPU µs per request | count - server count (each run) |`,
+    `|---|---|---:|---|---:|---:|${PREVIOUS.map(() => '---:|').join('')}---:|---:|---|`,
   ];
   for (const row of rows) {
     const rps = row.samples.map((s) => s.rps);
@@ -483,11 +560,18 @@ function table(rows) {
       const p = peer(name);
       return p ? `${(med / median(p.samples.map((s) => s.rps))).toFixed(2)}x` : 'n/a';
     };
+    // Per request the server counted when it counts (autocannon over-counts against servers that
+    // close every connection), else per request the generator reported.
+    const usPerRequest = median(
+      row.samples.map(
+        (s) => (s.cpuS * 1e6) / (Number.isFinite(s.served) && s.served > 0 ? s.served : s.count),
+      ),
+    );
     const diffs = row.samples
       .map((s) => (Number.isFinite(s.served) ? s.count - s.served : 'n/a'))
       .join(', ');
     lines.push(
-      `| ${row.setting.name} | ${row.name} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} |${PREVIOUS.map(({ label }) => ` ${peer(previousOf(row.name, label)) ? ratio(previousOf(row.name, label)) : ''} |`).join('')} ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${diffs} |`,
+      `| ${row.setting.name} | ${row.name} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} |${PREVIOUS.map(({ label }) => ` ${peer(previousOf(row.name, label)) ? ratio(previousOf(row.name, label)) : ''} |`).join('')} ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${fmt(usPerRequest)} | ${diffs} |`,
     );
   }
   return lines;
