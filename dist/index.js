@@ -101096,7 +101096,7 @@ function emptyResult(aborted = false) {
         windowMs: 0,
         perSecond: [],
         sampleCounts: [],
-        generator: { cpuPct: 0, utilization: 0, busyPoll: false },
+        generator: { cpuPct: 0, utilization: 0, busyPoll: false, cpuUsPerRequest: 0, cores: 0 },
         latency: { count: 0, p50Us: 0, p90Us: 0, p95Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
         aborted,
     };
@@ -102825,6 +102825,8 @@ function savedResult(raw) {
         cpuPct: number(generator.cpuPct),
         utilization: number(generator.utilization),
         busyPoll: generator.busyPoll === true,
+        cpuUsPerRequest: number(generator.cpuUsPerRequest),
+        cores: number(generator.cores),
     };
     return result;
 }
@@ -103408,6 +103410,7 @@ function describeError(error) {
 
 
 
+
 /**
  * The first buckets covering `windowMs` (at least one); the buckets after them (answers that arrived
  * after the deadline) are added to the last.
@@ -103522,8 +103525,9 @@ class LoadRun {
     result = emptyResult();
     perSecond = [];
     sampleCounts = [];
-    /** Requests this run sent that have not settled yet. */
+    /** Requests this run sent that have not settled yet, and all it sent. */
     inFlight = 0;
+    sends = 0;
     done = false;
     /** Responses and failures seen, to tell a busy-poll turn that did work from an idle one. */
     events = 0;
@@ -103752,6 +103756,8 @@ class LoadRun {
         const busyPoll = this.options.busyPoll === true;
         this.generator = {
             cpuPct: Math.min(100, (cpu.user + cpu.system) / 10 / wallMs),
+            cpuUsPerRequest: this.sends > 0 ? (cpu.user + cpu.system) / this.sends : 0,
+            cores: (0,external_node_os_namespaceObject.availableParallelism)(),
             utilization: busyPoll
                 ? this.spinTotalMs > 0
                     ? this.spinBusyMs / this.spinTotalMs
@@ -103877,6 +103883,7 @@ class LoadRun {
     /** A slot sent a request for this run. */
     sent() {
         this.inFlight++;
+        this.sends++;
     }
     /**
      * A response to the request sent for entry `route` of the routes. `sentAt` is when it was sent,
@@ -104790,6 +104797,30 @@ function clientBound(generator) {
         `the runner. Use a runner with more cores, or compare with a baseline (baseline-port), which ` +
         `cancels the runner's speed out.`);
 }
+/**
+ * The generator's share of the machine from which it warns that it took CPU the service could not
+ * spare: half a core on a 2-core runner. On 4 cores and more a single-threaded generator stays
+ * below it.
+ */
+const GENERATOR_SHARE_PCT = 25;
+/**
+ * A warning when the generator's work took a large share of the machine's cores, else null. With
+ * busy-poll the spin itself is left out (its share is the loop time spent on responses): whether
+ * spinning costs the service is busy-poll's own question (docs/engine.md).
+ */
+function generatorShare(generator) {
+    const { cores, cpuUsPerRequest } = generator;
+    const workPct = generator.busyPoll ? 100 * generator.utilization : generator.cpuPct;
+    if (!(cores > 0) || !(workPct / cores > GENERATOR_SHARE_PCT))
+        return null;
+    const what = generator.busyPoll
+        ? `The load generator's busy-poll loop was handling responses ${workPct.toFixed(0)}% of the time`
+        : `The load generator used ${workPct.toFixed(0)}% of a CPU core`;
+    return (`${what} (${cpuUsPerRequest.toFixed(0)} µs of CPU per request), ` +
+        `${(workPct / cores).toFixed(0)}% of this machine's ${cores} cores: where the service shares ` +
+        `these cores, as on a hosted runner, that CPU was taken from it, so its req/s are understated ` +
+        `and its latency overstated. Fewer connections, or a runner with more cores, leave it more.`);
+}
 
 ;// CONCATENATED MODULE: ./src/check/comparison.ts
 /**
@@ -105025,7 +105056,9 @@ function combine(runs, latency, warmups = [], routes = []) {
         weight += w;
         total.generator.cpuPct += r.generator.cpuPct * w;
         total.generator.utilization += r.generator.utilization * w;
+        total.generator.cpuUsPerRequest += r.generator.cpuUsPerRequest * w;
         total.generator.busyPoll = r.generator.busyPoll;
+        total.generator.cores = Math.max(total.generator.cores, r.generator.cores);
         total.requests += r.requests;
         total.unexpectedStatus += r.unexpectedStatus;
         total.errors += r.errors;
@@ -105048,6 +105081,7 @@ function combine(runs, latency, warmups = [], routes = []) {
     if (weight > 0) {
         total.generator.cpuPct /= weight;
         total.generator.utilization /= weight;
+        total.generator.cpuUsPerRequest /= weight;
     }
     total.latency = latency;
     total.protocol = runs.find((r) => r.protocol !== '')?.protocol ?? '';
@@ -105591,9 +105625,13 @@ function routesTable(routes, result) {
 }
 function generatorText(generator) {
     const pct = (x) => `${Math.round(x)}%`;
+    const { cores } = generator;
+    const perRequest = `${Math.round(generator.cpuUsPerRequest)} µs of CPU per request`;
     return generator.busyPoll
-        ? `busy-poll (a whole core by design); loop handling responses ${pct(100 * generator.utilization)} of the time`
-        : `CPU ${pct(generator.cpuPct)} of a core, event loop busy ${pct(100 * generator.utilization)}`;
+        ? `busy-poll (a whole core by design); loop handling responses ${pct(100 * generator.utilization)} of the time; ${perRequest}`
+        : `CPU ${pct(generator.cpuPct)} of a core` +
+            (cores > 0 ? ` (${pct(generator.cpuPct / cores)} of ${plural(cores, 'core')})` : '') +
+            `, event loop busy ${pct(100 * generator.utilization)}; ${perRequest}`;
 }
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -105739,6 +105777,10 @@ function warningsOf(settings, check) {
     const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
     if (bound)
         list.push({ text: bound });
+    // A saturated generator took the machine's CPU too; one warning says enough.
+    const share = result.windowMs > 0 && !bound ? generatorShare(result.generator) : null;
+    if (share)
+        list.push({ text: share, title: 'generator took CPU from the service' });
     const schedule = result.schedule;
     if (schedule !== null && schedule.achievedPerSec < 0.95 * schedule.ratePerSec) {
         list.push({

@@ -123,8 +123,26 @@ describe("one side's slices as one result", () => {
   it("weights the generator's use by each slice's window", () => {
     const total = combine(
       [
-        run({ windowMs: 1000, generator: { cpuPct: 20, utilization: 0.2, busyPoll: true } }),
-        run({ windowMs: 3000, generator: { cpuPct: 60, utilization: 0.6, busyPoll: true } }),
+        run({
+          windowMs: 1000,
+          generator: {
+            cpuPct: 20,
+            utilization: 0.2,
+            busyPoll: true,
+            cpuUsPerRequest: 100,
+            cores: 2,
+          },
+        }),
+        run({
+          windowMs: 3000,
+          generator: {
+            cpuPct: 60,
+            utilization: 0.6,
+            busyPoll: true,
+            cpuUsPerRequest: 300,
+            cores: 2,
+          },
+        }),
       ],
       latency,
     );
@@ -132,6 +150,8 @@ describe("one side's slices as one result", () => {
     assert.ok(Math.abs(total.generator.cpuPct - 50) < 1e-9, String(total.generator.cpuPct));
     assert.ok(Math.abs(total.generator.utilization - 0.5) < 1e-9);
     assert.equal(total.generator.busyPoll, true);
+    assert.ok(Math.abs(total.generator.cpuUsPerRequest - 250) < 1e-9);
+    assert.equal(total.generator.cores, 2);
   });
 
   it('folds the warm-up slices in as warm-up, answers and failures alike', () => {

@@ -7,6 +7,7 @@
  * window that ends while its request is in flight, and a run whose set-up throws.
  */
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { after, describe, it } from 'node:test';
 import {
   LoadPool,
@@ -152,6 +153,14 @@ describe('runLoad', () => {
       );
       if (busyPoll) assert.ok(generator.cpuPct > 50, `spinning burns a core: ${generator.cpuPct}`);
       else assert.ok(generator.cpuPct < 30, JSON.stringify(generator));
+      assert.equal(generator.cores, availableParallelism());
+      // About 25 requests in 0.5 s: each one's share of the CPU time is the spin's or the work's.
+      const cpuUs = (generator.cpuPct / 100) * 500 * 1000;
+      assert.ok(generator.cpuUsPerRequest > 0, JSON.stringify(generator));
+      assert.ok(
+        generator.cpuUsPerRequest > cpuUs / 40 && generator.cpuUsPerRequest < cpuUs / 10,
+        `${generator.cpuUsPerRequest} µs per request of ${cpuUs} µs`,
+      );
     }
   });
 

@@ -64,11 +64,14 @@ describe('summary', () => {
       /^Check failed: 12340 requests in 5 s, below min-requests 20000; p95 0\.800 ms, above max-p95-ms 0\.5$/m,
     );
     assert.doesNotMatch(md, /Rate \(open model\)|from each due time/);
-    assert.match(md, /^\| Load generator \| CPU 40% of a core, event loop busy 35% \|$/m);
+    assert.match(
+      md,
+      /^\| Load generator \| CPU 40% of a core \(20% of 2 cores\), event loop busy 35%; 162 µs of CPU per request \|$/m,
+    );
     assert.doesNotMatch(md, /saturated/);
     assert.doesNotMatch(md, /\[!WARNING\]|Head vs baseline/);
     const busy = absoluteCheck(settings, {
-      result: { ...result, generator: { cpuPct: 97, utilization: 0.97, busyPoll: false } },
+      result: { ...result, generator: { ...result.generator, cpuPct: 97, utilization: 0.97 } },
     });
     assert.match(
       summaryMarkdown(settings, busy, warningsOf(settings, busy)),

@@ -14,7 +14,10 @@ import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../he
 
 /** 12340 requests measured, gate at 12000: inside the ±10% noise band. */
 const nearGate = settingsOf({ 'min-requests': '12000' });
-const saturated = { ...result, generator: { cpuPct: 98, utilization: 0.95, busyPoll: false } };
+const saturated = {
+  ...result,
+  generator: { ...result.generator, cpuPct: 98, utilization: 0.95 },
+};
 
 describe('warningsOf', () => {
   it('returns nothing when the load never started, whatever the result holds', () => {
@@ -49,6 +52,39 @@ describe('warningsOf', () => {
     for (const kind of ['paired', 'saved'] as const) {
       assert.deepEqual(warningsOf(nearGate, comparisonCheck(nearGate, kind)), [], kind);
     }
+  });
+
+  it("warns when the generator took over a quarter of the machine's cores, once", () => {
+    const settings = settingsOf();
+    const at = (generator: Partial<typeof result.generator>) =>
+      warningsOf(
+        settings,
+        absoluteCheck(settings, {
+          result: { ...result, generator: { ...result.generator, ...generator } },
+        }),
+      );
+    // The fixture: 40% of a core on 2 cores, 20% of the machine.
+    assert.deepEqual(at({}), []);
+    const [warning] = at({ cpuPct: 60 });
+    assert.equal(warning.title, 'generator took CPU from the service');
+    assert.equal(
+      warning.text,
+      "The load generator used 60% of a CPU core (162 µs of CPU per request), 30% of this machine's " +
+        '2 cores: where the service shares these cores, as on a hosted runner, that CPU was taken ' +
+        'from it, so its req/s are understated and its latency overstated. Fewer connections, or a ' +
+        'runner with more cores, leave it more.',
+    );
+    assert.deepEqual(at({ cpuPct: 85, cores: 4 }), [], '21% of 4 cores');
+    // Busy-poll: the spin is left out, the loop time spent on responses counts.
+    assert.deepEqual(at({ cpuPct: 100, busyPoll: true, utilization: 0.3 }), []);
+    assert.match(
+      at({ cpuPct: 100, busyPoll: true, utilization: 0.7 })[0].text,
+      /^The load generator's busy-poll loop was handling responses 70% of the time \(162 µs/,
+    );
+    // Saturated: that warning alone.
+    const saturatedOnly = at({ cpuPct: 98, utilization: 0.95 });
+    assert.equal(saturatedOnly.length, 1);
+    assert.match(saturatedOnly[0].text, /^The load generator was saturated/);
   });
 
   it('warns when the generator was saturated, only when there was a window', () => {

@@ -279,7 +279,9 @@ export function combine(
     weight += w;
     total.generator.cpuPct += r.generator.cpuPct * w;
     total.generator.utilization += r.generator.utilization * w;
+    total.generator.cpuUsPerRequest += r.generator.cpuUsPerRequest * w;
     total.generator.busyPoll = r.generator.busyPoll;
+    total.generator.cores = Math.max(total.generator.cores, r.generator.cores);
     total.requests += r.requests;
     total.unexpectedStatus += r.unexpectedStatus;
     total.errors += r.errors;
@@ -302,6 +304,7 @@ export function combine(
   if (weight > 0) {
     total.generator.cpuPct /= weight;
     total.generator.utilization /= weight;
+    total.generator.cpuUsPerRequest /= weight;
   }
   total.latency = latency;
   total.protocol = runs.find((r) => r.protocol !== '')?.protocol ?? '';

@@ -210,6 +210,8 @@ function savedResult(raw: Record<string, unknown>): LoadResult {
     cpuPct: number(generator.cpuPct),
     utilization: number(generator.utilization),
     busyPoll: generator.busyPoll === true,
+    cpuUsPerRequest: number(generator.cpuUsPerRequest),
+    cores: number(generator.cores),
   };
   return result;
 }

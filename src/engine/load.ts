@@ -32,6 +32,7 @@
  * Connecting (TLS, HTTP/2, `localhost`) is `Connector`'s (connect.ts), one per pool.
  */
 import type { Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { Client, type Dispatcher } from 'undici';
 import { emptyResult, type LoadResult, type Protocol, type Schedule } from '../model/result.js';
@@ -247,8 +248,9 @@ class LoadRun {
   private readonly result = emptyResult();
   private perSecond: number[] = [];
   private sampleCounts: number[] = [];
-  /** Requests this run sent that have not settled yet. */
+  /** Requests this run sent that have not settled yet, and all it sent. */
   private inFlight = 0;
+  private sends = 0;
   private done = false;
   /** Responses and failures seen, to tell a busy-poll turn that did work from an idle one. */
   private events = 0;
@@ -472,6 +474,8 @@ class LoadRun {
     const busyPoll = this.options.busyPoll === true;
     this.generator = {
       cpuPct: Math.min(100, (cpu.user + cpu.system) / 10 / wallMs),
+      cpuUsPerRequest: this.sends > 0 ? (cpu.user + cpu.system) / this.sends : 0,
+      cores: availableParallelism(),
       utilization: busyPoll
         ? this.spinTotalMs > 0
           ? this.spinBusyMs / this.spinTotalMs
@@ -599,6 +603,7 @@ class LoadRun {
   /** A slot sent a request for this run. */
   sent(): void {
     this.inFlight++;
+    this.sends++;
   }
 
   /**

@@ -22,6 +22,13 @@ export interface GeneratorUsage {
    */
   utilization: number;
   busyPoll: boolean;
+  /**
+   * CPU time of this process per request sent, in microseconds, over the same span: what one
+   * request cost the machine the service runs on. 0 when nothing was sent.
+   */
+  cpuUsPerRequest: number;
+  /** CPUs this process may use (`os.availableParallelism()`): the generator's share is cpuPct / cores. */
+  cores: number;
 }
 
 /** What one route (see `Route` in settings.ts) got, counted as the whole result is. */
@@ -124,7 +131,7 @@ export function emptyResult(aborted = false): LoadResult {
     windowMs: 0,
     perSecond: [],
     sampleCounts: [],
-    generator: { cpuPct: 0, utilization: 0, busyPoll: false },
+    generator: { cpuPct: 0, utilization: 0, busyPoll: false, cpuUsPerRequest: 0, cores: 0 },
     latency: { count: 0, p50Us: 0, p90Us: 0, p95Us: 0, p99Us: 0, maxUs: 0, meanUs: 0 },
     aborted,
   };

@@ -217,9 +217,13 @@ function routesTable(routes: { route: Route; weight: number }[], result: LoadRes
 
 function generatorText(generator: LoadResult['generator']): string {
   const pct = (x: number) => `${Math.round(x)}%`;
+  const { cores } = generator;
+  const perRequest = `${Math.round(generator.cpuUsPerRequest)} µs of CPU per request`;
   return generator.busyPoll
-    ? `busy-poll (a whole core by design); loop handling responses ${pct(100 * generator.utilization)} of the time`
-    : `CPU ${pct(generator.cpuPct)} of a core, event loop busy ${pct(100 * generator.utilization)}`;
+    ? `busy-poll (a whole core by design); loop handling responses ${pct(100 * generator.utilization)} of the time; ${perRequest}`
+    : `CPU ${pct(generator.cpuPct)} of a core` +
+        (cores > 0 ? ` (${pct(generator.cpuPct / cores)} of ${plural(cores, 'core')})` : '') +
+        `, event loop busy ${pct(100 * generator.utilization)}; ${perRequest}`;
 }
 
 function plural(n: number, word: string): string {

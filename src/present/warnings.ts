@@ -5,7 +5,7 @@
 import type { Check, SavedBaseline } from '../model/check.js';
 import { errorRatePct } from '../model/result.js';
 import { distinctRoutes, requestsOf, type Settings } from '../model/settings.js';
-import { clientBound, noise } from '../stats/noise.js';
+import { clientBound, generatorShare, noise } from '../stats/noise.js';
 
 export interface Warning {
   text: string;
@@ -24,6 +24,9 @@ export function warningsOf(settings: Settings, check: Check): Warning[] {
   }
   const bound = result.windowMs > 0 ? clientBound(result.generator) : null;
   if (bound) list.push({ text: bound });
+  // A saturated generator took the machine's CPU too; one warning says enough.
+  const share = result.windowMs > 0 && !bound ? generatorShare(result.generator) : null;
+  if (share) list.push({ text: share, title: 'generator took CPU from the service' });
   const schedule = result.schedule;
   if (schedule !== null && schedule.achievedPerSec < 0.95 * schedule.ratePerSec) {
     list.push({

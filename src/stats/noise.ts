@@ -8,6 +8,7 @@
  */
 
 import type { SliceNoise } from '../model/check.js';
+import type { GeneratorUsage } from '../model/result.js';
 
 /** The noise band never counts as narrower than this fraction of the count. */
 export const MIN_BAND = 0.1;
@@ -106,5 +107,32 @@ export function clientBound(generator: {
     `runner as much as by the service, so gains above it cannot show and the gate partly measures ` +
     `the runner. Use a runner with more cores, or compare with a baseline (baseline-port), which ` +
     `cancels the runner's speed out.`
+  );
+}
+
+/**
+ * The generator's share of the machine from which it warns that it took CPU the service could not
+ * spare: half a core on a 2-core runner. On 4 cores and more a single-threaded generator stays
+ * below it.
+ */
+export const GENERATOR_SHARE_PCT = 25;
+
+/**
+ * A warning when the generator's work took a large share of the machine's cores, else null. With
+ * busy-poll the spin itself is left out (its share is the loop time spent on responses): whether
+ * spinning costs the service is busy-poll's own question (docs/engine.md).
+ */
+export function generatorShare(generator: GeneratorUsage): string | null {
+  const { cores, cpuUsPerRequest } = generator;
+  const workPct = generator.busyPoll ? 100 * generator.utilization : generator.cpuPct;
+  if (!(cores > 0) || !(workPct / cores > GENERATOR_SHARE_PCT)) return null;
+  const what = generator.busyPoll
+    ? `The load generator's busy-poll loop was handling responses ${workPct.toFixed(0)}% of the time`
+    : `The load generator used ${workPct.toFixed(0)}% of a CPU core`;
+  return (
+    `${what} (${cpuUsPerRequest.toFixed(0)} µs of CPU per request), ` +
+    `${(workPct / cores).toFixed(0)}% of this machine's ${cores} cores: where the service shares ` +
+    `these cores, as on a hosted runner, that CPU was taken from it, so its req/s are understated ` +
+    `and its latency overstated. Fewer connections, or a runner with more cores, leave it more.`
   );
 }
