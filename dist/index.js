@@ -101105,14 +101105,17 @@ function emptyResult(aborted = false) {
 function requestsPerSecond(result) {
     return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
 }
+/** Requests sent in the window and settled: counted, unexpected statuses, errors and timeouts. */
+function requestsSent(result) {
+    return result.requests + result.unexpectedStatus + result.errors + result.timeouts;
+}
 /**
  * Requests sent in the window that did not count, in percent of them: errors, timeouts and
  * unexpected statuses over those plus the counted requests; 0 when nothing was sent.
  */
 function errorRatePct(result) {
-    const failed = result.unexpectedStatus + result.errors + result.timeouts;
-    const sent = result.requests + failed;
-    return sent > 0 ? (100 * failed) / sent : 0;
+    const sent = requestsSent(result);
+    return sent > 0 ? (100 * (sent - result.requests)) / sent : 0;
 }
 
 ;// CONCATENATED MODULE: ./src/model/settings.ts
@@ -102064,9 +102067,10 @@ function readSettings(read, readFile = readBoundedFile) {
     const baseline = baselineEndpoint === null
         ? null
         : { ...baselineEndpoint, routes: buildRoutes(baselineEndpoint, targets, request, false) };
-    if (rate !== null && (baseline !== null || baselineFile !== '')) {
+    const baselineInput = ['baseline-url', 'baseline-port', 'baseline-file'].find(given);
+    if (rate !== null && baselineInput !== undefined) {
         throw new InputError('rate', `Invalid rate '${text('rate')}': a comparison measures throughput, which a fixed rate sets; ` +
-            `gate latency at a fixed rate without ${baseline !== null ? (given('baseline-url') ? 'baseline-url' : 'baseline-port') : 'baseline-file'}, or drop rate`);
+            `gate latency at a fixed rate without ${baselineInput}, or drop rate`);
     }
     const durationSec = secondsIn('duration', text('duration', defaultDuration(baseline !== null || baselineFile !== '', connections)));
     if (rate !== null && rate * durationSec < 1) {
@@ -102905,14 +102909,8 @@ function gatesOf(limits, result) {
     }
     // Nothing sent in the window (every slot held by the warm-up, or the run's sends all dropped):
     // no rate to judge, and no sign the service works.
-    const sent = result.requests + result.unexpectedStatus + result.errors + result.timeouts;
-    if (sent === 0) {
-        gates.push({
-            name: 'max-error-rate',
-            limit: limits.maxErrorRatePct,
-            value: null,
-            passed: false,
-        });
+    if (requestsSent(result) === 0) {
+        gate('max-error-rate', limits.maxErrorRatePct, null, false);
     }
     else {
         const errorRate = errorRatePct(result);
@@ -102928,7 +102926,7 @@ function gatesOf(limits, result) {
             continue;
         // No counted response, no latency: a gate on it cannot hold.
         if (result.latency.count === 0)
-            gates.push({ name, limit, value: null, passed: false });
+            gate(name, limit, null, false);
         else
             gate(name, limit, us / 1000, us / 1000 <= limit);
     }
@@ -102958,6 +102956,13 @@ function gatePhrase(gate, durationSec) {
                 ? 'no interval of the change (max-regression)'
                 : `the change's interval ends at ${formatChange(v)}, ${passed ? 'within' : 'below'} -${limit}% (max-regression)`;
     }
+}
+/** `; <phrase>` for each gate that failed, to follow a sentence that names something else first. */
+function failedPhrases(gates, durationSec) {
+    return gates
+        .filter((g) => !g.passed)
+        .map((g) => `; ${gatePhrase(g, durationSec)}`)
+        .join('');
 }
 /** The decision of one service's gates: passed when every gate held. */
 function judge(limits, result) {
@@ -103060,14 +103065,13 @@ function comparisonDecision(shift, verdict, limits, absolute) {
     };
     const others = absolute.gates;
     if (verdict === 'regression') {
-        const failed = others.filter((g) => !g.passed).map((g) => gatePhrase(g, limits.durationSec));
         return {
             passed: false,
             outcome: 'failed',
             gates: [...others, regression],
             message: `Check failed: throughput regression, head vs baseline ${interval}, the whole interval ` +
                 `below -${limits.maxRegressionPct}% (max-regression)` +
-                failed.map((f) => `; ${f}`).join(''),
+                failedPhrases(others, limits.durationSec),
         };
     }
     const words = {
@@ -103083,11 +103087,9 @@ function comparisonDecision(shift, verdict, limits, absolute) {
  * of 4 slices (0 requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`. Null when
  * both sides can be compared.
  */
-function notComparable(sides, kind, timeoutSec, maxRegressionPct, 
+function notComparable(sides, kind, limits, 
 /** The head's own gates, judged as they would be without the comparison. */
-absolute, 
-/** The requested duration per side, as the min-requests gate's words give it. */
-durationSec) {
+absolute) {
     const reasons = [];
     for (const side of ['head', 'baseline']) {
         const { result: r, slices: own } = sides[side];
@@ -103100,7 +103102,7 @@ durationSec) {
             : `answered no request with an expected status in ${empty} of ${own.length} slices`;
         const { responses, failures } = r.warmup;
         reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
-            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(timeoutSec)} s` +
+            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(limits.timeoutSec)} s` +
             (responses + failures > 0
                 ? `; in the warm-up ${responses} responses and ${failures} failures`
                 : '') +
@@ -103113,13 +103115,10 @@ durationSec) {
         outcome: 'failed',
         gates: [
             ...absolute.gates,
-            { name: 'max-regression', limit: maxRegressionPct, value: null, passed: false },
+            { name: 'max-regression', limit: limits.maxRegressionPct, value: null, passed: false },
         ],
         message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}` +
-            absolute.gates
-                .filter((g) => !g.passed)
-                .map((g) => `; ${gatePhrase(g, durationSec)}`)
-                .join(''),
+            failedPhrases(absolute.gates, limits.durationSec),
     };
 }
 
@@ -103632,11 +103631,8 @@ class LoadRun {
         this.windowStart = startedAt + warmupMs;
         this.deadline = this.windowStart + durationMs;
         if (this.open) {
-            // Sends are numbered from the start; the small slack keeps k x interval exact.
-            const rate = this.options.rate;
-            const index = (ms) => Math.max(0, Math.ceil((ms * rate) / 1000 - 1e-9));
-            this.firstWindowDue = index(warmupMs);
-            this.endDue = index(warmupMs + durationMs);
+            this.firstWindowDue = this.dueIndex(warmupMs);
+            this.endDue = this.dueIndex(warmupMs + durationMs);
         }
         this.lastResponseAt = this.windowStart;
         const cleanUp = () => {
@@ -103778,6 +103774,15 @@ class LoadRun {
      * oldest waiting send goes first and its wait counts: latency counts from the due time when the
      * send is late, and from the send itself when it is early.
      */
+    /** Open model: the number of the first send due at or after `ms` into the run. */
+    dueIndex(ms) {
+        // The small slack keeps k x interval exact.
+        return Math.max(0, Math.ceil(ms / this.intervalMs - 1e-9));
+    }
+    /** Open model: when send `k` is due. */
+    dueTime(k) {
+        return this.startedAt + k * this.intervalMs;
+    }
     takeDue(now) {
         let k = this.nextDue;
         // Warm-up sends still unsent when the window opens are skipped: sent late, they would take the
@@ -103787,7 +103792,7 @@ class LoadRun {
         // Nothing due at or after the deadline goes out, not even early.
         if (k >= this.endDue)
             return NaN;
-        const due = this.startedAt + k * this.intervalMs;
+        const due = this.dueTime(k);
         if (due > now + DUE_EARLY_MS)
             return NaN;
         // Never early across the window's start: warm-up or window is the send's number's to decide.
@@ -103813,8 +103818,8 @@ class LoadRun {
         // Nothing is due at or after the deadline: the stop timer ends the run.
         if (this.nextDue >= this.endDue)
             return;
-        const due = this.startedAt + this.nextDue * this.intervalMs;
-        this.dueTimer = setTimeout(this.handOutDue, Math.max(0, due - now - DUE_EARLY_MS));
+        const wait = this.dueTime(this.nextDue) - now - DUE_EARLY_MS;
+        this.dueTimer = setTimeout(this.handOutDue, Math.max(0, wait));
     }
     /** Hands every send due by now to a waiting slot (the timer's and the spin's work). */
     handOutDue = () => {
@@ -103844,18 +103849,17 @@ class LoadRun {
             clearTimeout(this.dueTimer);
         this.dueTimer = undefined;
         this.idle.length = 0;
-        const rate = this.options.rate;
         const endAt = Math.min(this.now(), this.deadline, this.abortedAt);
         const windowMs = Math.max(0, endAt - this.windowStart);
         // Cut short (aborted): the sends due before the stop.
         const endIndex = endAt >= this.deadline
             ? this.endDue
-            : Math.min(this.endDue, Math.max(0, Math.ceil(((endAt - this.startedAt) * rate) / 1000 - 1e-9)));
+            : Math.min(this.endDue, this.dueIndex(endAt - this.startedAt));
         const scheduled = Math.max(0, endIndex - this.firstWindowDue);
         // A send up to DUE_EARLY_MS early may be due after an abort.
         const sent = Math.min(scheduled, this.sentInWindow);
         this.schedule = {
-            ratePerSec: rate,
+            ratePerSec: this.options.rate,
             scheduled,
             dropped: scheduled - sent,
             achievedPerSec: windowMs > 0 ? sent / (windowMs / 1000) : 0,
@@ -103865,8 +103869,7 @@ class LoadRun {
     spin = () => {
         const now = this.now();
         // Open model: hand a due send over now rather than when the timer wakes.
-        if (this.idle.length > 0 &&
-            this.startedAt + this.nextDue * this.intervalMs <= now + DUE_EARLY_MS) {
+        if (this.idle.length > 0 && this.dueTime(this.nextDue) <= now + DUE_EARLY_MS) {
             clearTimeout(this.dueTimer);
             this.handOutDue();
         }
@@ -105020,7 +105023,7 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
         head: { result: head, slices: bySide.head },
         baseline: { result: baseline, slices: bySide.baseline },
     };
-    const cannot = notComparable(sides, from.kind, settings.timeoutSec, settings.maxRegressionPct, headPart.decision, settings.durationSec);
+    const cannot = notComparable(sides, from.kind, settings, headPart.decision);
     if (cannot)
         return { ...check, decision: cannot };
     // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
@@ -105124,14 +105127,17 @@ function readyLine(ready) {
 function progressLine(elapsedMs, rps) {
     return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
 }
-
+/** `500 req/s asked, 498.2 sent per second`: the open model's rate, asked and achieved. */
+function scheduleRate(schedule) {
+    return `${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second`;
+}
 /** Detail lines printed after the standard line (no trailing newline on each). */
 function detailLines(result) {
     const lines = [countsLine(result)];
     const { schedule } = result;
     if (schedule !== null) {
-        lines.push(`rate: ${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per ` +
-            `second, ${schedule.dropped} dropped; latency counts from each send's due time`);
+        lines.push(`rate: ${scheduleRate(schedule)}, ${schedule.dropped} dropped; latency counts from each ` +
+            `send's due time`);
     }
     if (result.latency.count > 0)
         lines.push(`latency: ${formatLatency(result.latency)}`);
@@ -105216,6 +105222,7 @@ function formatCounts(counts) {
 }
 
 ;// CONCATENATED MODULE: ./src/present/benchmark.ts
+
 
 
 
@@ -105545,7 +105552,7 @@ function mainMarkdown(settings, result, decision) {
 }
 /** `500 req/s asked, 498.2 sent per second, 12 dropped` */
 function scheduleText(schedule) {
-    return (`${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second, ` +
+    return (`${scheduleRate(schedule)}, ` +
         (schedule.dropped > 0 ? `${schedule.dropped} dropped (every slot busy)` : 'none dropped'));
 }
 /** Units of each gate's limit and value. */

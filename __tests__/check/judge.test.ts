@@ -340,6 +340,7 @@ describe('the decision of a comparison', () => {
 });
 
 describe('a comparison that cannot be made', () => {
+  const limitsAt = (timeoutSec: number) => ({ timeoutSec, maxRegressionPct: 5, durationSec: 5 });
   const slices = (side: Slice['side'], rates: number[]): Slice[] =>
     rates.map((rps) => ({ side, rps, requests: Math.round(rps / 2) }));
   const good = { result: { ...emptyResult(), requests: 400 }, slices: slices('head', [100, 100]) };
@@ -348,8 +349,8 @@ describe('a comparison that cannot be made', () => {
 
   it('is null when both sides have at least 2 slices, each with requests', () => {
     const baseline = { ...good, slices: slices('baseline', [90, 95, 99]) };
-    assert.equal(notComparable({ head: good, baseline }, 'paired', 5, 5, passing, 5), null);
-    assert.equal(notComparable({ head: good, baseline }, 'saved', 5, 5, passing, 5), null);
+    assert.equal(notComparable({ head: good, baseline }, 'paired', limitsAt(5), passing), null);
+    assert.equal(notComparable({ head: good, baseline }, 'saved', limitsAt(5), passing), null);
   });
 
   it('names a baseline that answered nothing, in its own counts', () => {
@@ -357,7 +358,7 @@ describe('a comparison that cannot be made', () => {
       result: counts({ timeouts: 3 }),
       slices: slices('baseline', [0, 0, 0, 0]),
     };
-    assert.deepEqual(notComparable({ head: good, baseline }, 'paired', 2, 5, passing, 5), {
+    assert.deepEqual(notComparable({ head: good, baseline }, 'paired', limitsAt(2), passing), {
       passed: false,
       outcome: 'failed',
       gates: [...passing.gates, { name: 'max-regression', limit: 5, value: null, passed: false }],
@@ -377,7 +378,7 @@ describe('a comparison that cannot be made', () => {
       slices: slices('baseline', [100, 0, 100]),
     };
     assert.equal(
-      notComparable({ head, baseline }, 'saved', 0.5, 5, passing, 5)?.message,
+      notComparable({ head, baseline }, 'saved', limitsAt(0.5), passing)?.message,
       'Check failed: the throughput comparison cannot be made: the head had 1 slice(s), at least 2 are needed ' +
         '(7 requests; unexpected status 1, errors 2, timeouts 0 at timeout 0.5 s); ' +
         'the saved baseline answered no request with an expected status in 1 of 3 slices ' +
@@ -386,12 +387,12 @@ describe('a comparison that cannot be made', () => {
     // The head's own failed gates are named after the reasons.
     const failing = judge(limitsOf({ minRequests: 100 }), resultOf(7, { errors: 2 }));
     assert.match(
-      notComparable({ head, baseline }, 'saved', 0.5, 5, failing, 5)?.message ?? '',
+      notComparable({ head, baseline }, 'saved', limitsAt(0.5), failing)?.message ?? '',
       /at timeout 0\.5 s\); 7 requests in 5 s, below min-requests 100; error rate 22\.22%, above max-error-rate 1%$/,
     );
     const none = { result: counts({}), slices: [] };
     assert.match(
-      notComparable({ head: none, baseline: good }, 'paired', 5, 5, passing, 5)?.message ?? '',
+      notComparable({ head: none, baseline: good }, 'paired', limitsAt(5), passing)?.message ?? '',
       /^Check failed: the throughput comparison cannot be made: the head had 0 slice\(s\), at least 2 are needed \(0 requests;/,
     );
   });
@@ -402,7 +403,7 @@ describe('a comparison that cannot be made', () => {
       slices: slices('baseline', [0, 0]),
     };
     assert.equal(
-      notComparable({ head: good, baseline }, 'paired', 5, 5, passing, 5)?.message,
+      notComparable({ head: good, baseline }, 'paired', limitsAt(5), passing)?.message,
       'Check failed: the throughput comparison cannot be made: the baseline answered no request with an expected status in 2 of 2 slices ' +
         '(0 requests; unexpected status 0, errors 4, timeouts 0 at timeout 5 s; ' +
         'in the warm-up 12 responses and 3 failures)',
@@ -412,8 +413,8 @@ describe('a comparison that cannot be made', () => {
       result: counts({ warmup: { responses: 0, failures: 1 } }),
     };
     assert.match(
-      notComparable({ head: good, baseline: failedOnly }, 'paired', 5, 5, passing, 5)?.message ??
-        '',
+      notComparable({ head: good, baseline: failedOnly }, 'paired', limitsAt(5), passing)
+        ?.message ?? '',
       /; in the warm-up 0 responses and 1 failures\)$/,
     );
   });

@@ -376,10 +376,8 @@ describe('the JSON report of a comparison', () => {
     const decision = notComparable(
       { head: side, baseline: side },
       'paired',
-      settings.timeoutSec,
-      settings.maxRegressionPct,
+      settings,
       judge(settings, result),
-      settings.durationSec,
     );
     assert.ok(decision);
     const check = comparisonCheck(settings, 'paired', {

@@ -16,9 +16,9 @@ import {
   formatRate,
   progressLine,
   readyLine,
-  requestsPerSecond,
   startLine,
 } from '../../src/present/text.js';
+import { requestsPerSecond } from '../../src/model/result.js';
 import { result, shift } from '../helpers/fixtures.js';
 
 describe('standard line', () => {

@@ -230,14 +230,7 @@ function decide(
     head: { result: head, slices: bySide.head },
     baseline: { result: baseline, slices: bySide.baseline },
   };
-  const cannot = notComparable(
-    sides,
-    from.kind,
-    settings.timeoutSec,
-    settings.maxRegressionPct,
-    headPart.decision,
-    settings.durationSec,
-  );
+  const cannot = notComparable(sides, from.kind, settings, headPart.decision);
   if (cannot) return { ...check, decision: cannot };
   // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
   // saved baseline's samples pair with nothing: compare the two sets.

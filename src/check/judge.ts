@@ -4,7 +4,7 @@
  * Pure: plain values in, a `Decision` out.
  */
 import type { Decision, Gate, GateName, Shift, Side, Slice, Verdict } from '../model/check.js';
-import { errorRatePct, requestsPerSecond, type LoadResult } from '../model/result.js';
+import { errorRatePct, requestsPerSecond, requestsSent, type LoadResult } from '../model/result.js';
 import { formatChange, formatConfidence, formatSeconds, type Settings } from '../model/settings.js';
 
 /** What the gates of one service's result need from the settings. */
@@ -25,7 +25,7 @@ export type GateLimits = Pick<
  */
 export function gatesOf(limits: GateLimits, result: LoadResult): Gate[] {
   const gates: Gate[] = [];
-  const gate = (name: GateName, limit: number, value: number, passed: boolean) =>
+  const gate = (name: GateName, limit: number, value: number | null, passed: boolean) =>
     gates.push({ name, limit, value, passed });
   if (limits.minRequests > 0) {
     gate(
@@ -41,14 +41,8 @@ export function gatesOf(limits: GateLimits, result: LoadResult): Gate[] {
   }
   // Nothing sent in the window (every slot held by the warm-up, or the run's sends all dropped):
   // no rate to judge, and no sign the service works.
-  const sent = result.requests + result.unexpectedStatus + result.errors + result.timeouts;
-  if (sent === 0) {
-    gates.push({
-      name: 'max-error-rate',
-      limit: limits.maxErrorRatePct,
-      value: null,
-      passed: false,
-    });
+  if (requestsSent(result) === 0) {
+    gate('max-error-rate', limits.maxErrorRatePct, null, false);
   } else {
     const errorRate = errorRatePct(result);
     gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
@@ -61,7 +55,7 @@ export function gatesOf(limits: GateLimits, result: LoadResult): Gate[] {
   for (const [name, limit, us] of latency) {
     if (limit === null) continue;
     // No counted response, no latency: a gate on it cannot hold.
-    if (result.latency.count === 0) gates.push({ name, limit, value: null, passed: false });
+    if (result.latency.count === 0) gate(name, limit, null, false);
     else gate(name, limit, us / 1000, us / 1000 <= limit);
   }
   return gates;
@@ -91,6 +85,14 @@ export function gatePhrase(gate: Gate, durationSec: number): string {
         ? 'no interval of the change (max-regression)'
         : `the change's interval ends at ${formatChange(v)}, ${passed ? 'within' : 'below'} -${limit}% (max-regression)`;
   }
+}
+
+/** `; <phrase>` for each gate that failed, to follow a sentence that names something else first. */
+function failedPhrases(gates: Gate[], durationSec: number): string {
+  return gates
+    .filter((g) => !g.passed)
+    .map((g) => `; ${gatePhrase(g, durationSec)}`)
+    .join('');
 }
 
 /** The decision of one service's gates: passed when every gate held. */
@@ -226,7 +228,6 @@ export function comparisonDecision(
   };
   const others = absolute.gates;
   if (verdict === 'regression') {
-    const failed = others.filter((g) => !g.passed).map((g) => gatePhrase(g, limits.durationSec));
     return {
       passed: false,
       outcome: 'failed',
@@ -234,7 +235,7 @@ export function comparisonDecision(
       message:
         `Check failed: throughput regression, head vs baseline ${interval}, the whole interval ` +
         `below -${limits.maxRegressionPct}% (max-regression)` +
-        failed.map((f) => `; ${f}`).join(''),
+        failedPhrases(others, limits.durationSec),
     };
   }
   const words: Record<Exclude<Verdict, 'regression'>, string> = {
@@ -254,12 +255,9 @@ export function comparisonDecision(
 export function notComparable(
   sides: Record<Side, { result: LoadResult; slices: Slice[] }>,
   kind: 'paired' | 'saved',
-  timeoutSec: number,
-  maxRegressionPct: number,
+  limits: Pick<Settings, 'timeoutSec' | 'maxRegressionPct' | 'durationSec'>,
   /** The head's own gates, judged as they would be without the comparison. */
   absolute: Decision,
-  /** The requested duration per side, as the min-requests gate's words give it. */
-  durationSec: number,
 ): Decision | null {
   const reasons: string[] = [];
   for (const side of ['head', 'baseline'] as Side[]) {
@@ -275,7 +273,7 @@ export function notComparable(
     const { responses, failures } = r.warmup;
     reasons.push(
       `${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
-        `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(timeoutSec)} s` +
+        `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(limits.timeoutSec)} s` +
         (responses + failures > 0
           ? `; in the warm-up ${responses} responses and ${failures} failures`
           : '') +
@@ -288,13 +286,10 @@ export function notComparable(
     outcome: 'failed',
     gates: [
       ...absolute.gates,
-      { name: 'max-regression', limit: maxRegressionPct, value: null, passed: false },
+      { name: 'max-regression', limit: limits.maxRegressionPct, value: null, passed: false },
     ],
     message:
       `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}` +
-      absolute.gates
-        .filter((g) => !g.passed)
-        .map((g) => `; ${gatePhrase(g, durationSec)}`)
-        .join(''),
+      failedPhrases(absolute.gates, limits.durationSec),
   };
 }

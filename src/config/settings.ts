@@ -179,11 +179,12 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     baselineEndpoint === null
       ? null
       : { ...baselineEndpoint, routes: buildRoutes(baselineEndpoint, targets, request, false) };
-  if (rate !== null && (baseline !== null || baselineFile !== '')) {
+  const baselineInput = ['baseline-url', 'baseline-port', 'baseline-file'].find(given);
+  if (rate !== null && baselineInput !== undefined) {
     throw new InputError(
       'rate',
       `Invalid rate '${text('rate')}': a comparison measures throughput, which a fixed rate sets; ` +
-        `gate latency at a fixed rate without ${baseline !== null ? (given('baseline-url') ? 'baseline-url' : 'baseline-port') : 'baseline-file'}, or drop rate`,
+        `gate latency at a fixed rate without ${baselineInput}, or drop rate`,
     );
   }
   const durationSec = secondsIn(

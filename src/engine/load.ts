@@ -355,11 +355,8 @@ class LoadRun {
     this.windowStart = startedAt + warmupMs;
     this.deadline = this.windowStart + durationMs;
     if (this.open) {
-      // Sends are numbered from the start; the small slack keeps k x interval exact.
-      const rate = this.options.rate as number;
-      const index = (ms: number) => Math.max(0, Math.ceil((ms * rate) / 1000 - 1e-9));
-      this.firstWindowDue = index(warmupMs);
-      this.endDue = index(warmupMs + durationMs);
+      this.firstWindowDue = this.dueIndex(warmupMs);
+      this.endDue = this.dueIndex(warmupMs + durationMs);
     }
     this.lastResponseAt = this.windowStart;
     const cleanUp = () => {
@@ -497,6 +494,17 @@ class LoadRun {
    * oldest waiting send goes first and its wait counts: latency counts from the due time when the
    * send is late, and from the send itself when it is early.
    */
+  /** Open model: the number of the first send due at or after `ms` into the run. */
+  private dueIndex(ms: number): number {
+    // The small slack keeps k x interval exact.
+    return Math.max(0, Math.ceil(ms / this.intervalMs - 1e-9));
+  }
+
+  /** Open model: when send `k` is due. */
+  private dueTime(k: number): number {
+    return this.startedAt + k * this.intervalMs;
+  }
+
   takeDue(now: number): number {
     let k = this.nextDue;
     // Warm-up sends still unsent when the window opens are skipped: sent late, they would take the
@@ -504,7 +512,7 @@ class LoadRun {
     if (k < this.firstWindowDue && now >= this.windowStart) k = this.nextDue = this.firstWindowDue;
     // Nothing due at or after the deadline goes out, not even early.
     if (k >= this.endDue) return NaN;
-    const due = this.startedAt + k * this.intervalMs;
+    const due = this.dueTime(k);
     if (due > now + DUE_EARLY_MS) return NaN;
     // Never early across the window's start: warm-up or window is the send's number's to decide.
     const inWindow = k >= this.firstWindowDue;
@@ -527,8 +535,8 @@ class LoadRun {
     if (this.dueTimer !== undefined || this.idle.length === 0 || this.stopping) return;
     // Nothing is due at or after the deadline: the stop timer ends the run.
     if (this.nextDue >= this.endDue) return;
-    const due = this.startedAt + this.nextDue * this.intervalMs;
-    this.dueTimer = setTimeout(this.handOutDue, Math.max(0, due - now - DUE_EARLY_MS));
+    const wait = this.dueTime(this.nextDue) - now - DUE_EARLY_MS;
+    this.dueTimer = setTimeout(this.handOutDue, Math.max(0, wait));
   }
 
   /** Hands every send due by now to a waiting slot (the timer's and the spin's work). */
@@ -557,22 +565,18 @@ class LoadRun {
     if (this.dueTimer !== undefined) clearTimeout(this.dueTimer);
     this.dueTimer = undefined;
     this.idle.length = 0;
-    const rate = this.options.rate as number;
     const endAt = Math.min(this.now(), this.deadline, this.abortedAt);
     const windowMs = Math.max(0, endAt - this.windowStart);
     // Cut short (aborted): the sends due before the stop.
     const endIndex =
       endAt >= this.deadline
         ? this.endDue
-        : Math.min(
-            this.endDue,
-            Math.max(0, Math.ceil(((endAt - this.startedAt) * rate) / 1000 - 1e-9)),
-          );
+        : Math.min(this.endDue, this.dueIndex(endAt - this.startedAt));
     const scheduled = Math.max(0, endIndex - this.firstWindowDue);
     // A send up to DUE_EARLY_MS early may be due after an abort.
     const sent = Math.min(scheduled, this.sentInWindow);
     this.schedule = {
-      ratePerSec: rate,
+      ratePerSec: this.options.rate as number,
       scheduled,
       dropped: scheduled - sent,
       achievedPerSec: windowMs > 0 ? sent / (windowMs / 1000) : 0,
@@ -583,10 +587,7 @@ class LoadRun {
   private spin = (): void => {
     const now = this.now();
     // Open model: hand a due send over now rather than when the timer wakes.
-    if (
-      this.idle.length > 0 &&
-      this.startedAt + this.nextDue * this.intervalMs <= now + DUE_EARLY_MS
-    ) {
+    if (this.idle.length > 0 && this.dueTime(this.nextDue) <= now + DUE_EARLY_MS) {
       clearTimeout(this.dueTimer);
       this.handOutDue();
     }

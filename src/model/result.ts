@@ -142,14 +142,18 @@ export function requestsPerSecond(result: Pick<LoadResult, 'requests' | 'windowM
   return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
 }
 
+type Outcomes = Pick<LoadResult, 'requests' | 'unexpectedStatus' | 'errors' | 'timeouts'>;
+
+/** Requests sent in the window and settled: counted, unexpected statuses, errors and timeouts. */
+export function requestsSent(result: Outcomes): number {
+  return result.requests + result.unexpectedStatus + result.errors + result.timeouts;
+}
+
 /**
  * Requests sent in the window that did not count, in percent of them: errors, timeouts and
  * unexpected statuses over those plus the counted requests; 0 when nothing was sent.
  */
-export function errorRatePct(
-  result: Pick<LoadResult, 'requests' | 'unexpectedStatus' | 'errors' | 'timeouts'>,
-): number {
-  const failed = result.unexpectedStatus + result.errors + result.timeouts;
-  const sent = result.requests + failed;
-  return sent > 0 ? (100 * failed) / sent : 0;
+export function errorRatePct(result: Outcomes): number {
+  const sent = requestsSent(result);
+  return sent > 0 ? (100 * (sent - result.requests)) / sent : 0;
 }

@@ -2,7 +2,8 @@
 import type { Check } from '../model/check.js';
 import { distinctRoutes, formatSeconds, type Settings } from '../model/settings.js';
 import { coefficientOfVariation } from '../stats/noise.js';
-import { formatMs, requestsPerSecond } from './text.js';
+import { requestsPerSecond } from '../model/result.js';
+import { formatMs } from './text.js';
 
 /** One entry of github-action-benchmark's `customBiggerIsBetter` format. */
 interface BenchmarkEntry {

@@ -3,8 +3,8 @@
  * OUTPUTS in src/config/options.ts), and the CLI's exit code for the same decision. Pure.
  */
 import type { Check, Decision } from '../model/check.js';
-import { errorRatePct } from '../model/result.js';
-import { formatMs, requestsPerSecond } from './text.js';
+import { errorRatePct, requestsPerSecond } from '../model/result.js';
+import { formatMs } from './text.js';
 
 /** `written` names the files written: `report` and `benchmark-file`, when they were. */
 export function outputsOf(check: Check, written: Record<string, string>): Record<string, string> {

@@ -8,7 +8,12 @@ import type {
   Outcome,
   Side,
 } from '../model/check.js';
-import { errorRatePct, type LoadResult, type Schedule } from '../model/result.js';
+import {
+  errorRatePct,
+  requestsPerSecond,
+  type LoadResult,
+  type Schedule,
+} from '../model/result.js';
 import {
   distinctRoutes,
   formatChange,
@@ -27,7 +32,7 @@ import {
   formatMs,
   formatRate,
   formatWarmup,
-  requestsPerSecond,
+  scheduleRate,
 } from './text.js';
 import type { Warning } from './warnings.js';
 
@@ -127,7 +132,7 @@ function mainMarkdown(settings: Settings, result: LoadResult, decision: Decision
 /** `500 req/s asked, 498.2 sent per second, 12 dropped` */
 function scheduleText(schedule: Schedule): string {
   return (
-    `${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second, ` +
+    `${scheduleRate(schedule)}, ` +
     (schedule.dropped > 0 ? `${schedule.dropped} dropped (every slot busy)` : 'none dropped')
   );
 }

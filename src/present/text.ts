@@ -10,6 +10,7 @@ import {
   type LatencySummary,
   type LoadResult,
   type RouteResult,
+  type Schedule,
 } from '../model/result.js';
 import { formatSeconds } from '../model/settings.js';
 
@@ -35,7 +36,10 @@ export function progressLine(elapsedMs: number, rps: number): string {
   return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
 }
 
-export { requestsPerSecond };
+/** `500 req/s asked, 498.2 sent per second`: the open model's rate, asked and achieved. */
+export function scheduleRate(schedule: Schedule): string {
+  return `${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per second`;
+}
 
 /** Detail lines printed after the standard line (no trailing newline on each). */
 export function detailLines(result: LoadResult): string[] {
@@ -43,8 +47,8 @@ export function detailLines(result: LoadResult): string[] {
   const { schedule } = result;
   if (schedule !== null) {
     lines.push(
-      `rate: ${schedule.ratePerSec} req/s asked, ${formatRate(schedule.achievedPerSec)} sent per ` +
-        `second, ${schedule.dropped} dropped; latency counts from each send's due time`,
+      `rate: ${scheduleRate(schedule)}, ${schedule.dropped} dropped; latency counts from each ` +
+        `send's due time`,
     );
   }
   if (result.latency.count > 0) lines.push(`latency: ${formatLatency(result.latency)}`);
