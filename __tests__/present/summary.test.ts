@@ -148,6 +148,14 @@ describe('summary', () => {
     );
   });
 
+  it('shows a gate with nothing to measure as such, not as a number', () => {
+    const settings = settingsOf({ 'max-p95-ms': '50' });
+    const none = { ...result, requests: 0, latency: { ...result.latency, count: 0 } };
+    const check = absoluteCheck(settings, { result: none });
+    const md = summaryMarkdown(settings, check, []);
+    assert.match(md, /^\| `max-p95-ms` \| ≤ 50 ms \| nothing measured \| ❌ failed \|$/m);
+  });
+
   it('escapes the decision and the warnings as text', () => {
     const settings = settingsOf();
     const check = absoluteCheck(settings, {

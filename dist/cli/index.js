@@ -74325,8 +74325,9 @@ function gatesTable(gates) {
     if (gates.length === 0)
         return [];
     const value = (gate) => {
+        // Nothing to measure: no interval of the change, no request sent, no response counted.
         if (gate.value === null)
-            return 'no interval';
+            return gate.name === 'max-regression' ? 'no interval' : 'nothing measured';
         const unit = GATE_UNITS[gate.name];
         switch (gate.name) {
             case 'min-requests':

@@ -152,7 +152,9 @@ const GATE_UNITS: Record<GateName, string> = {
 function gatesTable(gates: Gate[]): string[] {
   if (gates.length === 0) return [];
   const value = (gate: Gate): string => {
-    if (gate.value === null) return 'no interval';
+    // Nothing to measure: no interval of the change, no request sent, no response counted.
+    if (gate.value === null)
+      return gate.name === 'max-regression' ? 'no interval' : 'nothing measured';
     const unit = GATE_UNITS[gate.name];
     switch (gate.name) {
       case 'min-requests':
