@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { cancelled, judge, notComparable } from '../../src/check/judge.js';
-import { SCHEMA_VERSION, type RunEnvironment } from '../../src/model/check.js';
+import { SCHEMA_VERSION, type Check, type RunEnvironment } from '../../src/model/check.js';
+import type { Settings } from '../../src/model/settings.js';
 import { emptyResult, type LoadResult } from '../../src/model/result.js';
 import { jsonReport, jsonText, type JsonReport } from '../../src/present/json.js';
 import { warningsOf } from '../../src/present/warnings.js';
@@ -65,6 +66,10 @@ const environment: RunEnvironment = {
 };
 const createdAt = new Date('2026-11-28T12:00:00.000Z');
 
+/** The report of `check`, with no warnings, at the fixed environment and time. */
+const reportOf = (settings: Settings, check: Check): JsonReport =>
+  jsonReport(settings, check, [], environment, createdAt);
+
 describe('the JSON report of an absolute check', () => {
   const settings = settingsOf({
     'min-requests': '12000',
@@ -92,7 +97,7 @@ describe('the JSON report of an absolute check', () => {
       insecure: 'true',
       targets: 'GET /users\n\nPOST /orders\n\nGET /users',
     });
-    const https = jsonReport(tls, absoluteCheck(tls), [], environment, createdAt);
+    const https = reportOf(tls, absoluteCheck(tls));
     assertValid(https);
     assert.equal(https.target, 'https://localhost:8443/users');
     assert.deepEqual(
@@ -152,8 +157,8 @@ describe('the JSON report of an absolute check', () => {
       report.warnings,
       warnings.map((w) => w.text),
     );
-    assertValid(jsonReport(settings, check, [], environment, createdAt));
-    assert.deepEqual(jsonReport(settings, check, [], environment, createdAt).warnings, []);
+    assertValid(reportOf(settings, check));
+    assert.deepEqual(reportOf(settings, check).warnings, []);
   });
 
   it('lists every gate judged, each with its limit, its value and whether it held', () => {
@@ -165,7 +170,7 @@ describe('the JSON report of an absolute check', () => {
       'max-p95-ms': '0.5',
       'max-p99-ms': '2',
     });
-    const failed = jsonReport(gated, absoluteCheck(gated), [], environment, createdAt);
+    const failed = reportOf(gated, absoluteCheck(gated));
     assertValid(failed);
     assert.deepEqual(failed.decision.gates, [
       { name: 'min-requests', limit: 12000, value: 12340, passed: true },
@@ -227,13 +232,7 @@ describe('the JSON report of an absolute check', () => {
       ...result,
       schedule: { ratePerSec: 2500, scheduled: 12500, dropped: 152, achievedPerSec: 2469.6 },
     };
-    const run = jsonReport(
-      open,
-      absoluteCheck(open, { result: scheduled }),
-      [],
-      environment,
-      createdAt,
-    );
+    const run = reportOf(open, absoluteCheck(open, { result: scheduled }));
     assertValid(run);
     assert.equal(run.settings.rate, 2500);
     assert.deepEqual(run.result.schedule, {
@@ -268,13 +267,7 @@ describe('the JSON report of an absolute check', () => {
         },
       ],
     };
-    const run = jsonReport(
-      settings,
-      absoluteCheck(settings, { result: routed }),
-      [],
-      environment,
-      createdAt,
-    );
+    const run = reportOf(settings, absoluteCheck(settings, { result: routed }));
     assertValid(run);
     assert.equal(run.result.routes[0].latency.p95Us, 810);
     assertRejected(run, '/result/routes/0/latency', (r) =>
@@ -288,7 +281,7 @@ describe('the JSON report of an absolute check', () => {
       decision: cancelled({ signal: 'SIGTERM', elapsedSec: 1, durationSec: 5, requests: 0 }),
       samples: { sampleSec: 1, rps: [] },
     });
-    const run = jsonReport(settings, stopped, [], environment, createdAt);
+    const run = reportOf(settings, stopped);
     assertValid(run);
     assert.equal(run.decision.outcome, 'cancelled');
     assert.deepEqual(run.decision.gates, []);
@@ -308,7 +301,7 @@ describe('the JSON report of a comparison', () => {
     const settings = settingsOf({ 'baseline-port': '9090' });
     const check = comparisonCheck(settings, 'paired');
     check.slices[1] = { ...check.slices[1], outlier: true };
-    const report = jsonReport(settings, check, [], environment, createdAt);
+    const report = reportOf(settings, check);
     assertValid(report);
     const { comparison } = report;
     assert.ok(comparison);
@@ -353,7 +346,7 @@ describe('the JSON report of a comparison', () => {
   it('against a saved report: where it came from, its commit and ref', () => {
     const settings = settingsOf({ 'baseline-file': 'main.json' });
     const check = comparisonCheck(settings, 'saved');
-    const report = jsonReport(settings, check, [], environment, createdAt);
+    const report = reportOf(settings, check);
     assertValid(report);
     assert.equal(report.comparison?.kind, 'saved');
     assert.deepEqual(report.comparison?.baselineFile, {
@@ -364,7 +357,7 @@ describe('the JSON report of a comparison', () => {
       ref: 'refs/heads/main',
     });
     const bare = comparisonCheck(settings, 'saved', { saved: { ...saved, environment: {} } });
-    const unknown = jsonReport(settings, bare, [], environment, createdAt);
+    const unknown = reportOf(settings, bare);
     assertValid(unknown);
     assert.equal(unknown.comparison?.baselineFile?.sha, null);
     assert.equal(unknown.comparison?.baselineFile?.ref, null);
@@ -386,7 +379,7 @@ describe('the JSON report of a comparison', () => {
       slices: [],
       decision,
     });
-    const report = jsonReport(settings, check, [], environment, createdAt);
+    const report = reportOf(settings, check);
     assertValid(report);
     assert.equal(report.comparison?.shift, null);
     assert.equal(report.comparison?.verdict, null);
