@@ -2,12 +2,13 @@
  * How the engine connects (src/engine/connect.ts through src/engine/load.ts), against real servers
  * on loopback with a certificate made at test time: certificate checks (refused, `insecure`, `ca`),
  * TLS sessions resumed on reconnect, HTTP/2 negotiated only when asked (streams in flight on one
- * connection), responses nobody asked for over TLS, and `localhost` reaching a service on either
- * loopback family.
+ * connection), responses nobody asked for over TLS, `localhost` reaching a service on either
+ * loopback family, and the connect timeout.
  */
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { Connector } from '../../src/engine/connect.js';
 import { runLoad, UNSOLICITED, type LoadOptions } from '../../src/engine/load.js';
 import {
@@ -224,3 +225,67 @@ describe('localhost', () => {
     assert.equal(connector.protocol, 'http/1.1');
   });
 });
+
+describe('the connect timeout', () => {
+  it('gives up a connection the server never completes, as a connect timeout', async () => {
+    // A listener whose thread is blocked accepts nothing; once its accept queue is full the kernel
+    // drops further SYNs, so a connect neither succeeds nor fails, as with an unreachable host.
+    const blocked = await startBlockedListener();
+    const fillers: Socket[] = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        fillers.push(net.connect({ host: '127.0.0.1', port: blocked.port }).on('error', () => {}));
+      }
+      const connector = new Connector({
+        origin: `http://127.0.0.1:${blocked.port}`,
+        timeoutMs: 300,
+      });
+      const started = performance.now();
+      const error = await new Promise<Error | null>((resolve) =>
+        connector.connect(
+          {
+            hostname: '127.0.0.1',
+            host: `127.0.0.1:${blocked.port}`,
+            protocol: 'http:',
+            port: String(blocked.port),
+          },
+          (e, socket) => {
+            socket?.destroy();
+            resolve(e);
+          },
+        ),
+      );
+      const elapsedMs = performance.now() - started;
+      assert.equal((error as { code?: string } | null)?.code, 'UND_ERR_CONNECT_TIMEOUT');
+      assert.match(error?.message ?? '', /timeout: 300ms/);
+      assert.ok(elapsedMs >= 290 && elapsedMs < 2000, `after ${Math.round(elapsedMs)} ms`);
+    } finally {
+      for (const socket of fillers) socket.destroy();
+      await blocked.close();
+    }
+  });
+});
+
+/** A TCP listener (backlog 1) in a worker thread that blocks right after listening. */
+async function startBlockedListener(): Promise<{ port: number; close: () => Promise<void> }> {
+  const release = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const server = require('node:net').createServer();
+     server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
+       parentPort.postMessage(server.address().port);
+       Atomics.wait(workerData.release, 0, 0, 10000);
+       server.close();
+     });`,
+    { eval: true, workerData: { release } },
+  );
+  const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+  return {
+    port,
+    close: async () => {
+      Atomics.store(release, 0, 1);
+      Atomics.notify(release, 0);
+      await worker.terminate();
+    },
+  };
+}

@@ -6,9 +6,9 @@
  * protocol on every connection.
  */
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
-import { buildConnector, type Client } from 'undici';
+import { buildConnector, errors, type Client } from 'undici';
 import type { Protocol } from '../model/result.js';
 import type { Tls } from '../model/settings.js';
 
@@ -59,6 +59,7 @@ export class Connector {
   lastSession: Buffer | null = null;
   /** For `localhost`: the family that connected last, tried first next time. */
   private preferredFamily = 4;
+  private readonly localhost: boolean;
 
   constructor(options: ConnectOptions) {
     const url = new URL(options.origin);
@@ -68,8 +69,14 @@ export class Connector {
     this.http2 = options.http2 === true;
     // The input checks refuse it; h2c (HTTP/2 without TLS) is not offered.
     if (this.http2 && !secure) throw new Error('http2 needs an https origin');
+    const timeoutMs = Math.max(1, Math.ceil(options.timeoutMs));
+    this.localhost = isLocalhost(url.hostname);
+    if (!secure) {
+      this.connect = this.connectPlain(timeoutMs);
+      return;
+    }
     const base = buildConnector({
-      timeout: Math.max(1, Math.ceil(options.timeoutMs)),
+      timeout: timeoutMs,
       // undici's connector offers h2 unless told otherwise.
       allowH2: this.http2,
       preferH2: this.http2,
@@ -77,15 +84,61 @@ export class Connector {
       autoSelectFamily: true,
       // The resolver may know only one family for localhost (/etc/hosts often lists 127.0.0.1
       // alone) while the service listens on the other: try both, as curl does (RFC 6761).
-      ...(isLocalhost(url.hostname) ? { lookup: this.lookupLocalhost } : {}),
-      ...(secure ? tlsOptions(options.tls) : {}),
+      ...(this.localhost ? { lookup: this.lookupLocalhost } : {}),
+      ...tlsOptions(options.tls),
     });
     this.connect = (connectOptions, callback) => {
       const socket = base(connectOptions, (...args) => {
         if (args[0] === null) this.connected(args[1]);
         callback(...args);
       }) as unknown as Socket | undefined;
-      if (secure) socket?.on('session', this.keepSession);
+      socket?.on('session', this.keepSession);
+      return socket;
+    };
+  }
+
+  /**
+   * The connect of a plain `http:` origin: `net.connect` and nothing else. Against a server that
+   * closes every connection (gunicorn's sync workers) each request is a new connection, so what
+   * undici's own connector adds to each (keep-alive probes set up, a WeakRef and timer for the
+   * connect timeout, a closure per attempt) is paid per request; docs/engine.md has what dropping
+   * it bought. The connect timeout is the socket's own inactivity timer, cleared once connected.
+   */
+  private connectPlain(timeoutMs: number): ConnectFunction {
+    return ({ hostname, port }, callback) => {
+      const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+      const socket = net.connect({
+        host,
+        port: Number(port) || 80,
+        noDelay: true,
+        ...(this.localhost ? { lookup: this.lookupLocalhost } : {}),
+        // Happy eyeballs over every address a name resolves to.
+        autoSelectFamily: true,
+      });
+      const onTimeout = (): void => {
+        socket.destroy(
+          new errors.ConnectTimeoutError(
+            `Connect Timeout Error (attempted address: ${host}:${port}, timeout: ${timeoutMs}ms)`,
+          ),
+        );
+      };
+      let pending: buildConnector.Callback | null = callback;
+      socket.setTimeout(timeoutMs, onTimeout);
+      socket.once('connect', () => {
+        // Also takes the `timeout` listener off.
+        socket.setTimeout(0, onTimeout);
+        // Only `localhost` needs the family that answered (one system call to learn it).
+        if (this.localhost) this.connected(socket);
+        else this.protocol = 'http/1.1';
+        const done = pending;
+        pending = null;
+        done?.(null, socket);
+      });
+      socket.once('error', (error) => {
+        const done = pending;
+        pending = null;
+        done?.(error, null);
+      });
       return socket;
     };
   }
