@@ -337,6 +337,8 @@ function splitArgv(argv) {
 const overheadsS = [];
 const OURS = 'http-load-check, busy-poll off';
 const OURS_BUSY = 'http-load-check, busy-poll on';
+// The default at 1 connection: a 0.8 s trial of both modes before the window picks one.
+const OURS_AUTO = 'http-load-check, busy-poll auto (default)';
 const AUTOCANNON = 'autocannon';
 const WRK = 'wrk';
 const ORIGINAL = 'original Python client (httpx)';
@@ -407,8 +409,14 @@ async function ours(
   const out = (name) => Number(text.match(new RegExp(`^${name}<<(\\S+)\\n([^\\n]*)\\n`, 'm'))?.[2]);
   const count = out('requests');
   if (seconds === SECONDS) overheadsS.push(wallS - seconds);
+  // busy-poll auto's trial: answers the server counted and the window did not (the report's
+  // warm-up), and the mode it chose.
+  const report = text.match(/^report<<(\S+)\n([^\n]*)\n/m)?.[2];
+  const generator = report ? JSON.parse(readFileSync(report, 'utf8')).result : null;
   return {
     count,
+    uncounted: generator?.warmup.responses ?? 0,
+    chose: generator?.generator.busyPollTrial?.chosen,
     rps: count / out('duration'),
     cpuPct: r.cpuPct,
     cpuS: r.cpuS,
@@ -493,6 +501,8 @@ function generatorsFor(setting) {
   ];
   if (setting.p === 1)
     list.splice(1, 0, [OURS_BUSY, (target, s, secs, cpu) => ours(target, s, secs, cpu, true)]);
+  if (setting.p === 1 && setting.c === 1)
+    list.splice(2, 0, [OURS_AUTO, (target, s, secs, cpu) => ours(target, s, secs, cpu, 'auto')]);
   for (const { label, bundle } of PREVIOUS) {
     list.push([
       previousOf(OURS, label),
@@ -524,16 +534,18 @@ async function study(target, settings, cpu) {
       for (const [name, fn] of order) {
         await target.served(); // start counting from here
         const r = await fn(target, setting, SECONDS, cpu);
-        const served = await target.served();
+        const servedAll = await target.served();
+        // The window's share of what the server served (busy-poll auto's trial is not in it).
+        const served = servedAll - (r.uncounted ?? 0);
         const rejected = target.rejected;
         const key = `${setting.name}|${name}`;
         if (!rows.has(key)) rows.set(key, { setting, name, samples: [] });
         // A target that counts for itself (gunicorn's access log) sets every row's rate: the
         // generators' own counts disagree with it when the server closes every connection.
         const rps = target.countsFromServer && served > 0 ? served / SECONDS : r.rps;
-        rows.get(key).samples.push({ ...r, rps, served, rejected });
+        rows.get(key).samples.push({ ...r, rps, served, servedAll, rejected });
         log(
-          `${target.name} | ${setting.name} | ${name} | rep ${rep + 1}: ${Math.round(r.rps)} req/s, count ${r.count}, server ${served}${rejected === undefined ? '' : `, rejected ${rejected}`}, cpu ${r.cpuPct.toFixed(0)}%`,
+          `${target.name} | ${setting.name} | ${name} | rep ${rep + 1}: ${Math.round(r.rps)} req/s, count ${r.count}, server ${served}${r.uncounted ? ` (+${r.uncounted} in the trial, which chose busy-poll ${r.chose ? 'on' : 'off'})` : ''}${rejected === undefined ? '' : `, rejected ${rejected}`}, cpu ${r.cpuPct.toFixed(0)}%`,
         );
       }
     }
@@ -564,14 +576,19 @@ function table(rows) {
     // close every connection), else per request the generator reported.
     const usPerRequest = median(
       row.samples.map(
-        (s) => (s.cpuS * 1e6) / (Number.isFinite(s.served) && s.served > 0 ? s.served : s.count),
+        // Every request the process sent, busy-poll auto's trial included.
+        (s) =>
+          (s.cpuS * 1e6) /
+          (Number.isFinite(s.servedAll) && s.servedAll > 0
+            ? s.servedAll
+            : s.count + (s.uncounted ?? 0)),
       ),
     );
     const diffs = row.samples
       .map((s) => (Number.isFinite(s.served) ? s.count - s.served : 'n/a'))
       .join(', ');
     lines.push(
-      `| ${row.setting.name} | ${row.name} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} |${PREVIOUS.map(({ label }) => ` ${peer(previousOf(row.name, label)) ? ratio(previousOf(row.name, label)) : ''} |`).join('')} ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${fmt(usPerRequest)} | ${diffs} |`,
+      `| ${row.setting.name} | ${row.name}${row.name === OURS_AUTO ? ` (trial chose on in ${row.samples.filter((s) => s.chose).length} of ${row.samples.length})` : ''} | ${fmt(med)} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${ratio(AUTOCANNON)} | ${HAS.wrk ? ratio(WRK) : 'n/a'} |${PREVIOUS.map(({ label }) => ` ${peer(previousOf(row.name, label)) ? ratio(previousOf(row.name, label)) : ''} |`).join('')} ${fmt(median(row.samples.map((s) => s.cpuPct)))} | ${fmt(usPerRequest)} | ${diffs} |`,
     );
   }
   return lines;

@@ -51686,7 +51686,7 @@ const SqliteCacheStore = __nccwpck_require__(1522)
 __webpack_unused_export__ = SqliteCacheStore
 
 module.exports.gU = buildConnector
-__webpack_unused_export__ = errors
+module.exports.sO = errors
 __webpack_unused_export__ = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
@@ -102018,6 +102018,8 @@ function readSettings(read, readFile = readBoundedFile) {
     const busyPoll = busyPollMode === 'auto'
         ? // At a fixed rate the loop mostly waits for the next due send: spinning would only burn a core.
             connections === 1 && pipelining === 1 && rate === null
+                ? 'trial'
+                : false
         : settings_boolean('busy-poll', busyPollMode, acceptedText(options_option('busy-poll')));
     const minRps = optional('min-rps', 'requests per second');
     const maxErrorRatePct = numberIn('max-error-rate', text('max-error-rate'), 'a percentage');
@@ -103252,6 +103254,7 @@ var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node
 ;// CONCATENATED MODULE: ./src/engine/connect.ts
 
 
+
 const V4_FIRST = [
     { address: '127.0.0.1', family: 4 },
     { address: '::1', family: 6 },
@@ -103274,6 +103277,7 @@ class Connector {
     lastSession = null;
     /** For `localhost`: the family that connected last, tried first next time. */
     preferredFamily = 4;
+    localhost;
     constructor(options) {
         const url = new URL(options.origin);
         const secure = url.protocol === 'https:';
@@ -103283,8 +103287,14 @@ class Connector {
         // The input checks refuse it; h2c (HTTP/2 without TLS) is not offered.
         if (this.http2 && !secure)
             throw new Error('http2 needs an https origin');
+        const timeoutMs = Math.max(1, Math.ceil(options.timeoutMs));
+        this.localhost = isLocalhost(url.hostname);
+        if (!secure) {
+            this.connect = this.connectPlain(timeoutMs);
+            return;
+        }
         const base = (0,node_modules_undici/* buildConnector */.gU)({
-            timeout: Math.max(1, Math.ceil(options.timeoutMs)),
+            timeout: timeoutMs,
             // undici's connector offers h2 unless told otherwise.
             allowH2: this.http2,
             preferH2: this.http2,
@@ -103292,8 +103302,8 @@ class Connector {
             autoSelectFamily: true,
             // The resolver may know only one family for localhost (/etc/hosts often lists 127.0.0.1
             // alone) while the service listens on the other: try both, as curl does (RFC 6761).
-            ...(isLocalhost(url.hostname) ? { lookup: this.lookupLocalhost } : {}),
-            ...(secure ? tlsOptions(options.tls) : {}),
+            ...(this.localhost ? { lookup: this.lookupLocalhost } : {}),
+            ...tlsOptions(options.tls),
         });
         this.connect = (connectOptions, callback) => {
             const socket = base(connectOptions, (...args) => {
@@ -103301,8 +103311,50 @@ class Connector {
                     this.connected(args[1]);
                 callback(...args);
             });
-            if (secure)
-                socket?.on('session', this.keepSession);
+            socket?.on('session', this.keepSession);
+            return socket;
+        };
+    }
+    /**
+     * The connect of a plain `http:` origin: `net.connect` and nothing else. Against a server that
+     * closes every connection (gunicorn's sync workers) each request is a new connection, so what
+     * undici's own connector adds to each (keep-alive probes set up, a WeakRef and timer for the
+     * connect timeout, a closure per attempt) is paid per request; docs/engine.md has what dropping
+     * it bought. The connect timeout is the socket's own inactivity timer, cleared once connected.
+     */
+    connectPlain(timeoutMs) {
+        return ({ hostname, port }, callback) => {
+            const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+            const socket = external_node_net_default().connect({
+                host,
+                port: Number(port) || 80,
+                noDelay: true,
+                ...(this.localhost ? { lookup: this.lookupLocalhost } : {}),
+                // Happy eyeballs over every address a name resolves to.
+                autoSelectFamily: true,
+            });
+            const onTimeout = () => {
+                socket.destroy(new node_modules_undici/* errors */.sO.ConnectTimeoutError(`Connect Timeout Error (attempted address: ${host}:${port}, timeout: ${timeoutMs}ms)`));
+            };
+            let pending = callback;
+            socket.setTimeout(timeoutMs, onTimeout);
+            socket.once('connect', () => {
+                // Also takes the `timeout` listener off.
+                socket.setTimeout(0, onTimeout);
+                // Only `localhost` needs the family that answered (one system call to learn it).
+                if (this.localhost)
+                    this.connected(socket);
+                else
+                    this.protocol = 'http/1.1';
+                const done = pending;
+                pending = null;
+                done?.(null, socket);
+            });
+            socket.once('error', (error) => {
+                const done = pending;
+                pending = null;
+                done?.(error, null);
+            });
             return socket;
         };
     }
@@ -103601,7 +103653,7 @@ class LoadRun {
             throw new Error('a cancelled LoadPool cannot start a run');
         if (signal?.aborted) {
             const result = this.finalResult(true);
-            return { windowEnd: Promise.resolve(), result: Promise.resolve(result) };
+            return { windowEnd: Promise.resolve(0), result: Promise.resolve(result) };
         }
         const windowEnd = new Promise((resolve) => (this.endWindow = resolve));
         const done = new Promise((resolve) => (this.finish = resolve));
@@ -103765,7 +103817,7 @@ class LoadRun {
             const pool = this.pool;
             this.timers.push(setTimeout(() => pool?.cancel(), this.options.timeoutMs + 500));
         }
-        this.endWindow();
+        this.endWindow(this.result.requests);
         this.checkDone();
     }
     /**
@@ -104422,11 +104474,79 @@ function sleep(ms, signal) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/check/busy-poll.ts
+/**
+ * `busy-poll: auto`, decided by measurement. At 1 connection with 1 request in flight, spinning
+ * notices each response at once instead of sleeping until the kernel wakes the process, which can
+ * be worth much of the count against a fast service on a core of its own. But spinning keeps a
+ * core busy, and where the service shares the cores with the generator (a hosted runner, a
+ * service with several worker processes) that core is taken from the service, and the count falls
+ * instead. Which one happens depends on the machine and the service, so `auto` tries both on the
+ * connection the window then uses and keeps the faster; the numbers behind it are in
+ * docs/engine.md.
+ */
+
+/** Length of each of the trial's slices. */
+const TRIAL_SLICE_MS = 200;
+/** The trial's length in all. */
+const TRIAL_MS = 4 * TRIAL_SLICE_MS;
+/**
+ * Spinning, not, not, spinning. The first slice is the coldest (V8 has not compiled the hot path
+ * yet), and it is one of spinning's: a cold start can only count against spinning, so it is kept
+ * only when it wins by more than that.
+ */
+const TRIAL_ORDER = [true, false, false, true];
+/**
+ * Runs the trial on `pool` (left open for the window) and returns the mode to use: spinning only
+ * when it answered more requests per second than not spinning. A target that answers nothing
+ * (errors only) gets no spinning. Each slice counts what was answered by its deadline; what it
+ * still has in flight settles during the next slice or the window, so a hung target costs the
+ * trial no more than its slices.
+ */
+async function runBusyPollTrial(load, pool, start = startLoad) {
+    const counted = { on: { requests: 0, ms: 0 }, off: { requests: 0, ms: 0 } };
+    const results = [];
+    for (const busyPoll of TRIAL_ORDER) {
+        if (load.signal?.aborted)
+            break;
+        const started = start({
+            ...load,
+            warmupMs: 0,
+            durationMs: TRIAL_SLICE_MS,
+            busyPoll,
+            pool,
+            cutOff: false,
+        });
+        results.push(started.result);
+        const mode = busyPoll ? counted.on : counted.off;
+        mode.requests += await started.windowEnd;
+        mode.ms += TRIAL_SLICE_MS;
+    }
+    const perSec = ({ requests, ms }) => ms > 0 ? (requests * 1000) / ms : 0;
+    const onPerSec = perSec(counted.on);
+    const offPerSec = perSec(counted.off);
+    return {
+        trial: { onPerSec, offPerSec, chosen: onPerSec > offPerSec },
+        settled: Promise.all(results),
+    };
+}
+/** Puts the trial in the result: its figures with the generator's, its load with the warm-up's. */
+async function recordTrial(result, outcome) {
+    if (outcome === null)
+        return;
+    result.generator.busyPollTrial = outcome.trial;
+    for (const run of await outcome.settled) {
+        result.warmup.responses += run.requests + run.unexpectedStatus + run.warmup.responses;
+        result.warmup.failures += run.errors + run.timeouts + run.cancelled + run.warmup.failures;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/check/absolute.ts
 /**
  * The absolute check (one continuous run against `min-requests`) and what every check shares: the
  * hooks, the readiness wait, the load's options.
  */
+
 
 
 
@@ -104448,21 +104568,44 @@ async function runAbsolute(settings, hooks = {}, sampleSec = settings.durationSe
         };
     }
     hooks.onLoadStart?.();
-    const result = await runLoad({
+    const result = await withBusyPoll(settings, hooks.signal, (busyPoll, pool) => runLoad({
         ...loadOptions(settings, hooks.signal),
+        busyPoll,
+        pool,
+        // The backstop of a run on its own connections, also when the trial opened them.
+        cutOff: true,
         warmupMs: settings.warmupSec * 1000,
         durationMs: settings.durationSec * 1000,
         sampleMs: sampleSec * 1000,
         onProgress: hooks.onProgress,
         progressIntervalMs: hooks.progressIntervalMs,
-    });
+    }));
     const decision = result.aborted
         ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
         : judge(settings, result);
     const rps = result.aborted ? [] : result.sampleCounts.map((count) => count / sampleSec);
     return { kind: 'absolute', result, decision, loadStarted: true, samples: { sampleSec, rps } };
 }
-/** What a load needs from the settings, but the window. */
+/**
+ * Runs `load` with the busy-poll mode of the settings. With `busy-poll: auto` at 1 connection it
+ * first runs the trial (src/check/busy-poll.ts) on connections that `load` then uses, and records
+ * the trial in the result; otherwise `load` opens its own (`pool` undefined).
+ */
+async function withBusyPoll(settings, signal, load) {
+    if (settings.busyPoll !== 'trial')
+        return load(settings.busyPoll, undefined);
+    const pool = openPool(settings);
+    try {
+        const outcome = await runBusyPollTrial(loadOptions(settings, signal), pool);
+        const result = await load(outcome.trial.chosen, pool);
+        await recordTrial(result, outcome);
+        return result;
+    }
+    finally {
+        await pool.close();
+    }
+}
+/** What a load needs from the settings, but the window (and busy-poll's `'trial'`, as false). */
 function loadOptions(settings, signal) {
     return {
         origin: origin(settings),
@@ -104471,7 +104614,7 @@ function loadOptions(settings, signal) {
         http2: settings.http2,
         connections: settings.connections,
         pipelining: settings.pipelining,
-        busyPoll: settings.busyPoll,
+        busyPoll: settings.busyPoll === true,
         timeoutMs: settings.timeoutSec * 1000,
         expectedStatus: settings.expectedStatus,
         rate: settings.rate ?? undefined,
@@ -104839,6 +104982,7 @@ function generatorShare(generator) {
 
 
 
+
 /** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
 const COMPARISON_WARMUP_MS = 1500;
 /**
@@ -104849,7 +104993,9 @@ const COMPARISON_WARMUP_MS = 1500;
  */
 async function runSaved(settings, saved, hooks = {}) {
     const { sampleSec } = saved.samples;
-    const headPart = await runAbsolute(settings, hooks, sampleSec);
+    // The same mode on both sides: with `auto`, the one the saved run used (its own trial's choice).
+    const busyPoll = settings.busyPoll === 'trial' ? saved.result.generator.busyPoll : settings.busyPoll;
+    const headPart = await runAbsolute({ ...settings, busyPoll }, hooks, sampleSec);
     const asSlices = (side, rates) => rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
     const slices = [
         ...asSlices('head', headPart.samples.rps),
@@ -104914,7 +105060,13 @@ async function runPaired(settings, hooks = {}) {
     const settling = [];
     const lastSlice = { head: order.lastIndexOf('head'), baseline: order.lastIndexOf('baseline') };
     hooks.onLoadStart?.();
+    // With `busy-poll: auto` at 1 connection, the trial on the head's connections decides the mode
+    // of both sides: a comparison never runs its sides in different modes.
+    let trial = null;
     try {
+        if (settings.busyPoll === 'trial')
+            trial = await runBusyPollTrial(loadOptions(settings, hooks.signal), sides.head.pool);
+        const busyPoll = trial === null ? settings.busyPoll === true : trial.trial.chosen;
         // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
         // the next slice runs, and count for the slice that sent them. So a side that hangs or answers
         // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
@@ -104923,6 +105075,7 @@ async function runPaired(settings, hooks = {}) {
             const { settings: s, pool: p, latency, routeTally } = sides[side];
             const started = startLoad({
                 ...loadOptions(s, hooks.signal),
+                busyPoll,
                 durationMs,
                 pool: p,
                 latency: index >= 0 ? latency : undefined,
@@ -104980,6 +105133,7 @@ async function runPaired(settings, hooks = {}) {
     };
     const head = combined('head');
     const baseline = combined('baseline');
+    await recordTrial(head, trial);
     const headPart = {
         result: head,
         decision: judge(settings, head),
@@ -105337,7 +105491,8 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
             rate: settings.rate,
             connections: settings.connections,
             pipelining: settings.pipelining,
-            busyPoll: settings.busyPoll,
+            // `auto` when a trial decided (the mode used is `generator.busyPoll`).
+            busyPoll: settings.busyPoll === 'trial' ? 'auto' : settings.busyPoll,
             timeoutSec: settings.timeoutSec,
             waitTimeoutSec: settings.waitTimeoutSec,
             warmupSec: settings.warmupSec,
@@ -105506,7 +105661,11 @@ function mainMarkdown(settings, result, decision) {
                 `${plural(settings.connections, 'connection')} x ${settings.pipelining} in flight, ` +
                 `timeout ${formatSeconds(settings.timeoutSec)} s` +
                 (settings.warmupSec > 0 ? `, warm-up ${formatSeconds(settings.warmupSec)} s` : '') +
-                (settings.busyPoll ? ', busy-poll' : ''),
+                (settings.busyPoll === true
+                    ? ', busy-poll'
+                    : settings.busyPoll === 'trial'
+                        ? ', busy-poll auto'
+                        : ''),
         ],
         ['Headers sent', headerNames !== '' && `${escapeText(headerNames)} (values hidden)`],
         ['Requests', `**${result.requests}** (status ${formatStatusRanges(settings.expectedStatus)})`],
@@ -105635,11 +105794,17 @@ function generatorText(generator) {
     const pct = (x) => `${Math.round(x)}%`;
     const { cores } = generator;
     const perRequest = `${Math.round(generator.cpuUsPerRequest)} µs of CPU per request`;
-    return generator.busyPoll
+    const usage = generator.busyPoll
         ? `busy-poll (a whole core by design); loop handling responses ${pct(100 * generator.utilization)} of the time; ${perRequest}`
         : `CPU ${pct(generator.cpuPct)} of a core` +
             (cores > 0 ? ` (${pct(generator.cpuPct / cores)} of ${plural(cores, 'core')})` : '') +
             `, event loop busy ${pct(100 * generator.utilization)}; ${perRequest}`;
+    const trial = generator.busyPollTrial;
+    if (trial === undefined)
+        return usage;
+    const rate = (x) => `${formatRate(x)} req/s`;
+    return (`${usage}. busy-poll auto: ${trial.chosen ? 'on' : 'off'}, from a trial of both ` +
+        `(${rate(trial.onPerSec)} spinning, ${rate(trial.offPerSec)} not)`);
 }
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -41,7 +41,7 @@ describe('readSettings', () => {
       rate: null,
       connections: 1,
       pipelining: 1,
-      busyPoll: true,
+      busyPoll: 'trial',
       timeoutSec: 5,
       waitTimeoutSec: 30,
       warmupSec: 0,
@@ -215,11 +215,11 @@ describe('readSettings', () => {
     }
   });
 
-  it('busy-polls by default only at 1 connection with 1 request in flight', () => {
+  it('busy-poll auto: a trial at 1 connection with 1 request in flight, off otherwise', () => {
     const busy = (inputs: Record<string, string>) =>
       readSettings(reader({ ...valid, ...inputs })).busyPoll;
-    assert.equal(busy({}), true);
-    assert.equal(busy({ 'busy-poll': 'auto' }), true);
+    assert.equal(busy({}), 'trial');
+    assert.equal(busy({ 'busy-poll': 'auto' }), 'trial');
     assert.equal(busy({ connections: '2' }), false);
     assert.equal(busy({ pipelining: '2' }), false);
     assert.equal(busy({ 'busy-poll': 'false' }), false);

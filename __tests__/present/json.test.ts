@@ -121,6 +121,8 @@ describe('the JSON report of an absolute check', () => {
         { name: 'GET /', method: 'GET', path: '/', headers: masked, bodyBytes: 0, weight: 1 },
       ],
       tls: { insecure: false, ca: false },
+      // The input's word: the mode a trial chose is the result's `generator.busyPoll`.
+      busyPoll: 'auto',
     });
     assert.equal(report.settings.minRps, null, 'off by default');
     assert.equal(report.settings.maxErrorRatePct, 1);

@@ -32,7 +32,7 @@ describe('summary', () => {
     assert.match(md, /^\| Target \| `http:\/\/127\.0\.0\.1:8080\/` \|$/m);
     assert.match(
       md,
-      /^\| Settings \| duration 5 s, 1 connection x 1 in flight, timeout 5 s, busy-poll \|$/m,
+      /^\| Settings \| duration 5 s, 1 connection x 1 in flight, timeout 5 s, busy-poll auto \|$/m,
     );
     assert.match(
       md,

@@ -12,6 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import { TRIAL_MS } from '../../src/check/busy-poll.js';
 import { sliceOrder } from '../../src/check/comparison.js';
 import { runCheck, type CheckHooks } from '../../src/check/run.js';
 import { readSettings } from '../../src/config/settings.js';
@@ -46,7 +47,7 @@ function comparison(value: Check): ComparisonCheck {
 }
 
 describe('runCheck: the check the settings ask for', () => {
-  it('no baseline: an absolute check that counts what the server served', async () => {
+  it('no baseline: an absolute check that counts what the server served, the busy-poll trial apart', async () => {
     const target = await service(0);
     try {
       const { check: absolute, loadStarts } = await check({
@@ -57,7 +58,14 @@ describe('runCheck: the check the settings ask for', () => {
       assert.equal(absolute.kind, 'absolute');
       assert.equal(loadStarts, 1);
       assert.equal(absolute.decision.outcome, 'passed');
-      assert.equal(absolute.result.requests, target.served() - 1 /* the readiness probe */);
+      // busy-poll auto at 1 connection: the trial's answers are the warm-up's, counted nowhere else.
+      const { warmup, generator } = absolute.result;
+      assert.ok(generator.busyPollTrial !== undefined, 'a trial ran');
+      assert.ok(warmup.responses > 0, 'the trial got answers');
+      assert.equal(
+        absolute.result.requests + warmup.responses,
+        target.served() - 1 /* the readiness probe */,
+      );
       assert.equal(absolute.samples.sampleSec, 0.3 / 2, 'rounds auto: at least 2 samples');
       assert.ok(!('baseline' in absolute));
     } finally {
@@ -103,6 +111,19 @@ describe('runCheck: the check the settings ask for', () => {
       assert.equal(saving.shift?.test, 'mann-whitney');
       assert.equal(saving.verdict, 'faster');
       assert.equal(saving.result.requests, target.served() - 1);
+      // busy-poll auto takes the saved run's mode (off there): no trial, the same mode both sides.
+      assert.equal(saving.result.generator.busyPoll, false);
+      assert.equal(saving.result.generator.busyPollTrial, undefined);
+      const spun = {
+        ...saved,
+        result: { ...saved.result, generator: { ...saved.result.generator, busyPoll: true } },
+      };
+      const again = comparison(
+        (await check({ port: String(target.port), duration: '0.5', 'min-requests': '0' }, spun))
+          .check,
+      );
+      assert.equal(again.result.generator.busyPoll, true);
+      assert.equal(again.result.generator.busyPollTrial, undefined);
     } finally {
       await target.close();
     }
@@ -122,8 +143,9 @@ describe('runCheck: the check the settings ask for', () => {
         timeout: '2',
         'min-requests': '0',
       });
-      // 2 x duration + both sides' warm-up + timeout + 1 s, plus timer slack on a busy machine.
-      const boundMs = 2 * 1000 + 2 * 1500 + 2000 + 1000 + 500;
+      // 2 x duration + both sides' warm-up + the busy-poll trial + timeout + 1 s, plus timer slack
+      // on a busy machine.
+      const boundMs = 2 * 1000 + 2 * 1500 + TRIAL_MS + 2000 + 1000 + 500;
       assert.ok(elapsedMs < boundMs, `took ${Math.round(elapsedMs)} ms, bound ${boundMs} ms`);
       const paired = comparison(value);
       assert.equal(paired.kind, 'paired');
@@ -144,6 +166,12 @@ describe('runCheck: the check the settings ask for', () => {
       assert.ok(paired.baseline.requests >= inWindows + 3, `${paired.baseline.requests} counted`);
       assert.equal(paired.shift?.test, 'signed-rank');
       assert.equal(paired.verdict, 'faster', 'the head answers at once, the baseline in 100 ms');
+      // busy-poll auto: one trial, on the head, sets the mode of both sides.
+      const trial = paired.result.generator.busyPollTrial;
+      assert.ok(trial !== undefined && trial.onPerSec > 0 && trial.offPerSec > 0);
+      assert.equal(paired.result.generator.busyPoll, trial.chosen);
+      assert.equal(paired.baseline.generator.busyPoll, trial.chosen);
+      assert.equal(paired.baseline.generator.busyPollTrial, undefined);
     } finally {
       await Promise.all([head.close(), baseline.close()]);
     }

@@ -23,7 +23,9 @@ import { doneOf, readJson, runInProcess } from '../helpers/session.js';
 import { testCertificate } from '../helpers/tls.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'hlc-session-endpoints-'));
-const brief = { 'min-requests': '1', duration: '300ms', 'wait-timeout': '0' };
+// busy-poll set: the trial of `auto` sends requests the server counts and the load does not
+// (tested in busy-poll.test.ts), and these tests count exactly.
+const brief = { 'min-requests': '1', duration: '300ms', 'wait-timeout': '0', 'busy-poll': 'true' };
 
 /** The standard line, exactly, for `requests`. */
 function standardLine(requests: number): string {

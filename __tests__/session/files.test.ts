@@ -90,7 +90,15 @@ describe('report-file and benchmark-file', () => {
     const sampled = report.samples.rps.reduce((a: number, r: number) => a + r * 0.5, 0);
     assert.ok(sampled <= report.result.requests && sampled >= report.result.requests * 0.9);
     assert.ok(report.result.generator.cpuPct > 0 && report.result.generator.cpuPct <= 100);
-    assert.equal(report.result.generator.busyPoll, true);
+    // busy-poll auto at 1 connection: a trial chose the mode, and the report says so.
+    assert.equal(report.settings.busyPoll, 'auto');
+    const { busyPollTrial } = report.result.generator;
+    assert.ok(
+      busyPollTrial.onPerSec > 0 && busyPollTrial.offPerSec > 0,
+      JSON.stringify(busyPollTrial),
+    );
+    assert.equal(report.result.generator.busyPoll, busyPollTrial.chosen);
+    assert.equal(busyPollTrial.chosen, busyPollTrial.onPerSec > busyPollTrial.offPerSec);
 
     const entries = readJson(run.outputs['benchmark-file']);
     assert.deepEqual(

@@ -5,7 +5,8 @@
 import { LoadPool, runLoad } from '../engine/load.js';
 import { waitUntilReady, type ReadyResult } from '../engine/ready.js';
 import type { AbsoluteCheck, Decision } from '../model/check.js';
-import { emptyResult } from '../model/result.js';
+import { emptyResult, type LoadResult } from '../model/result.js';
+import { recordTrial, runBusyPollTrial } from './busy-poll.js';
 import { origin, targetUrl, type Settings } from '../model/settings.js';
 import { cancelled, judge, notReady } from './judge.js';
 
@@ -44,14 +45,20 @@ export async function runAbsolute(
   }
 
   hooks.onLoadStart?.();
-  const result = await runLoad({
-    ...loadOptions(settings, hooks.signal),
-    warmupMs: settings.warmupSec * 1000,
-    durationMs: settings.durationSec * 1000,
-    sampleMs: sampleSec * 1000,
-    onProgress: hooks.onProgress,
-    progressIntervalMs: hooks.progressIntervalMs,
-  });
+  const result = await withBusyPoll(settings, hooks.signal, (busyPoll, pool) =>
+    runLoad({
+      ...loadOptions(settings, hooks.signal),
+      busyPoll,
+      pool,
+      // The backstop of a run on its own connections, also when the trial opened them.
+      cutOff: true,
+      warmupMs: settings.warmupSec * 1000,
+      durationMs: settings.durationSec * 1000,
+      sampleMs: sampleSec * 1000,
+      onProgress: hooks.onProgress,
+      progressIntervalMs: hooks.progressIntervalMs,
+    }),
+  );
   const decision = result.aborted
     ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
     : judge(settings, result);
@@ -59,7 +66,29 @@ export async function runAbsolute(
   return { kind: 'absolute', result, decision, loadStarted: true, samples: { sampleSec, rps } };
 }
 
-/** What a load needs from the settings, but the window. */
+/**
+ * Runs `load` with the busy-poll mode of the settings. With `busy-poll: auto` at 1 connection it
+ * first runs the trial (src/check/busy-poll.ts) on connections that `load` then uses, and records
+ * the trial in the result; otherwise `load` opens its own (`pool` undefined).
+ */
+async function withBusyPoll(
+  settings: Settings,
+  signal: AbortSignal | undefined,
+  load: (busyPoll: boolean, pool: LoadPool | undefined) => Promise<LoadResult>,
+): Promise<LoadResult> {
+  if (settings.busyPoll !== 'trial') return load(settings.busyPoll, undefined);
+  const pool = openPool(settings);
+  try {
+    const outcome = await runBusyPollTrial(loadOptions(settings, signal), pool);
+    const result = await load(outcome.trial.chosen, pool);
+    await recordTrial(result, outcome);
+    return result;
+  } finally {
+    await pool.close();
+  }
+}
+
+/** What a load needs from the settings, but the window (and busy-poll's `'trial'`, as false). */
 export function loadOptions(settings: Settings, signal?: AbortSignal) {
   return {
     origin: origin(settings),
@@ -68,7 +97,7 @@ export function loadOptions(settings: Settings, signal?: AbortSignal) {
     http2: settings.http2,
     connections: settings.connections,
     pipelining: settings.pipelining,
-    busyPoll: settings.busyPoll,
+    busyPoll: settings.busyPoll === true,
     timeoutMs: settings.timeoutSec * 1000,
     expectedStatus: settings.expectedStatus,
     rate: settings.rate ?? undefined,

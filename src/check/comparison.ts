@@ -26,6 +26,7 @@ import {
   waitFor,
   type CheckHooks,
 } from './absolute.js';
+import { recordTrial, runBusyPollTrial, type TrialOutcome } from './busy-poll.js';
 import { comparisonDecision, judge, notComparable, verdictOf } from './judge.js';
 
 /** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
@@ -43,7 +44,10 @@ export async function runSaved(
   hooks: CheckHooks = {},
 ): Promise<ComparisonCheck> {
   const { sampleSec } = saved.samples;
-  const headPart: HeadPart = await runAbsolute(settings, hooks, sampleSec);
+  // The same mode on both sides: with `auto`, the one the saved run used (its own trial's choice).
+  const busyPoll =
+    settings.busyPoll === 'trial' ? saved.result.generator.busyPoll : settings.busyPoll;
+  const headPart: HeadPart = await runAbsolute({ ...settings, busyPoll }, hooks, sampleSec);
   const asSlices = (side: Side, rates: number[]): Slice[] =>
     rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
   const slices = [
@@ -114,7 +118,13 @@ export async function runPaired(
   const settling: Promise<unknown>[] = [];
   const lastSlice = { head: order.lastIndexOf('head'), baseline: order.lastIndexOf('baseline') };
   hooks.onLoadStart?.();
+  // With `busy-poll: auto` at 1 connection, the trial on the head's connections decides the mode
+  // of both sides: a comparison never runs its sides in different modes.
+  let trial: TrialOutcome | null = null;
   try {
+    if (settings.busyPoll === 'trial')
+      trial = await runBusyPollTrial(loadOptions(settings, hooks.signal), sides.head.pool);
+    const busyPoll = trial === null ? settings.busyPoll === true : trial.trial.chosen;
     // A slice ends at its deadline: the requests it still has in flight finish (or time out) while
     // the next slice runs, and count for the slice that sent them. So a side that hangs or answers
     // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
@@ -123,6 +133,7 @@ export async function runPaired(
       const { settings: s, pool: p, latency, routeTally } = sides[side];
       const started = startLoad({
         ...loadOptions(s, hooks.signal),
+        busyPoll,
         durationMs,
         pool: p,
         latency: index >= 0 ? latency : undefined,
@@ -178,6 +189,7 @@ export async function runPaired(
   };
   const head = combined('head');
   const baseline = combined('baseline');
+  await recordTrial(head, trial);
   const headPart: HeadPart = {
     result: head,
     decision: judge(settings, head),

@@ -118,6 +118,8 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     busyPollMode === 'auto'
       ? // At a fixed rate the loop mostly waits for the next due send: spinning would only burn a core.
         connections === 1 && pipelining === 1 && rate === null
+        ? ('trial' as const)
+        : false
       : boolean('busy-poll', busyPollMode, acceptedText(option('busy-poll')));
   const minRps = optional('min-rps', 'requests per second');
   const maxErrorRatePct = numberIn('max-error-rate', text('max-error-rate'), 'a percentage');

@@ -183,8 +183,11 @@ function meansUnaskedData(error: (Error & { code?: string }) | undefined): boole
 
 /** Started load: the window ends, then the requests it sent settle. */
 export interface StartedLoad {
-  /** Resolves when no new request will be sent: at the deadline, or when aborted. */
-  windowEnd: Promise<void>;
+  /**
+   * Resolves when no new request will be sent (at the deadline, or when aborted), with the requests
+   * counted by then: what the window got, before the answers still in flight settle.
+   */
+  windowEnd: Promise<number>;
   /** Resolves when every request the run sent has settled; never rejects for target faults. */
   result: Promise<LoadResult>;
 }
@@ -266,7 +269,7 @@ class LoadRun {
   private deadline = Infinity;
   private lastResponseAt = 0;
   private abortedAt = Infinity;
-  private endWindow: () => void = () => {};
+  private endWindow: (requests: number) => void = () => {};
   private finish: () => void = () => {};
   private readonly timers: NodeJS.Timeout[] = [];
   /** Open model: ms between due sends, the index of the next one, and how many due in the window were sent. */
@@ -323,9 +326,9 @@ class LoadRun {
     if (this.options.pool?.cancelled) throw new Error('a cancelled LoadPool cannot start a run');
     if (signal?.aborted) {
       const result = this.finalResult(true);
-      return { windowEnd: Promise.resolve(), result: Promise.resolve(result) };
+      return { windowEnd: Promise.resolve(0), result: Promise.resolve(result) };
     }
-    const windowEnd = new Promise<void>((resolve) => (this.endWindow = resolve));
+    const windowEnd = new Promise<number>((resolve) => (this.endWindow = resolve));
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     const warmupMs = this.options.warmupMs ?? 0;
     const pipelining = this.options.pipelining ?? 1;
@@ -484,7 +487,7 @@ class LoadRun {
       const pool = this.pool;
       this.timers.push(setTimeout(() => pool?.cancel(), this.options.timeoutMs + 500));
     }
-    this.endWindow();
+    this.endWindow(this.result.requests);
     this.checkDone();
   }
 

@@ -11,6 +11,13 @@ export interface LatencySummary {
   meanUs: number;
 }
 
+/** The trial of `busy-poll: auto`: req/s with and without spinning, and what it chose. */
+export interface BusyPollTrial {
+  onPerSec: number;
+  offPerSec: number;
+  chosen: boolean;
+}
+
 /** How hard the load generator itself worked during a run. */
 export interface GeneratorUsage {
   /** CPU time of this process over wall time, in percent of one core. */
@@ -22,6 +29,11 @@ export interface GeneratorUsage {
    */
   utilization: number;
   busyPoll: boolean;
+  /**
+   * With `busy-poll: auto` at 1 connection: the req/s of the trial that chose the mode, with and
+   * without spinning (src/check/busy-poll.ts). Absent when the mode was set or no trial ran.
+   */
+  busyPollTrial?: BusyPollTrial;
   /**
    * CPU time of this process per request sent, in microseconds, over the same span: what one
    * request cost the machine the service runs on. 0 when nothing was sent.

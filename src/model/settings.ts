@@ -29,10 +29,12 @@ export interface Settings extends Target {
   /** Requests in flight on each connection. Integer 1-100; above 1 the requests are pipelined. */
   pipelining: number;
   /**
-   * Keep the event loop spinning between responses (faster at 1 connection, burns a core). Resolved
-   * from the `busy-poll` input: `auto` turns it on for 1 connection with 1 request in flight only.
+   * Keep the event loop spinning between responses (faster at 1 connection, burns a core). From the
+   * `busy-poll` input: `auto` is `'trial'` at 1 connection with 1 request in flight in the closed
+   * loop (a short trial of both modes before the window decides, src/check/busy-poll.ts), and false
+   * otherwise.
    */
-  busyPoll: boolean;
+  busyPoll: boolean | 'trial';
   /** Per-request timeout in seconds: from sending the request to the end of the body. */
   timeoutSec: number;
   /** How long to wait for the target to answer before the load starts, in seconds; 0 = don't wait. */

@@ -50,7 +50,8 @@ export function jsonReport(
       rate: settings.rate,
       connections: settings.connections,
       pipelining: settings.pipelining,
-      busyPoll: settings.busyPoll,
+      // `auto` when a trial decided (the mode used is `generator.busyPoll`).
+      busyPoll: settings.busyPoll === 'trial' ? 'auto' : settings.busyPoll,
       timeoutSec: settings.timeoutSec,
       waitTimeoutSec: settings.waitTimeoutSec,
       warmupSec: settings.warmupSec,

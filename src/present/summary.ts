@@ -83,7 +83,11 @@ function mainMarkdown(settings: Settings, result: LoadResult, decision: Decision
         `${plural(settings.connections, 'connection')} x ${settings.pipelining} in flight, ` +
         `timeout ${formatSeconds(settings.timeoutSec)} s` +
         (settings.warmupSec > 0 ? `, warm-up ${formatSeconds(settings.warmupSec)} s` : '') +
-        (settings.busyPoll ? ', busy-poll' : ''),
+        (settings.busyPoll === true
+          ? ', busy-poll'
+          : settings.busyPoll === 'trial'
+            ? ', busy-poll auto'
+            : ''),
     ],
     ['Headers sent', headerNames !== '' && `${escapeText(headerNames)} (values hidden)`],
     ['Requests', `**${result.requests}** (status ${formatStatusRanges(settings.expectedStatus)})`],
@@ -226,11 +230,18 @@ function generatorText(generator: LoadResult['generator']): string {
   const pct = (x: number) => `${Math.round(x)}%`;
   const { cores } = generator;
   const perRequest = `${Math.round(generator.cpuUsPerRequest)} µs of CPU per request`;
-  return generator.busyPoll
+  const usage = generator.busyPoll
     ? `busy-poll (a whole core by design); loop handling responses ${pct(100 * generator.utilization)} of the time; ${perRequest}`
     : `CPU ${pct(generator.cpuPct)} of a core` +
-        (cores > 0 ? ` (${pct(generator.cpuPct / cores)} of ${plural(cores, 'core')})` : '') +
-        `, event loop busy ${pct(100 * generator.utilization)}; ${perRequest}`;
+      (cores > 0 ? ` (${pct(generator.cpuPct / cores)} of ${plural(cores, 'core')})` : '') +
+      `, event loop busy ${pct(100 * generator.utilization)}; ${perRequest}`;
+  const trial = generator.busyPollTrial;
+  if (trial === undefined) return usage;
+  const rate = (x: number) => `${formatRate(x)} req/s`;
+  return (
+    `${usage}. busy-poll auto: ${trial.chosen ? 'on' : 'off'}, from a trial of both ` +
+    `(${rate(trial.onPerSec)} spinning, ${rate(trial.offPerSec)} not)`
+  );
 }
 
 function plural(n: number, word: string): string {

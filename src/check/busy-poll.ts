@@ -1,0 +1,80 @@
+/**
+ * `busy-poll: auto`, decided by measurement. At 1 connection with 1 request in flight, spinning
+ * notices each response at once instead of sleeping until the kernel wakes the process, which can
+ * be worth much of the count against a fast service on a core of its own. But spinning keeps a
+ * core busy, and where the service shares the cores with the generator (a hosted runner, a
+ * service with several worker processes) that core is taken from the service, and the count falls
+ * instead. Which one happens depends on the machine and the service, so `auto` tries both on the
+ * connection the window then uses and keeps the faster; the numbers behind it are in
+ * docs/engine.md.
+ */
+import { startLoad, type LoadPool, type LoadOptions } from '../engine/load.js';
+import type { BusyPollTrial, LoadResult } from '../model/result.js';
+
+/** Length of each of the trial's slices. */
+export const TRIAL_SLICE_MS = 200;
+
+/** The trial's length in all. */
+export const TRIAL_MS = 4 * TRIAL_SLICE_MS;
+
+/**
+ * Spinning, not, not, spinning. The first slice is the coldest (V8 has not compiled the hot path
+ * yet), and it is one of spinning's: a cold start can only count against spinning, so it is kept
+ * only when it wins by more than that.
+ */
+const TRIAL_ORDER = [true, false, false, true];
+
+export interface TrialOutcome {
+  trial: BusyPollTrial;
+  /** The trial's runs, settled: their load is reported with the warm-up's. */
+  settled: Promise<LoadResult[]>;
+}
+
+/**
+ * Runs the trial on `pool` (left open for the window) and returns the mode to use: spinning only
+ * when it answered more requests per second than not spinning. A target that answers nothing
+ * (errors only) gets no spinning. Each slice counts what was answered by its deadline; what it
+ * still has in flight settles during the next slice or the window, so a hung target costs the
+ * trial no more than its slices.
+ */
+export async function runBusyPollTrial(
+  load: Omit<LoadOptions, 'durationMs' | 'pool' | 'busyPoll'>,
+  pool: LoadPool,
+  start: typeof startLoad = startLoad,
+): Promise<TrialOutcome> {
+  const counted = { on: { requests: 0, ms: 0 }, off: { requests: 0, ms: 0 } };
+  const results: Promise<LoadResult>[] = [];
+  for (const busyPoll of TRIAL_ORDER) {
+    if (load.signal?.aborted) break;
+    const started = start({
+      ...load,
+      warmupMs: 0,
+      durationMs: TRIAL_SLICE_MS,
+      busyPoll,
+      pool,
+      cutOff: false,
+    });
+    results.push(started.result);
+    const mode = busyPoll ? counted.on : counted.off;
+    mode.requests += await started.windowEnd;
+    mode.ms += TRIAL_SLICE_MS;
+  }
+  const perSec = ({ requests, ms }: { requests: number; ms: number }) =>
+    ms > 0 ? (requests * 1000) / ms : 0;
+  const onPerSec = perSec(counted.on);
+  const offPerSec = perSec(counted.off);
+  return {
+    trial: { onPerSec, offPerSec, chosen: onPerSec > offPerSec },
+    settled: Promise.all(results),
+  };
+}
+
+/** Puts the trial in the result: its figures with the generator's, its load with the warm-up's. */
+export async function recordTrial(result: LoadResult, outcome: TrialOutcome | null): Promise<void> {
+  if (outcome === null) return;
+  result.generator.busyPollTrial = outcome.trial;
+  for (const run of await outcome.settled) {
+    result.warmup.responses += run.requests + run.unexpectedStatus + run.warmup.responses;
+    result.warmup.failures += run.errors + run.timeouts + run.cancelled + run.warmup.failures;
+  }
+}
