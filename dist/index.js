@@ -101538,8 +101538,8 @@ const OPTIONS = [
         name: 'busy-poll',
         default: 'auto',
         type: { kind: 'choice', values: ['auto', 'true', 'false'] },
-        description: 'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only, and off with rate.',
-        summary: 'Spin between responses instead of sleeping; auto = at 1 connection only',
+        description: 'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core, which a service sharing the cores may need. auto = at 1 connection with 1 request in flight, a 1.3 s trial of both modes before the window keeps the faster (its requests are not counted); off otherwise and with rate. A comparison uses one mode on both sides.',
+        summary: 'Spin between responses instead of sleeping; auto = a short trial at 1 connection',
         cli: { value: '<mode>', help: 'auto, true or false' },
     },
     {
@@ -102837,293 +102837,6 @@ function savedResult(raw) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./src/config/written-files.ts
-/** Checks the paths of the files a run writes, before any connection is made. */
-
-
-
-/** The runner's own files; a report written over one of them would break the job. */
-const RUNNER_FILES = [
-    'GITHUB_OUTPUT',
-    'GITHUB_STEP_SUMMARY',
-    'GITHUB_ENV',
-    'GITHUB_PATH',
-    'GITHUB_STATE',
-];
-/**
- * Refuses a `report-file`, `benchmark-file` or `benchmark-latency-file` that is one of the runner's
- * own files (whose contents it would replace) or another of the three. Throws an `InputError` naming the input.
- */
-function checkWrittenFiles(settings, env = process.env) {
-    const files = [
-        ['report-file', settings.reportFile],
-        ['benchmark-file', settings.benchmarkFile],
-        ['benchmark-latency-file', settings.benchmarkLatencyFile ?? ''],
-    ];
-    for (const [input, path] of files) {
-        if (path === '')
-            continue;
-        const clash = RUNNER_FILES.find((name) => env[name] && samePath(path, env[name]));
-        if (clash) {
-            throw new InputError(input, `Invalid ${input} '${path}': it is the runner's ${clash} file, which writing the report ` +
-                `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`);
-        }
-    }
-    // Each file of its own: a later one would replace an earlier one's contents.
-    for (let i = 1; i < files.length; i++) {
-        const [input, path] = files[i];
-        const twin = files.slice(0, i).find(([, other]) => path && other && samePath(path, other));
-        if (twin) {
-            throw new InputError(input, `Invalid ${input} '${path}': it is the same file as ${twin[0]}; expected a file of its own`);
-        }
-    }
-}
-/** The same file: the same absolute path, or (when both exist) the same file behind links. */
-function samePath(a, b) {
-    if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
-        return true;
-    try {
-        // One file behind both names, through symbolic or hard links.
-        const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
-        return x.dev === y.dev && x.ino === y.ino;
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/check/judge.ts
-
-
-/**
- * The gates a result is judged by, in a fixed order: min-requests and min-rps when set, the error
- * rate always, then each latency gate that is set.
- */
-function gatesOf(limits, result) {
-    const gates = [];
-    const gate = (name, limit, value, passed) => gates.push({ name, limit, value, passed });
-    if (limits.minRequests > 0) {
-        gate('min-requests', limits.minRequests, result.requests, result.requests >= limits.minRequests);
-    }
-    if (limits.minRps !== null) {
-        const rps = requestsPerSecond(result);
-        gate('min-rps', limits.minRps, rps, rps >= limits.minRps);
-    }
-    // Nothing sent in the window (every slot held by the warm-up, or the run's sends all dropped):
-    // no rate to judge, and no sign the service works.
-    if (requestsSent(result) === 0) {
-        gate('max-error-rate', limits.maxErrorRatePct, null, false);
-    }
-    else {
-        const errorRate = errorRatePct(result);
-        gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
-    }
-    const latency = [
-        ['max-p50-ms', limits.maxP50Ms, result.latency.p50Us],
-        ['max-p95-ms', limits.maxP95Ms, result.latency.p95Us],
-        ['max-p99-ms', limits.maxP99Ms, result.latency.p99Us],
-    ];
-    for (const [name, limit, us] of latency) {
-        if (limit === null)
-            continue;
-        // No counted response, no latency: a gate on it cannot hold.
-        if (result.latency.count === 0)
-            gate(name, limit, null, false);
-        else
-            gate(name, limit, us / 1000, us / 1000 <= limit);
-    }
-    return gates;
-}
-/** One gate in words: `error rate 100.00%, above max-error-rate 1%`. */
-function gatePhrase(gate, durationSec) {
-    const { name, limit, value, passed } = gate;
-    const v = value ?? NaN;
-    switch (name) {
-        case 'min-requests':
-            return `${v} requests in ${formatSeconds(durationSec)} s, ${passed ? 'at or above' : 'below'} min-requests ${limit}`;
-        case 'min-rps':
-            return `${v.toFixed(1)} req/s, ${passed ? 'at or above' : 'below'} min-rps ${limit}`;
-        case 'max-error-rate':
-            return value === null
-                ? 'no request was sent in the window (max-error-rate)'
-                : `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
-        case 'max-p50-ms':
-        case 'max-p95-ms':
-        case 'max-p99-ms':
-            return value === null
-                ? `no counted response to measure ${name.slice(4, 7)} latency on (${name} ${limit})`
-                : `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
-        case 'max-regression':
-            return value === null
-                ? 'no interval of the change (max-regression)'
-                : `the change's interval ends at ${formatChange(v)}, ${passed ? 'within' : 'below'} -${limit}% (max-regression)`;
-    }
-}
-/** `; <phrase>` for each gate that failed, to follow a sentence that names something else first. */
-function failedPhrases(gates, durationSec) {
-    return gates
-        .filter((g) => !g.passed)
-        .map((g) => `; ${gatePhrase(g, durationSec)}`)
-        .join('');
-}
-/** The decision of one service's gates: passed when every gate held. */
-function judge(limits, result) {
-    const gates = gatesOf(limits, result);
-    return fromGates(gates, limits.durationSec);
-}
-/** `Check passed: …` with every gate, or `Check failed: …` with the failed ones. */
-function fromGates(gates, durationSec, lead = '') {
-    const failed = gates.filter((g) => !g.passed);
-    const shown = (failed.length > 0 ? failed : gates).map((g) => gatePhrase(g, durationSec));
-    const passed = failed.length === 0;
-    return {
-        passed,
-        outcome: passed ? 'passed' : 'failed',
-        message: `Check ${passed ? 'passed' : 'failed'}: ${lead}${shown.join('; ')}`,
-        gates,
-    };
-}
-/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
-function cancelled(input) {
-    return {
-        passed: false,
-        outcome: 'cancelled',
-        gates: [],
-        message: `Check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
-            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far`,
-    };
-}
-/** The target never answered within `wait-timeout`. */
-function notReady(input) {
-    if (input.certificate) {
-        return {
-            passed: false,
-            outcome: 'not-ready',
-            gates: [],
-            message: `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
-                certificateAdvice(input.lastErrorCode ?? '', input.caFile === true),
-        };
-    }
-    return {
-        passed: false,
-        outcome: 'not-ready',
-        gates: [],
-        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
-            `(wait-timeout)` +
-            (input.lastError ? `; last error: ${input.lastError}` : '') +
-            (input.hint ? `; ${input.hint}` : ''),
-    };
-}
-/** What to do about a certificate refused with `code`. */
-function certificateAdvice(code, caFile) {
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
-        return 'It does not name this host: use a host name or address it names, or set insecure: true';
-    }
-    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-        return 'It is outside its validity dates: renew it, or set insecure: true';
-    }
-    if (caFile) {
-        return 'ca-file does not hold the CA that signed it: give that CA, or set insecure: true';
-    }
-    return ('For a local service with a self-signed certificate set insecure: true, or give its CA in ' +
-        'ca-file');
-}
-/**
- * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
- * or faster when the whole interval lies on one side of 0; unchanged otherwise.
- */
-function verdictOf(shift, maxRegressionPct) {
-    if (shift.highPct < -maxRegressionPct)
-        return 'regression';
-    if (shift.highPct < 0)
-        return 'slower';
-    if (shift.lowPct > 0)
-        return 'faster';
-    return 'unchanged';
-}
-/** A bug of ours, not a fault of the target: the step fails with the stack. */
-function crashed(error) {
-    const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-    return {
-        passed: false,
-        outcome: 'failed',
-        gates: [],
-        message: `http-load-check failed unexpectedly: ${stack}`,
-    };
-}
-/**
- * The decision of a comparison with an interval: the head's own gates (`absolute`) and the
- * max-regression gate, which fails when the whole interval lies below -max-regression. A pass
- * names the verdict and the interval first.
- */
-function comparisonDecision(shift, verdict, limits, absolute) {
-    const interval = `${formatChange(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
-        `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)})`;
-    const regression = {
-        name: 'max-regression',
-        limit: limits.maxRegressionPct,
-        value: shift.highPct,
-        passed: verdict !== 'regression',
-    };
-    const others = absolute.gates;
-    if (verdict === 'regression') {
-        return {
-            passed: false,
-            outcome: 'failed',
-            gates: [...others, regression],
-            message: `Check failed: throughput regression, head vs baseline ${interval}, the whole interval ` +
-                `below -${limits.maxRegressionPct}% (max-regression)` +
-                failedPhrases(others, limits.durationSec),
-        };
-    }
-    const words = {
-        faster: 'head is faster than baseline',
-        slower: `head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
-        unchanged: 'no significant change between head and baseline',
-    };
-    return fromGates([...others, regression], limits.durationSec, `${words[verdict]}: ${interval}; `);
-}
-/**
- * The comparison cannot be made when a side has fewer than 2 slices or a slice with no request:
- * the failure says why in each such side's own counts, e.g. `the baseline answered no request in 4
- * of 4 slices (0 requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`. Null when
- * both sides can be compared.
- */
-function notComparable(sides, kind, limits, 
-/** The head's own gates, judged as they would be without the comparison. */
-absolute) {
-    const reasons = [];
-    for (const side of ['head', 'baseline']) {
-        const { result: r, slices: own } = sides[side];
-        const empty = own.filter((s) => !(s.rps > 0)).length;
-        if (own.length >= 2 && empty === 0)
-            continue;
-        const name = side === 'head' ? 'the head' : kind === 'saved' ? 'the saved baseline' : 'the baseline';
-        const what = own.length < 2
-            ? `had ${own.length} slice(s), at least 2 are needed`
-            : `answered no request with an expected status in ${empty} of ${own.length} slices`;
-        const { responses, failures } = r.warmup;
-        reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
-            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(limits.timeoutSec)} s` +
-            (responses + failures > 0
-                ? `; in the warm-up ${responses} responses and ${failures} failures`
-                : '') +
-            ')');
-    }
-    if (reasons.length === 0)
-        return null;
-    return {
-        passed: false,
-        outcome: 'failed',
-        gates: [
-            ...absolute.gates,
-            { name: 'max-regression', limit: limits.maxRegressionPct, value: null, passed: false },
-        ],
-        message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}` +
-            failedPhrases(absolute.gates, limits.durationSec),
-    };
-}
-
 // EXTERNAL MODULE: ./node_modules/hdr-histogram-js/dist/index.js
 var dist = __nccwpck_require__(2960);
 ;// CONCATENATED MODULE: ./src/stats/latency.ts
@@ -103320,21 +103033,24 @@ class Connector {
      * closes every connection (gunicorn's sync workers) each request is a new connection, so what
      * undici's own connector adds to each (keep-alive probes set up, a WeakRef and timer for the
      * connect timeout, a closure per attempt) is paid per request; docs/engine.md has what dropping
-     * it bought. The connect timeout is the socket's own inactivity timer, cleared once connected.
+     * it bought. The connect timeout is the socket's own inactivity timer, cleared once connected
+     * (Node restarts it after a name lookup, so for a name that is not an address the lookup comes on
+     * top). TCP keep-alive probes are not set up: a run's connections are never idle for long.
      */
     connectPlain(timeoutMs) {
-        return ({ hostname, port }, callback) => {
+        return ({ hostname, port: givenPort }, callback) => {
             const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+            const port = Number(givenPort) || 80;
             const socket = external_node_net_default().connect({
                 host,
-                port: Number(port) || 80,
+                port,
                 noDelay: true,
                 ...(this.localhost ? { lookup: this.lookupLocalhost } : {}),
                 // Happy eyeballs over every address a name resolves to.
                 autoSelectFamily: true,
             });
             const onTimeout = () => {
-                socket.destroy(new node_modules_undici/* errors */.sO.ConnectTimeoutError(`Connect Timeout Error (attempted address: ${host}:${port}, timeout: ${timeoutMs}ms)`));
+                socket.destroy(connectTimeoutError(socket, host, port, timeoutMs));
             };
             let pending = callback;
             socket.setTimeout(timeoutMs, onTimeout);
@@ -103353,7 +103069,11 @@ class Connector {
             socket.once('error', (error) => {
                 const done = pending;
                 pending = null;
-                done?.(error, null);
+                // Happy eyeballs gives up each address after 250 ms: every address timing out is a
+                // connect timeout too, as undici's connector reports it.
+                const timedOut = error instanceof AggregateError &&
+                    error.errors.some((e) => e?.code === 'ETIMEDOUT');
+                done?.(timedOut ? connectTimeoutError(socket, host, port, timeoutMs, error) : error, null);
             });
             return socket;
         };
@@ -103384,6 +103104,17 @@ class Connector {
         else
             callback(null, addresses[0].address, addresses[0].family);
     };
+}
+/** undici's error for a connect that took too long, worded as its connector words it. */
+function connectTimeoutError(socket, host, port, timeoutMs, cause) {
+    const tried = socket.autoSelectFamilyAttemptedAddresses;
+    const where = Array.isArray(tried) && tried.length > 1
+        ? `attempted addresses: ${tried.join(', ')}`
+        : `attempted address: ${host}:${port}`;
+    const error = new node_modules_undici/* errors */.sO.ConnectTimeoutError(`Connect Timeout Error (${where}, timeout: ${timeoutMs}ms)`);
+    if (cause)
+        error.cause = cause;
+    return error;
 }
 /** What the connector passes to `tls.connect`: the checks, and one secure context for them all. */
 function tlsOptions(settings) {
@@ -103649,12 +103380,12 @@ class LoadRun {
     }
     start() {
         const { connections, durationMs, timeoutMs, signal } = this.options;
-        if (this.options.pool?.cancelled)
-            throw new Error('a cancelled LoadPool cannot start a run');
         if (signal?.aborted) {
             const result = this.finalResult(true);
             return { windowEnd: Promise.resolve(0), result: Promise.resolve(result) };
         }
+        if (this.options.pool?.cancelled)
+            throw new Error('a cancelled LoadPool cannot start a run');
         const windowEnd = new Promise((resolve) => (this.endWindow = resolve));
         const done = new Promise((resolve) => (this.finish = resolve));
         const warmupMs = this.options.warmupMs ?? 0;
@@ -104332,6 +104063,373 @@ class Slot {
     };
 }
 
+;// CONCATENATED MODULE: ./src/check/busy-poll.ts
+/**
+ * `busy-poll: auto`, decided by measurement. At 1 connection with 1 request in flight, spinning
+ * notices each response at once instead of sleeping until the kernel wakes the process, which can
+ * be worth much of the count against a fast service on a core of its own. But spinning keeps a
+ * core busy, and where the service shares the cores with the generator (a hosted runner, a
+ * service with several worker processes) that core is taken from the service, and the count falls
+ * instead. Which one happens depends on the machine and the service, so `auto` tries both on the
+ * connection the window then uses and keeps the faster; the numbers behind it are in
+ * docs/engine.md.
+ */
+
+/**
+ * Load before the slices, counted by neither mode. The generator's first second is its slowest
+ * (V8 compiles the hot path as it runs), and much slower at its very start: measured slices from
+ * a cold start would decide for whichever mode went second (docs/engine.md).
+ */
+const TRIAL_LEAD_IN_MS = 500;
+/** Length of each of the trial's slices. */
+const TRIAL_SLICE_MS = 100;
+/**
+ * Not spinning, spinning, spinning, not; spinning, not, not, spinning (ABBA BAAB): a speed that
+ * still drifts during the trial, as the generator warms up, falls on both modes alike (a linear or
+ * quadratic drift cancels out).
+ */
+const TRIAL_ORDER = [false, true, true, false, true, false, false, true];
+/** The trial's length in all. */
+const TRIAL_MS = TRIAL_LEAD_IN_MS + TRIAL_ORDER.length * TRIAL_SLICE_MS;
+/**
+ * Runs the trial on `pool` (left open for the window) and returns the mode to use: spinning only
+ * when it answered more requests per second than not spinning. A target that answers nothing
+ * (errors only) gets no spinning. Each slice counts what was answered by its deadline; what it
+ * still has in flight settles during the next slice or the window, so a hung target costs the
+ * trial no more than its slices.
+ */
+async function runBusyPollTrial(load, pool, start = startLoad) {
+    const counted = { on: { requests: 0, ms: 0 }, off: { requests: 0, ms: 0 } };
+    const results = [];
+    const slice = async (busyPoll, durationMs) => {
+        const started = start({ ...load, warmupMs: 0, durationMs, busyPoll, pool, cutOff: false });
+        results.push(started.result);
+        return started.windowEnd;
+    };
+    if (!load.signal?.aborted)
+        await slice(false, TRIAL_LEAD_IN_MS);
+    for (const busyPoll of TRIAL_ORDER) {
+        if (load.signal?.aborted)
+            break;
+        const mode = busyPoll ? counted.on : counted.off;
+        mode.requests += await slice(busyPoll, TRIAL_SLICE_MS);
+        mode.ms += TRIAL_SLICE_MS;
+    }
+    const perSec = ({ requests, ms }) => ms > 0 ? (requests * 1000) / ms : 0;
+    const onPerSec = perSec(counted.on);
+    const offPerSec = perSec(counted.off);
+    return {
+        trial: { onPerSec, offPerSec, chosen: onPerSec > offPerSec },
+        settled: Promise.all(results),
+    };
+}
+/** Puts the trial in the result: its figures with the generator's, its load with the warm-up's. */
+async function recordTrial(result, outcome) {
+    if (outcome === null)
+        return;
+    result.generator.busyPollTrial = outcome.trial;
+    for (const run of await outcome.settled) {
+        result.warmup.responses += run.requests + run.unexpectedStatus + run.warmup.responses;
+        result.warmup.failures += run.errors + run.timeouts + run.cancelled + run.warmup.failures;
+    }
+}
+/**
+ * Against a saved report, `auto` takes the mode the saved run used (its own trial's choice), so
+ * that both sides of the comparison ran in the same mode; no trial runs.
+ */
+function withSavedMode(settings, saved) {
+    if (saved === null || settings.busyPoll !== 'trial')
+        return settings;
+    return { ...settings, busyPoll: saved.result.generator.busyPoll };
+}
+
+;// CONCATENATED MODULE: ./src/config/written-files.ts
+/** Checks the paths of the files a run writes, before any connection is made. */
+
+
+
+/** The runner's own files; a report written over one of them would break the job. */
+const RUNNER_FILES = [
+    'GITHUB_OUTPUT',
+    'GITHUB_STEP_SUMMARY',
+    'GITHUB_ENV',
+    'GITHUB_PATH',
+    'GITHUB_STATE',
+];
+/**
+ * Refuses a `report-file`, `benchmark-file` or `benchmark-latency-file` that is one of the runner's
+ * own files (whose contents it would replace) or another of the three. Throws an `InputError` naming the input.
+ */
+function checkWrittenFiles(settings, env = process.env) {
+    const files = [
+        ['report-file', settings.reportFile],
+        ['benchmark-file', settings.benchmarkFile],
+        ['benchmark-latency-file', settings.benchmarkLatencyFile ?? ''],
+    ];
+    for (const [input, path] of files) {
+        if (path === '')
+            continue;
+        const clash = RUNNER_FILES.find((name) => env[name] && samePath(path, env[name]));
+        if (clash) {
+            throw new InputError(input, `Invalid ${input} '${path}': it is the runner's ${clash} file, which writing the report ` +
+                `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`);
+        }
+    }
+    // Each file of its own: a later one would replace an earlier one's contents.
+    for (let i = 1; i < files.length; i++) {
+        const [input, path] = files[i];
+        const twin = files.slice(0, i).find(([, other]) => path && other && samePath(path, other));
+        if (twin) {
+            throw new InputError(input, `Invalid ${input} '${path}': it is the same file as ${twin[0]}; expected a file of its own`);
+        }
+    }
+}
+/** The same file: the same absolute path, or (when both exist) the same file behind links. */
+function samePath(a, b) {
+    if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
+        return true;
+    try {
+        // One file behind both names, through symbolic or hard links.
+        const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
+        return x.dev === y.dev && x.ino === y.ino;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/check/judge.ts
+
+
+/**
+ * The gates a result is judged by, in a fixed order: min-requests and min-rps when set, the error
+ * rate always, then each latency gate that is set.
+ */
+function gatesOf(limits, result) {
+    const gates = [];
+    const gate = (name, limit, value, passed) => gates.push({ name, limit, value, passed });
+    if (limits.minRequests > 0) {
+        gate('min-requests', limits.minRequests, result.requests, result.requests >= limits.minRequests);
+    }
+    if (limits.minRps !== null) {
+        const rps = requestsPerSecond(result);
+        gate('min-rps', limits.minRps, rps, rps >= limits.minRps);
+    }
+    // Nothing sent in the window (every slot held by the warm-up, or the run's sends all dropped):
+    // no rate to judge, and no sign the service works.
+    if (requestsSent(result) === 0) {
+        gate('max-error-rate', limits.maxErrorRatePct, null, false);
+    }
+    else {
+        const errorRate = errorRatePct(result);
+        gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
+    }
+    const latency = [
+        ['max-p50-ms', limits.maxP50Ms, result.latency.p50Us],
+        ['max-p95-ms', limits.maxP95Ms, result.latency.p95Us],
+        ['max-p99-ms', limits.maxP99Ms, result.latency.p99Us],
+    ];
+    for (const [name, limit, us] of latency) {
+        if (limit === null)
+            continue;
+        // No counted response, no latency: a gate on it cannot hold.
+        if (result.latency.count === 0)
+            gate(name, limit, null, false);
+        else
+            gate(name, limit, us / 1000, us / 1000 <= limit);
+    }
+    return gates;
+}
+/** One gate in words: `error rate 100.00%, above max-error-rate 1%`. */
+function gatePhrase(gate, durationSec) {
+    const { name, limit, value, passed } = gate;
+    const v = value ?? NaN;
+    switch (name) {
+        case 'min-requests':
+            return `${v} requests in ${formatSeconds(durationSec)} s, ${passed ? 'at or above' : 'below'} min-requests ${limit}`;
+        case 'min-rps':
+            return `${v.toFixed(1)} req/s, ${passed ? 'at or above' : 'below'} min-rps ${limit}`;
+        case 'max-error-rate':
+            return value === null
+                ? 'no request was sent in the window (max-error-rate)'
+                : `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
+        case 'max-p50-ms':
+        case 'max-p95-ms':
+        case 'max-p99-ms':
+            return value === null
+                ? `no counted response to measure ${name.slice(4, 7)} latency on (${name} ${limit})`
+                : `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
+        case 'max-regression':
+            return value === null
+                ? 'no interval of the change (max-regression)'
+                : `the change's interval ends at ${formatChange(v)}, ${passed ? 'within' : 'below'} -${limit}% (max-regression)`;
+    }
+}
+/** `; <phrase>` for each gate that failed, to follow a sentence that names something else first. */
+function failedPhrases(gates, durationSec) {
+    return gates
+        .filter((g) => !g.passed)
+        .map((g) => `; ${gatePhrase(g, durationSec)}`)
+        .join('');
+}
+/** The decision of one service's gates: passed when every gate held. */
+function judge(limits, result) {
+    const gates = gatesOf(limits, result);
+    return fromGates(gates, limits.durationSec);
+}
+/** `Check passed: …` with every gate, or `Check failed: …` with the failed ones. */
+function fromGates(gates, durationSec, lead = '') {
+    const failed = gates.filter((g) => !g.passed);
+    const shown = (failed.length > 0 ? failed : gates).map((g) => gatePhrase(g, durationSec));
+    const passed = failed.length === 0;
+    return {
+        passed,
+        outcome: passed ? 'passed' : 'failed',
+        message: `Check ${passed ? 'passed' : 'failed'}: ${lead}${shown.join('; ')}`,
+        gates,
+    };
+}
+/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
+function cancelled(input) {
+    return {
+        passed: false,
+        outcome: 'cancelled',
+        gates: [],
+        message: `Check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
+            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far`,
+    };
+}
+/** The target never answered within `wait-timeout`. */
+function notReady(input) {
+    if (input.certificate) {
+        return {
+            passed: false,
+            outcome: 'not-ready',
+            gates: [],
+            message: `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
+                certificateAdvice(input.lastErrorCode ?? '', input.caFile === true),
+        };
+    }
+    return {
+        passed: false,
+        outcome: 'not-ready',
+        gates: [],
+        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
+            `(wait-timeout)` +
+            (input.lastError ? `; last error: ${input.lastError}` : '') +
+            (input.hint ? `; ${input.hint}` : ''),
+    };
+}
+/** What to do about a certificate refused with `code`. */
+function certificateAdvice(code, caFile) {
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+        return 'It does not name this host: use a host name or address it names, or set insecure: true';
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+        return 'It is outside its validity dates: renew it, or set insecure: true';
+    }
+    if (caFile) {
+        return 'ca-file does not hold the CA that signed it: give that CA, or set insecure: true';
+    }
+    return ('For a local service with a self-signed certificate set insecure: true, or give its CA in ' +
+        'ca-file');
+}
+/**
+ * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
+ * or faster when the whole interval lies on one side of 0; unchanged otherwise.
+ */
+function verdictOf(shift, maxRegressionPct) {
+    if (shift.highPct < -maxRegressionPct)
+        return 'regression';
+    if (shift.highPct < 0)
+        return 'slower';
+    if (shift.lowPct > 0)
+        return 'faster';
+    return 'unchanged';
+}
+/** A bug of ours, not a fault of the target: the step fails with the stack. */
+function crashed(error) {
+    const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    return {
+        passed: false,
+        outcome: 'failed',
+        gates: [],
+        message: `http-load-check failed unexpectedly: ${stack}`,
+    };
+}
+/**
+ * The decision of a comparison with an interval: the head's own gates (`absolute`) and the
+ * max-regression gate, which fails when the whole interval lies below -max-regression. A pass
+ * names the verdict and the interval first.
+ */
+function comparisonDecision(shift, verdict, limits, absolute) {
+    const interval = `${formatChange(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
+        `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)})`;
+    const regression = {
+        name: 'max-regression',
+        limit: limits.maxRegressionPct,
+        value: shift.highPct,
+        passed: verdict !== 'regression',
+    };
+    const others = absolute.gates;
+    if (verdict === 'regression') {
+        return {
+            passed: false,
+            outcome: 'failed',
+            gates: [...others, regression],
+            message: `Check failed: throughput regression, head vs baseline ${interval}, the whole interval ` +
+                `below -${limits.maxRegressionPct}% (max-regression)` +
+                failedPhrases(others, limits.durationSec),
+        };
+    }
+    const words = {
+        faster: 'head is faster than baseline',
+        slower: `head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
+        unchanged: 'no significant change between head and baseline',
+    };
+    return fromGates([...others, regression], limits.durationSec, `${words[verdict]}: ${interval}; `);
+}
+/**
+ * The comparison cannot be made when a side has fewer than 2 slices or a slice with no request:
+ * the failure says why in each such side's own counts, e.g. `the baseline answered no request in 4
+ * of 4 slices (0 requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`. Null when
+ * both sides can be compared.
+ */
+function notComparable(sides, kind, limits, 
+/** The head's own gates, judged as they would be without the comparison. */
+absolute) {
+    const reasons = [];
+    for (const side of ['head', 'baseline']) {
+        const { result: r, slices: own } = sides[side];
+        const empty = own.filter((s) => !(s.rps > 0)).length;
+        if (own.length >= 2 && empty === 0)
+            continue;
+        const name = side === 'head' ? 'the head' : kind === 'saved' ? 'the saved baseline' : 'the baseline';
+        const what = own.length < 2
+            ? `had ${own.length} slice(s), at least 2 are needed`
+            : `answered no request with an expected status in ${empty} of ${own.length} slices`;
+        const { responses, failures } = r.warmup;
+        reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
+            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(limits.timeoutSec)} s` +
+            (responses + failures > 0
+                ? `; in the warm-up ${responses} responses and ${failures} failures`
+                : '') +
+            ')');
+    }
+    if (reasons.length === 0)
+        return null;
+    return {
+        passed: false,
+        outcome: 'failed',
+        gates: [
+            ...absolute.gates,
+            { name: 'max-regression', limit: limits.maxRegressionPct, value: null, passed: false },
+        ],
+        message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}` +
+            failedPhrases(absolute.gates, limits.durationSec),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/ready.ts
 /**
  * Readiness: poll the target until it answers an HTTP request (any status), before the load starts.
@@ -104474,73 +104572,6 @@ function sleep(ms, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/check/busy-poll.ts
-/**
- * `busy-poll: auto`, decided by measurement. At 1 connection with 1 request in flight, spinning
- * notices each response at once instead of sleeping until the kernel wakes the process, which can
- * be worth much of the count against a fast service on a core of its own. But spinning keeps a
- * core busy, and where the service shares the cores with the generator (a hosted runner, a
- * service with several worker processes) that core is taken from the service, and the count falls
- * instead. Which one happens depends on the machine and the service, so `auto` tries both on the
- * connection the window then uses and keeps the faster; the numbers behind it are in
- * docs/engine.md.
- */
-
-/** Length of each of the trial's slices. */
-const TRIAL_SLICE_MS = 200;
-/** The trial's length in all. */
-const TRIAL_MS = 4 * TRIAL_SLICE_MS;
-/**
- * Spinning, not, not, spinning. The first slice is the coldest (V8 has not compiled the hot path
- * yet), and it is one of spinning's: a cold start can only count against spinning, so it is kept
- * only when it wins by more than that.
- */
-const TRIAL_ORDER = [true, false, false, true];
-/**
- * Runs the trial on `pool` (left open for the window) and returns the mode to use: spinning only
- * when it answered more requests per second than not spinning. A target that answers nothing
- * (errors only) gets no spinning. Each slice counts what was answered by its deadline; what it
- * still has in flight settles during the next slice or the window, so a hung target costs the
- * trial no more than its slices.
- */
-async function runBusyPollTrial(load, pool, start = startLoad) {
-    const counted = { on: { requests: 0, ms: 0 }, off: { requests: 0, ms: 0 } };
-    const results = [];
-    for (const busyPoll of TRIAL_ORDER) {
-        if (load.signal?.aborted)
-            break;
-        const started = start({
-            ...load,
-            warmupMs: 0,
-            durationMs: TRIAL_SLICE_MS,
-            busyPoll,
-            pool,
-            cutOff: false,
-        });
-        results.push(started.result);
-        const mode = busyPoll ? counted.on : counted.off;
-        mode.requests += await started.windowEnd;
-        mode.ms += TRIAL_SLICE_MS;
-    }
-    const perSec = ({ requests, ms }) => ms > 0 ? (requests * 1000) / ms : 0;
-    const onPerSec = perSec(counted.on);
-    const offPerSec = perSec(counted.off);
-    return {
-        trial: { onPerSec, offPerSec, chosen: onPerSec > offPerSec },
-        settled: Promise.all(results),
-    };
-}
-/** Puts the trial in the result: its figures with the generator's, its load with the warm-up's. */
-async function recordTrial(result, outcome) {
-    if (outcome === null)
-        return;
-    result.generator.busyPollTrial = outcome.trial;
-    for (const run of await outcome.settled) {
-        result.warmup.responses += run.requests + run.unexpectedStatus + run.warmup.responses;
-        result.warmup.failures += run.errors + run.timeouts + run.cancelled + run.warmup.failures;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/check/absolute.ts
 /**
  * The absolute check (one continuous run against `min-requests`) and what every check shares: the
@@ -104597,7 +104628,8 @@ async function withBusyPoll(settings, signal, load) {
     const pool = openPool(settings);
     try {
         const outcome = await runBusyPollTrial(loadOptions(settings, signal), pool);
-        const result = await load(outcome.trial.chosen, pool);
+        // Stopped during the trial: the pool was cancelled with it, and nothing was measured.
+        const result = signal?.aborted ? emptyResult(true) : await load(outcome.trial.chosen, pool);
         await recordTrial(result, outcome);
         return result;
     }
@@ -104993,9 +105025,7 @@ const COMPARISON_WARMUP_MS = 1500;
  */
 async function runSaved(settings, saved, hooks = {}) {
     const { sampleSec } = saved.samples;
-    // The same mode on both sides: with `auto`, the one the saved run used (its own trial's choice).
-    const busyPoll = settings.busyPoll === 'trial' ? saved.result.generator.busyPoll : settings.busyPoll;
-    const headPart = await runAbsolute({ ...settings, busyPoll }, hooks, sampleSec);
+    const headPart = await runAbsolute(withSavedMode(settings, saved), hooks, sampleSec);
     const asSlices = (side, rates) => rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
     const slices = [
         ...asSlices('head', headPart.samples.rps),
@@ -106055,6 +106085,7 @@ function runEnvironment(env = process.env) {
 
 
 
+
 async function runSession(options) {
     const { sink } = options;
     const env = options.env ?? process.env;
@@ -106066,6 +106097,8 @@ async function runSession(options) {
         saved = settings.baselineFile
             ? readSavedBaseline(settings.baselineFile, settings.durationSec)
             : null;
+        // Resolved here so that the summary and the report say the mode the head runs in.
+        settings = withSavedMode(settings, saved);
     }
     catch (error) {
         return {

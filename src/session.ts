@@ -8,6 +8,7 @@
  * stands.
  */
 import { readSavedBaseline } from './config/baseline-file.js';
+import { withSavedMode } from './check/busy-poll.js';
 import { InputError, readSettings, type FileReader, type InputReader } from './config/settings.js';
 import { checkWrittenFiles } from './config/written-files.js';
 import { crashed } from './check/judge.js';
@@ -73,6 +74,8 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
     saved = settings.baselineFile
       ? readSavedBaseline(settings.baselineFile, settings.durationSec)
       : null;
+    // Resolved here so that the summary and the report say the mode the head runs in.
+    settings = withSavedMode(settings, saved);
   } catch (error) {
     return {
       status: 'bad-input',

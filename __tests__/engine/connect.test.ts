@@ -198,6 +198,15 @@ describe('localhost', () => {
     });
   }
 
+  it('reaches http://[::1] (an IPv6 address in brackets), counting what the server served', async (t) => {
+    if (!(await hasIpv6Loopback())) return t.skip('no IPv6 loopback');
+    const target = kept(await startServer(undefined, 0, { host: '::1' }));
+    const result = await runLoad(options(`http://[::1]:${target.port}`, { durationMs: 200 }));
+    assert.ok(result.requests > 50, JSON.stringify(result.errorsByKind));
+    assert.equal(result.requests, target.served());
+    assert.equal(result.protocol, 'http/1.1');
+  });
+
   it('tries first the loopback address that connected last', async (t) => {
     if (!(await hasIpv6Loopback())) return t.skip('no IPv6 loopback');
     const target = kept(await startServer(undefined, 0, { host: '::1' }));

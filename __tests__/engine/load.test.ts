@@ -207,6 +207,14 @@ describe('runLoad', () => {
     assert.deepEqual(result.perSecond, [2], 'the late answer goes into the last bucket');
   });
 
+  it('ends the window with what it counted by the deadline, before the late answer', async () => {
+    // As above: the answer to the request sent at 300 ms comes at 600 ms, after the window.
+    const target = await server((_req, res) => setTimeout(() => res.end('slow'), 300));
+    const started = startLoad(options(target.port));
+    assert.equal(await started.windowEnd, 1, 'only the first answer came by the deadline');
+    assert.equal((await started.result).requests, 2);
+  });
+
   it('counts expected statuses as requests and the others apart', async () => {
     const target = await server((_req, res, i) => {
       res.statusCode = i % 2 ? 500 : 200;

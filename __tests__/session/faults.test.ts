@@ -188,6 +188,21 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'hangs forever, busy-poll auto: the trial takes its 0.8 s and chooses no spinning',
+    target: () => serve(() => {}),
+    inputs: { 'wait-timeout': '0', timeout: '0.5', 'busy-poll': 'auto' },
+    boundMs: TRIAL_MS + 1000 + 500 + 1000,
+    check: (run) => {
+      assert.equal(run.code, 1);
+      assert.equal(n(run, 'requests'), 0);
+      assert.ok(n(run, 'timeouts') >= 1, `timeouts ${run.outputs.timeouts}`);
+      const { generator, warmup } = doneOf(run).check.result;
+      assert.deepEqual(generator.busyPollTrial, { onPerSec: 0, offPerSec: 0, chosen: false });
+      assert.equal(generator.busyPoll, false);
+      assert.ok(warmup.failures >= 1, 'the trial timed out too');
+    },
+  },
+  {
     name: 'drips the body one byte a second: the whole-request timeout fires',
     target: () =>
       serve((_req, res) => {

@@ -80,7 +80,8 @@ async function withBusyPoll(
   const pool = openPool(settings);
   try {
     const outcome = await runBusyPollTrial(loadOptions(settings, signal), pool);
-    const result = await load(outcome.trial.chosen, pool);
+    // Stopped during the trial: the pool was cancelled with it, and nothing was measured.
+    const result = signal?.aborted ? emptyResult(true) : await load(outcome.trial.chosen, pool);
     await recordTrial(result, outcome);
     return result;
   } finally {

@@ -26,7 +26,7 @@ import {
   waitFor,
   type CheckHooks,
 } from './absolute.js';
-import { recordTrial, runBusyPollTrial, type TrialOutcome } from './busy-poll.js';
+import { recordTrial, runBusyPollTrial, withSavedMode, type TrialOutcome } from './busy-poll.js';
 import { comparisonDecision, judge, notComparable, verdictOf } from './judge.js';
 
 /** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
@@ -44,10 +44,7 @@ export async function runSaved(
   hooks: CheckHooks = {},
 ): Promise<ComparisonCheck> {
   const { sampleSec } = saved.samples;
-  // The same mode on both sides: with `auto`, the one the saved run used (its own trial's choice).
-  const busyPoll =
-    settings.busyPoll === 'trial' ? saved.result.generator.busyPoll : settings.busyPoll;
-  const headPart: HeadPart = await runAbsolute({ ...settings, busyPoll }, hooks, sampleSec);
+  const headPart: HeadPart = await runAbsolute(withSavedMode(settings, saved), hooks, sampleSec);
   const asSlices = (side: Side, rates: number[]): Slice[] =>
     rates.map((rps) => ({ side, rps, requests: Math.round(rps * sampleSec) }));
   const slices = [

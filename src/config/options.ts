@@ -219,8 +219,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'auto',
     type: { kind: 'choice', values: ['auto', 'true', 'false'] },
     description:
-      'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core. auto = on at 1 connection with 1 request in flight only, and off with rate.',
-    summary: 'Spin between responses instead of sleeping; auto = at 1 connection only',
+      'Keep the event loop spinning between responses instead of sleeping: more requests at 1 connection against a fast service, at the cost of a whole CPU core, which a service sharing the cores may need. auto = at 1 connection with 1 request in flight, a 1.3 s trial of both modes before the window keeps the faster (its requests are not counted); off otherwise and with rate. A comparison uses one mode on both sides.',
+    summary: 'Spin between responses instead of sleeping; auto = a short trial at 1 connection',
     cli: { value: '<mode>', help: 'auto, true or false' },
   },
   {

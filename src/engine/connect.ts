@@ -102,25 +102,24 @@ export class Connector {
    * closes every connection (gunicorn's sync workers) each request is a new connection, so what
    * undici's own connector adds to each (keep-alive probes set up, a WeakRef and timer for the
    * connect timeout, a closure per attempt) is paid per request; docs/engine.md has what dropping
-   * it bought. The connect timeout is the socket's own inactivity timer, cleared once connected.
+   * it bought. The connect timeout is the socket's own inactivity timer, cleared once connected
+   * (Node restarts it after a name lookup, so for a name that is not an address the lookup comes on
+   * top). TCP keep-alive probes are not set up: a run's connections are never idle for long.
    */
   private connectPlain(timeoutMs: number): ConnectFunction {
-    return ({ hostname, port }, callback) => {
+    return ({ hostname, port: givenPort }, callback) => {
       const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+      const port = Number(givenPort) || 80;
       const socket = net.connect({
         host,
-        port: Number(port) || 80,
+        port,
         noDelay: true,
         ...(this.localhost ? { lookup: this.lookupLocalhost } : {}),
         // Happy eyeballs over every address a name resolves to.
         autoSelectFamily: true,
       });
       const onTimeout = (): void => {
-        socket.destroy(
-          new errors.ConnectTimeoutError(
-            `Connect Timeout Error (attempted address: ${host}:${port}, timeout: ${timeoutMs}ms)`,
-          ),
-        );
+        socket.destroy(connectTimeoutError(socket, host, port, timeoutMs));
       };
       let pending: buildConnector.Callback | null = callback;
       socket.setTimeout(timeoutMs, onTimeout);
@@ -137,7 +136,12 @@ export class Connector {
       socket.once('error', (error) => {
         const done = pending;
         pending = null;
-        done?.(error, null);
+        // Happy eyeballs gives up each address after 250 ms: every address timing out is a
+        // connect timeout too, as undici's connector reports it.
+        const timedOut =
+          error instanceof AggregateError &&
+          error.errors.some((e) => (e as NodeJS.ErrnoException | null)?.code === 'ETIMEDOUT');
+        done?.(timedOut ? connectTimeoutError(socket, host, port, timeoutMs, error) : error, null);
       });
       return socket;
     };
@@ -173,6 +177,26 @@ export class Connector {
     if (options.all) callback(null, addresses);
     else callback(null, addresses[0].address, addresses[0].family);
   };
+}
+
+/** undici's error for a connect that took too long, worded as its connector words it. */
+function connectTimeoutError(
+  socket: Socket,
+  host: string,
+  port: number,
+  timeoutMs: number,
+  cause?: Error,
+): Error {
+  const tried = socket.autoSelectFamilyAttemptedAddresses;
+  const where =
+    Array.isArray(tried) && tried.length > 1
+      ? `attempted addresses: ${tried.join(', ')}`
+      : `attempted address: ${host}:${port}`;
+  const error = new errors.ConnectTimeoutError(
+    `Connect Timeout Error (${where}, timeout: ${timeoutMs}ms)`,
+  );
+  if (cause) error.cause = cause;
+  return error;
 }
 
 /** What the connector passes to `tls.connect`: the checks, and one secure context for them all. */

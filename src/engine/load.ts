@@ -323,11 +323,11 @@ class LoadRun {
 
   start(): StartedLoad {
     const { connections, durationMs, timeoutMs, signal } = this.options;
-    if (this.options.pool?.cancelled) throw new Error('a cancelled LoadPool cannot start a run');
     if (signal?.aborted) {
       const result = this.finalResult(true);
       return { windowEnd: Promise.resolve(0), result: Promise.resolve(result) };
     }
+    if (this.options.pool?.cancelled) throw new Error('a cancelled LoadPool cannot start a run');
     const windowEnd = new Promise<number>((resolve) => (this.endWindow = resolve));
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     const warmupMs = this.options.warmupMs ?? 0;
