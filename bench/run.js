@@ -769,7 +769,8 @@ if (only.has('rate')) {
         for (const [name, fn] of rep % 2 ? gens.reverse() : gens) {
           await target.served();
           const r = await fn();
-          const served = await target.served();
+          // Our warm-up (1 s by default with rate) is served and not counted.
+          const served = (await target.served()) - (r.uncounted ?? 0);
           let row = rows.find((x) => x.rate === rate && x.name === name);
           if (!row) rows.push((row = { rate, name, samples: [] }));
           row.samples.push({ ...r, served });

@@ -70,6 +70,18 @@ describe('summary', () => {
     );
     assert.doesNotMatch(md, /saturated/);
     assert.doesNotMatch(md, /\[!WARNING\]|Head vs baseline/);
+    // busy-poll auto: what the trial measured and chose, on the generator's row.
+    const trial = { onPerSec: 41000, offPerSec: 30500.4, chosen: true };
+    const tried = absoluteCheck(settings, {
+      result: {
+        ...result,
+        generator: { ...result.generator, busyPoll: true, busyPollTrial: trial },
+      },
+    });
+    assert.match(
+      summaryMarkdown(settings, tried, warningsOf(settings, tried)),
+      /^\| Load generator \| busy-poll \(a whole core by design\);.*; 162 µs of CPU per request\. busy-poll auto: on, from a trial of both \(41000\.0 req\/s spinning, 30500\.4 req\/s not\) \|$/m,
+    );
     const busy = absoluteCheck(settings, {
       result: { ...result, generator: { ...result.generator, cpuPct: 97, utilization: 0.97 } },
     });
