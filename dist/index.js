@@ -101576,13 +101576,27 @@ const OPTIONS = [
         default: '',
         defaultText: 'none',
         type: { kind: 'text', accepted: "one 'Name: value' per line" },
-        description: 'Extra request headers (tokens, Host). Every value is registered as a secret: masked in the log, never written to the summary, the report or the outputs. Content-Length, and headers the HTTP client refuses (Expect, Transfer-Encoding, Upgrade, Keep-Alive), are input errors.',
+        description: 'Extra request headers (tokens, Host). The values of credential headers are registered as secrets, masked in the log: Authorization, Proxy-Authorization, Cookie, X-Api-Key, and any name containing token, secret, key, auth, session or password; give any other secret in secret-headers. No header value is ever written to the summary, the report or the outputs. Content-Length, and headers the HTTP client refuses (Expect, Transfer-Encoding, Upgrade, Keep-Alive), are input errors.',
+        summary: "Extra request headers; credential headers' values are masked in the log",
         cli: {
             flag: 'header',
             short: 'H',
             value: '<line>',
             multiple: true,
             help: "extra header 'Name: value' (repeatable)",
+        },
+    },
+    {
+        name: 'secret-headers',
+        default: '',
+        defaultText: 'none',
+        type: { kind: 'text', accepted: "one 'Name: value' per line" },
+        description: 'Request headers sent as headers are, whose every value is registered as a secret and masked in the log, whatever the name (e.g. X-Tenant: ${{ secrets.TENANT }}).',
+        cli: {
+            flag: 'secret-header',
+            value: '<line>',
+            multiple: true,
+            help: "header 'Name: value' whose value is masked (repeatable)",
         },
     },
     {
@@ -101721,6 +101735,7 @@ const OUTPUTS = [
     {
         name: 'requests',
         description: 'Responses with an expected status to requests sent in the window (late answers too). The gate and the standard line use it.',
+        summary: "Responses with an expected status to requests sent in the window; the standard line's count.",
     },
     { name: 'unexpected-status', description: 'Responses with any other status.' },
     { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
@@ -101732,10 +101747,12 @@ const OUTPUTS = [
     {
         name: 'duration',
         description: 'The measured window in seconds, to the last counted response (at least the requested duration).',
+        summary: 'The measured window in seconds, to the last counted response.',
     },
     {
         name: 'latency-p50-ms',
         description: "Median latency of counted responses in ms, from sending (with rate, from each send's due time) to the end of the body, 3 decimals.",
+        summary: 'Median latency of counted responses in ms (with rate, from each due time), 3 decimals.',
     },
     { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
     { name: 'latency-p95-ms', description: '95th percentile latency in milliseconds.' },
@@ -101744,22 +101761,27 @@ const OUTPUTS = [
     {
         name: 'error-rate',
         description: 'Errors, timeouts and unexpected statuses in percent of the requests sent in the window, 2 decimals.',
+        summary: 'Errors, timeouts and unexpected statuses in % of requests sent, 2 decimals.',
     },
     {
         name: 'dropped',
         description: "With rate: sends due in the window but never sent, every slot being busy; '0' in the closed loop.",
+        summary: "With rate: sends due but never sent (every slot busy); '0' otherwise.",
     },
     {
         name: 'outcome',
         description: 'passed (every gate held), failed (a gate failed: min-requests, min-rps, max-error-rate, a latency gate, or a regression against the baseline), not-ready (the service never answered within wait-timeout) or cancelled (the job was cancelled).',
+        summary: 'passed, failed (a gate failed), not-ready or cancelled.',
     },
     {
         name: 'passed',
         description: "'true' when every gate held (in a comparison, max-regression too), else 'false' (failed, not-ready or cancelled).",
+        summary: "'true' when every gate held, else 'false'.",
     },
     {
         name: 'failed-gates',
         description: "The gates that failed, comma-separated input names, e.g. 'max-error-rate,max-p95-ms'; '' when none did.",
+        summary: "The failed gates' input names, comma-separated; '' when none.",
     },
     { name: 'report', description: 'Path of the JSON report written (see report-file).' },
     {
@@ -102032,7 +102054,9 @@ function readSettings(read, readFile = readBoundedFile) {
     // schedule, and the catching up would count as the service's latency (docs/engine.md).
     const warmupSec = secondsIn('warmup', text('warmup', rate !== null ? '1' : '0'));
     const expectedStatus = statusRanges(text('expected-status'));
-    const headers = headerLines(read('headers'));
+    const secretLines = headerLines('secret-headers', read('secret-headers'));
+    const headers = [...headerLines('headers', read('headers')), ...secretLines];
+    const secretHeaders = [...new Set(secretLines.map(([name]) => name.toLowerCase()))];
     const request = requestInputs(read, text, file, readFile, headers);
     const baselineEndpoint = given('baseline-url') || given('baseline-port')
         ? endpoint({
@@ -102110,6 +102134,7 @@ function readSettings(read, readFile = readBoundedFile) {
         warmupSec,
         expectedStatus,
         headers,
+        secretHeaders,
         baseline,
         rounds,
         maxRegressionPct,
@@ -102567,7 +102592,7 @@ function headerProblem(name, value) {
  * `requestProblem`), so a value it would refuse on every request is refused here, with its line.
  * The value is never quoted in an error.
  */
-function headerLines(value) {
+function headerLines(input, value) {
     const headers = [];
     const lines = value.split(/\r?\n/);
     for (let i = 0; i < lines.length; i++) {
@@ -102579,7 +102604,7 @@ function headerLines(value) {
         const headerValue = colon > 0 ? line.slice(colon + 1).trim() : '';
         const problem = headerProblem(name, headerValue);
         if (problem) {
-            throw new InputError('headers', `Invalid headers: line ${i + 1} ${problem}; the value is not shown because it may be secret`);
+            throw new InputError(input, `Invalid ${input}: line ${i + 1} ${problem}; the value is not shown because it may be secret`);
         }
         headers.push([name, headerValue]);
     }
@@ -102589,7 +102614,7 @@ function headerLines(value) {
         headers: headers.flat(),
     });
     if (problem) {
-        throw new InputError('headers', `Invalid headers: the HTTP client refuses them together (${problem}), e.g. a header given twice that may appear once`);
+        throw new InputError(input, `Invalid ${input}: the HTTP client refuses them together (${problem}), e.g. a header given twice that may appear once`);
     }
     return headers;
 }
@@ -104143,6 +104168,47 @@ function withSavedMode(settings, saved) {
     return { ...settings, busyPoll: saved.result.generator.busyPoll };
 }
 
+;// CONCATENATED MODULE: ./src/config/secrets.ts
+/** Credential headers by their whole name, lower case. */
+const CREDENTIAL_NAMES = new Set([
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'x-api-key',
+]);
+/** Credential headers by a part of their name, lower case. */
+const CREDENTIAL_PARTS = [
+    'token',
+    'secret',
+    'key',
+    'auth',
+    'session',
+    'password',
+];
+/** True for a header whose value is a credential by its name, e.g. `X-Auth-Token`. */
+function isCredentialHeader(name) {
+    const lower = name.toLowerCase();
+    return CREDENTIAL_NAMES.has(lower) || CREDENTIAL_PARTS.some((part) => lower.includes(part));
+}
+/**
+ * The values to register as secrets: of every route of both sides (a targets file has headers of
+ * its own), those of credential headers and of the `secret-headers` input's names. Empty values
+ * are left out (masking '' means nothing).
+ */
+function secretValues(settings) {
+    const secretNames = new Set(settings.secretHeaders);
+    const routes = [...settings.routes, ...(settings.baseline?.routes ?? [])];
+    const values = new Set();
+    for (const route of routes) {
+        for (const [name, value] of route.headers) {
+            if (value !== '' && (secretNames.has(name.toLowerCase()) || isCredentialHeader(name))) {
+                values.add(value);
+            }
+        }
+    }
+    return [...values];
+}
+
 ;// CONCATENATED MODULE: ./src/config/written-files.ts
 /** Checks the paths of the files a run writes, before any connection is made. */
 
@@ -105528,6 +105594,7 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
             warmupSec: settings.warmupSec,
             expectedStatus: settings.expectedStatus,
             headers: settings.headers.map(([name]) => [name, '***']),
+            secretHeaders: settings.secretHeaders,
             baseline: settings.baseline && {
                 ...settings.baseline,
                 routes: distinctRoutes(settings.baseline.routes).map(routeReport),
@@ -106086,6 +106153,7 @@ function runEnvironment(env = process.env) {
 
 
 
+
 async function runSession(options) {
     const { sink } = options;
     const env = options.env ?? process.env;
@@ -106106,13 +106174,8 @@ async function runSession(options) {
             message: error instanceof InputError ? error.message : String(error),
         };
     }
-    // Every header value sent, of every route of both sides (a targets file has headers of its own),
-    // but Content-Type: a media type is no credential, and masking it would hide it all over the log.
-    const routes = [...settings.routes, ...(settings.baseline?.routes ?? [])];
-    const values = new Set(routes.flatMap((route) => route.headers.flatMap(([name, value]) => name.toLowerCase() === 'content-type' ? [] : [value])));
-    for (const value of values)
-        if (value !== '')
-            sink.secret(value);
+    for (const value of secretValues(settings))
+        sink.secret(value);
     // `http test running...` waits for its count on the same line; anything else printed meanwhile
     // (a crash) first ends that line, or the runner would not see a workflow command in it.
     let midLine = false;

@@ -110,11 +110,21 @@ function inputsPage(): string {
     'Durations (`duration`, `timeout`, `wait-timeout`, `warmup`) are seconds, fractions allowed, or a',
     'number with a unit: `500ms`, `10s`, `2m`, `1h`.',
     '',
+    '## Outputs',
+    '',
+    '<!-- prettier-ignore-start -->',
+    outputsTable(true),
+    '<!-- prettier-ignore-end -->',
+    '',
   ].join('\n');
 }
 
-function outputsTable(): string {
-  const rows = OUTPUTS.map((spec) => `| \`${spec.name}\` | ${cell(spec.description)} |`);
+/** The outputs: in full for docs/inputs.md, the README's shorter text otherwise. */
+function outputsTable(full = false): string {
+  const rows = OUTPUTS.map(
+    (spec) =>
+      `| \`${spec.name}\` | ${cell(full ? spec.description : (spec.summary ?? spec.description))} |`,
+  );
   return ['| output | meaning |', '|---|---|', ...rows].join('\n');
 }
 

@@ -9,6 +9,7 @@
  */
 import { readSavedBaseline } from './config/baseline-file.js';
 import { withSavedMode } from './check/busy-poll.js';
+import { secretValues } from './config/secrets.js';
 import { InputError, readSettings, type FileReader, type InputReader } from './config/settings.js';
 import { checkWrittenFiles } from './config/written-files.js';
 import { crashed } from './check/judge.js';
@@ -82,17 +83,7 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
       message: error instanceof InputError ? error.message : String(error),
     };
   }
-  // Every header value sent, of every route of both sides (a targets file has headers of its own),
-  // but Content-Type: a media type is no credential, and masking it would hide it all over the log.
-  const routes = [...settings.routes, ...(settings.baseline?.routes ?? [])];
-  const values = new Set(
-    routes.flatMap((route) =>
-      route.headers.flatMap(([name, value]) =>
-        name.toLowerCase() === 'content-type' ? [] : [value],
-      ),
-    ),
-  );
-  for (const value of values) if (value !== '') sink.secret(value);
+  for (const value of secretValues(settings)) sink.secret(value);
 
   // `http test running...` waits for its count on the same line; anything else printed meanwhile
   // (a crash) first ends that line, or the runner would not see a workflow command in it.

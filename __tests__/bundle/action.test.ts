@@ -137,7 +137,7 @@ describe('workflow commands', () => {
     }
   });
 
-  it('sends a header but never prints its value, except in the add-mask command', async () => {
+  it('sends headers, masks the credentials and secret-headers, and never prints a value', async () => {
     const secret = 's3cr3t-token-value';
     let seen: http.IncomingHttpHeaders = {};
     const server = await startServer((req, res) => {
@@ -149,11 +149,17 @@ describe('workflow commands', () => {
         port: String(server.port),
         duration: '0.3',
         'min-requests': '1',
-        headers: `Authorization: Bearer ${secret}\nX-Extra: ${secret}-2`,
+        headers: `Authorization: Bearer ${secret}\nAccept: application/json`,
+        'secret-headers': `X-Extra: ${secret}-2`,
       });
       assert.equal(run.code, 0, run.stdout);
       assert.equal(seen.authorization, `Bearer ${secret}`);
       assert.equal(seen['x-extra'], `${secret}-2`);
+      assert.equal(seen.accept, 'application/json');
+      assert.ok(
+        !run.stdout.includes('::add-mask::application/json'),
+        'a plain header is not masked',
+      );
       const masked = run.stdout
         .split('\n')
         .filter((line) => !line.startsWith('::add-mask::'))
@@ -163,7 +169,10 @@ describe('workflow commands', () => {
       assert.ok(!masked.includes(secret), 'not in the log');
       assert.ok(!run.summary.includes(secret), 'not in the summary');
       assert.ok(!JSON.stringify(run.outputs).includes(secret), 'not in the outputs');
-      assert.match(run.summary, /\| Headers sent \| Authorization, X-Extra \(values hidden\) \|/);
+      assert.match(
+        run.summary,
+        /\| Headers sent \| Authorization, Accept, X-Extra \(values hidden\) \|/,
+      );
     } finally {
       await server.close();
     }

@@ -218,12 +218,13 @@ describe('http-load-check CLI', () => {
     ]) {
       assert.ok(help.stdout.includes(option), option);
     }
-    // Every action input has its option (`headers` is the repeatable `--header`).
+    // Every action input has its option (`headers` and `secret-headers` are the repeatable
+    // `--header` and `--secret-header`).
     const actionYml = readFileSync(join(ROOT, 'action.yml'), 'utf8');
     const inputs = actionYml.slice(actionYml.indexOf('inputs:'), actionYml.indexOf('outputs:'));
     for (const [, name] of inputs.matchAll(/^ {2}([a-z-]+):$/gm)) {
       if (name === 'port') continue; // the positional argument
-      const option = name === 'headers' ? '--header' : `--${name}`;
+      const option = /^(secret-)?headers$/.test(name) ? `--${name.slice(0, -1)}` : `--${name}`;
       assert.ok(help.stdout.includes(option), `${name} has no ${option}`);
     }
     const version = await cli(['--version']);

@@ -38,6 +38,7 @@ const BAD: Record<string, string> = {
   warmup: '3601',
   'expected-status': '2xx',
   headers: 'no colon here',
+  'secret-headers': 'no colon here',
   'baseline-port': '0',
   'baseline-host': 'a b',
   'baseline-path': 'x',

@@ -47,6 +47,7 @@ describe('readSettings', () => {
       warmupSec: 0,
       expectedStatus: [[200, 299]],
       headers: [],
+      secretHeaders: [],
       baseline: null,
       rounds: 10,
       maxRegressionPct: 5,
@@ -154,6 +155,7 @@ describe('readSettings', () => {
         ['Host', 'example.test'],
         ['X-Empty', ''],
       ],
+      secretHeaders: [],
       baseline: {
         scheme: 'http',
         host: 'localhost',

@@ -47,7 +47,8 @@ describe('report-file and benchmark-file', () => {
       port: String(target.port),
       duration: '1',
       'min-requests': '1',
-      headers: 'Authorization: Bearer s3cr3t-value',
+      headers: 'Authorization: Bearer s3cr3t-value\nAccept: application/json',
+      'secret-headers': 'X-Tenant: t3nant-value',
     });
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs.report, join(run.dir, 'http-load-check.json'));
@@ -58,8 +59,16 @@ describe('report-file and benchmark-file', () => {
     );
 
     const text = readFileSync(run.outputs.report, 'utf8');
-    assert.ok(!text.includes('s3cr3t-value'), 'header values never reach the report');
-    assert.deepEqual(run.secrets, ['Bearer s3cr3t-value']);
+    const files = [text, 'benchmark-file', 'benchmark-latency-file'].map((t, i) =>
+      i === 0 ? t : readFileSync(run.outputs[t], 'utf8'),
+    );
+    for (const value of ['s3cr3t-value', 't3nant-value', 'application/json']) {
+      for (const written of [...files, run.summary, JSON.stringify(run.outputs)]) {
+        assert.ok(!written.includes(value), `${value} is written nowhere`);
+      }
+    }
+    // Masked in the log: the credential header's value and secret-headers'; not Accept's.
+    assert.deepEqual(run.secrets, ['Bearer s3cr3t-value', 't3nant-value']);
     const report = JSON.parse(text);
     assertValid(report);
     assert.deepEqual(report, JSON.parse(JSON.stringify(doneOf(run).report)), 'what --json prints');
@@ -76,7 +85,12 @@ describe('report-file and benchmark-file', () => {
     assert.ok(!('verdict' in report), 'version 1 called the decision verdict');
     assert.equal(report.result.requests, Number(run.outputs.requests));
     assert.equal(report.target, `http://127.0.0.1:${target.port}/`);
-    assert.deepEqual(report.settings.headers, [['Authorization', '***']]);
+    assert.deepEqual(report.settings.headers, [
+      ['Authorization', '***'],
+      ['Accept', '***'],
+      ['X-Tenant', '***'],
+    ]);
+    assert.deepEqual(report.settings.secretHeaders, ['x-tenant']);
     assert.equal(report.comparison, null);
     assert.deepEqual(report.warnings, run.warnings, 'the same warnings as the log');
     // rounds auto = 2 samples of 0.5 s in 1 s; answers after the deadline are in no sample.

@@ -262,13 +262,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: 'none',
     type: { kind: 'text', accepted: "one 'Name: value' per line" },
     description:
-      'Extra request headers (tokens, Host). Every value is registered as a secret: masked in the log, never written to the summary, the report or the outputs. Content-Length, and headers the HTTP client refuses (Expect, Transfer-Encoding, Upgrade, Keep-Alive), are input errors.',
+      'Extra request headers (tokens, Host). The values of credential headers are registered as secrets, masked in the log: Authorization, Proxy-Authorization, Cookie, X-Api-Key, and any name containing token, secret, key, auth, session or password; give any other secret in secret-headers. No header value is ever written to the summary, the report or the outputs. Content-Length, and headers the HTTP client refuses (Expect, Transfer-Encoding, Upgrade, Keep-Alive), are input errors.',
+    summary: "Extra request headers; credential headers' values are masked in the log",
     cli: {
       flag: 'header',
       short: 'H',
       value: '<line>',
       multiple: true,
       help: "extra header 'Name: value' (repeatable)",
+    },
+  },
+  {
+    name: 'secret-headers',
+    default: '',
+    defaultText: 'none',
+    type: { kind: 'text', accepted: "one 'Name: value' per line" },
+    description:
+      'Request headers sent as headers are, whose every value is registered as a secret and masked in the log, whatever the name (e.g. X-Tenant: ${{ secrets.TENANT }}).',
+    cli: {
+      flag: 'secret-header',
+      value: '<line>',
+      multiple: true,
+      help: "header 'Name: value' whose value is masked (repeatable)",
     },
   },
   {
@@ -418,6 +433,8 @@ export const OPTIONS: readonly OptionSpec[] = [
 export interface OutputSpec {
   name: string;
   description: string;
+  /** The README table's shorter text (default: the description); docs/inputs.md has it in full. */
+  summary?: string;
   /** Set only by a comparison (baseline-port or baseline-file). */
   comparisonOnly?: boolean;
 }
@@ -427,6 +444,8 @@ export const OUTPUTS: readonly OutputSpec[] = [
     name: 'requests',
     description:
       'Responses with an expected status to requests sent in the window (late answers too). The gate and the standard line use it.',
+    summary:
+      "Responses with an expected status to requests sent in the window; the standard line's count.",
   },
   { name: 'unexpected-status', description: 'Responses with any other status.' },
   { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
@@ -440,11 +459,14 @@ export const OUTPUTS: readonly OutputSpec[] = [
     name: 'duration',
     description:
       'The measured window in seconds, to the last counted response (at least the requested duration).',
+    summary: 'The measured window in seconds, to the last counted response.',
   },
   {
     name: 'latency-p50-ms',
     description:
       "Median latency of counted responses in ms, from sending (with rate, from each send's due time) to the end of the body, 3 decimals.",
+    summary:
+      'Median latency of counted responses in ms (with rate, from each due time), 3 decimals.',
   },
   { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
   { name: 'latency-p95-ms', description: '95th percentile latency in milliseconds.' },
@@ -454,26 +476,31 @@ export const OUTPUTS: readonly OutputSpec[] = [
     name: 'error-rate',
     description:
       'Errors, timeouts and unexpected statuses in percent of the requests sent in the window, 2 decimals.',
+    summary: 'Errors, timeouts and unexpected statuses in % of requests sent, 2 decimals.',
   },
   {
     name: 'dropped',
     description:
       "With rate: sends due in the window but never sent, every slot being busy; '0' in the closed loop.",
+    summary: "With rate: sends due but never sent (every slot busy); '0' otherwise.",
   },
   {
     name: 'outcome',
     description:
       'passed (every gate held), failed (a gate failed: min-requests, min-rps, max-error-rate, a latency gate, or a regression against the baseline), not-ready (the service never answered within wait-timeout) or cancelled (the job was cancelled).',
+    summary: 'passed, failed (a gate failed), not-ready or cancelled.',
   },
   {
     name: 'passed',
     description:
       "'true' when every gate held (in a comparison, max-regression too), else 'false' (failed, not-ready or cancelled).",
+    summary: "'true' when every gate held, else 'false'.",
   },
   {
     name: 'failed-gates',
     description:
       "The gates that failed, comma-separated input names, e.g. 'max-error-rate,max-p95-ms'; '' when none did.",
+    summary: "The failed gates' input names, comma-separated; '' when none.",
   },
   { name: 'report', description: 'Path of the JSON report written (see report-file).' },
   {

@@ -132,7 +132,9 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
   // schedule, and the catching up would count as the service's latency (docs/engine.md).
   const warmupSec = secondsIn('warmup', text('warmup', rate !== null ? '1' : '0'));
   const expectedStatus = statusRanges(text('expected-status'));
-  const headers = headerLines(read('headers'));
+  const secretLines = headerLines('secret-headers', read('secret-headers'));
+  const headers = [...headerLines('headers', read('headers')), ...secretLines];
+  const secretHeaders = [...new Set(secretLines.map(([name]) => name.toLowerCase()))];
   const request = requestInputs(read, text, file, readFile, headers);
   const baselineEndpoint =
     given('baseline-url') || given('baseline-port')
@@ -233,6 +235,7 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     warmupSec,
     expectedStatus,
     headers,
+    secretHeaders,
     baseline,
     rounds,
     maxRegressionPct,
@@ -811,7 +814,7 @@ function headerProblem(name: string, value: string): string | null {
  * `requestProblem`), so a value it would refuse on every request is refused here, with its line.
  * The value is never quoted in an error.
  */
-function headerLines(value: string): [string, string][] {
+function headerLines(input: 'headers' | 'secret-headers', value: string): [string, string][] {
   const headers: [string, string][] = [];
   const lines = value.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -823,8 +826,8 @@ function headerLines(value: string): [string, string][] {
     const problem = headerProblem(name, headerValue);
     if (problem) {
       throw new InputError(
-        'headers',
-        `Invalid headers: line ${i + 1} ${problem}; the value is not shown because it may be secret`,
+        input,
+        `Invalid ${input}: line ${i + 1} ${problem}; the value is not shown because it may be secret`,
       );
     }
     headers.push([name, headerValue]);
@@ -836,8 +839,8 @@ function headerLines(value: string): [string, string][] {
   });
   if (problem) {
     throw new InputError(
-      'headers',
-      `Invalid headers: the HTTP client refuses them together (${problem}), e.g. a header given twice that may appear once`,
+      input,
+      `Invalid ${input}: the HTTP client refuses them together (${problem}), e.g. a header given twice that may appear once`,
     );
   }
   return headers;

@@ -44,10 +44,13 @@ export interface Settings extends Target {
   /** Statuses that count as requests, as inclusive ranges, e.g. `[[200, 299]]`. */
   expectedStatus: [number, number][];
   /**
-   * Extra request headers of every route, `[name, value]` (already in each route's `headers`).
-   * The values are secrets: never print them.
+   * Extra request headers of every route, `[name, value]` (already in each route's `headers`):
+   * the `headers` input, then `secret-headers`. Never print a value: the report and the summary
+   * name headers only, and the log masks the values `secretValues` lists (src/config/secrets.ts).
    */
   headers: [string, string][];
+  /** Names of the `secret-headers` input, lower case: their values are masked whatever the name. */
+  secretHeaders: string[];
   /** A second service to compare with (head vs baseline), or null. */
   baseline: Target | null;
   /** Slices per side in a comparison (each side gets `durationSec` in all). */

@@ -57,6 +57,7 @@ export function jsonReport(
       warmupSec: settings.warmupSec,
       expectedStatus: settings.expectedStatus,
       headers: settings.headers.map(([name]) => [name, '***']),
+      secretHeaders: settings.secretHeaders,
       baseline: settings.baseline && {
         ...settings.baseline,
         routes: distinctRoutes(settings.baseline.routes).map(routeReport),
