@@ -4,6 +4,8 @@
  * `process.argv` and sets the exit code. The command line is read by src/config/command-line.ts
  * (each option is the action input of the same name); the run is the session's.
  */
+// First: on a Node too old for undici, one line and exit 2 before undici's modules load.
+import './system/node-version.js';
 import { readFileSync } from 'node:fs';
 import { parseCommandLine, usage } from './config/command-line.js';
 import { exitCodeOf } from './present/outputs.js';

@@ -69704,6 +69704,28 @@ else if (true) module.exports = loader;
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./src/system/node-version.ts
+/**
+ * The CLI's first import. undici 8 needs Node.js 22.19 or later, and on an older Node it throws
+ * while its modules load (a TypeError about zstd) that says nothing of the version. This module is
+ * evaluated before any of undici's, and ends the process with one line instead.
+ */
+const MIN_NODE_VERSION = '22.19.0';
+/** True when `version` (`22.19.0`, no `v`) is older than `MIN_NODE_VERSION`. */
+function olderThanMinimum(version) {
+    const [major, minor, patch] = version.split('.').map(Number);
+    const [wantMajor, wantMinor, wantPatch] = MIN_NODE_VERSION.split('.').map(Number);
+    if (major !== wantMajor)
+        return major < wantMajor;
+    if (minor !== wantMinor)
+        return minor < wantMinor;
+    return patch < wantPatch;
+}
+if (olderThanMinimum(process.versions.node)) {
+    process.stderr.write(`http-load-check needs Node.js ${MIN_NODE_VERSION} or later; this is Node.js ${process.versions.node}.\n`);
+    process.exit(2);
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:util"
@@ -75046,6 +75068,8 @@ function stopOnSignals() {
  * `process.argv` and sets the exit code. The command line is read by src/config/command-line.ts
  * (each option is the action input of the same name); the run is the session's.
  */
+// First: on a Node too old for undici, one line and exit 2 before undici's modules load.
+
 
 
 
