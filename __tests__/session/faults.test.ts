@@ -383,8 +383,13 @@ const rows: Row[] = [
     check: (run, _server, raw) => {
       assert.ok(raw);
       // Every request the server received (but the readiness probe) was answered and counted, or
-      // met an extra response and counted as that error.
-      assert.equal(n(run, 'requests') + n(run, 'errors'), raw.received() - 1);
+      // met an extra response and counted as that error. The request an extra response cuts off
+      // was written, but undici then resets the connection, and a reset can discard it unread on
+      // the server's side: so an error may stand for a request the server never saw, and a count
+      // never does.
+      const received = raw.received() - 1;
+      assert.ok(n(run, 'requests') <= received, `${run.outputs.requests} of ${received}`);
+      assert.ok(n(run, 'requests') + n(run, 'errors') >= received, JSON.stringify(run.outputs));
       assert.ok(n(run, 'errors') >= n(run, 'requests') - 1, run.outputs.errors);
       assert.match(run.summary, /\| Errors by kind \| UNSOLICITED\\_RESPONSE: \d+ \|/);
     },
