@@ -71441,6 +71441,14 @@ function emptyResult(aborted = false) {
         aborted,
     };
 }
+/**
+ * Adds all a run of uncounted load got (a warm-up slice, the busy-poll trial) to `into`'s warm-up:
+ * its answers and failures, window and warm-up alike, cancelled requests included.
+ */
+function addAsWarmup(into, run) {
+    into.warmup.responses += run.requests + run.unexpectedStatus + run.warmup.responses;
+    into.warmup.failures += run.errors + run.timeouts + run.cancelled + run.warmup.failures;
+}
 /** Requests per second over the measured window; 0 for an empty window. */
 function requestsPerSecond(result) {
     return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
@@ -72522,12 +72530,6 @@ class LoadRun {
         this.endWindow(this.result.requests);
         this.checkDone();
     }
-    /**
-     * Open model: when the next send's latency counts from, if it is due by `now` (or within
-     * `DUE_EARLY_MS` of it), else NaN. Due times are handed out in order, so after a stall the
-     * oldest waiting send goes first and its wait counts: latency counts from the due time when the
-     * send is late, and from the send itself when it is early.
-     */
     /** Open model: the number of the first send due at or after `ms` into the run. */
     dueIndex(ms) {
         // The small slack keeps k x interval exact.
@@ -72537,6 +72539,12 @@ class LoadRun {
     dueTime(k) {
         return this.startedAt + k * this.intervalMs;
     }
+    /**
+     * Open model: when the next send's latency counts from, if it is due by `now` (or within
+     * `DUE_EARLY_MS` of it), else NaN. Due times are handed out in order, so after a stall the
+     * oldest waiting send goes first and its wait counts: latency counts from the due time when the
+     * send is late, and from the send itself when it is early.
+     */
     takeDue(now) {
         let k = this.nextDue;
         // Warm-up sends still unsent when the window opens are skipped: sent late, they would take the
@@ -73046,6 +73054,7 @@ class Slot {
  * docs/engine.md.
  */
 
+
 /**
  * Load before the slices, counted by neither mode. The generator's first second is its slowest
  * (V8 compiles the hot path as it runs), and much slower at its very start: measured slices from
@@ -73099,10 +73108,8 @@ async function recordTrial(result, outcome) {
     if (outcome === null)
         return;
     result.generator.busyPollTrial = outcome.trial;
-    for (const run of await outcome.settled) {
-        result.warmup.responses += run.requests + run.unexpectedStatus + run.warmup.responses;
-        result.warmup.failures += run.errors + run.timeouts + run.cancelled + run.warmup.failures;
-    }
+    for (const run of await outcome.settled)
+        addAsWarmup(result, run);
 }
 /**
  * Against a saved report, `auto` takes the mode the saved run used (its own trial's choice), so
@@ -74273,10 +74280,8 @@ function combine(runs, latency, warmups = [], routes = []) {
     }
     // What the warm-up slices got, answers and failures alike: a side that hangs may fail there only.
     // (A warm-up slice is a run of its own: what it counted is warm-up here.)
-    for (const r of warmups) {
-        total.warmup.responses += r.requests + r.unexpectedStatus + r.warmup.responses;
-        total.warmup.failures += r.errors + r.timeouts + r.cancelled + r.warmup.failures;
-    }
+    for (const r of warmups)
+        addAsWarmup(total, r);
     if (weight > 0) {
         total.generator.cpuPct /= weight;
         total.generator.utilization /= weight;

@@ -6,8 +6,8 @@ import { LoadPool, runLoad } from '../engine/load.js';
 import { waitUntilReady, type ReadyResult } from '../engine/ready.js';
 import type { AbsoluteCheck, Decision } from '../model/check.js';
 import { emptyResult, type LoadResult } from '../model/result.js';
-import { recordTrial, runBusyPollTrial } from './busy-poll.js';
 import { origin, targetUrl, type Settings } from '../model/settings.js';
+import { recordTrial, runBusyPollTrial } from './busy-poll.js';
 import { cancelled, judge, notReady } from './judge.js';
 
 export interface CheckHooks {

@@ -10,7 +10,7 @@
  */
 import { startLoad, type LoadPool, type LoadOptions } from '../engine/load.js';
 import type { SavedBaseline } from '../model/check.js';
-import type { BusyPollTrial, LoadResult } from '../model/result.js';
+import { addAsWarmup, type BusyPollTrial, type LoadResult } from '../model/result.js';
 import type { Settings } from '../model/settings.js';
 
 /**
@@ -79,10 +79,7 @@ export async function runBusyPollTrial(
 export async function recordTrial(result: LoadResult, outcome: TrialOutcome | null): Promise<void> {
   if (outcome === null) return;
   result.generator.busyPollTrial = outcome.trial;
-  for (const run of await outcome.settled) {
-    result.warmup.responses += run.requests + run.unexpectedStatus + run.warmup.responses;
-    result.warmup.failures += run.errors + run.timeouts + run.cancelled + run.warmup.failures;
-  }
+  for (const run of await outcome.settled) addAsWarmup(result, run);
 }
 
 /**

@@ -12,7 +12,7 @@ import type {
   Side,
   Slice,
 } from '../model/check.js';
-import { emptyResult, type LoadResult, type RouteResult } from '../model/result.js';
+import { addAsWarmup, emptyResult, type LoadResult, type RouteResult } from '../model/result.js';
 import type { Settings } from '../model/settings.js';
 import { comparePairedRates, compareRates } from '../stats/compare.js';
 import { createLatencyRecorder } from '../stats/latency.js';
@@ -299,10 +299,7 @@ export function combine(
   }
   // What the warm-up slices got, answers and failures alike: a side that hangs may fail there only.
   // (A warm-up slice is a run of its own: what it counted is warm-up here.)
-  for (const r of warmups) {
-    total.warmup.responses += r.requests + r.unexpectedStatus + r.warmup.responses;
-    total.warmup.failures += r.errors + r.timeouts + r.cancelled + r.warmup.failures;
-  }
+  for (const r of warmups) addAsWarmup(total, r);
   if (weight > 0) {
     total.generator.cpuPct /= weight;
     total.generator.utilization /= weight;

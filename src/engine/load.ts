@@ -491,12 +491,6 @@ class LoadRun {
     this.checkDone();
   }
 
-  /**
-   * Open model: when the next send's latency counts from, if it is due by `now` (or within
-   * `DUE_EARLY_MS` of it), else NaN. Due times are handed out in order, so after a stall the
-   * oldest waiting send goes first and its wait counts: latency counts from the due time when the
-   * send is late, and from the send itself when it is early.
-   */
   /** Open model: the number of the first send due at or after `ms` into the run. */
   private dueIndex(ms: number): number {
     // The small slack keeps k x interval exact.
@@ -508,6 +502,12 @@ class LoadRun {
     return this.startedAt + k * this.intervalMs;
   }
 
+  /**
+   * Open model: when the next send's latency counts from, if it is due by `now` (or within
+   * `DUE_EARLY_MS` of it), else NaN. Due times are handed out in order, so after a stall the
+   * oldest waiting send goes first and its wait counts: latency counts from the due time when the
+   * send is late, and from the send itself when it is early.
+   */
   takeDue(now: number): number {
     let k = this.nextDue;
     // Warm-up sends still unsent when the window opens are skipped: sent late, they would take the

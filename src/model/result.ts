@@ -149,6 +149,15 @@ export function emptyResult(aborted = false): LoadResult {
   };
 }
 
+/**
+ * Adds all a run of uncounted load got (a warm-up slice, the busy-poll trial) to `into`'s warm-up:
+ * its answers and failures, window and warm-up alike, cancelled requests included.
+ */
+export function addAsWarmup(into: LoadResult, run: LoadResult): void {
+  into.warmup.responses += run.requests + run.unexpectedStatus + run.warmup.responses;
+  into.warmup.failures += run.errors + run.timeouts + run.cancelled + run.warmup.failures;
+}
+
 /** Requests per second over the measured window; 0 for an empty window. */
 export function requestsPerSecond(result: Pick<LoadResult, 'requests' | 'windowMs'>): number {
   return result.windowMs > 0 ? result.requests / (result.windowMs / 1000) : 0;
