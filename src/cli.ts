@@ -35,7 +35,6 @@ async function main(argv: string[]): Promise<number> {
   const tty = !json && process.stdout.isTTY === true;
 
   const stop = stopOnSignals();
-  let last = { elapsedMs: 0, requests: 0 };
   try {
     const end = await runSession({
       read: (name) => inputs.get(name) ?? '',
@@ -44,15 +43,10 @@ async function main(argv: string[]): Promise<number> {
       defaultFiles: null,
       signal: stop.signal,
       stoppedBy: stop.stoppedBy,
-      onProgress: tty
-        ? (now) => {
-            const rate =
-              ((now.requests - last.requests) * 1000) / (now.elapsedMs - last.elapsedMs || 1);
-            last = now;
-            process.stdout.write(progressLine(now.elapsedMs, rate));
-          }
+      // A terminal overwrites the start line with the time and rate; a log gets progress lines.
+      progress: tty
+        ? { everyMs: 500, show: (now) => process.stdout.write(progressLine(now)) }
         : undefined,
-      progressIntervalMs: 500,
     });
     if (end.status === 'bad-input') return badUsage(end.message);
     if (json) process.stdout.write(`${JSON.stringify(end.report, null, 2)}\n`);

@@ -21,7 +21,15 @@ import { benchmarkEntries, latencyEntries } from './present/benchmark.js';
 import { jsonReport, jsonText, type JsonReport } from './present/json.js';
 import { outputsOf } from './present/outputs.js';
 import { summaryMarkdown } from './present/summary.js';
-import { comparisonLines, detailLines, finalLine, readyLine, startLine } from './present/text.js';
+import {
+  comparisonLines,
+  detailLines,
+  finalLine,
+  readyLine,
+  progressLogLine,
+  startLine,
+  type Progress,
+} from './present/text.js';
 import { warningsOf, type Warning } from './present/warnings.js';
 import { runEnvironment } from './system/environment.js';
 
@@ -45,7 +53,14 @@ export interface Sink {
 }
 
 /** The session passes these through to the check (src/check/absolute.ts). */
-type PassedHooks = Pick<CheckHooks, 'signal' | 'stoppedBy' | 'onProgress' | 'progressIntervalMs'>;
+type PassedHooks = Pick<CheckHooks, 'signal' | 'stoppedBy'>;
+
+/**
+ * Runs of this `duration` or longer log a progress line this often: a silent minute looks hung.
+ * Those lines come before the standard line, whose two pieces are then written together at the end.
+ */
+export const PROGRESS_FROM_SEC = 10;
+export const PROGRESS_EVERY_MS = 5000;
 
 export interface SessionOptions extends PassedHooks {
   /** The raw text of each input ('' when not set). */
@@ -57,6 +72,11 @@ export interface SessionOptions extends PassedHooks {
   defaultFiles?: { report: string; benchmark: string; benchmarkLatency: string } | null;
   /** Reads the files inputs name; the CLI's also reads `-` (stdin). Default: regular files. */
   readFile?: FileReader;
+  /**
+   * Progress shown in place of the log's progress lines (a terminal overwrites the start line
+   * with it): `show` is called every `everyMs` during the load.
+   */
+  progress?: { everyMs: number; show(progress: Progress): void };
 }
 
 export type SessionEnd =
@@ -89,17 +109,28 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   // (a crash) first ends that line, or the runner would not see a workflow command in it.
   let midLine = false;
   let check: Check;
+  const counter = { requests: 0 };
+  const progress =
+    options.progress ??
+    (settings.durationSec >= PROGRESS_FROM_SEC
+      ? { everyMs: PROGRESS_EVERY_MS, show: (p: Progress) => sink.info(progressLogLine(p)) }
+      : null);
+  // Progress lines would land inside `http test running...`: it then waits for its count.
+  const deferStart = progress !== null && options.progress === undefined;
+  let stopProgress = () => {};
   try {
     const hooks: CheckHooks = {
       signal: options.signal,
       stoppedBy: options.stoppedBy,
       onReady: (ready) => sink.info(readyLine(ready)),
       onLoadStart: () => {
-        sink.write(startLine());
-        midLine = true;
+        if (!deferStart) {
+          sink.write(startLine());
+          midLine = true;
+        }
+        if (progress) stopProgress = showProgress(progress.show, counter, progress.everyMs);
       },
-      onProgress: options.onProgress,
-      progressIntervalMs: options.progressIntervalMs,
+      counter,
     };
     check = await runCheck(settings, hooks, saved);
   } catch (error) {
@@ -111,10 +142,32 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
       loadStarted: false,
       samples: { sampleSec: 0, rps: [] },
     };
+  } finally {
+    stopProgress();
   }
-  if (check.loadStarted) sink.write(finalLine(check.result.requests));
-  else if (midLine) sink.write('\n');
+  if (check.loadStarted) {
+    if (deferStart) sink.write(startLine());
+    sink.write(finalLine(check.result.requests));
+  } else if (midLine) sink.write('\n');
   return publish(settings, check, options, env);
+}
+
+/** Calls `progress` every `everyMs` from now with the count so far; returns what stops it. */
+function showProgress(
+  progress: (p: Progress) => void,
+  counter: { requests: number },
+  everyMs: number,
+): () => void {
+  const start = performance.now();
+  let last = { at: start, requests: 0 };
+  const timer = setInterval(() => {
+    const at = performance.now();
+    const { requests } = counter;
+    const rps = ((requests - last.requests) * 1000) / Math.max(1, at - last.at);
+    last = { at, requests };
+    progress({ elapsedMs: at - start, requests, rps });
+  }, everyMs);
+  return () => clearInterval(timer);
 }
 
 /** Log lines, warnings, files, outputs, summary and the decision: once, each failure on its own. */

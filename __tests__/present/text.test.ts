@@ -30,7 +30,10 @@ describe('standard line', () => {
   });
 
   it('is overwritten by the progress line on a terminal, which clears what was there', () => {
-    assert.equal(progressLine(1250, 2468.04), '\r\x1b[Khttp test running... 1.3 s, 2468.0 req/s');
+    assert.equal(
+      progressLine({ elapsedMs: 1250, requests: 3000, rps: 2468.04 }),
+      '\r\x1b[Khttp test running... 1.3 s, 2468.0 req/s',
+    );
   });
 });
 

@@ -19,9 +19,8 @@ export interface CheckHooks {
   onReady?: (ready: ReadyResult) => void;
   /** The load starts now (after the readiness wait). */
   onLoadStart?: () => void;
-  /** Progress during the load, about every `progressIntervalMs`. */
-  onProgress?: (progress: { elapsedMs: number; requests: number }) => void;
-  progressIntervalMs?: number;
+  /** The check's counted requests are added here as they are counted, for progress lines. */
+  counter?: { requests: number };
 }
 
 /**
@@ -55,8 +54,7 @@ export async function runAbsolute(
       warmupMs: settings.warmupSec * 1000,
       durationMs: settings.durationSec * 1000,
       sampleMs: sampleSec * 1000,
-      onProgress: hooks.onProgress,
-      progressIntervalMs: hooks.progressIntervalMs,
+      counter: hooks.counter,
     }),
   );
   const decision = result.aborted

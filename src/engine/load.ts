@@ -83,9 +83,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Monotonic clock in ms. Defaults to `performance.now`. */
   now?: () => number;
-  /** Called every `progressIntervalMs` (default 250) with the time into the window and the count. */
-  onProgress?: (progress: { elapsedMs: number; requests: number }) => void;
-  progressIntervalMs?: number;
+  /**
+   * Each counted request is also added here as it is counted: a tally shared by the loads of one
+   * check (a comparison's slices), which progress lines read while the load runs.
+   */
+  counter?: { requests: number };
   /**
    * Connections to use and keep open after the run (see `LoadPool`); its origin, connection count,
    * pipelining, TLS and HTTP/2 settings replace the options'. Without it the run opens its own and
@@ -245,6 +247,7 @@ class LoadRun {
   private readonly routeOf: number[] = [];
   /** Per-route counts; null for a single route, whose entry is the totals. */
   private readonly tally: RouteTally | null;
+  private readonly counter: { requests: number } | undefined;
   /** `expected[status] === 1` for the statuses that count. */
   private readonly expected = new Uint8Array(1000);
   private pool: LoadPool | null = null;
@@ -286,6 +289,7 @@ class LoadRun {
 
   constructor(options: LoadOptions) {
     this.options = options;
+    this.counter = options.counter;
     const rate = options.rate;
     if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
       throw new Error(`a load's rate must be a positive number, not ${rate}`);
@@ -379,15 +383,6 @@ class LoadRun {
         else this.stop();
       };
       this.timers.push(setTimeout(stopAtDeadline, warmupMs + durationMs));
-      const { onProgress } = this.options;
-      if (onProgress) {
-        const report = () =>
-          onProgress({
-            elapsedMs: Math.max(0, this.now() - this.windowStart),
-            requests: this.result.requests,
-          });
-        this.timers.push(setInterval(report, this.options.progressIntervalMs ?? 250));
-      }
       if (this.options.busyPoll) {
         this.spinAt = startedAt;
         this.spin();
@@ -627,6 +622,7 @@ class LoadRun {
         this.tally?.response(this.routeOf[route], status, false, 0);
       } else {
         result.requests++;
+        if (this.counter) this.counter.requests++;
         const latencyUs = (now - sentAt) * 1000;
         this.latency.record(latencyUs);
         this.tally?.response(this.routeOf[route], status, true, latencyUs);

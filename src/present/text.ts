@@ -31,9 +31,25 @@ export function readyLine(ready: { status?: number; waitedMs: number }): string 
   return `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`;
 }
 
+/** Where a running check stands: time since the load started, requests counted, req/s lately. */
+export interface Progress {
+  elapsedMs: number;
+  requests: number;
+  /** Counted requests per second since the last progress. */
+  rps: number;
+}
+
 /** On a terminal, the running line with the time and the current rate (the final line overwrites it). */
-export function progressLine(elapsedMs: number, rps: number): string {
+export function progressLine({ elapsedMs, rps }: Progress): string {
   return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
+}
+
+/**
+ * In a log, one line of its own: `progress: 10 s, 24690 requests, 2469.0 req/s`. The adapters write
+ * it where it cannot land inside the standard line (src/main.ts).
+ */
+export function progressLogLine({ elapsedMs, requests, rps }: Progress): string {
+  return `progress: ${Math.round(elapsedMs / 1000)} s, ${requests} requests, ${formatRate(rps)} req/s`;
 }
 
 /** `500 req/s asked, 498.2 sent per second`: the open model's rate, asked and achieved. */
