@@ -90,8 +90,14 @@ function inputsTable(full: boolean): string {
 
 /** One line for the README's table: the summary, or the CLI's help with a capital. */
 function shortText(spec: OptionSpec): string {
-  const text = spec.summary ?? spec.cli.help;
+  const text = spec.summary ?? spec.cli?.help ?? spec.description;
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** `comment` and `github-token`: the inputs without a CLI flag. */
+function actionOnly(): string {
+  const names = OPTIONS.filter((spec) => !spec.cli).map((spec) => `\`${spec.name}\``);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
 }
 
 /** docs/inputs.md: every input in full, with its accepted values. */
@@ -99,9 +105,9 @@ function inputsPage(): string {
   return [
     '# Inputs',
     '',
-    'Every input of the action, which is also an option of the CLI of the same name',
-    '(`http-load-check --help` lists the flags). Generated from src/config/options.ts by',
-    '`npm run docs`; do not edit.',
+    'Every input of the action. Each is also an option of the CLI of the same name',
+    `(\`http-load-check --help\` lists the flags) but ${actionOnly()}, which only the action has.`,
+    'Generated from src/config/options.ts by `npm run docs`; do not edit.',
     '',
     '<!-- prettier-ignore-start -->',
     inputsTable(true),

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCommandLine, usage } from '../../src/config/command-line.js';
-import { cliFlag, OPTIONS } from '../../src/config/options.js';
+import { CLI_OPTIONS, cliFlag, OPTIONS } from '../../src/config/options.js';
 import { readSettings } from '../../src/config/settings.js';
 
 function inputsOf(argv: string[]): Map<string, string> {
@@ -40,8 +40,12 @@ describe('the command line', () => {
     assert.equal(settings.durationSec, 5);
   });
 
-  it('has a flag for every input but the port, and reads each back under its input name', () => {
-    for (const spec of OPTIONS) {
+  it('has a flag for every input but the port and the action-only ones, and reads each back under its input name', () => {
+    assert.deepEqual(
+      OPTIONS.filter((spec) => !spec.cli).map((spec) => spec.name),
+      ['comment', 'github-token'],
+    );
+    for (const spec of CLI_OPTIONS) {
       const flag = cliFlag(spec);
       if (flag === null) continue;
       if (spec.cli.boolean) assert.equal(inputsOf([`--${flag}`]).get(spec.name), 'true', flag);
@@ -109,7 +113,7 @@ describe('the command line', () => {
 describe('the help', () => {
   it('lists every flag with its placeholder and default, in lines of at most 80 columns', () => {
     const text = usage();
-    for (const spec of OPTIONS) {
+    for (const spec of CLI_OPTIONS) {
       const flag = cliFlag(spec);
       if (flag === null) continue;
       assert.ok(text.includes(`--${flag}${spec.cli.boolean ? '' : ` ${spec.cli.value}`}`), flag);

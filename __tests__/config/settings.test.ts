@@ -56,6 +56,8 @@ describe('readSettings', () => {
       reportFile: '',
       benchmarkFile: '',
       benchmarkLatencyFile: '',
+      comment: 'off',
+      githubToken: '',
     });
   });
 
@@ -107,6 +109,8 @@ describe('readSettings', () => {
         'max-p50-ms': '5',
         'max-p95-ms': '20',
         'max-p99-ms': '100.25',
+        comment: 'on-failure',
+        'github-token': ' ghs_0123456789abcdef ',
       }),
     );
     const headers: [string, string][] = [
@@ -170,6 +174,8 @@ describe('readSettings', () => {
       reportFile: 'out/report.json',
       benchmarkFile: 'out/bench.json',
       benchmarkLatencyFile: 'out/latency.json',
+      comment: 'on-failure',
+      githubToken: 'ghs_0123456789abcdef',
     });
     assert.equal(formatStatusRanges(settings.expectedStatus), '200, 204, 300-399');
     assert.equal(targetUrl(settings), 'http://localhost:65535/health?x=1');
@@ -426,4 +432,36 @@ describe('readSettings', () => {
       );
     });
   }
+});
+
+describe('comment and github-token', () => {
+  const read = (inputs: Record<string, string>) => () =>
+    readSettings(reader({ port: '8080', ...inputs }));
+
+  it('need a token only when a comment is asked for', () => {
+    assert.equal(read({})().comment, 'off');
+    assert.equal(read({ 'github-token': '' })().githubToken, '');
+    assert.throws(
+      read({ comment: 'on-failure', 'github-token': ' ' }),
+      /^InputError: Invalid github-token '': comment: on-failure posts with it; expected a token with pull-requests: write/,
+    );
+    assert.equal(read({ comment: 'always', 'github-token': 'ghs_x' })().comment, 'always');
+  });
+
+  it('refuse a token with a space or a line break without quoting it', () => {
+    for (const token of ['ghs_abc def', 'ghs_abc\nX-Evil: 1', 'ghs_abc\u0000']) {
+      assert.throws(read({ 'github-token': token }), (error: Error) => {
+        assert.match(error.message, /^Invalid github-token: it holds a space or a line break/);
+        assert.ok(!error.message.includes('ghs_abc'), error.message);
+        return true;
+      });
+    }
+  });
+
+  it('refuse a comment mode that is not listed', () => {
+    assert.throws(
+      read({ comment: 'yes' }),
+      /Invalid comment 'yes': expected off, always or on-failure/,
+    );
+  });
 });

@@ -3,7 +3,7 @@
  * raw text of each input as the action would read it, and the `--help` text. Pure.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { cliFlag, OPTIONS, type OptionSpec } from './options.js';
+import { CLI_OPTIONS, cliFlag } from './options.js';
 import { readSettings } from './settings.js';
 
 export type CommandLine =
@@ -33,7 +33,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
 }
 
 /** The options the CLI takes as flags (all but the positional port), with their flag. */
-const FLAGS = OPTIONS.flatMap((spec) => {
+const FLAGS = CLI_OPTIONS.flatMap((spec) => {
   const flag = cliFlag(spec);
   return flag === null ? [] : [{ spec, flag }];
 });
@@ -113,7 +113,7 @@ function parserOptions(): ParseArgsConfig['options'] {
 /** The raw text of each input, as the action would read it, from the parsed command line. */
 function inputsFrom(values: Record<string, unknown>, positionals: string[]): Map<string, string> {
   const raw = new Map<string, string>();
-  const positional = OPTIONS.find((spec: OptionSpec) => cliFlag(spec) === null);
+  const positional = CLI_OPTIONS.find((spec) => cliFlag(spec) === null);
   const first = positionals[0];
   // The first argument is a port, or anything else is a URL (which the reader checks as one).
   if (positional && first !== undefined)

@@ -21,7 +21,13 @@ export interface OptionSpec {
   description: string;
   /** One line for the README's table, when the CLI's help does not say it well for the action. */
   summary?: string;
-  cli: {
+  /**
+   * The default is an expression the runner evaluates (`${{ github.token }}`): action.yml has it,
+   * the reader has no fallback.
+   */
+  expression?: boolean;
+  /** The CLI's flag; absent for an input of the action only. */
+  cli?: {
     /** `positional`: the CLI's first argument. */
     flag?: string | 'positional';
     short?: string;
@@ -428,7 +434,29 @@ export const OPTIONS: readonly OptionSpec[] = [
       defaultText: 'not written',
     },
   },
+  {
+    name: 'comment',
+    default: 'off',
+    type: { kind: 'choice', values: ['off', 'always', 'on-failure'] },
+    description:
+      "Post the result on the pull request as one comment, updated on every later run of the same workflow, job and step: always, only when the check fails (on-failure), or never (off). Needs pull-requests: write in the job's permissions; outside pull_request and pull_request_target events it is skipped with a notice, and a refused comment (403, e.g. from a fork) is a warning.",
+    summary: 'Post the result as a sticky PR comment: off, always or on-failure',
+  },
+  {
+    name: 'github-token',
+    default: '${{ github.token }}',
+    expression: true,
+    type: { kind: 'text', accepted: 'a GitHub token, without spaces or line breaks' },
+    description:
+      "The token the comment is posted with; it needs pull-requests: write. Masked in the log, never written.",
+    summary: 'Token for the comment (needs pull-requests: write)',
+  },
 ];
+
+/** The inputs the CLI takes, each with its flag. */
+export const CLI_OPTIONS = OPTIONS.filter(
+  (spec): spec is OptionSpec & { cli: NonNullable<OptionSpec['cli']> } => spec.cli !== undefined,
+);
 
 export interface OutputSpec {
   name: string;
@@ -577,7 +605,7 @@ export function option(name: string): OptionSpec {
 }
 
 /** The CLI flag of an option (`--header` for `headers`), without dashes; null for the positional. */
-export function cliFlag(spec: OptionSpec): string | null {
+export function cliFlag(spec: (typeof CLI_OPTIONS)[number]): string | null {
   if (spec.cli.flag === 'positional') return null;
   return spec.cli.flag ?? spec.name;
 }

@@ -47,5 +47,6 @@ export function secretValues(settings: Settings): string[] {
       }
     }
   }
+  if (settings.githubToken !== '') values.add(settings.githubToken);
   return [...values];
 }

@@ -211,6 +211,8 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
       : integerIn('rounds', roundsText, `auto or an integer from 2 to ${LIMITS.maxRounds}`);
   const maxRegressionPct = numberIn('max-regression', text('max-regression'), 'a percentage');
   const confidence = numberIn('confidence', text('confidence'), 'a number', ', e.g. 0.99');
+  const comment = choice('comment', text('comment')) as Settings['comment'];
+  const githubToken = readToken(read('github-token').trim(), comment);
 
   return {
     ...head,
@@ -244,7 +246,41 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     reportFile: text('report-file'),
     benchmarkFile: text('benchmark-file'),
     benchmarkLatencyFile: text('benchmark-latency-file'),
+    comment,
+    githubToken,
   };
+}
+
+/** One of the values the options table lists for input `name`. */
+function choice(name: string, value: string): string {
+  const spec = option(name);
+  if (spec.type.kind !== 'choice') throw new Error(`input ${name} is not a choice`);
+  if (!spec.type.values.includes(value))
+    throw new InputError(name, `Invalid ${name} '${value}': expected ${acceptedText(spec)}`);
+  return value;
+}
+
+/**
+ * The token the comment is posted with. Its value is never quoted: an error names the input only.
+ * A comment needs one; without a comment it is not used.
+ */
+function readToken(token: string, comment: Settings['comment']): string {
+  // eslint-disable-next-line no-control-regex -- a token has no control characters
+  if (/[\s\u0000-\u001f\u007f]/.test(token)) {
+    throw new InputError(
+      'github-token',
+      'Invalid github-token: it holds a space or a line break; expected a GitHub token ' +
+        '(the default is the job\'s own, ${{ github.token }})',
+    );
+  }
+  if (token === '' && comment !== 'off') {
+    throw new InputError(
+      'github-token',
+      `Invalid github-token '': comment: ${comment} posts with it; expected a token with ` +
+        "pull-requests: write (the default is the job's own, ${{ github.token }})",
+    );
+  }
+  return token;
 }
 
 /** Reads a file an input names, or throws an `InputError` naming the input and what it expects. */

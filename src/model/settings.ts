@@ -67,6 +67,10 @@ export interface Settings extends Target {
   benchmarkFile: string;
   /** Where to write the github-action-benchmark latency file; '' = the adapter's default. */
   benchmarkLatencyFile: string;
+  /** When to post the result on the pull request (src/system/github.ts). */
+  comment: 'off' | 'always' | 'on-failure';
+  /** What the comment is posted with; '' = none. A secret: never print it. */
+  githubToken: string;
 }
 
 export type Scheme = 'http' | 'https';

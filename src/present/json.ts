@@ -69,6 +69,9 @@ export function jsonReport(
       reportFile: settings.reportFile,
       benchmarkFile: settings.benchmarkFile,
       benchmarkLatencyFile: settings.benchmarkLatencyFile,
+      comment: settings.comment,
+      // Whether one was given, never the token.
+      githubToken: settings.githubToken === '' ? '' : '***',
     } satisfies Record<keyof Settings, unknown>,
     decision,
     result: { ...result, rps: requestsPerSecond(result), errorRatePct: errorRatePct(result) },
