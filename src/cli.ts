@@ -93,6 +93,7 @@ function terminalSink(json: boolean, tty: boolean): Sink {
     write: (text) => out(tty && text.startsWith('\r') ? `\r\x1b[K${START_LINE}${text}` : text),
     info: (line) => out(`${line}\n`),
     warn: (text) => process.stderr.write(`warning: ${text}\n`),
+    notice: (text) => process.stderr.write(`note: ${text}\n`),
     secret: () => {},
     setOutputs: () => {},
     summary: async () => {},

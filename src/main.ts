@@ -34,6 +34,7 @@ function actionSink(): Sink {
     write: (text) => process.stdout.write(text),
     info: (line) => core.info(line),
     warn: (text, title) => core.warning(text, title ? { title } : undefined),
+    notice: (text) => core.notice(text),
     secret: (value) => core.setSecret(value),
     setOutputs(outputs) {
       // Every output in one go: when GITHUB_OUTPUT cannot be written, one warning says so.

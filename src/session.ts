@@ -20,6 +20,7 @@ import type { Settings } from './model/settings.js';
 import { benchmarkEntries, latencyEntries } from './present/benchmark.js';
 import { jsonReport, jsonText, type JsonReport } from './present/json.js';
 import { outputsOf } from './present/outputs.js';
+import { commentMarkdown, commentMarker } from './present/comment.js';
 import { summaryMarkdown } from './present/summary.js';
 import {
   comparisonLines,
@@ -32,6 +33,7 @@ import {
 } from './present/text.js';
 import { warningsOf, type Warning } from './present/warnings.js';
 import { runEnvironment } from './system/environment.js';
+import { commentTarget, postComment, statusOf } from './system/github.js';
 
 /** Where a run's words and files go: the action's runner, a terminal, or a test. */
 export interface Sink {
@@ -40,6 +42,8 @@ export interface Sink {
   /** One line of the log. */
   info(line: string): void;
   warn(text: string, title?: string): void;
+  /** Worth a note, not a warning (the action's notice annotation). */
+  notice(text: string): void;
   /** A value that must never be shown (a header value). */
   secret(value: string): void;
   /** Every output at once; a sink that cannot set them warns by itself. */
@@ -152,6 +156,48 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   return publish(settings, check, options, env);
 }
 
+/**
+ * The pull-request comment, when `comment` asks for one: posted or updated, or skipped with a
+ * notice outside a pull request. A refusal is a warning; the decision stands either way. A
+ * cancelled check is not posted: it would replace the last real result.
+ */
+async function comment(
+  settings: Settings,
+  check: Check,
+  warnings: Warning[],
+  sink: Sink,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { outcome, passed } = check.decision;
+  if (settings.comment === 'off' || (settings.comment === 'on-failure' && passed)) return;
+  if (outcome === 'cancelled') {
+    sink.info('Pull request comment: not posted, the check was cancelled');
+    return;
+  }
+  const target = commentTarget(env);
+  if (target.kind === 'none') {
+    sink.notice(`Pull request comment skipped: ${target.reason}.`);
+    return;
+  }
+  const body = commentMarkdown(settings, check, warnings, target, target.runUrl);
+  const pr = `pull request #${target.number}`;
+  try {
+    const posted = await postComment(target, settings.githubToken, commentMarker(target), body);
+    sink.info(`Pull request comment ${posted.action} on ${pr}: ${posted.url}`);
+  } catch (error) {
+    const status = statusOf(error);
+    sink.warn(
+      status === 403
+        ? `Could not comment on ${pr}: GitHub refused the token (403). Give the job ` +
+            '`permissions: pull-requests: write`; a pull request from a fork gets a read-only ' +
+            'token whatever the workflow asks, so there the result is in the job summary only.'
+        : `Could not comment on ${pr}: ${status !== null ? `GitHub answered ${status}: ` : ''}` +
+            (error as Error).message,
+      'Pull request comment',
+    );
+  }
+}
+
 /** Calls `progress` every `everyMs` from now with the count so far; returns what stops it. */
 function showProgress(
   progress: (p: Progress) => void,
@@ -217,6 +263,7 @@ async function publish(
   }
   sink.setOutputs(outputsOf(check, written));
   await sink.summary(summaryMarkdown(settings, check, warnings));
+  await comment(settings, check, warnings, sink, env);
 
   const { decision } = check;
   if (decision.passed) sink.info(decision.message);

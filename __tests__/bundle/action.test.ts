@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { TRIAL_MS } from '../../src/check/busy-poll.js';
 import { runAction, startAction, type ActionRun } from '../helpers/bundle.js';
+import { startGitHubApi } from '../helpers/github-api.js';
 import { startServer, type TestServer } from '../helpers/servers.js';
 
 const n = (run: ActionRun, name: string) => Number(run.outputs[name]);
@@ -175,6 +176,57 @@ describe('workflow commands', () => {
       );
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('the pull-request comment', () => {
+  it("posts with the runner's variables and masks the token; outside a PR, a ::notice::", async () => {
+    const token = 'ghs_bundleToken42';
+    const api = await startGitHubApi({ owner: 'octo', repo: 'shop', token });
+    const server = await startServer();
+    const dir = mkdtempSync(join(tmpdir(), 'http-load-check-event-'));
+    const event = join(dir, 'event.json');
+    writeFileSync(event, JSON.stringify({ pull_request: { number: 3 } }));
+    const env = {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'octo/shop',
+      GITHUB_API_URL: api.url,
+      GITHUB_WORKFLOW: 'perf',
+      GITHUB_JOB: 'load',
+      GITHUB_ACTION: 'gate',
+    };
+    const inputs = {
+      port: String(server.port),
+      duration: '0.3',
+      'busy-poll': 'true',
+      comment: 'always',
+      'github-token': token,
+    };
+    try {
+      const run = await runAction(inputs, { env });
+      assert.equal(run.code, 0, run.stdout);
+      assert.ok(run.stdout.includes(`::add-mask::${token}`), run.stdout);
+      assert.deepEqual(
+        api.calls.map((c) => `${c.method} ${c.path} ${c.authorization}`),
+        [
+          `GET /repos/octo/shop/issues/3/comments token ${token}`,
+          `POST /repos/octo/shop/issues/3/comments token ${token}`,
+        ],
+      );
+      assert.ok(api.comments[0].body.startsWith('<!-- http-load-check:perf/load/gate -->\n'));
+      assert.match(run.stdout, /^Pull request comment created on pull request #3: /m);
+
+      const push = await runAction(inputs, { env: { ...env, GITHUB_EVENT_NAME: 'push' } });
+      assert.equal(push.code, 0, push.stdout);
+      assert.match(
+        push.stdout,
+        /^::notice::Pull request comment skipped: this run is for a push event/m,
+      );
+      assert.equal(api.calls.length, 2);
+    } finally {
+      await Promise.all([api.close(), server.close()]);
     }
   });
 });

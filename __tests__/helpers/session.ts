@@ -25,6 +25,7 @@ export interface SessionRun {
   summary: string;
   /** The warnings' texts, in order. */
   warnings: string[];
+  notices: string[];
   secrets: string[];
   failure: string | null;
   end: SessionEnd;
@@ -51,6 +52,7 @@ export async function runInProcess(
   let outputs: Record<string, string> = {};
   let summary = '';
   const warnings: string[] = [];
+  const notices: string[] = [];
   const secrets: string[] = [];
   let failure: string | null = null;
   const sink: Sink = {
@@ -59,6 +61,10 @@ export async function runInProcess(
     warn: (text, title) => {
       warnings.push(text);
       stdout += `::warning${title ? ` title=${title}` : ''}::${text}\n`;
+    },
+    notice: (text) => {
+      notices.push(text);
+      stdout += `::notice::${text}\n`;
     },
     secret: (value) => void secrets.push(value),
     setOutputs: (all) => void (outputs = { ...all }),
@@ -93,6 +99,7 @@ export async function runInProcess(
     outputs,
     summary,
     warnings,
+    notices,
     secrets,
     failure,
     end,

@@ -448,7 +448,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     expression: true,
     type: { kind: 'text', accepted: 'a GitHub token, without spaces or line breaks' },
     description:
-      "The token the comment is posted with; it needs pull-requests: write. Masked in the log, never written.",
+      'The token the comment is posted with; it needs pull-requests: write. Masked in the log, never written.',
     summary: 'Token for the comment (needs pull-requests: write)',
   },
 ];

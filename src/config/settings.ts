@@ -270,7 +270,7 @@ function readToken(token: string, comment: Settings['comment']): string {
     throw new InputError(
       'github-token',
       'Invalid github-token: it holds a space or a line break; expected a GitHub token ' +
-        '(the default is the job\'s own, ${{ github.token }})',
+        "(the default is the job's own, ${{ github.token }})",
     );
   }
   if (token === '' && comment !== 'off') {

@@ -39,7 +39,7 @@ import type { Warning } from './warnings.js';
 /** Per-second counts are listed in the summary up to this many seconds. */
 const MAX_SECONDS_LISTED = 30;
 
-const OUTCOME_TEXT: Record<Outcome, string> = {
+export const OUTCOME_TEXT: Record<Outcome, string> = {
   passed: '✅ passed',
   failed: '❌ failed',
   cancelled: '⏹️ cancelled',
@@ -153,7 +153,7 @@ const GATE_UNITS: Record<GateName, string> = {
 };
 
 /** Every gate judged: its limit, what was measured, and whether it held. */
-function gatesTable(gates: Gate[]): string[] {
+export function gatesTable(gates: Gate[]): string[] {
   if (gates.length === 0) return [];
   const value = (gate: Gate): string => {
     // Nothing to measure: no interval of the change, no request sent, no response counted.
@@ -309,7 +309,7 @@ export function fitSummary(markdown: string, limitBytes = SUMMARY_LIMIT_BYTES): 
 }
 
 /** A side's latency percentile in ms, or `-` when it counted no response. */
-function latencyCell(result: LoadResult, p: 'p50' | 'p95' | 'p99'): string {
+export function latencyCell(result: LoadResult, p: 'p50' | 'p95' | 'p99'): string {
   return result.latency.count > 0 ? `${formatMs(result.latency[`${p}Us`])} ms` : '-';
 }
 

@@ -1,0 +1,66 @@
+/**
+ * The pull-request comment's text (src/present/comment.ts), from plain values: the marker that
+ * finds it again, the verdict and figures, a comparison's change, warnings and the link. Posting
+ * it is session/comment.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { commentMarkdown, commentMarker } from '../../src/present/comment.js';
+import { absoluteCheck, comparisonCheck, settingsOf } from '../helpers/fixtures.js';
+
+const KEY = { workflow: 'CI', job: 'perf', step: '__org_http-load-check' };
+const RUN = 'https://github.com/o/r/actions/runs/1/attempts/1';
+
+describe('the comment marker', () => {
+  it('names the workflow, the job and the step in a hidden HTML comment', () => {
+    assert.equal(commentMarker(KEY), '<!-- http-load-check:CI/perf/__org_http-load-check -->');
+  });
+
+  it('cannot be ended early by what the names hold', () => {
+    const marker = commentMarker({ workflow: 'a --> <b>', job: 'j\n-->x', step: 's' });
+    assert.equal(marker, '<!-- http-load-check:a __ _b_/j___x/s -->');
+    assert.equal(marker.indexOf('-->'), marker.length - 3);
+  });
+});
+
+describe('the comment', () => {
+  it('starts with the marker, then the outcome and the target, the message and the figures', () => {
+    const settings = settingsOf({ 'min-requests': '100' });
+    const text = commentMarkdown(settings, absoluteCheck(settings), [], KEY, RUN);
+    const lines = text.split('\n');
+    assert.equal(lines[0], commentMarker(KEY));
+    assert.equal(lines[1], '### ✅ passed: HTTP load check of `http://127.0.0.1:8080/`');
+    assert.match(text, /^Check passed: 12340 requests in 5 s/m);
+    assert.match(text, /^12340 requests, 2468\.0 req\/s, error rate 0\.06%, latency p50 /m);
+    assert.match(text, /\| `min-requests` \| ≥ 100 \| 12340 \| ✅ passed \|/);
+    assert.ok(
+      text.endsWith(
+        `<sub>[the run](${RUN}), CI / perf / \\_\\_org\\_http-load-check; http-load-check 1.1.0</sub>\n`,
+      ),
+      text,
+    );
+    assert.doesNotMatch(text, /baseline/);
+  });
+
+  it("has a comparison's rates, change, interval and verdict; a saved baseline's caveat", () => {
+    const settings = settingsOf({ 'baseline-port': '9090' });
+    const paired = commentMarkdown(settings, comparisonCheck(settings, 'paired'), [], KEY, null);
+    assert.match(paired, /\| Requests\/s \| [\d.]+ \| 2468\.0 \|/);
+    assert.match(
+      paired,
+      /Change of head vs baseline: \*\*-7\.5%\*\*, 95% interval -10\.0% to -5\.0%; verdict \*\*slower\*\*/,
+    );
+    assert.doesNotMatch(paired, /saved by an earlier run/);
+    assert.doesNotMatch(paired, /\[the run\]/);
+    const saved = commentMarkdown(settings, comparisonCheck(settings, 'saved'), [], KEY, null);
+    assert.match(saved, /The baseline is a report saved by an earlier run/);
+  });
+
+  it('lists three warnings and counts the rest', () => {
+    const settings = settingsOf();
+    const warnings = ['a', 'b', 'c', 'd', 'e'].map((text) => ({ text }));
+    const text = commentMarkdown(settings, absoluteCheck(settings), warnings, KEY, null);
+    assert.equal(text.match(/> \[!WARNING\]/g)?.length, 3);
+    assert.match(text, /^2 more warnings in the job summary\.$/m);
+  });
+});

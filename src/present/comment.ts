@@ -1,0 +1,96 @@
+/**
+ * The pull-request comment, as Markdown: the verdict, the gates, a comparison's change and a link
+ * to the run, short enough to read in a PR's conversation. Pure: the session posts what this
+ * returns (src/system/github.ts). Like the summary it names no header value.
+ */
+import type { Check } from '../model/check.js';
+import { errorRatePct, requestsPerSecond } from '../model/result.js';
+import { formatChange, formatConfidence, targetUrl, type Settings } from '../model/settings.js';
+import { codeSpan, escapeText, gatesTable, latencyCell, OUTCOME_TEXT } from './summary.js';
+import { formatRate } from './text.js';
+import type { Warning } from './warnings.js';
+import { VERSION } from '../version.js';
+
+/** Warnings listed in the comment; the job summary has them all. */
+const MAX_WARNINGS = 3;
+
+/** Which step a comment belongs to: the runner's GITHUB_WORKFLOW, GITHUB_JOB and GITHUB_ACTION. */
+export interface CommentKey {
+  workflow: string;
+  job: string;
+  step: string;
+}
+
+/**
+ * The hidden first line that finds this step's comment again on the next run: one comment per
+ * workflow, job and step. Nothing in it can end the HTML comment.
+ */
+export function commentMarker(key: CommentKey): string {
+  const part = (text: string) => text.replace(/--+|[<>\r\n]/g, '_');
+  return `<!-- http-load-check:${part(key.workflow)}/${part(key.job)}/${part(key.step)} -->`;
+}
+
+/** The comment: marker, verdict, figures, gates, change, warnings, link to the run. */
+export function commentMarkdown(
+  settings: Settings,
+  check: Check,
+  warnings: Warning[],
+  key: CommentKey,
+  runUrl: string | null,
+): string {
+  const { result, decision } = check;
+  const lines = [
+    commentMarker(key),
+    `### ${OUTCOME_TEXT[decision.outcome]}: HTTP load check of ${codeSpan(targetUrl(settings))}`,
+    '',
+    escapeText(decision.message, 2000),
+    '',
+  ];
+  if (check.loadStarted) {
+    lines.push(
+      `${result.requests} requests, ${formatRate(requestsPerSecond(result))} req/s, ` +
+        `error rate ${errorRatePct(result).toFixed(2)}%, latency p50 ${latencyCell(result, 'p50')}, ` +
+        `p95 ${latencyCell(result, 'p95')}, p99 ${latencyCell(result, 'p99')}`,
+      '',
+    );
+  }
+  lines.push(...gatesTable(decision.gates));
+  if (check.kind !== 'absolute' && check.loadStarted) {
+    const { baseline, shift, verdict } = check;
+    lines.push(
+      '| | baseline | head |',
+      '|---|---|---|',
+      `| Requests/s | ${formatRate(requestsPerSecond(baseline))} | ${formatRate(requestsPerSecond(result))} |`,
+      `| Latency p95 | ${latencyCell(baseline, 'p95')} | ${latencyCell(result, 'p95')} |`,
+      '',
+    );
+    if (shift && verdict) {
+      lines.push(
+        `Change of head vs baseline: **${formatChange(shift.changePct)}**, ` +
+          `${formatConfidence(settings.confidence)} interval ${formatChange(shift.lowPct)} to ` +
+          `${formatChange(shift.highPct)}; verdict **${verdict}** (a regression when the whole ` +
+          `interval lies below -${settings.maxRegressionPct}%).`,
+        '',
+      );
+    }
+    if (check.kind === 'saved') {
+      lines.push(
+        `The baseline is a report saved by an earlier run: runners differ by more than this ` +
+          `interval covers, so read the verdict as a hint.`,
+        '',
+      );
+    }
+  }
+  for (const { text } of warnings.slice(0, MAX_WARNINGS)) {
+    lines.push('> [!WARNING]', `> ${escapeText(text, 1000)}`, '');
+  }
+  if (warnings.length > MAX_WARNINGS) {
+    lines.push(`${warnings.length - MAX_WARNINGS} more warnings in the job summary.`, '');
+  }
+  const where = [key.workflow, key.job, key.step].map((part) => escapeText(part, 100)).join(' / ');
+  const link = runUrl ? `[the run](${runUrl}), ` : '';
+  lines.push(`<sub>${link}${where}; http-load-check ${VERSION}</sub>`, '');
+  // Every part is cut short (messages, warnings, names), so the comment stays far below GitHub's
+  // 65,536 characters.
+  return lines.join('\n');
+}
