@@ -472,8 +472,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
     name: 'requests',
     description:
       'Responses with an expected status to requests sent in the window (late answers too). The gate and the standard line use it.',
-    summary:
-      "Responses with an expected status to requests sent in the window; the standard line's count.",
+    summary: "Counted requests: the standard line's count.",
   },
   { name: 'unexpected-status', description: 'Responses with any other status.' },
   { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
@@ -481,30 +480,46 @@ export const OUTPUTS: readonly OutputSpec[] = [
     name: 'errors',
     description:
       'Requests failed by a connection, TLS or protocol error (refused, reset, closed); not timeouts.',
+    summary: 'Connection, TLS or protocol errors; not timeouts.',
   },
   { name: 'timeouts', description: 'Requests that hit the per-request timeout.' },
   {
     name: 'duration',
     description:
       'The measured window in seconds, to the last counted response (at least the requested duration).',
-    summary: 'The measured window in seconds, to the last counted response.',
+    summary: 'The measured window, s.',
   },
   {
     name: 'latency-p50-ms',
     description:
       "Median latency of counted responses in ms, from sending (with rate, from each send's due time) to the end of the body, 3 decimals.",
-    summary:
-      'Median latency of counted responses in ms (with rate, from each due time), 3 decimals.',
+    summary: 'Median latency, ms.',
   },
-  { name: 'latency-p90-ms', description: '90th percentile latency in milliseconds.' },
-  { name: 'latency-p95-ms', description: '95th percentile latency in milliseconds.' },
-  { name: 'latency-p99-ms', description: '99th percentile latency in milliseconds.' },
-  { name: 'latency-max-ms', description: 'Highest latency in milliseconds.' },
+  {
+    name: 'latency-p90-ms',
+    description: '90th percentile latency in milliseconds.',
+    summary: 'p90, ms.',
+  },
+  {
+    name: 'latency-p95-ms',
+    description: '95th percentile latency in milliseconds.',
+    summary: 'p95, ms.',
+  },
+  {
+    name: 'latency-p99-ms',
+    description: '99th percentile latency in milliseconds.',
+    summary: 'p99, ms.',
+  },
+  {
+    name: 'latency-max-ms',
+    description: 'Highest latency in milliseconds.',
+    summary: 'Highest, ms.',
+  },
   {
     name: 'error-rate',
     description:
       'Errors, timeouts and unexpected statuses in percent of the requests sent in the window, 2 decimals.',
-    summary: 'Errors, timeouts and unexpected statuses in % of requests sent, 2 decimals.',
+    summary: 'Errors, timeouts and unexpected statuses, % of requests sent.',
   },
   {
     name: 'dropped',
@@ -530,40 +545,51 @@ export const OUTPUTS: readonly OutputSpec[] = [
       "The gates that failed, comma-separated input names, e.g. 'max-error-rate,max-p95-ms'; '' when none did.",
     summary: "The failed gates' input names, comma-separated; '' when none.",
   },
-  { name: 'report', description: 'Path of the JSON report written (see report-file).' },
+  {
+    name: 'report',
+    description: 'Path of the JSON report written (see report-file).',
+    summary: 'Path of the JSON report.',
+  },
   {
     name: 'benchmark-file',
     description: 'Path of the github-action-benchmark file written (see benchmark-file).',
+    summary: 'Path of the req/s benchmark file.',
   },
   {
     name: 'benchmark-latency-file',
     description:
       'Path of the github-action-benchmark latency file written (see benchmark-latency-file).',
+    summary: 'Path of the latency benchmark file.',
   },
   {
     name: 'baseline-requests',
     description: "In a comparison: the baseline's requests over all its slices.",
+    summary: "Comparison: the baseline's requests.",
     comparisonOnly: true,
   },
   {
     name: 'change-percent',
     description: 'In a comparison: the estimated change of head vs baseline req/s, in percent.',
+    summary: 'Comparison: change of head vs baseline req/s, %.',
     comparisonOnly: true,
   },
   {
     name: 'change-low',
     description: 'In a comparison: the lower end of the interval, in percent.',
+    summary: "Comparison: the interval's lower end, %.",
     comparisonOnly: true,
   },
   {
     name: 'change-high',
     description: 'In a comparison: the upper end of the interval, in percent.',
+    summary: "Comparison: the interval's upper end, %.",
     comparisonOnly: true,
   },
   {
     name: 'verdict',
     description:
       "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
+    summary: "Comparison: faster, slower, unchanged or regression; '' without an interval.",
     comparisonOnly: true,
   },
 ];
