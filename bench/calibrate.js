@@ -21,6 +21,11 @@
 //   npm run calibrate -- --report-only [--note <text>] rewrite CALIBRATION.md from the trial log
 //   npm run calibrate -- --costs 1:114.4,4:114.1       skip the tuning (us per request of the A/B head)
 //   npm run calibrate -- --resume --costs ...           add the trials the log still lacks
+//   npm run calibrate -- --noise --costs 4:114.1 --connections 4
+//                                                       the same beside a noisy neighbour
+//                                                       (bench/noise-hog.js, not pinned), into
+//                                                       bench/out/calibration-noise.jsonl and
+//                                                       bench/CALIBRATION-noise.md
 //
 // While the file given by --pause exists, no new trial starts (`bench/quiet.sh <command>` waits for
 // the running trial to end, runs the command and lets the calibration go on): other work on the
@@ -54,8 +59,12 @@ const { values: args } = parseArgs({
     'base-cost-us': { type: 'string', default: '100' },
     block: { type: 'string', default: '10' },
     minutes: { type: 'string', default: '0' },
-    log: { type: 'string', default: join(root, 'bench', 'out', 'calibration-trials.jsonl') },
-    out: { type: 'string', default: join(root, 'bench', 'CALIBRATION.md') },
+    log: { type: 'string', default: '' },
+    out: { type: 'string', default: '' },
+    // A CPU hog beside the trials (bench/noise-hog.js), started after the tuning: the tuned -10%
+    // is measured on a quiet machine, the trials are judged beside the neighbour.
+    noise: { type: 'boolean', default: false },
+    'noise-seed': { type: 'string', default: '' },
     'report-only': { type: 'boolean', default: false },
     // A line about how the trials were run (commands, pauses), added to the report.
     note: { type: 'string', default: '' },
@@ -64,11 +73,17 @@ const { values: args } = parseArgs({
     pause: { type: 'string', default: join(tmpdir(), 'http-load-check-calibrate.pause') },
   },
 });
+args.log ||= join(root, 'bench', 'out', `calibration-${args.noise ? 'noise' : 'trials'}.jsonl`);
+args.out ||= join(root, 'bench', `CALIBRATION${args.noise ? '-noise' : ''}.md`);
+/** The condition the trials run in, logged with each. */
+const CONDITION = args.noise ? 'noise' : 'quiet';
 const AA = Number(args.aa);
 const AB = Number(args.ab);
 // The action's statistics and defaults, from its source (the script runs under tsx).
 const compareStats = await import('../src/stats/compare.ts');
 const { verdictOf } = await import('../src/check/judge.ts');
+const { default: normalQuantile } = await import('@stdlib/stats-base-dists-normal-quantile');
+const { default: normalCdf } = await import('@stdlib/stats-base-dists-normal-cdf');
 const { option } = await import('../src/config/options.ts');
 const { readSettings } = await import('../src/config/settings.ts');
 const defaults = {
@@ -103,6 +118,22 @@ const log = (...parts) => console.error('[calibrate]', ...parts);
 
 let work;
 let bundle;
+/** The noisy neighbour's process, while it runs. */
+let hog = null;
+
+function startHog() {
+  const seed = args['noise-seed'] || String(Date.now());
+  log(`noisy neighbour: bench/noise-hog.js --seed ${seed}, not pinned`);
+  hog = spawn(process.execPath, [join(root, 'bench', 'noise-hog.js'), '--seed', seed], {
+    stdio: 'ignore',
+  });
+  process.on('exit', () => hog?.kill('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.on(signal, () => {
+      hog?.kill('SIGKILL');
+      process.exit(130);
+    });
+}
 
 async function startServer(costUs) {
   const port = await freePort();
@@ -194,6 +225,7 @@ async function block(kind, connections, slowCostUs, count) {
       const out = await compare(head, baseline, connections);
       const trial = {
         kind,
+        condition: CONDITION,
         connections,
         seconds: secondsFor(connections),
         costUs: kind === 'A/A' ? BASE_COST_US : slowCostUs,
@@ -224,9 +256,12 @@ async function block(kind, connections, slowCostUs, count) {
 async function waitWhilePaused() {
   if (!existsSync(args.pause)) return;
   log('paused');
+  // The neighbour sleeps too: the command run meanwhile should not pay for it.
+  hog?.kill('SIGSTOP');
   writeFileSync(`${args.pause}.held`, '');
   while (existsSync(args.pause)) await new Promise((r) => setTimeout(r, 500));
   rmSync(`${args.pause}.held`, { force: true });
+  hog?.kill('SIGCONT');
   await new Promise((r) => setTimeout(r, 2000));
   log('resumed');
 }
@@ -297,6 +332,63 @@ function estimatorLines(trials) {
   ];
 }
 
+/**
+ * What each trial said it could catch (`detectable-regression`, from its own interval) against what
+ * the trials caught. A trial whose interval has half-width z·se calls a true shift d a regression
+ * with probability Φ((log(1 - m) - z·se - d) / se), so the A/B trials (d: their median change) and
+ * the A/A ones (d = 0) each predict a number of regression verdicts, to be set beside the number
+ * they gave.
+ */
+function detectableLines(trials) {
+  const compare = compareStats;
+  const m = defaults.maxRegression;
+  const rows = [
+    '| connections | seconds per side | kind | trials | detectable regression: median (10th-90th percentile) | trials stating ≤ the A/B change | regressions predicted | regressions found |',
+    '|---:|---:|---|---:|---|---:|---:|---:|',
+  ];
+  const withSlices = trials.filter((t) => Array.isArray(t.slices) && t.slices.length >= 4);
+  for (const setting of settingsOf(withSlices)) {
+    const ab = withSlices.filter((t) => at(setting)(t) && t.kind === 'A/B');
+    const abChange = median(ab.map((t) => t.change));
+    for (const kind of ['A/A', 'A/B']) {
+      const ts = withSlices.filter((t) => at(setting)(t) && t.kind === kind);
+      if (ts.length === 0) continue;
+      const trueShift = kind === 'A/A' ? 0 : Math.log1p(abChange / 100);
+      let predicted = 0;
+      const stated = [];
+      for (const t of ts) {
+        const shift = compare.comparePairedRates(parseSlices(t).pairs, defaults.confidence);
+        stated.push(compare.detectableRegressionPct(shift, m));
+        const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
+        const se = (Math.log1p(shift.highPct / 100) - Math.log1p(shift.lowPct / 100)) / 2 / z;
+        const margin = Math.log1p(-m / 100) - z * se - trueShift;
+        // An interval of no width: the verdict is certain either way.
+        predicted += se > 0 ? normalCdf(margin / se, 0, 1) : Number(margin > 0);
+      }
+      const sorted = [...stated].sort((x, y) => x - y);
+      const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+      const within = Number.isFinite(abChange)
+        ? stated.filter((x) => x <= -abChange).length
+        : NaN;
+      const found = ts.filter((t) => t.verdict === 'regression').length;
+      rows.push(
+        `| ${setting.c} | ${setting.s} | ${kind} | ${ts.length} | ${median(stated).toFixed(1)}% (${q(0.1).toFixed(1)}-${q(0.9).toFixed(1)}%) | ${Number.isNaN(within) ? '-' : within} | ${predicted.toFixed(1)} | ${found} |`,
+      );
+    }
+  }
+  return [
+    '## What each run said it could catch',
+    '',
+    "Each trial's `detectable-regression` (the smallest slowdown it would call a regression with 95%",
+    "probability, from its own interval), recomputed from its raw slices at the defaults. 'Regressions",
+    "predicted' sums each trial's probability of a `regression` verdict given its interval and the true",
+    "change (the A/B trials' median change; 0 for A/A); 'found' counts the verdicts.",
+    '',
+    ...rows,
+    '',
+  ];
+}
+
 /** The settings (connections, seconds per side) the trials ran at, in order. */
 function settingsOf(trials) {
   const keys = new Map();
@@ -342,7 +434,7 @@ async function report(meta) {
     return { ...t, verdict, low: round(shift.lowPct), high: round(shift.highPct) };
   });
   const lines = [
-    '# Calibration of the head-vs-baseline gate',
+    `# Calibration of the head-vs-baseline gate${CONDITION === 'noise' ? ': beside a noisy neighbour' : ''}`,
     '',
     'Written by `npm run calibrate` (bench/calibrate.js) from the raw trials in its `--log` file (default `bench/out/calibration-trials.jsonl`, not in git).',
     '',
@@ -351,6 +443,7 @@ async function report(meta) {
     `- ${trials.length} trials, from ${trials[0]?.at ?? '-'} to ${trials.at(-1)?.at ?? '-'}.`,
     '- Each trial runs the bundle with `baseline-port`, `duration` as in the table (seconds per side) and default `rounds` (one 0.5 s slice per side per round). ' +
       `Verdicts below: each trial judged from its raw slices at the action's defaults, \`confidence\` ${defaults.confidence} and \`max-regression\` ${defaults.maxRegression}%; judged at the confidence it ran with (0.99 unless logged), ${agree} of ${logged.length} trials give their logged verdict.`,
+    `- Condition: ${CONDITION === 'noise' ? 'beside a noisy neighbour: bench/noise-hog.js, not pinned, burning CPU in bursts of 50-500 ms at a duty cycle drawn every 5 s from 0 to 60% of a core (about 30% on average), started after the tuning and stopped while paused' : 'a quiet machine'}.`,
     `- Servers: bench/calibration-server.js burning ${BASE_COST_US} us of CPU per request (baseline); fresh processes every ${BLOCK} trials; blocks of all cells interleaved in a shuffled order; ${taskset ? 'servers on CPU 1, the action on CPU 0' : 'no pinning (taskset missing)'}.`,
     '- A/B head: a per-request cost tuned until the gate itself measured about -10% against the baseline (paired, interleaved); the median change of the A/B trials below checks it.',
     '- False alarm: a `regression` verdict in an A/A trial. Detection: a `regression` verdict in an A/B trial. Rates with Wilson 95% intervals; with no event in n trials, the one-sided 95% upper bound is 1 - 0.05^(1/n).',
@@ -392,6 +485,7 @@ async function report(meta) {
     lines.push('');
   }
   lines.push(...estimatorLines(trials));
+  lines.push(...detectableLines(trials));
   lines.push(
     'A claim of a false-alarm rate at or below 1% needs at least 300 A/A trials without a failure, and',
     'a detection rate of at least 95% needs about 60 A/B trials without a miss; fewer trials give the',
@@ -442,6 +536,7 @@ if (args['report-only']) {
         ? { costUs: given[c], measuredChangePct: NaN }
         : (await waitWhilePaused(), await tuneSlowCost(c));
   }
+  if (args.noise) startHog();
   const blocks = [];
   for (const c of settings) {
     for (const [kind, wanted] of [
@@ -475,6 +570,7 @@ if (args['report-only']) {
       `${meta()} ${done} of ${blocks.length} blocks done${done < blocks.length ? ' (run in progress or cut short by --minutes)' : ''}. Tuning: ${settings.map((c) => `c=${c} ${tuned[c].costUs.toFixed(1)} us${Number.isNaN(tuned[c].measuredChangePct) ? ' (given)' : ` → ${tuned[c].measuredChangePct.toFixed(1)}%`}`).join('; ')}.`,
     );
   }
+  hog?.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
   console.log(readFileSync(args.out, 'utf8'));
 }

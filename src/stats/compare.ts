@@ -174,3 +174,26 @@ function median(sorted: Float64Array): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+
+/** Power at which `detectableRegressionPct` states the smallest slowdown caught. */
+export const DETECTION_POWER = 0.95;
+
+/**
+ * The smallest slowdown, in percent, that a comparison as noisy as this one would have called a
+ * regression with probability `power`. A regression needs the interval's upper end below
+ * -maxRegressionPct. The interval's half-width in log req/s is z·se, with z the quantile of its
+ * achieved confidence, so the run's own slices give se; the estimate itself varies by se from run
+ * to run, so the upper end clears the line with probability `power` once the true shift lies
+ * z_power·se further down: shift ≤ log(1 - m) - (z + z_power)·se.
+ */
+export function detectableRegressionPct(
+  shift: Shift,
+  maxRegressionPct: number,
+  power = DETECTION_POWER,
+): number {
+  const halfWidth = (Math.log1p(shift.highPct / 100) - Math.log1p(shift.lowPct / 100)) / 2;
+  const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
+  const se = halfWidth / z;
+  const shiftLog = Math.log1p(-maxRegressionPct / 100) - (z + normalQuantile(power, 0, 1)) * se;
+  return -Math.expm1(shiftLog) * 100;
+}
