@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import { runSession, type Sink } from './session.js';
 import { checkRunnerFile, defaultPath, writeTextFile } from './system/files.js';
+import { postComment } from './system/github.js';
 import { stopOnSignals } from './system/signals.js';
 
 export async function run(): Promise<void> {
@@ -22,6 +23,7 @@ export async function run(): Promise<void> {
       },
       signal: stop.signal,
       stoppedBy: stop.stoppedBy,
+      postComment,
     });
     if (end.status === 'bad-input') core.setFailed(end.message);
   } finally {

@@ -33,7 +33,7 @@ import {
 } from './present/text.js';
 import { warningsOf, type Warning } from './present/warnings.js';
 import { runEnvironment } from './system/environment.js';
-import { commentTarget, postComment, statusOf } from './system/github.js';
+import { commentTarget, failureOf, type PostComment } from './system/pull-request.js';
 
 /** Where a run's words and files go: the action's runner, a terminal, or a test. */
 export interface Sink {
@@ -60,8 +60,9 @@ export interface Sink {
 type PassedHooks = Pick<CheckHooks, 'signal' | 'stoppedBy'>;
 
 /**
- * Runs of this `duration` or longer log a progress line this often: a silent minute looks hung.
- * Those lines come before the standard line, whose two pieces are then written together at the end.
+ * Loads of this length or longer (`duration`, twice it in a comparison with a service) log a
+ * progress line this often: a silent minute looks hung. Those lines come before the standard
+ * line, whose two pieces are then written together at the end.
  */
 export const PROGRESS_FROM_SEC = 10;
 export const PROGRESS_EVERY_MS = 5000;
@@ -81,6 +82,10 @@ export interface SessionOptions extends PassedHooks {
    * with it): `show` is called every `everyMs` during the load.
    */
   progress?: { everyMs: number; show(progress: Progress): void };
+  /** Posts the pull-request comment (the action's, src/system/github.ts); none: never posted. */
+  postComment?: PostComment;
+  /** Monotonic clock in ms, for progress. Default: `performance.now`. */
+  now?: () => number;
 }
 
 export type SessionEnd =
@@ -113,26 +118,33 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   // (a crash) first ends that line, or the runner would not see a workflow command in it.
   let midLine = false;
   let check: Check;
-  const counter = { requests: 0 };
+  const counter: CheckHooks['counter'] = { requests: 0, windowStartedAt: null };
+  // A comparison with a service measures each side for `duration`, one after the other.
+  const loadSec = settings.durationSec * (settings.baseline ? 2 : 1);
   const progress =
     options.progress ??
-    (settings.durationSec >= PROGRESS_FROM_SEC
+    (loadSec >= PROGRESS_FROM_SEC
       ? { everyMs: PROGRESS_EVERY_MS, show: (p: Progress) => sink.info(progressLogLine(p)) }
       : null);
   // Progress lines would land inside `http test running...`: it then waits for its count.
   const deferStart = progress !== null && options.progress === undefined;
   let stopProgress = () => {};
+  let loadBegan = false;
   try {
     const hooks: CheckHooks = {
       signal: options.signal,
       stoppedBy: options.stoppedBy,
       onReady: (ready) => sink.info(readyLine(ready)),
       onLoadStart: () => {
+        loadBegan = true;
         if (!deferStart) {
           sink.write(startLine());
           midLine = true;
         }
-        if (progress) stopProgress = showProgress(progress.show, counter, progress.everyMs);
+        if (progress) {
+          const now = options.now ?? (() => performance.now());
+          stopProgress = showProgress(progress.show, counter, progress.everyMs, now);
+        }
       },
       counter,
     };
@@ -152,64 +164,71 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   if (check.loadStarted) {
     if (deferStart) sink.write(startLine());
     sink.write(finalLine(check.result.requests));
+  } else if (deferStart && loadBegan) {
+    // A bug of ours ended the load: the start line still says it began, as without progress.
+    sink.write(`${startLine()}\n`);
   } else if (midLine) sink.write('\n');
   return publish(settings, check, options, env);
 }
 
 /**
- * The pull-request comment, when `comment` asks for one: posted or updated, or skipped with a
- * notice outside a pull request. A refusal is a warning; the decision stands either way. A
- * cancelled check is not posted: it would replace the last real result.
+ * The pull-request comment, when `comment` asks for one: created or updated, or skipped with a
+ * notice outside a pull request. `on-failure` after a pass only updates a comment that is there,
+ * so that it no longer shows the failure. A refusal is a warning; the decision stands either way.
+ * A cancelled check is not posted: it would replace the last real result.
  */
 async function comment(
   settings: Settings,
   check: Check,
   warnings: Warning[],
-  sink: Sink,
+  options: SessionOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
+  const { sink, postComment } = options;
   const { outcome, passed } = check.decision;
-  if (settings.comment === 'off' || (settings.comment === 'on-failure' && passed)) return;
+  if (settings.comment === 'off' || !postComment) return;
+  const create = settings.comment === 'always' || !passed;
   if (outcome === 'cancelled') {
     sink.info('Pull request comment: not posted, the check was cancelled');
     return;
   }
   const target = commentTarget(env);
   if (target.kind === 'none') {
-    sink.notice(`Pull request comment skipped: ${target.reason}.`);
+    if (create) sink.notice(`Pull request comment skipped: ${target.reason}.`);
     return;
   }
-  const body = commentMarkdown(settings, check, warnings, target, target.runUrl);
   const pr = `pull request #${target.number}`;
   try {
-    const posted = await postComment(target, settings.githubToken, commentMarker(target), body);
-    sink.info(`Pull request comment ${posted.action} on ${pr}: ${posted.url}`);
+    const body = commentMarkdown(settings, check, warnings, target, target.runUrl);
+    const posted = await postComment(target, settings.githubToken, commentMarker(target), body, {
+      create,
+      signal: options.signal,
+    });
+    if (posted.action !== 'none')
+      sink.info(`Pull request comment ${posted.action} on ${pr}: ${posted.url}`);
   } catch (error) {
-    const status = statusOf(error);
-    sink.warn(
-      status === 403
-        ? `Could not comment on ${pr}: GitHub refused the token (403). Give the job ` +
-            '`permissions: pull-requests: write`; a pull request from a fork gets a read-only ' +
-            'token whatever the workflow asks, so there the result is in the job summary only.'
-        : `Could not comment on ${pr}: ${status !== null ? `GitHub answered ${status}: ` : ''}` +
-            (error as Error).message,
-      'Pull request comment',
-    );
+    sink.warn(`Could not comment on ${pr}: ${failureOf(error)}.`, 'Pull request comment');
   }
 }
 
-/** Calls `progress` every `everyMs` from now with the count so far; returns what stops it. */
+/**
+ * Calls `progress` every `everyMs` from now with the count so far; returns what stops it. The
+ * rate is over the last interval, or over the counted part of it: the first counted window opens
+ * after the busy-poll trial and the warm-up.
+ */
 function showProgress(
   progress: (p: Progress) => void,
-  counter: { requests: number },
+  counter: NonNullable<CheckHooks['counter']>,
   everyMs: number,
+  now: () => number,
 ): () => void {
-  const start = performance.now();
+  const start = now();
   let last = { at: start, requests: 0 };
   const timer = setInterval(() => {
-    const at = performance.now();
-    const { requests } = counter;
-    const rps = ((requests - last.requests) * 1000) / Math.max(1, at - last.at);
+    const at = now();
+    const { requests, windowStartedAt } = counter;
+    const from = windowStartedAt === null ? at : Math.max(last.at, windowStartedAt);
+    const rps = ((requests - last.requests) * 1000) / Math.max(1, at - from);
     last = { at, requests };
     progress({ elapsedMs: at - start, requests, rps });
   }, everyMs);
@@ -263,7 +282,7 @@ async function publish(
   }
   sink.setOutputs(outputsOf(check, written));
   await sink.summary(summaryMarkdown(settings, check, warnings));
-  await comment(settings, check, warnings, sink, env);
+  await comment(settings, check, warnings, options, env);
 
   const { decision } = check;
   if (decision.passed) sink.info(decision.message);

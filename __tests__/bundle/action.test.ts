@@ -208,6 +208,13 @@ describe('the pull-request comment', () => {
       const run = await runAction(inputs, { env });
       assert.equal(run.code, 0, run.stdout);
       assert.ok(run.stdout.includes(`::add-mask::${token}`), run.stdout);
+      const unmasked = run.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
+      assert.ok(!unmasked.includes(token), 'not in the log');
+      const report = readFileSync(join(run.dir, 'http-load-check.json'), 'utf8');
+      assert.ok(!report.includes(token) && !run.summary.includes(token), 'not in the files');
       assert.deepEqual(
         api.calls.map((c) => `${c.method} ${c.path} ${c.authorization}`),
         [
@@ -222,7 +229,7 @@ describe('the pull-request comment', () => {
       assert.equal(push.code, 0, push.stdout);
       assert.match(
         push.stdout,
-        /^::notice::Pull request comment skipped: this run is for a push event/m,
+        /^::notice::Pull request comment skipped: this run is for the push event/m,
       );
       assert.equal(api.calls.length, 2);
     } finally {

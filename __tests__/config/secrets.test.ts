@@ -87,6 +87,12 @@ describe('secretValues', () => {
     assert.deepEqual(secretValues(settings), ['Bearer abc', 's-1', 'c=1', 'acme']);
   });
 
+  it('registers the github-token too, when one is given', () => {
+    const withToken: Record<string, string> = { ...inputs, 'github-token': 'ghs_token1' };
+    const settings = readSettings((name) => withToken[name] ?? '');
+    assert.deepEqual(secretValues(settings), ['Bearer abc', 's-1', 'c=1', 'acme', 'ghs_token1']);
+  });
+
   it("masks a targets file's own credential headers and the baseline's routes too", () => {
     const settings = readSettings(
       (name) =>

@@ -448,10 +448,19 @@ describe('comment and github-token', () => {
     assert.equal(read({ comment: 'always', 'github-token': 'ghs_x' })().comment, 'always');
   });
 
-  it('refuse a token with a space or a line break without quoting it', () => {
-    for (const token of ['ghs_abc def', 'ghs_abc\nX-Evil: 1', 'ghs_abc\u0000']) {
+  it('refuse a token with a space, a line break or a character outside ASCII, without quoting it', () => {
+    for (const token of [
+      'ghs_abc def',
+      'ghs_abc\nX-Evil: 1',
+      'ghs_abc\u0000',
+      'ghs_abc\u200b',
+      'ghs_abc€',
+    ]) {
       assert.throws(read({ 'github-token': token }), (error: Error) => {
-        assert.match(error.message, /^Invalid github-token: it holds a space or a line break/);
+        assert.match(
+          error.message,
+          /^Invalid github-token: it holds a space, a line break or a character outside printable ASCII/,
+        );
         assert.ok(!error.message.includes('ghs_abc'), error.message);
         return true;
       });

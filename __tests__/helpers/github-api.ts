@@ -38,10 +38,23 @@ export interface GitHubApiStandIn {
   comments: Comment[];
   /** Adds a comment someone else wrote; returns its id. */
   addComment(issue: number, body: string, user?: string): number;
-  /** Answers every later call with this status and a GitHub-style error (null: serve again). */
-  refuse(status: number | null, message?: string): void;
+  /**
+   * Answers every later call (of `methods`, default all) with this status and a GitHub-style
+   * error, and `headers` (null: serve again).
+   */
+  refuse(
+    status: number | null,
+    message?: string,
+    methods?: string[],
+    headers?: Record<string, string>,
+  ): void;
+  /** Deletes the comment a PATCH is for just before answering it, as if someone had meanwhile. */
+  deleteBeforeUpdate: boolean;
   close(): Promise<void>;
 }
+
+/** What GitHub says of each user's relation to the repository (`author_association`). */
+const associations: Record<string, string> = { maintainer: 'MEMBER', owner: 'OWNER' };
 
 export interface StandInOptions {
   owner: string;
@@ -58,7 +71,13 @@ export async function startGitHubApi(options: StandInOptions): Promise<GitHubApi
   const calls: ApiCall[] = [];
   const comments: Comment[] = [];
   let nextId = 1000;
-  let refusal: { status: number; message: string } | null = null;
+  let refusal: {
+    status: number;
+    message: string;
+    methods: string[] | null;
+    headers: Record<string, string>;
+  } | null = null;
+  const state = { deleteBeforeUpdate: false };
   let base = '';
 
   const view = (c: Comment) => ({
@@ -71,7 +90,7 @@ export async function startGitHubApi(options: StandInOptions): Promise<GitHubApi
     user: { login: c.user, id: 1, type: c.user.endsWith('[bot]') ? 'Bot' : 'User' },
     created_at: '2026-12-06T00:00:00Z',
     updated_at: '2026-12-06T00:00:00Z',
-    author_association: 'NONE',
+    author_association: c.user.endsWith('[bot]') ? 'NONE' : (associations[c.user] ?? 'NONE'),
   });
   const addComment = (issue: number, body: string, user = 'someone') => {
     const id = nextId++;
@@ -102,17 +121,23 @@ export async function startGitHubApi(options: StandInOptions): Promise<GitHubApi
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
         res.end(JSON.stringify(value));
       };
-      const error = (status: number, message: string) =>
-        send(status, {
-          message,
-          documentation_url: 'https://docs.github.com/rest',
-          status: String(status),
-        });
+      const error = (status: number, message: string, headers: Record<string, string> = {}) =>
+        send(
+          status,
+          {
+            message,
+            documentation_url: 'https://docs.github.com/rest',
+            status: String(status),
+          },
+          headers,
+        );
 
       if (![`token ${token}`, `Bearer ${token}`].includes(req.headers.authorization ?? '')) {
         return error(401, 'Bad credentials');
       }
-      if (refusal) return error(refusal.status, refusal.message);
+      if (refusal && (refusal.methods === null || refusal.methods.includes(req.method ?? ''))) {
+        return error(refusal.status, refusal.message, refusal.headers);
+      }
       const prefix = `/repos/${owner}/${repo}/issues/`;
       if (!url.pathname.startsWith(prefix)) return error(404, 'Not Found');
       const rest = url.pathname.slice(prefix.length);
@@ -136,6 +161,10 @@ export async function startGitHubApi(options: StandInOptions): Promise<GitHubApi
         return send(201, view(comments.find((c) => c.id === id) as Comment));
       }
       if (one && req.method === 'PATCH') {
+        if (state.deleteBeforeUpdate) {
+          const gone = comments.findIndex((c) => c.id === Number(one[1]));
+          if (gone >= 0) comments.splice(gone, 1);
+        }
         const comment = comments.find((c) => c.id === Number(one[1]));
         if (!comment) return error(404, 'Not Found');
         if (typeof bodyText !== 'string') return error(422, 'Invalid request: body is required');
@@ -152,8 +181,14 @@ export async function startGitHubApi(options: StandInOptions): Promise<GitHubApi
     calls,
     comments,
     addComment,
-    refuse(status, message = 'Resource not accessible by integration') {
-      refusal = status === null ? null : { status, message };
+    refuse(status, message = 'Resource not accessible by integration', methods, headers = {}) {
+      refusal = status === null ? null : { status, message, methods: methods ?? null, headers };
+    },
+    get deleteBeforeUpdate() {
+      return state.deleteBeforeUpdate;
+    },
+    set deleteBeforeUpdate(value: boolean) {
+      state.deleteBeforeUpdate = value;
     },
     close: () =>
       new Promise<void>((resolve) => {

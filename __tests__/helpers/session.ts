@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { exitCodeOf } from '../../src/present/outputs.js';
 import { runSession, type SessionEnd, type Sink } from '../../src/session.js';
 import { writeTextFile } from '../../src/system/files.js';
+import { postComment } from '../../src/system/github.js';
+import type { PostComment } from '../../src/system/pull-request.js';
 
 export interface SessionRun {
   /**
@@ -41,6 +43,8 @@ export interface SessionTestOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the real file writer (e.g. to make it fail). */
   writeFile?: Sink['writeFile'];
+  /** What posts the pull-request comment. Default: the action's (src/system/github.ts). */
+  postComment?: PostComment;
 }
 
 export async function runInProcess(
@@ -87,6 +91,7 @@ export async function runInProcess(
     },
     signal: options.signal,
     stoppedBy: options.stoppedBy,
+    postComment: options.postComment ?? postComment,
   });
   if (end.status === 'bad-input') {
     failure = end.message;

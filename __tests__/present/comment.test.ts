@@ -13,13 +13,27 @@ const RUN = 'https://github.com/o/r/actions/runs/1/attempts/1';
 
 describe('the comment marker', () => {
   it('names the workflow, the job and the step in a hidden HTML comment', () => {
-    assert.equal(commentMarker(KEY), '<!-- http-load-check:CI/perf/__org_http-load-check -->');
+    assert.equal(commentMarker(KEY), '<!-- http-load-check:CI/perf/__org_http%2Dload%2Dcheck -->');
   });
 
-  it('cannot be ended early by what the names hold', () => {
-    const marker = commentMarker({ workflow: 'a --> <b>', job: 'j\n-->x', step: 's' });
-    assert.equal(marker, '<!-- http-load-check:a __ _b_/j___x/s -->');
+  it('cannot be ended early by what the names hold, and gives different names different markers', () => {
+    const marker = commentMarker({ workflow: 'a --> <b>', job: 'j\n-->x', step: 's/t' });
+    assert.equal(marker, '<!-- http-load-check:a%20%2D%2D%3E%20%3Cb%3E/j%0A%2D%2D%3Ex/s%2Ft -->');
     assert.equal(marker.indexOf('-->'), marker.length - 3);
+    const names = ['a-->b', 'a__b', 'a<>b', 'a\r\nb', 'a%3C%3Eb', 'a/b'];
+    const markers = names.map((workflow) => commentMarker({ ...KEY, workflow }));
+    assert.equal(new Set(markers).size, names.length);
+    assert.notEqual(
+      commentMarker({ ...KEY, workflow: 'a/b', job: 'c' }),
+      commentMarker({ ...KEY, workflow: 'a', job: 'b/c' }),
+    );
+  });
+
+  it('keeps a long name short, and still apart from another with the same start', () => {
+    const long = commentMarker({ ...KEY, workflow: `${'w'.repeat(5000)}1` });
+    const other = commentMarker({ ...KEY, workflow: `${'w'.repeat(5000)}2` });
+    assert.ok(long.length < 250, String(long.length));
+    assert.notEqual(long, other);
   });
 });
 
@@ -30,6 +44,14 @@ describe('the comment', () => {
     const lines = text.split('\n');
     assert.equal(lines[0], commentMarker(KEY));
     assert.equal(lines[1], '### ✅ passed: HTTP load check of `http://127.0.0.1:8080/`');
+    // A query may hold a key, and what is posted is not masked.
+    const withQuery = settingsOf({ url: 'http://127.0.0.1:8080/a|b?key=s3cret', port: '' });
+    const posted = commentMarkdown(withQuery, absoluteCheck(withQuery), [], KEY, RUN);
+    assert.equal(
+      posted.split('\n')[1],
+      '### ✅ passed: HTTP load check of `http://127.0.0.1:8080/a|b?…`',
+    );
+    assert.ok(!posted.includes('s3cret'));
     assert.match(text, /^Check passed: 12340 requests in 5 s/m);
     assert.match(text, /^12340 requests, 2468\.0 req\/s, error rate 0\.06%, latency p50 /m);
     assert.match(text, /\| `min-requests` \| ≥ 100 \| 12340 \| ✅ passed \|/);

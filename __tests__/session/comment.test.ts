@@ -5,7 +5,7 @@
  * created once and then updated; skipped outside a pull request; a refusal is a warning.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -159,18 +159,86 @@ describe('the pull-request comment', () => {
       assert.equal(api.comments.length, 7);
     }, 2));
 
-  it('is a warning with the fix when GitHub refuses it (403), and the check stands', () =>
+  it('is a warning with the fix when GitHub refuses to post it (403, as on a fork), and the check stands', () =>
     withApi(async (api) => {
-      api.refuse(403);
+      // A fork's read-only token may list the comments, not write one.
+      api.refuse(403, 'Resource not accessible by integration', ['POST', 'PATCH']);
       const run = await check(api, { comment: 'always' });
       assert.equal(run.code, 0, run.stdout);
       assert.equal(run.outputs.passed, 'true');
+      assert.deepEqual(route(api), [
+        'GET /repos/octo/shop/issues/7/comments',
+        'POST /repos/octo/shop/issues/7/comments',
+      ]);
       assert.equal(run.warnings.length, 1, run.stdout);
       assert.match(
         run.warnings[0],
-        /^Could not comment on pull request #7: GitHub refused the token \(403\)\. Give the job `permissions: pull-requests: write`; a pull request from a fork/,
+        /^Could not comment on pull request #7: GitHub refused the token \(403: Resource not accessible by integration[^)]*\)\. Give the job `permissions: pull-requests: write`; a pull request from a fork/,
       );
       assert.equal(api.comments.length, 0);
+    }));
+
+  it('says a rate limit is one, not a permission', () =>
+    withApi(async (api) => {
+      api.refuse(403, 'API rate limit exceeded for installation ID 1.', undefined, {
+        'x-ratelimit-remaining': '0',
+      });
+      const run = await check(api, { comment: 'always' });
+      assert.equal(run.code, 0);
+      assert.match(
+        run.warnings[0],
+        /^Could not comment on pull request #7: GitHub's rate limit \(403: API rate limit exceeded/,
+      );
+      assert.doesNotMatch(run.warnings[0], /permissions/);
+    }));
+
+  it('says when GitHub could not be reached, and the check stands', async () => {
+    const closed = await startServer();
+    const url = `http://127.0.0.1:${closed.port}`;
+    await closed.close();
+    const api = await startGitHubApi({ owner: 'octo', repo: 'shop', token: TOKEN });
+    await api.close();
+    const run = await check(api, { comment: 'always' }, { ...runnerEnv(api), GITHUB_API_URL: url });
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(
+      run.warnings[0],
+      /^Could not comment on pull request #7: no answer from GitHub \(/,
+    );
+  });
+
+  it("never takes another user's comment that copies the marker for its own", () =>
+    withApi(async (api) => {
+      const forged = api.addComment(7, `${MARKER}\n✅ all good, trust me`, 'mallory');
+      const kept = api.addComment(
+        7,
+        `${MARKER}\nan earlier run, posted with a personal token`,
+        'maintainer',
+      );
+      await check(api, { comment: 'always' });
+      assert.deepEqual(route(api).slice(1), [`PATCH /repos/octo/shop/issues/comments/${kept}`]);
+      assert.match(api.comments.find((c) => c.id === forged)?.body ?? '', /trust me/);
+      api.calls.length = 0;
+      api.comments.splice(
+        api.comments.findIndex((c) => c.id === kept),
+        1,
+      );
+      await check(api, { comment: 'always' });
+      assert.deepEqual(route(api).slice(1), ['POST /repos/octo/shop/issues/7/comments']);
+    }));
+
+  it('is posted again when it was deleted between the list and the update', () =>
+    withApi(async (api) => {
+      await check(api, { comment: 'always' });
+      api.deleteBeforeUpdate = true;
+      api.calls.length = 0;
+      const run = await check(api, { comment: 'always' });
+      assert.deepEqual(route(api).slice(1), [
+        `PATCH /repos/octo/shop/issues/comments/1000`,
+        'POST /repos/octo/shop/issues/7/comments',
+      ]);
+      assert.equal(ours(api).length, 1);
+      assert.match(run.stdout, /Pull request comment created on pull request #7/);
+      assert.deepEqual(run.warnings, []);
     }));
 
   it('is a warning naming the status on any other refusal', () =>
@@ -190,20 +258,51 @@ describe('the pull-request comment', () => {
       assert.equal(run.code, 0);
       assert.deepEqual(api.calls, []);
       assert.deepEqual(run.notices, [
-        'Pull request comment skipped: this run is for a push event, not a pull_request or pull_request_target event.',
+        'Pull request comment skipped: this run is for the push event, not a pull_request or pull_request_target event.',
       ]);
       assert.deepEqual(run.warnings, []);
     }));
 
-  it('with on-failure, is posted only when the check fails; off (the default) posts nothing', () =>
+  it('with on-failure, is created only when the check fails, then updated when it passes again', () =>
     withApi(async (api) => {
-      await check(api, { comment: 'on-failure' });
       await check(api, {});
-      assert.deepEqual(api.calls, []);
+      assert.deepEqual(api.calls, [], 'off, the default, does not even list');
+      const passed = await check(api, { comment: 'on-failure' });
+      assert.deepEqual(route(api), ['GET /repos/octo/shop/issues/7/comments']);
+      assert.equal(api.comments.length, 0);
+      assert.doesNotMatch(passed.stdout, /Pull request comment/);
       const failed = await check(api, { comment: 'on-failure', 'min-requests': '999999999' });
       assert.equal(failed.code, 1);
       assert.equal(ours(api).length, 1);
       assert.match(ours(api)[0].body, /❌ failed/);
+      // Passing again: the comment no longer says it fails.
+      await check(api, { comment: 'on-failure' });
+      assert.equal(ours(api).length, 1);
+      assert.match(ours(api)[0].body, /✅ passed/);
+    }));
+
+  it('with on-failure, a passing run outside a pull request says nothing', () =>
+    withApi(async (api) => {
+      const run = await check(api, { comment: 'on-failure' }, runnerEnv(api, 'push'));
+      assert.deepEqual(run.notices, []);
+      assert.deepEqual(api.calls, []);
+    }));
+
+  it('is never written to the report, the benchmark files, the summary or the outputs, nor the token', () =>
+    withApi(async (api) => {
+      const run = await check(api, { comment: 'always' });
+      const written = [
+        'http-load-check.json',
+        'http-load-check-benchmark.json',
+        'http-load-check-latency.json',
+      ]
+        .map((name) => readFileSync(join(run.dir, name), 'utf8'))
+        .join('\n');
+      for (const text of [written, run.summary, JSON.stringify(run.outputs), ours(api)[0].body]) {
+        assert.ok(!text.includes(TOKEN));
+      }
+      assert.match(written, /"githubToken": "\*\*\*"/);
+      assert.match(written, /"comment": "always"/);
     }));
 
   it('goes to pull_request_target runs too, one per step', () =>

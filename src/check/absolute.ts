@@ -2,7 +2,7 @@
  * The absolute check (one continuous run against `min-requests`) and what every check shares: the
  * hooks, the readiness wait, the load's options.
  */
-import { LoadPool, runLoad } from '../engine/load.js';
+import { LoadPool, runLoad, type LoadCounter } from '../engine/load.js';
 import { waitUntilReady, type ReadyResult } from '../engine/ready.js';
 import type { AbsoluteCheck, Decision } from '../model/check.js';
 import { emptyResult, type LoadResult } from '../model/result.js';
@@ -19,8 +19,11 @@ export interface CheckHooks {
   onReady?: (ready: ReadyResult) => void;
   /** The load starts now (after the readiness wait). */
   onLoadStart?: () => void;
-  /** The check's counted requests are added here as they are counted, for progress lines. */
-  counter?: { requests: number };
+  /**
+   * The check's counted requests (the head's, in a comparison) are added here as they are
+   * counted, for progress lines.
+   */
+  counter?: LoadCounter;
 }
 
 /**

@@ -135,7 +135,8 @@ export async function runPaired(
         pool: p,
         latency: index >= 0 ? latency : undefined,
         routeTally: index >= 0 ? routeTally : undefined,
-        counter: index >= 0 ? hooks.counter : undefined,
+        // The head's, as the standard line counts.
+        counter: index >= 0 && side === 'head' ? hooks.counter : undefined,
         // A slice's rate is its answers within its own window over the window (as a saved
         // baseline's samples are): the tail finishes while the other side's slice runs, and its
         // timing then depends on how the two services share the CPU, not on their speed.

@@ -265,11 +265,13 @@ function choice(name: string, value: string): string {
  * A comment needs one; without a comment it is not used.
  */
 function readToken(token: string, comment: Settings['comment']): string {
-  // eslint-disable-next-line no-control-regex -- a token has no control characters
-  if (/[\s\u0000-\u001f\u007f]/.test(token)) {
+  // A header value must be printable ASCII: anything else (a pasted zero-width space) could never
+  // be sent.
+  if (!/^[\x21-\x7e]*$/.test(token)) {
     throw new InputError(
       'github-token',
-      'Invalid github-token: it holds a space or a line break; expected a GitHub token ' +
+      'Invalid github-token: it holds a space, a line break or a character outside printable ' +
+        'ASCII; expected a GitHub token ' +
         "(the default is the job's own, ${{ github.token }})",
     );
   }

@@ -42,6 +42,13 @@ import { createRouteTally, routeFromTotals, type RouteTally } from '../stats/rou
 import { Connector } from './connect.js';
 import { routeRequest } from './request.js';
 
+/** The counted requests of the loads that share it, and when the first of their windows opened. */
+export interface LoadCounter {
+  requests: number;
+  /** On the load's clock (`now`); null until a load with this counter starts. */
+  windowStartedAt: number | null;
+}
+
 export interface LoadOptions {
   /** `http://host:port` or `https://host:port` (an IPv6 address in brackets). */
   origin: string;
@@ -87,7 +94,7 @@ export interface LoadOptions {
    * Each counted request is also added here as it is counted: a tally shared by the loads of one
    * check (a comparison's slices), which progress lines read while the load runs.
    */
-  counter?: { requests: number };
+  counter?: LoadCounter;
   /**
    * Connections to use and keep open after the run (see `LoadPool`); its origin, connection count,
    * pipelining, TLS and HTTP/2 settings replace the options'. Without it the run opens its own and
@@ -247,7 +254,7 @@ class LoadRun {
   private readonly routeOf: number[] = [];
   /** Per-route counts; null for a single route, whose entry is the totals. */
   private readonly tally: RouteTally | null;
-  private readonly counter: { requests: number } | undefined;
+  private readonly counter: LoadCounter | undefined;
   /** `expected[status] === 1` for the statuses that count. */
   private readonly expected = new Uint8Array(1000);
   private pool: LoadPool | null = null;
@@ -360,6 +367,7 @@ class LoadRun {
     this.cpuAtStart = process.cpuUsage();
     this.eluAtStart = performance.eventLoopUtilization();
     this.windowStart = startedAt + warmupMs;
+    if (this.counter) this.counter.windowStartedAt ??= this.windowStart;
     this.deadline = this.windowStart + durationMs;
     if (this.open) {
       this.firstWindowDue = this.dueIndex(warmupMs);

@@ -3,6 +3,7 @@
  * to the run, short enough to read in a PR's conversation. Pure: the session posts what this
  * returns (src/system/github.ts). Like the summary it names no header value.
  */
+import { createHash } from 'node:crypto';
 import type { Check } from '../model/check.js';
 import { errorRatePct, requestsPerSecond } from '../model/result.js';
 import { formatChange, formatConfidence, targetUrl, type Settings } from '../model/settings.js';
@@ -21,13 +22,36 @@ export interface CommentKey {
   step: string;
 }
 
+/** Longest part of the marker; a longer name keeps its start and a hash of the whole. */
+const MAX_MARKER_PART = 100;
+
 /**
  * The hidden first line that finds this step's comment again on the next run: one comment per
- * workflow, job and step. Nothing in it can end the HTML comment.
+ * workflow, job and step. Each part is percent-encoded where it could end the HTML comment or
+ * blur the parts' limits (`%`, `-`, `<`, `>`, `/`, spaces and controls), so different names never
+ * give the same marker.
  */
 export function commentMarker(key: CommentKey): string {
-  const part = (text: string) => text.replace(/--+|[<>\r\n]/g, '_');
+  const part = (text: string) => {
+    // eslint-disable-next-line no-control-regex -- controls are what must not stay
+    const encoded = text.replace(/[%\-<>/\s\u0000-\u001f\u007f]/gu, (c) =>
+      encodeURIComponent(c).replace(/-/g, '%2D'),
+    );
+    if (encoded.length <= MAX_MARKER_PART) return encoded;
+    const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+    return `${encoded.slice(0, MAX_MARKER_PART - 13)}~${hash}`;
+  };
   return `<!-- http-load-check:${part(key.workflow)}/${part(key.job)}/${part(key.step)} -->`;
+}
+
+/**
+ * The target without its query: the runner masks secrets in the log and the summary, but not in
+ * what is posted through the API, and a query may hold a key.
+ */
+function publicUrl(settings: Settings): string {
+  const url = targetUrl(settings);
+  const query = url.indexOf('?');
+  return query < 0 ? url : `${url.slice(0, query)}?…`;
 }
 
 /** The comment: marker, verdict, figures, gates, change, warnings, link to the run. */
@@ -41,7 +65,7 @@ export function commentMarkdown(
   const { result, decision } = check;
   const lines = [
     commentMarker(key),
-    `### ${OUTCOME_TEXT[decision.outcome]}: HTTP load check of ${codeSpan(targetUrl(settings))}`,
+    `### ${OUTCOME_TEXT[decision.outcome]}: HTTP load check of ${codeSpan(publicUrl(settings), 500, false)}`,
     '',
     escapeText(decision.message, 2000),
     '',
@@ -87,10 +111,12 @@ export function commentMarkdown(
   if (warnings.length > MAX_WARNINGS) {
     lines.push(`${warnings.length - MAX_WARNINGS} more warnings in the job summary.`, '');
   }
-  const where = [key.workflow, key.job, key.step].map((part) => escapeText(part, 100)).join(' / ');
+  const where = [key.workflow, key.job, key.step]
+    .map((part) => escapeText(part, MAX_MARKER_PART))
+    .join(' / ');
   const link = runUrl ? `[the run](${runUrl}), ` : '';
   lines.push(`<sub>${link}${where}; http-load-check ${VERSION}</sub>`, '');
-  // Every part is cut short (messages, warnings, names), so the comment stays far below GitHub's
-  // 65,536 characters.
+  // Every part is cut short (message, warnings, names, URL), so the comment stays far below
+  // GitHub's 65,536 characters.
   return lines.join('\n');
 }

@@ -277,15 +277,16 @@ export function escapeText(text: string, maxChars = 500): string {
 }
 
 /**
- * `text` as an inline code span that its own backticks cannot end, safe in a table cell: shown as
- * it is, never as HTML or a link; at most `maxChars` characters.
+ * `text` as an inline code span that its own backticks cannot end, safe in a table cell (unless
+ * `inTable` is false: outside a table a `\|` would show its backslash): shown as it is, never as
+ * HTML or a link; at most `maxChars` characters.
  */
-export function codeSpan(text: string, maxChars = 500): string {
+export function codeSpan(text: string, maxChars = 500, inTable = true): string {
   const short = oneLine(text, maxChars);
   const longestRun = Math.max(0, ...(short.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);
   const pad = short.startsWith('`') || short.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${escapeCell(short)}${pad}${fence}`;
+  return `${fence}${pad}${inTable ? escapeCell(short) : short}${pad}${fence}`;
 }
 
 /** GitHub's limit of one step's job summary. */

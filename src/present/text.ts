@@ -45,8 +45,8 @@ export function progressLine({ elapsedMs, rps }: Progress): string {
 }
 
 /**
- * In a log, one line of its own: `progress: 10 s, 24690 requests, 2469.0 req/s`. The adapters write
- * it where it cannot land inside the standard line (src/main.ts).
+ * In a log, one line of its own: `progress: 10 s, 24690 requests, 2469.0 req/s`. The session logs
+ * it before the standard line, never inside it (src/session.ts).
  */
 export function progressLogLine({ elapsedMs, requests, rps }: Progress): string {
   return `progress: ${Math.round(elapsedMs / 1000)} s, ${requests} requests, ${formatRate(rps)} req/s`;
