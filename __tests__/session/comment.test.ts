@@ -149,7 +149,7 @@ describe('the pull-request comment', () => {
       assert.deepEqual(
         api.calls.map((c) => `${c.method} ${c.path}${c.query.page ? ` page ${c.query.page}` : ''}`),
         [
-          'GET /repos/octo/shop/issues/7/comments',
+          'GET /repos/octo/shop/issues/7/comments page 1',
           'GET /repos/octo/shop/issues/7/comments page 2',
           'GET /repos/octo/shop/issues/7/comments page 3',
           `PATCH /repos/octo/shop/issues/comments/${mine}`,

@@ -9,7 +9,7 @@ import type { PostComment } from './pull-request.js';
 
 /**
  * Pages listed at most: a pull request with more comments than this gets a new comment rather
- * than a search without end (a `Link` that loops would otherwise never stop).
+ * than a search without end.
  */
 const MAX_PAGES = 50;
 
@@ -34,22 +34,23 @@ export const postComment: PostComment = async (target, token, marker, body, opti
   const octokit = getOctokit(token, { baseUrl: target.apiUrl });
   const where = { owner: target.owner, repo: target.repo, request };
 
+  // Page by page with the signal on each request: octokit's paginate drops a request's options.
   let existing: number | null = null;
-  let pages = 0;
-  const list = octokit.paginate.iterator(octokit.rest.issues.listComments, {
-    ...where,
-    issue_number: target.number,
-    per_page: 100,
-  });
-  for await (const page of list) {
-    const mine = page.data.find(
-      (comment) =>
-        typeof comment.body === 'string' &&
-        comment.body.startsWith(marker) &&
-        (comment.user?.type === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.author_association)),
-    );
-    if (mine) existing = mine.id;
-    if (mine || ++pages >= MAX_PAGES) break;
+  for (let page = 1; page <= MAX_PAGES && existing === null; page++) {
+    const { data, headers } = await octokit.rest.issues.listComments({
+      ...where,
+      issue_number: target.number,
+      per_page: 100,
+      page,
+    });
+    existing =
+      data.find(
+        (comment) =>
+          typeof comment.body === 'string' &&
+          comment.body.startsWith(marker) &&
+          (comment.user?.type === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.author_association)),
+      )?.id ?? null;
+    if (!/rel="next"/.test(headers.link ?? '')) break;
   }
   if (existing !== null) {
     try {
