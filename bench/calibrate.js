@@ -367,9 +367,7 @@ function detectableLines(trials) {
       }
       const sorted = [...stated].sort((x, y) => x - y);
       const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-      const within = Number.isFinite(abChange)
-        ? stated.filter((x) => x <= -abChange).length
-        : NaN;
+      const within = Number.isFinite(abChange) ? stated.filter((x) => x <= -abChange).length : NaN;
       const found = ts.filter((t) => t.verdict === 'regression').length;
       rows.push(
         `| ${setting.c} | ${setting.s} | ${kind} | ${ts.length} | ${median(stated).toFixed(1)}% (${q(0.1).toFixed(1)}-${q(0.9).toFixed(1)}%) | ${Number.isNaN(within) ? '-' : within} | ${predicted.toFixed(1)} | ${found} |`,

@@ -197,6 +197,7 @@ describe('the outputs of the table', () => {
       'change-high',
       'change-low',
       'change-percent',
+      'detectable-regression',
       'verdict',
     ]);
     for (const spec of OUTPUTS) {

@@ -153,6 +153,7 @@ export function comparisonCheck(
     noise: { head: sliceNoise(rates('head')), baseline: sliceNoise(rates('baseline')) },
     shift,
     verdict: 'slower',
+    detectableRegressionPct: 7.6,
     samples: { sampleSec: 0.5, rps: rates('head') },
     ...overrides,
   };

@@ -79,7 +79,11 @@ describe('benchmark entries', () => {
     const entries = benchmarkEntries(settings, comparisonCheck(settings, 'paired'));
     assert.equal(entries.length, 1);
     assert.equal(entries[0].extra, `${extra}\nvs baseline -7.5% [-10.0%, -5.0%]: slower`);
-    const none = comparisonCheck(settings, 'paired', { shift: null, verdict: null });
+    const none = comparisonCheck(settings, 'paired', {
+      shift: null,
+      verdict: null,
+      detectableRegressionPct: null,
+    });
     assert.equal(benchmarkEntries(settings, none)[0].extra, extra, 'no interval, no line');
   });
 });

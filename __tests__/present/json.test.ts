@@ -378,6 +378,7 @@ describe('the JSON report of a comparison', () => {
     const check = comparisonCheck(settings, 'paired', {
       shift: null,
       verdict: null,
+      detectableRegressionPct: null,
       slices: [],
       decision,
     });

@@ -82,6 +82,7 @@ describe('outputsOf', () => {
       result: { ...result, windowMs: 0, requests: 0 },
       shift: null,
       verdict: null,
+      detectableRegressionPct: null,
     });
     const outputs = outputsOf(none, {});
     assert.equal(outputs['change-percent'], '');

@@ -86,15 +86,18 @@ describe('comparison lines', () => {
   const baseline = { ...result, requests: 10000, errors: 3, errorsByKind: { ECONNREFUSED: 3 } };
 
   it("show a measured baseline's own counts and faults, then the change and its verdict", () => {
-    assert.deepEqual(comparisonLines({ kind: 'paired', baseline, shift, verdict: 'slower' }), [
+    const paired = { kind: 'paired', baseline, shift, verdict: 'slower' } as const;
+    assert.deepEqual(comparisonLines({ ...paired, detectableRegressionPct: 7.62 }), [
       'baseline: 10000 requests, 2000.0 req/s over 5 s; unexpected status: 5, errors: 3, timeouts: 1',
       'baseline errors by kind: ECONNREFUSED: 3',
       'head vs baseline: -7.5% (interval -10.0% to -5.0%), verdict slower',
+      'this run could catch slowdowns of 7.6% or more (with 95% probability)',
     ]);
   });
 
   it("show a saved baseline's count and rate, and no change when there is no interval", () => {
-    assert.deepEqual(comparisonLines({ kind: 'saved', baseline, shift: null, verdict: null }), [
+    const none = { shift: null, verdict: null, detectableRegressionPct: null };
+    assert.deepEqual(comparisonLines({ kind: 'saved', baseline, ...none }), [
       'saved baseline: 10000 requests, 2000.0 req/s',
     ]);
   });

@@ -236,6 +236,41 @@ describe('head vs baseline through the session (two real servers)', () => {
     assert.equal(check.kind === 'paired' && check.shift?.headSlices, 8);
   });
 
+  it('states what it could have caught: a larger detectable regression when the slices are noisier', async (t) => {
+    const quiet = await compare(t, 1, 1);
+    // A baseline whose speed swings with the wall clock, 1 ms or 4 ms a request in turns of
+    // 0.3 s: its slices differ by far more than the quiet ones do.
+    const swinging = await startServer((_req, res) => {
+      const slow = Math.floor(Date.now() / 300) % 2 === 0;
+      setTimeout(() => res.end('ok'), slow ? 4 : 1);
+    });
+    const head = await service(1);
+    let noisy: SessionRun;
+    try {
+      noisy = await runInProcess({
+        port: String(head.port),
+        'baseline-port': String(swinging.port),
+        duration: '2',
+        rounds: '8',
+        'busy-poll': 'false',
+        'max-regression': '50',
+      });
+    } finally {
+      await Promise.all([swinging.close(), head.close()]);
+    }
+    const stated = (run: SessionRun) => Number(run.outputs['detectable-regression']);
+    t.diagnostic(`quiet ${stated(quiet)}%, noisy ${stated(noisy)}%`);
+    assert.ok(stated(quiet) >= 5, 'never below max-regression');
+    assert.ok(stated(noisy) > stated(quiet) + 5, `${stated(noisy)} vs ${stated(quiet)}`);
+    assert.match(
+      noisy.stdout,
+      /\nthis run could catch slowdowns of \d+\.\d% or more \(with 95% probability\)\n/,
+    );
+    assert.match(noisy.summary, /This run could catch slowdowns of \*\*\d+\.\d% or more/);
+    const reported = doneOf(noisy).report.comparison?.detectableRegressionPct;
+    assert.equal(reported?.toFixed(1), noisy.outputs['detectable-regression']);
+  });
+
   it('two identical services pass', async (t) => {
     // A regression would take the whole interval below -50%, which identical services cannot do;
     // their false-alarm rate at the default -5% is what the calibration measures.

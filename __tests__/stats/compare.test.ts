@@ -12,6 +12,7 @@ import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
 import {
   comparePairedRates,
   compareRates,
+  detectableRegressionPct,
   exactCriticalValue,
   signedRankCriticalValue,
   mannWhitneyCounts,
@@ -207,6 +208,52 @@ describe('Wilcoxon signed-rank interval (same-job comparisons, paired slices)', 
           0,
         ),
       RangeError,
+    );
+  });
+});
+
+describe('the smallest regression a comparison could catch', () => {
+  const shiftOf = (lowPct: number, highPct: number, achievedConfidence = 0.95) => ({
+    changePct: (lowPct + highPct) / 2,
+    lowPct,
+    highPct,
+    confidence: 0.95,
+    achievedConfidence,
+    method: 'exact' as const,
+    test: 'signed-rank' as const,
+    headSlices: 10,
+    baselineSlices: 10,
+  });
+
+  it('is max-regression itself for an interval of no width', () => {
+    assert.ok(Math.abs(detectableRegressionPct(shiftOf(-3, -3), 5) - 5) < 1e-9);
+  });
+
+  it('adds the half-width, and the spread of the estimate at 95% power, in log req/s', () => {
+    // Half-width ln(1.015/0.985)/2 = 1.96 se; the line ln(0.95) less (1.96 + 1.645) se.
+    const se = Math.log(1.015 / 0.985) / 2 / 1.959964;
+    const expected = (1 - Math.exp(Math.log(0.95) - (1.959964 + 1.644854) * se)) * 100;
+    assert.ok(Math.abs(detectableRegressionPct(shiftOf(-1.5, 1.5), 5) - expected) < 1e-4);
+    assert.ok(Math.abs(expected - 7.586) < 0.01);
+  });
+
+  it('grows with the width of the interval, and only with it: not with where it lies', () => {
+    const widths = [0.5, 1, 2, 4, 8, 16].map((w) => detectableRegressionPct(shiftOf(-w, w), 5));
+    for (let i = 1; i < widths.length; i++) assert.ok(widths[i] > widths[i - 1], String(widths));
+    // The same width in log req/s: 0.88 to 0.92 is 1.1 to 1.15 scaled by 0.8.
+    const pct = (ratio: number) => (ratio - 1) * 100;
+    assert.ok(
+      Math.abs(
+        detectableRegressionPct(shiftOf(pct(0.88), pct(0.92)), 5) -
+          detectableRegressionPct(shiftOf(pct(1.1), pct(1.15)), 5),
+      ) < 1e-9,
+    );
+  });
+
+  it('reads the width at the confidence the interval achieved', () => {
+    // The same width at a higher achieved confidence means a smaller se.
+    assert.ok(
+      detectableRegressionPct(shiftOf(-2, 2, 0.99), 5) < detectableRegressionPct(shiftOf(-2, 2), 5),
     );
   });
 });

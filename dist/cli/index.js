@@ -70107,7 +70107,11 @@ const OUTPUTS = [
         summary: "Counted requests: the standard line's count.",
     },
     { name: 'unexpected-status', description: 'Responses with any other status.' },
-    { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
+    {
+        name: 'rps',
+        description: 'Requests per second over the measured window, one decimal.',
+        summary: 'Counted requests per second.',
+    },
     {
         name: 'errors',
         description: 'Requests failed by a connection, TLS or protocol error (refused, reset, closed); not timeouts.',
@@ -70152,7 +70156,7 @@ const OUTPUTS = [
     {
         name: 'dropped',
         description: "With rate: sends due in the window but never sent, every slot being busy; '0' in the closed loop.",
-        summary: "With rate: sends due but never sent (every slot busy); '0' otherwise.",
+        summary: 'With rate: sends due but never sent.',
     },
     {
         name: 'outcome',
@@ -70167,7 +70171,7 @@ const OUTPUTS = [
     {
         name: 'failed-gates',
         description: "The gates that failed, comma-separated input names, e.g. 'max-error-rate,max-p95-ms'; '' when none did.",
-        summary: "The failed gates' input names, comma-separated; '' when none.",
+        summary: 'The failed gates, comma-separated.',
     },
     {
         name: 'report',
@@ -70212,6 +70216,12 @@ const OUTPUTS = [
         name: 'verdict',
         description: "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
         summary: "Comparison: faster, slower, unchanged or regression; '' without an interval.",
+        comparisonOnly: true,
+    },
+    {
+        name: 'detectable-regression',
+        description: "In a comparison: the smallest slowdown, in percent, that this run would have called a regression with 95% probability, from the spread of its own slices (a noisier run states a larger one); '' when no interval could be computed.",
+        summary: 'Comparison: the smallest slowdown it could catch, %.',
         comparisonOnly: true,
     },
 ];
@@ -71635,7 +71645,14 @@ function comparisonLines(comparison) {
         lines.push(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
             `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`);
     }
+    if (comparison.detectableRegressionPct !== null) {
+        lines.push(`this run could catch slowdowns of ${detectableText(comparison.detectableRegressionPct)}`);
+    }
     return lines;
+}
+/** `7.8% or more (with 95% probability)`: a comparison's `detectableRegressionPct`. */
+function detectableText(pct) {
+    return `${pct.toFixed(1)}% or more (with 95% probability)`;
 }
 /** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */
 function formatWarmup(warmup) {
@@ -71699,6 +71716,7 @@ function outputsOf(check, written) {
             'change-low': shift ? shift.lowPct.toFixed(2) : '',
             'change-high': shift ? shift.highPct.toFixed(2) : '',
             verdict: check.verdict ?? '',
+            'detectable-regression': check.detectableRegressionPct === null ? '' : check.detectableRegressionPct.toFixed(1),
         });
     }
     return outputs;
@@ -73997,9 +74015,9 @@ const DETECTION_POWER = 0.95;
  */
 function detectableRegressionPct(shift, maxRegressionPct, power = DETECTION_POWER) {
     const halfWidth = (Math.log1p(shift.highPct / 100) - Math.log1p(shift.lowPct / 100)) / 2;
-    const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
+    const z = lib_default()(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
     const se = halfWidth / z;
-    const shiftLog = Math.log1p(-maxRegressionPct / 100) - (z + normalQuantile(power, 0, 1)) * se;
+    const shiftLog = Math.log1p(-maxRegressionPct / 100) - (z + lib_default()(power, 0, 1)) * se;
     return -Math.expm1(shiftLog) * 100;
 }
 
@@ -74185,6 +74203,7 @@ async function runPaired(settings, hooks = {}) {
         noise: { head: sliceNoise([]), baseline: sliceNoise([]) },
         shift: null,
         verdict: null,
+        detectableRegressionPct: null,
     });
     for (const side of [settings, baselineSettings]) {
         const notReadyDecision = await waitFor(side, hooks);
@@ -74315,6 +74334,7 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
         noise,
         shift: null,
         verdict: null,
+        detectableRegressionPct: null,
     };
     if (!check.loadStarted)
         return check;
@@ -74336,9 +74356,10 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
         ? comparePairedRates(pairsOf(slices), settings.confidence)
         : compareRates(headRates, baseRates, settings.confidence);
     const verdict = verdictOf(shift, settings.maxRegressionPct);
+    const detectable = detectableRegressionPct(shift, settings.maxRegressionPct);
     // Not aborted here, so the head's own decision is its gates (min-requests, error rate, ...).
     const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
-    return { ...check, decision, shift, verdict };
+    return { ...check, decision, shift, verdict, detectableRegressionPct: detectable };
 }
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */
 function pairsOf(slices) {
@@ -74565,6 +74586,7 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
                 : null,
             verdict: comparison.verdict,
             shift: comparison.shift,
+            detectableRegressionPct: comparison.detectableRegressionPct,
             maxRegressionPct: settings.maxRegressionPct,
             baseline: {
                 ...comparison.baseline,
@@ -74905,6 +74927,10 @@ function comparisonMarkdown(settings, check) {
                     `${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). `) +
             `Verdict: **${verdict}** ` +
             `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`, '');
+        if (check.detectableRegressionPct !== null) {
+            lines.push(`This run could catch slowdowns of **${detectableText(check.detectableRegressionPct)}**, ` +
+                'from the spread of its own slices: a noisier run can catch only larger ones.', '');
+        }
     }
     const side = (name) => slices.filter((s) => s.side === name).map((s) => Math.round(s.rps));
     const head = side('head');
@@ -74982,6 +75008,9 @@ function commentMarkdown(settings, check, warnings, key, runUrl) {
                 `${formatConfidence(settings.confidence)} interval ${formatChange(shift.lowPct)} to ` +
                 `${formatChange(shift.highPct)}; verdict **${verdict}** (a regression when the whole ` +
                 `interval lies below -${settings.maxRegressionPct}%).`, '');
+        }
+        if (check.detectableRegressionPct !== null) {
+            lines.push(`This run could catch slowdowns of ${detectableText(check.detectableRegressionPct)}.`, '');
         }
         if (check.kind === 'saved') {
             lines.push(`The baseline is a report saved by an earlier run: runners differ by more than this ` +

@@ -14,7 +14,7 @@ import type {
 } from '../model/check.js';
 import { addAsWarmup, emptyResult, type LoadResult, type RouteResult } from '../model/result.js';
 import type { Settings } from '../model/settings.js';
-import { comparePairedRates, compareRates } from '../stats/compare.js';
+import { comparePairedRates, compareRates, detectableRegressionPct } from '../stats/compare.js';
 import { createLatencyRecorder } from '../stats/latency.js';
 import { createRouteTally, routeFromTotals } from '../stats/routes.js';
 import { sliceNoise } from '../stats/noise.js';
@@ -91,6 +91,7 @@ export async function runPaired(
     noise: { head: sliceNoise([]), baseline: sliceNoise([]) },
     shift: null,
     verdict: null,
+    detectableRegressionPct: null,
   });
 
   for (const side of [settings, baselineSettings]) {
@@ -230,6 +231,7 @@ function decide(
     noise,
     shift: null,
     verdict: null,
+    detectableRegressionPct: null,
   };
   if (!check.loadStarted) return check;
   const aborted = hooks.signal?.aborted === true || head.aborted;
@@ -250,9 +252,10 @@ function decide(
       ? comparePairedRates(pairsOf(slices), settings.confidence)
       : compareRates(headRates, baseRates, settings.confidence);
   const verdict = verdictOf(shift, settings.maxRegressionPct);
+  const detectable = detectableRegressionPct(shift, settings.maxRegressionPct);
   // Not aborted here, so the head's own decision is its gates (min-requests, error rate, ...).
   const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
-  return { ...check, decision, shift, verdict };
+  return { ...check, decision, shift, verdict, detectableRegressionPct: detectable };
 }
 
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */

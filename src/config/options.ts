@@ -475,7 +475,11 @@ export const OUTPUTS: readonly OutputSpec[] = [
     summary: "Counted requests: the standard line's count.",
   },
   { name: 'unexpected-status', description: 'Responses with any other status.' },
-  { name: 'rps', description: 'Requests per second over the measured window, one decimal.' },
+  {
+    name: 'rps',
+    description: 'Requests per second over the measured window, one decimal.',
+    summary: 'Counted requests per second.',
+  },
   {
     name: 'errors',
     description:
@@ -525,7 +529,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
     name: 'dropped',
     description:
       "With rate: sends due in the window but never sent, every slot being busy; '0' in the closed loop.",
-    summary: "With rate: sends due but never sent (every slot busy); '0' otherwise.",
+    summary: 'With rate: sends due but never sent.',
   },
   {
     name: 'outcome',
@@ -543,7 +547,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
     name: 'failed-gates',
     description:
       "The gates that failed, comma-separated input names, e.g. 'max-error-rate,max-p95-ms'; '' when none did.",
-    summary: "The failed gates' input names, comma-separated; '' when none.",
+    summary: 'The failed gates, comma-separated.',
   },
   {
     name: 'report',
@@ -590,6 +594,13 @@ export const OUTPUTS: readonly OutputSpec[] = [
     description:
       "In a comparison: faster, slower (within max-regression), unchanged or regression; '' when no interval could be computed.",
     summary: "Comparison: faster, slower, unchanged or regression; '' without an interval.",
+    comparisonOnly: true,
+  },
+  {
+    name: 'detectable-regression',
+    description:
+      "In a comparison: the smallest slowdown, in percent, that this run would have called a regression with 95% probability, from the spread of its own slices (a noisier run states a larger one); '' when no interval could be computed.",
+    summary: 'Comparison: the smallest slowdown it could catch, %.',
     comparisonOnly: true,
   },
 ];

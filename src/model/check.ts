@@ -162,6 +162,11 @@ interface ComparisonBase extends CheckBase {
   noise: Record<Side, SliceNoise>;
   shift: Shift | null;
   verdict: Verdict | null;
+  /**
+   * The smallest slowdown, in percent, this comparison would have called a regression with 95%
+   * probability, from the spread of its own slices (src/stats/compare.ts); null without a shift.
+   */
+  detectableRegressionPct: number | null;
 }
 
 /** Head vs a second service measured in this run, in alternating slices (`baseline-port`). */

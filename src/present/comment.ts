@@ -8,7 +8,7 @@ import type { Check } from '../model/check.js';
 import { errorRatePct, requestsPerSecond } from '../model/result.js';
 import { formatChange, formatConfidence, targetUrl, type Settings } from '../model/settings.js';
 import { codeSpan, escapeText, gatesTable, latencyCell, OUTCOME_TEXT } from './summary.js';
-import { formatRate } from './text.js';
+import { detectableText, formatRate } from './text.js';
 import type { Warning } from './warnings.js';
 import { VERSION } from '../version.js';
 
@@ -94,6 +94,12 @@ export function commentMarkdown(
           `${formatConfidence(settings.confidence)} interval ${formatChange(shift.lowPct)} to ` +
           `${formatChange(shift.highPct)}; verdict **${verdict}** (a regression when the whole ` +
           `interval lies below -${settings.maxRegressionPct}%).`,
+        '',
+      );
+    }
+    if (check.detectableRegressionPct !== null) {
+      lines.push(
+        `This run could catch slowdowns of ${detectableText(check.detectableRegressionPct)}.`,
         '',
       );
     }

@@ -91,6 +91,7 @@ export function jsonReport(
           : null,
       verdict: comparison.verdict,
       shift: comparison.shift,
+      detectableRegressionPct: comparison.detectableRegressionPct,
       maxRegressionPct: settings.maxRegressionPct,
       baseline: {
         ...comparison.baseline,

@@ -39,6 +39,8 @@ export function outputsOf(check: Check, written: Record<string, string>): Record
       'change-low': shift ? shift.lowPct.toFixed(2) : '',
       'change-high': shift ? shift.highPct.toFixed(2) : '',
       verdict: check.verdict ?? '',
+      'detectable-regression':
+        check.detectableRegressionPct === null ? '' : check.detectableRegressionPct.toFixed(1),
     });
   }
   return outputs;

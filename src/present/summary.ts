@@ -27,6 +27,7 @@ import {
 } from '../model/settings.js';
 import { noise } from '../stats/noise.js';
 import {
+  detectableText,
   formatCounts,
   formatLatency,
   formatMs,
@@ -379,6 +380,13 @@ function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string 
         `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`,
       '',
     );
+    if (check.detectableRegressionPct !== null) {
+      lines.push(
+        `This run could catch slowdowns of **${detectableText(check.detectableRegressionPct)}**, ` +
+          'from the spread of its own slices: a noisier run can catch only larger ones.',
+        '',
+      );
+    }
   }
   const side = (name: Side) => slices.filter((s) => s.side === name).map((s) => Math.round(s.rps));
   const head = side('head');

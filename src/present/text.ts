@@ -107,7 +107,10 @@ function countsLine(result: LoadResult): string {
  * faults show here), then the change when there is one.
  */
 export function comparisonLines(
-  comparison: Pick<ComparisonCheck, 'baseline' | 'shift' | 'verdict' | 'kind'>,
+  comparison: Pick<
+    ComparisonCheck,
+    'baseline' | 'shift' | 'verdict' | 'kind' | 'detectableRegressionPct'
+  >,
 ): string[] {
   const { baseline, shift } = comparison;
   const lines: string[] = [];
@@ -126,7 +129,17 @@ export function comparisonLines(
         `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`,
     );
   }
+  if (comparison.detectableRegressionPct !== null) {
+    lines.push(
+      `this run could catch slowdowns of ${detectableText(comparison.detectableRegressionPct)}`,
+    );
+  }
   return lines;
+}
+
+/** `7.8% or more (with 95% probability)`: a comparison's `detectableRegressionPct`. */
+export function detectableText(pct: number): string {
+  return `${pct.toFixed(1)}% or more (with 95% probability)`;
 }
 
 /** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */
