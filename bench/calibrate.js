@@ -45,7 +45,7 @@ import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, has, pin } from './lib.js';
+import { has, median, runBundle, startCalibrationServer, wilson, zeroUpper } from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -135,39 +135,8 @@ function startHog() {
     });
 }
 
-async function startServer(costUs) {
-  const port = await freePort();
-  const argv = pin(1, [
-    process.execPath,
-    join(root, 'bench', 'calibration-server.js'),
-    String(port),
-    String(costUs),
-  ]);
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) =>
-    child.stdout.on('data', (d) => String(d).includes('listening') && resolve()),
-  );
-  return { port, stop: () => child.kill('SIGTERM') };
-}
-
-/** Runs the frozen bundle as the runner does; returns its outputs. */
-function action(inputs) {
-  const output = join(work, `out-${Math.random()}`);
-  writeFileSync(output, '');
-  const env = { ...process.env, GITHUB_OUTPUT: output, RUNNER_TEMP: work };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = String(v);
-  const argv = pin(0, [process.execPath, bundle]);
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('close', () => {
-      const text = readFileSync(output, 'utf8');
-      rmSync(output, { force: true });
-      const outputs = {};
-      for (const m of text.matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
-      resolve(outputs);
-    });
-  });
-}
+const startServer = (costUs) => startCalibrationServer(costUs);
+const action = (inputs) => runBundle(bundle, work, inputs);
 
 /** The report the last trial wrote (default report-file under RUNNER_TEMP), or null. */
 function readReport() {
@@ -266,24 +235,7 @@ async function waitWhilePaused() {
   log('resumed');
 }
 
-/** Wilson score interval for k successes in n trials, 95%. */
-function wilson(k, n) {
-  if (n === 0) return [0, 1];
-  const z = 1.959963984540054;
-  const p = k / n;
-  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
-/** One-sided 95% upper bound on a rate with zero events in n trials (Clopper-Pearson). */
-const zeroUpper = (n) => 1 - 0.05 ** (1 / n);
-
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
-const median = (xs) => {
-  const s = [...xs].filter(Number.isFinite).sort((x, y) => x - y);
-  return s.length ? s[s.length >> 1] : NaN;
-};
 const rate = (k, n) => {
   const [lo, hi] = wilson(k, n);
   return n ? `${pct(k / n)} (${pct(lo)}-${pct(hi)})` : 'none';

@@ -1,6 +1,11 @@
 // Helpers shared by the benchmark (run.js) and the calibration (calibrate.js).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** True when `cmd` is on the PATH. */
 export const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -19,3 +24,62 @@ export async function freePort() {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+/**
+ * A fresh bench/calibration-server.js on CPU 1 burning `costUs` of CPU per request; resolves when
+ * it listens.
+ */
+export async function startCalibrationServer(costUs) {
+  const port = await freePort();
+  const argv = pin(1, [
+    process.execPath,
+    join(root, 'bench', 'calibration-server.js'),
+    String(port),
+    String(costUs),
+  ]);
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) =>
+    child.stdout.on('data', (d) => String(d).includes('listening') && resolve()),
+  );
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * Runs the action `bundle` on CPU 0 as the runner does, with RUNNER_TEMP `work`; resolves with its
+ * outputs.
+ */
+export function runBundle(bundle, work, inputs) {
+  const output = join(work, `out-${Math.random()}`);
+  writeFileSync(output, '');
+  const env = { ...process.env, GITHUB_OUTPUT: output, RUNNER_TEMP: work };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = String(v);
+  const argv = pin(0, [process.execPath, bundle]);
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('close', () => {
+      const text = readFileSync(output, 'utf8');
+      rmSync(output, { force: true });
+      const outputs = {};
+      for (const m of text.matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
+      resolve(outputs);
+    });
+  });
+}
+
+/** Wilson score interval for k successes in n trials, 95%. */
+export function wilson(k, n) {
+  if (n === 0) return [0, 1];
+  const z = 1.959963984540054;
+  const p = k / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/** One-sided 95% upper bound on a rate with zero events in n trials (Clopper-Pearson). */
+export const zeroUpper = (n) => 1 - 0.05 ** (1 / n);
+
+export const median = (xs) => {
+  const s = [...xs].filter(Number.isFinite).sort((x, y) => x - y);
+  return s.length ? s[s.length >> 1] : NaN;
+};

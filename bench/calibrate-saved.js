@@ -1,0 +1,259 @@
+// How often does a `baseline-file` comparison cry wolf across runs, and how much do runs differ?
+//
+// Each trial saves a baseline report in one process against a fresh server process, then, 1-30
+// minutes later, runs the head in another process against another fresh server with
+// `baseline-file`. A/A: both servers cost the same; A/B: the head's costs more, tuned so that a
+// same-job comparison measures about -`--slow` percent. Trials overlap: while one waits for its
+// head run, others save their baselines or run their heads, one process at a time, the head runs
+// first when due. Every trial is appended to bench/out/calibration-saved.jsonl with both sides'
+// samples and the actual gap; bench/CALIBRATION-saved.md is rewritten from it after each trial:
+// the false alarms and detections of today's method, the between-run spread it estimates from the
+// A/A trials, and the same trials judged with the interval widened by that spread. Not part of
+// `npm test`. Other work on the machine: run it through bench/quiet.sh, as for calibrate.js.
+//
+//   node --import tsx bench/calibrate-saved.js                    300 A/A + 60 A/B, 4 connections,
+//                                                                 5 s, gaps of 1-30 min
+//   node --import tsx bench/calibrate-saved.js --aa 4 --ab 2 --gap 0.1:0.3 --minutes 5   a try
+//   node --import tsx bench/calibrate-saved.js --report-only
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { median, runBundle, startCalibrationServer, wilson, zeroUpper } from './lib.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    aa: { type: 'string', default: '300' },
+    ab: { type: 'string', default: '60' },
+    connections: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '5' },
+    // Minutes between a trial's baseline and its head, drawn uniformly.
+    gap: { type: 'string', default: '1:30' },
+    // The A/B head's slowdown, percent, and its per-request cost (tuned when not given).
+    slow: { type: 'string', default: '20' },
+    cost: { type: 'string', default: '' },
+    'base-cost-us': { type: 'string', default: '100' },
+    minutes: { type: 'string', default: '0' },
+    log: { type: 'string', default: join(root, 'bench', 'out', 'calibration-saved.jsonl') },
+    out: { type: 'string', default: join(root, 'bench', 'CALIBRATION-saved.md') },
+    'report-only': { type: 'boolean', default: false },
+    note: { type: 'string', default: '' },
+    pause: { type: 'string', default: join(tmpdir(), 'http-load-check-calibrate.pause') },
+  },
+});
+const { compareRates } = await import('../src/stats/compare.ts');
+const { verdictOf } = await import('../src/check/judge.ts');
+const { default: normalQuantile } = await import('@stdlib/stats-base-dists-normal-quantile');
+const CONNECTIONS = Number(args.connections);
+const SECONDS = Number(args.seconds);
+const [GAP_MIN, GAP_MAX] = args.gap.split(':').map(Number);
+const SLOW_PCT = Number(args.slow);
+const BASE_COST_US = Number(args['base-cost-us']);
+const CONFIDENCE = 0.95;
+const MAX_REGRESSION = 5;
+const STOP_AT = Number(args.minutes) > 0 ? Date.now() + Number(args.minutes) * 60_000 : Infinity;
+const log = (...parts) => console.error('[calibrate-saved]', ...parts);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Holds the next run while the pause file exists (bench/quiet.sh); `<pause>.held` says so. */
+async function waitWhilePaused() {
+  if (!existsSync(args.pause)) return;
+  log('paused');
+  writeFileSync(`${args.pause}.held`, '');
+  while (existsSync(args.pause)) await sleep(500);
+  rmSync(`${args.pause}.held`, { force: true });
+  await sleep(2000);
+  log('resumed');
+}
+
+let work;
+let bundle;
+
+/** One run of the bundle against a fresh server costing `costUs`; its outputs and report. */
+async function runAgainst(costUs, inputs) {
+  await waitWhilePaused();
+  const server = await startCalibrationServer(costUs);
+  try {
+    const outputs = await runBundle(bundle, work, {
+      port: server.port,
+      duration: SECONDS,
+      connections: CONNECTIONS,
+      'min-requests': 0,
+      'wait-timeout': 5,
+      ...inputs,
+    });
+    return outputs;
+  } finally {
+    server.stop();
+  }
+}
+
+/** The per-request cost that a same-job comparison measures as about -SLOW_PCT%. */
+async function tuneSlowCost() {
+  let cost = BASE_COST_US * (1 + (SLOW_PCT / 100) * 1.2);
+  for (let i = 0; i < 6; i++) {
+    const [base, slow] = [
+      await startCalibrationServer(BASE_COST_US),
+      await startCalibrationServer(cost),
+    ];
+    const out = await runBundle(bundle, work, {
+      port: slow.port,
+      'baseline-port': base.port,
+      duration: SECONDS,
+      connections: CONNECTIONS,
+      'min-requests': 0,
+    });
+    base.stop();
+    slow.stop();
+    const change = Number(out['change-percent']);
+    log(`cost ${cost.toFixed(1)} us -> ${change.toFixed(1)}%`);
+    if (Math.abs(change + SLOW_PCT) <= 1.5) break;
+    const ratio = Math.min(0.995, 1 + change / 100);
+    const target = 1 / (1 - SLOW_PCT / 100) - 1;
+    cost = BASE_COST_US + ((cost - BASE_COST_US) * target) / (1 / ratio - 1);
+  }
+  return cost;
+}
+
+/** Samples of a report file: req/s per sample. */
+const samplesOf = (path) => JSON.parse(readFileSync(path, 'utf8')).samples.rps;
+
+async function run() {
+  work = mkdtempSync(join(tmpdir(), 'http-load-check-calibrate-saved-'));
+  cpSync(join(root, 'dist'), join(work, 'dist'), { recursive: true });
+  bundle = join(work, 'dist', 'index.js');
+  if (existsSync(args.log)) rmSync(args.log);
+  mkdirSync(dirname(args.log), { recursive: true });
+  const slowCost = args.cost ? Number(args.cost) : (await waitWhilePaused(), await tuneSlowCost());
+  const kinds = [...Array(Number(args.aa)).fill('A/A'), ...Array(Number(args.ab)).fill('A/B')];
+  for (let i = kinds.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [kinds[i], kinds[j]] = [kinds[j], kinds[i]];
+  }
+  const waiting = [];
+  let started = 0;
+  let done = 0;
+  while (done < kinds.length && Date.now() < STOP_AT) {
+    waiting.sort((a, b) => a.dueAt - b.dueAt);
+    const due = waiting[0]?.dueAt <= Date.now() ? waiting.shift() : null;
+    if (due) {
+      const headCost = due.kind === 'A/A' ? BASE_COST_US : slowCost;
+      const out = await runAgainst(headCost, { 'baseline-file': due.path });
+      const report = JSON.parse(readFileSync(join(work, 'http-load-check.json'), 'utf8'));
+      const trial = {
+        kind: due.kind,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        costUs: headCost,
+        gapMin: (Date.now() - due.savedAt) / 60_000,
+        verdict: out.verdict,
+        change: Number(out['change-percent']),
+        low: Number(out['change-low']),
+        high: Number(out['change-high']),
+        head: report.samples.rps,
+        baseline: due.samples,
+        at: new Date().toISOString(),
+      };
+      appendFileSync(args.log, JSON.stringify(trial) + '\n');
+      rmSync(due.path, { force: true });
+      done++;
+      log(
+        `${trial.kind} after ${trial.gapMin.toFixed(1)} min: ${trial.verdict} ${trial.change}% [${trial.low}, ${trial.high}]`,
+      );
+      writeReport(slowCost);
+    } else if (started < kinds.length) {
+      const path = join(work, `baseline-${started}.json`);
+      await runAgainst(BASE_COST_US, { 'report-file': path });
+      const gapMin = GAP_MIN + Math.random() * (GAP_MAX - GAP_MIN);
+      waiting.push({
+        kind: kinds[started],
+        path,
+        samples: samplesOf(path),
+        savedAt: Date.now(),
+        dueAt: Date.now() + gapMin * 60_000,
+      });
+      started++;
+    } else {
+      await sleep(Math.max(100, Math.min(5000, waiting[0].dueAt - Date.now())));
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * The between-run spread τ (log req/s) from the A/A trials: the robust variance of their changes
+ * less the mean within-run variance their intervals show (se = half-width / z).
+ */
+function betweenRunSpread(trials) {
+  const z = normalQuantile(1 - (1 - CONFIDENCE) / 2, 0, 1);
+  const aa = trials.filter((t) => t.kind === 'A/A');
+  const changes = aa.map((t) => Math.log1p(t.change / 100));
+  const centre = median(changes);
+  const mad = median(changes.map((c) => Math.abs(c - centre))) * 1.4826;
+  const within = aa.map((t) => ((Math.log1p(t.high / 100) - Math.log1p(t.low / 100)) / 2 / z) ** 2);
+  const withinMean = within.reduce((a, b) => a + b, 0) / Math.max(1, within.length);
+  return { tau: Math.sqrt(Math.max(0, mad ** 2 - withinMean)), mad, within: Math.sqrt(withinMean) };
+}
+
+/** A trial's verdict with its interval widened by τ: half-width z·sqrt(se² + τ²). */
+function widenedVerdict(trial, tau) {
+  const shift = compareRates(trial.head, trial.baseline, CONFIDENCE);
+  const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
+  const lo = Math.log1p(shift.lowPct / 100);
+  const hi = Math.log1p(shift.highPct / 100);
+  const se = (hi - lo) / 2 / z;
+  const half = z * Math.sqrt(se ** 2 + tau ** 2);
+  const mid = (lo + hi) / 2;
+  const toPct = (x) => Math.expm1(x) * 100;
+  return verdictOf(
+    { ...shift, lowPct: toPct(mid - half), highPct: toPct(mid + half) },
+    MAX_REGRESSION,
+  );
+}
+
+function writeReport(slowCost) {
+  if (!existsSync(args.log)) return;
+  const trials = readFileSync(args.log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  const rate = (k, n) => {
+    const [lo, hi] = wilson(k, n);
+    return n ? `${k} of ${n}: ${pct(k / n)} (${pct(lo)}-${pct(hi)})` : 'none';
+  };
+  const spread = betweenRunSpread(trials);
+  const row = (name, judge) => {
+    const aa = trials.filter((t) => t.kind === 'A/A');
+    const ab = trials.filter((t) => t.kind === 'A/B');
+    const fa = aa.filter((t) => judge(t) === 'regression').length;
+    const det = ab.filter((t) => judge(t) === 'regression').length;
+    return `| ${name} | ${rate(fa, aa.length)}${fa === 0 && aa.length ? `; ≤ ${pct(zeroUpper(aa.length))} one-sided` : ''} | ${rate(det, ab.length)} |`;
+  };
+  const gaps = trials.map((t) => t.gapMin);
+  const lines = [
+    '# Calibration of `baseline-file` across runs',
+    '',
+    'Written by `node --import tsx bench/calibrate-saved.js` from its trial log (`bench/out/calibration-saved.jsonl`, not in git).',
+    '',
+    `- ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, Node ${process.version}; ${trials.length} trials from ${trials[0]?.at ?? '-'} to ${trials.at(-1)?.at ?? '-'}.`,
+    ...(args.note ? [`- ${args.note}`] : []),
+    `- Each trial: the bundle saves a report (\`report-file\`) against a fresh bench/calibration-server.js (${BASE_COST_US} us per request), in its own process; ${GAP_MIN}-${GAP_MAX} min later (actual gaps ${Math.min(...gaps).toFixed(1)}-${Math.max(...gaps).toFixed(1)} min, median ${median(gaps).toFixed(1)}) another process runs the head with \`baseline-file\` against another fresh server: the same cost (A/A) or ${slowCost === null ? 'a costlier one' : `${Number(slowCost).toFixed(1)} us`} (A/B, tuned to about -${SLOW_PCT}% in a same-job comparison; median A/B change below). ${CONNECTIONS} connections, ${SECONDS} s.`,
+    `- Between-run spread τ estimated from the A/A changes: ${pct(spread.tau)} of req/s (robust SD of the changes ${pct(spread.mad)}, of which the runs' own intervals explain ${pct(spread.within)}).`,
+    '',
+    '| method | false alarms (A/A) | detected (A/B) |',
+    '|---|---|---|',
+    row("today's (two-sample Mann-Whitney interval)", (t) => t.verdict),
+    row('interval widened by τ', (t) => widenedVerdict(t, spread.tau)),
+    '',
+    `A/B median change: ${median(trials.filter((t) => t.kind === 'A/B').map((t) => t.change)).toFixed(1)}%. A/A median change ${median(trials.filter((t) => t.kind === 'A/A').map((t) => t.change)).toFixed(1)}%, median interval width ${median(trials.filter((t) => t.kind === 'A/A').map((t) => t.high - t.low)).toFixed(1)} pts.`,
+    '',
+  ];
+  writeFileSync(args.out, lines.join('\n'));
+}
+
+if (args['report-only']) writeReport(args.cost || null);
+else await run();
