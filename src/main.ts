@@ -6,7 +6,7 @@
 import * as core from '@actions/core';
 import { runSession, type Sink } from './session.js';
 import { checkRunnerFile, defaultPath, writeTextFile } from './system/files.js';
-import { postComment } from './system/github.js';
+import type { PostComment } from './system/pull-request.js';
 import { stopOnSignals } from './system/signals.js';
 
 export async function run(): Promise<void> {
@@ -23,13 +23,20 @@ export async function run(): Promise<void> {
       },
       signal: stop.signal,
       stoppedBy: stop.stoppedBy,
-      postComment,
+      postComment: postCommentLazily,
     });
     if (end.status === 'bad-input') core.setFailed(end.message);
   } finally {
     stop.dispose();
   }
 }
+
+/**
+ * Loads `@actions/github` (octokit and its own undici) only when a comment is posted: it costs
+ * every other run its load time.
+ */
+const postCommentLazily: PostComment = async (...args) =>
+  (await import('./system/github.js')).postComment(...args);
 
 function actionSink(): Sink {
   return {
