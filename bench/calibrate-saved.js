@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     log: { type: 'string', default: join(root, 'bench', 'out', 'calibration-saved.jsonl') },
     out: { type: 'string', default: join(root, 'bench', 'CALIBRATION-saved.md') },
     'report-only': { type: 'boolean', default: false },
+    // Keep the trial log and add to it (the same settings and cost).
+    resume: { type: 'boolean', default: false },
     note: { type: 'string', default: '' },
     pause: { type: 'string', default: join(tmpdir(), 'http-load-check-calibrate.pause') },
   },
@@ -125,7 +127,7 @@ async function run() {
   work = mkdtempSync(join(tmpdir(), 'http-load-check-calibrate-saved-'));
   cpSync(join(root, 'dist'), join(work, 'dist'), { recursive: true });
   bundle = join(work, 'dist', 'index.js');
-  if (existsSync(args.log)) rmSync(args.log);
+  if (existsSync(args.log) && !args.resume) rmSync(args.log);
   mkdirSync(dirname(args.log), { recursive: true });
   const slowCost = args.cost ? Number(args.cost) : (await waitWhilePaused(), await tuneSlowCost());
   const kinds = [...Array(Number(args.aa)).fill('A/A'), ...Array(Number(args.ab)).fill('A/B')];
@@ -141,19 +143,23 @@ async function run() {
     const due = waiting[0]?.dueAt <= Date.now() ? waiting.shift() : null;
     if (due) {
       const headCost = due.kind === 'A/A' ? BASE_COST_US : slowCost;
+      const reportPath = join(work, 'http-load-check.json');
+      rmSync(reportPath, { force: true });
       const out = await runAgainst(headCost, { 'baseline-file': due.path });
-      const report = JSON.parse(readFileSync(join(work, 'http-load-check.json'), 'utf8'));
+      // A run that published nothing (bad input, a crash) is logged as such, never as a verdict.
+      const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : null;
       const trial = {
         kind: due.kind,
         connections: CONNECTIONS,
         seconds: SECONDS,
         costUs: headCost,
         gapMin: (Date.now() - due.savedAt) / 60_000,
-        verdict: out.verdict,
+        verdict: out.verdict || 'none',
+        outcome: out.outcome ?? 'nothing published',
         change: Number(out['change-percent']),
         low: Number(out['change-low']),
         high: Number(out['change-high']),
-        head: report.samples.rps,
+        head: report?.samples?.rps ?? [],
         baseline: due.samples,
         at: new Date().toISOString(),
       };
@@ -183,28 +189,34 @@ async function run() {
   rmSync(work, { recursive: true, force: true });
 }
 
-/**
- * The between-run spread τ (log req/s) from the A/A trials: the robust variance of their changes
- * less the mean within-run variance their intervals show (se = half-width / z).
- */
-function betweenRunSpread(trials) {
-  const z = normalQuantile(1 - (1 - CONFIDENCE) / 2, 0, 1);
-  const aa = trials.filter((t) => t.kind === 'A/A');
-  const changes = aa.map((t) => Math.log1p(t.change / 100));
-  const centre = median(changes);
-  const mad = median(changes.map((c) => Math.abs(c - centre))) * 1.4826;
-  const within = aa.map((t) => ((Math.log1p(t.high / 100) - Math.log1p(t.low / 100)) / 2 / z) ** 2);
-  const withinMean = within.reduce((a, b) => a + b, 0) / Math.max(1, within.length);
-  return { tau: Math.sqrt(Math.max(0, mad ** 2 - withinMean)), mad, within: Math.sqrt(withinMean) };
-}
-
-/** A trial's verdict with its interval widened by τ: half-width z·sqrt(se² + τ²). */
-function widenedVerdict(trial, tau) {
+/** A trial's interval from its samples, as the action computes it, with se in log req/s. */
+function intervalOf(trial) {
   const shift = compareRates(trial.head, trial.baseline, CONFIDENCE);
   const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
   const lo = Math.log1p(shift.lowPct / 100);
   const hi = Math.log1p(shift.highPct / 100);
-  const se = (hi - lo) / 2 / z;
+  return { shift, z, lo, hi, se: (hi - lo) / 2 / z, change: Math.log1p(shift.changePct / 100) };
+}
+
+/** Trials that ran and can be judged again: a verdict, and 2 samples or more a side. */
+const judgeable = (t) => t.verdict !== 'none' && t.head.length >= 2 && t.baseline.length >= 2;
+
+/**
+ * The between-run spread τ (log req/s) from A/A trials: the robust spread of their changes about 0
+ * (identical services: any offset between the saving and the judging process is part of it), less
+ * the typical within-run variance their own intervals show. Robust both: a few wild trials move
+ * neither. One machine's trials: between runners, τ is larger.
+ */
+function betweenRunSpread(trials) {
+  const aa = trials.filter((t) => t.kind === 'A/A' && judgeable(t)).map(intervalOf);
+  const about0 = median(aa.map((x) => Math.abs(x.change))) * 1.4826;
+  const within = Math.sqrt(median(aa.map((x) => x.se ** 2)));
+  return { tau: Math.sqrt(Math.max(0, about0 ** 2 - within ** 2)), about0, within, n: aa.length };
+}
+
+/** A trial's verdict with its interval widened by τ: half-width z·sqrt(se² + τ²). */
+function widenedVerdict(trial, tau) {
+  const { shift, z, lo, hi, se } = intervalOf(trial);
   const half = z * Math.sqrt(se ** 2 + tau ** 2);
   const mid = (lo + hi) / 2;
   const toPct = (x) => Math.expm1(x) * 100;
@@ -212,6 +224,17 @@ function widenedVerdict(trial, tau) {
     { ...shift, lowPct: toPct(mid - half), highPct: toPct(mid + half) },
     MAX_REGRESSION,
   );
+}
+
+/**
+ * Each trial judged with τ estimated from the other half of the A/A trials (two folds by order),
+ * so that no A/A trial is judged by a spread fitted to itself.
+ */
+function crossValidated(trials) {
+  const aa = trials.filter((t) => t.kind === 'A/A' && judgeable(t));
+  const fold = new Map(aa.map((t, k) => [t, k % 2]));
+  const tauOf = [0, 1].map((f) => betweenRunSpread(aa.filter((t) => fold.get(t) !== f)).tau);
+  return (t) => widenedVerdict(t, tauOf[fold.get(t) ?? 0]);
 }
 
 function writeReport(slowCost) {
@@ -226,9 +249,10 @@ function writeReport(slowCost) {
     return n ? `${k} of ${n}: ${pct(k / n)} (${pct(lo)}-${pct(hi)})` : 'none';
   };
   const spread = betweenRunSpread(trials);
+  const failed = trials.filter((t) => !judgeable(t));
   const row = (name, judge) => {
-    const aa = trials.filter((t) => t.kind === 'A/A');
-    const ab = trials.filter((t) => t.kind === 'A/B');
+    const aa = trials.filter((t) => t.kind === 'A/A' && judgeable(t));
+    const ab = trials.filter((t) => t.kind === 'A/B' && judgeable(t));
     const fa = aa.filter((t) => judge(t) === 'regression').length;
     const det = ab.filter((t) => judge(t) === 'regression').length;
     return `| ${name} | ${rate(fa, aa.length)}${fa === 0 && aa.length ? `; ≤ ${pct(zeroUpper(aa.length))} one-sided` : ''} | ${rate(det, ab.length)} |`;
@@ -242,12 +266,13 @@ function writeReport(slowCost) {
     `- ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Linux ${release()}, Node ${process.version}; ${trials.length} trials from ${trials[0]?.at ?? '-'} to ${trials.at(-1)?.at ?? '-'}.`,
     ...(args.note ? [`- ${args.note}`] : []),
     `- Each trial: the bundle saves a report (\`report-file\`) against a fresh bench/calibration-server.js (${BASE_COST_US} us per request), in its own process; ${GAP_MIN}-${GAP_MAX} min later (actual gaps ${Math.min(...gaps).toFixed(1)}-${Math.max(...gaps).toFixed(1)} min, median ${median(gaps).toFixed(1)}) another process runs the head with \`baseline-file\` against another fresh server: the same cost (A/A) or ${slowCost === null ? 'a costlier one' : `${Number(slowCost).toFixed(1)} us`} (A/B, tuned to about -${SLOW_PCT}% in a same-job comparison; median A/B change below). ${CONNECTIONS} connections, ${SECONDS} s.`,
-    `- Between-run spread τ estimated from the A/A changes: ${pct(spread.tau)} of req/s (robust SD of the changes ${pct(spread.mad)}, of which the runs' own intervals explain ${pct(spread.within)}).`,
+    `- Between-run spread τ estimated from ${spread.n} A/A changes: ${pct(spread.tau)} of req/s (their robust SD about 0 is ${pct(spread.about0)}, of which the runs' own intervals explain ${pct(spread.within)}). On one machine: between runners it is larger.`,
+    `- Trials that published no verdict (left out below): ${failed.length}.`,
     '',
     '| method | false alarms (A/A) | detected (A/B) |',
     '|---|---|---|',
     row("today's (two-sample Mann-Whitney interval)", (t) => t.verdict),
-    row('interval widened by τ', (t) => widenedVerdict(t, spread.tau)),
+    row('interval widened by τ, τ from the other half of the A/A trials', crossValidated(trials)),
     '',
     `A/B median change: ${median(trials.filter((t) => t.kind === 'A/B').map((t) => t.change)).toFixed(1)}%. A/A median change ${median(trials.filter((t) => t.kind === 'A/A').map((t) => t.change)).toFixed(1)}%, median interval width ${median(trials.filter((t) => t.kind === 'A/A').map((t) => t.high - t.low)).toFixed(1)} pts.`,
     '',

@@ -38,9 +38,10 @@ export async function startCalibrationServer(costUs) {
     String(costUs),
   ]);
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) =>
-    child.stdout.on('data', (d) => String(d).includes('listening') && resolve()),
-  );
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => String(d).includes('listening') && resolve());
+    child.on('exit', (code) => reject(new Error(`the calibration server exited (${code})`)));
+  });
   return { port, stop: () => child.kill('SIGTERM') };
 }
 
@@ -81,5 +82,7 @@ export const zeroUpper = (n) => 1 - 0.05 ** (1 / n);
 
 export const median = (xs) => {
   const s = [...xs].filter(Number.isFinite).sort((x, y) => x - y);
-  return s.length ? s[s.length >> 1] : NaN;
+  if (s.length === 0) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };

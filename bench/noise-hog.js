@@ -1,7 +1,9 @@
 // A noisy neighbour for `npm run calibrate -- --noise`: burns CPU in bursts the way a parallel job
 // step, a cache upload or the runner's own agent might, on whichever core the scheduler gives it
 // (not pinned). Every 5 s it draws a duty cycle from 0 to 60% of a core; within those 5 s it burns
-// for bursts of 50-500 ms, each followed by the idle time that keeps the window at that duty.
+// for bursts of 50-500 ms, each followed by the idle time that keeps the window at that duty. Each
+// window starts with a burst and the last idle time is cut at the window's end, so the duty
+// realised runs a little above the one drawn (about 30% of a core on average over 20 s).
 // Runs until killed; `--seed` makes the sequence repeatable.
 //   node bench/noise-hog.js [--seed 42] [--max-duty 0.6]
 import { parseArgs } from 'node:util';

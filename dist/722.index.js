@@ -7,6 +7,7 @@ export const modules = {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   MAX_PAGES: () => (/* binding */ MAX_PAGES),
 /* harmony export */   postComment: () => (/* binding */ postComment)
 /* harmony export */ });
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(30542);
@@ -18,8 +19,8 @@ __webpack_require__.r(__webpack_exports__);
  */
 
 /**
- * Pages listed at most: a pull request with more comments than this gets a new comment rather
- * than a search without end.
+ * Pages listed at most. Past them the step's comment is not looked for further, and none is
+ * created (a new one on every run would be worse): the warning says so.
  */
 const MAX_PAGES = 50;
 /**
@@ -58,6 +59,10 @@ const postComment = async (target, token, marker, body, options) => {
                 (comment.user?.type === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.author_association)))?.id ?? null;
         if (!/rel="next"/.test(headers.link ?? ''))
             break;
+        if (page === MAX_PAGES && existing === null) {
+            throw new Error(`the pull request has more than ${MAX_PAGES * 100} comments; the step's comment was not ` +
+                'looked for beyond them, and no new one was posted');
+        }
     }
     if (existing !== null) {
         try {

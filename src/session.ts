@@ -9,6 +9,7 @@
  */
 import { readSavedBaseline } from './config/baseline-file.js';
 import { withSavedMode } from './check/busy-poll.js';
+import { COMPARISON_WARMUP_MS } from './check/comparison.js';
 import { secretValues } from './config/secrets.js';
 import { InputError, readSettings, type FileReader, type InputReader } from './config/settings.js';
 import { checkWrittenFiles } from './config/written-files.js';
@@ -84,7 +85,7 @@ export interface SessionOptions extends PassedHooks {
   progress?: { everyMs: number; show(progress: Progress): void };
   /** Posts the pull-request comment (the action's, src/system/github.ts); none: never posted. */
   postComment?: PostComment;
-  /** Monotonic clock in ms, for progress. Default: `performance.now`. */
+  /** Monotonic clock in ms, for progress: the load's own (`performance.now`, the default). */
   now?: () => number;
 }
 
@@ -119,8 +120,11 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   let midLine = false;
   let check: Check;
   const counter: CheckHooks['counter'] = { requests: 0, windowStartedAt: null };
-  // A comparison with a service measures each side for `duration`, one after the other.
-  const loadSec = settings.durationSec * (settings.baseline ? 2 : 1);
+  // A comparison with a service measures each side for `duration`, in turns, after both warm up.
+  const paired = settings.baseline !== null;
+  const loadSec = paired
+    ? 2 * (settings.durationSec + Math.max(settings.warmupSec, COMPARISON_WARMUP_MS / 1000))
+    : settings.durationSec + settings.warmupSec;
   const progress =
     options.progress ??
     (loadSec >= PROGRESS_FROM_SEC
@@ -143,7 +147,9 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
         }
         if (progress) {
           const now = options.now ?? (() => performance.now());
-          stopProgress = showProgress(progress.show, counter, progress.everyMs, now);
+          // The head runs half the time of a comparison: its rate while it runs is twice its share.
+          const share = paired ? 2 : 1;
+          stopProgress = showProgress(progress.show, counter, progress.everyMs, now, share);
         }
       },
       counter,
@@ -221,6 +227,7 @@ function showProgress(
   counter: NonNullable<CheckHooks['counter']>,
   everyMs: number,
   now: () => number,
+  timeShare: number,
 ): () => void {
   const start = now();
   let last = { at: start, requests: 0 };
@@ -228,9 +235,9 @@ function showProgress(
     const at = now();
     const { requests, windowStartedAt } = counter;
     const from = windowStartedAt === null ? at : Math.max(last.at, windowStartedAt);
-    const rps = ((requests - last.requests) * 1000) / Math.max(1, at - from);
+    const rps = (timeShare * (requests - last.requests) * 1000) / Math.max(1, at - from);
     last = { at, requests };
-    progress({ elapsedMs: at - start, requests, rps });
+    progress({ elapsedMs: at - start, requests, rps, warmingUp: windowStartedAt === null });
   }, everyMs);
   return () => clearInterval(timer);
 }

@@ -20,7 +20,12 @@ describe('the comment marker', () => {
     const marker = commentMarker({ workflow: 'a --> <b>', job: 'j\n-->x', step: 's/t' });
     assert.equal(marker, '<!-- http-load-check:a%20%2D%2D%3E%20%3Cb%3E/j%0A%2D%2D%3Ex/s%2Ft -->');
     assert.equal(marker.indexOf('-->'), marker.length - 3);
-    const names = ['a-->b', 'a__b', 'a<>b', 'a\r\nb', 'a%3C%3Eb', 'a/b'];
+    const long = `${'w'.repeat(5000)}1`;
+    const shortened = commentMarker({ ...KEY, workflow: long })
+      .split(':')[1]
+      .split('/')[0];
+    // A name that reads like a long one's shortened form keeps a marker of its own.
+    const names = ['a-->b', 'a__b', 'a<>b', 'a\r\nb', 'a%3C%3Eb', 'a/b', shortened, long];
     const markers = names.map((workflow) => commentMarker({ ...KEY, workflow }));
     assert.equal(new Set(markers).size, names.length);
     assert.notEqual(

@@ -31,8 +31,12 @@ describe('standard line', () => {
 
   it('is overwritten by the progress line on a terminal, which clears what was there', () => {
     assert.equal(
-      progressLine({ elapsedMs: 1250, requests: 3000, rps: 2468.04 }),
+      progressLine({ elapsedMs: 1250, requests: 3000, rps: 2468.04, warmingUp: false }),
       '\r\x1b[Khttp test running... 1.3 s, 2468.0 req/s',
+    );
+    assert.equal(
+      progressLine({ elapsedMs: 1250, requests: 0, rps: 0, warmingUp: true }),
+      '\r\x1b[Khttp test running... 1.3 s, warming up',
     );
   });
 });
@@ -91,7 +95,7 @@ describe('comparison lines', () => {
       'baseline: 10000 requests, 2000.0 req/s over 5 s; unexpected status: 5, errors: 3, timeouts: 1',
       'baseline errors by kind: ECONNREFUSED: 3',
       'head vs baseline: -7.5% (interval -10.0% to -5.0%), verdict slower',
-      'this run could catch slowdowns of 7.6% or more (with 95% probability)',
+      'this run could catch slowdowns of 7.6% or more (about 95% of the time, from its own noise)',
     ]);
   });
 

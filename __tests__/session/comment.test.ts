@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { commentMarker } from '../../src/present/comment.js';
+import { MAX_PAGES } from '../../src/system/github.js';
 import { startGitHubApi, type GitHubApiStandIn } from '../helpers/github-api.js';
 import { runInProcess } from '../helpers/session.js';
-import { startServer, type HttpTestServer } from '../helpers/servers.js';
+import { closedPort, startServer, type HttpTestServer } from '../helpers/servers.js';
 
 const TOKEN = 'ghs_standInToken0123456789';
 const KEY = { workflow: 'perf', job: 'load', step: 'gate' };
@@ -190,6 +191,61 @@ describe('the pull-request comment', () => {
         /^Could not comment on pull request #7: GitHub's rate limit \(403: API rate limit exceeded/,
       );
       assert.doesNotMatch(run.warnings[0], /permissions/);
+    }));
+
+  it('says a 429 is a rate limit, whatever its message', () =>
+    withApi(async (api) => {
+      api.refuse(429, 'Too Many Requests');
+      const run = await check(api, { comment: 'always' });
+      assert.match(run.warnings[0], /: GitHub's rate limit \(429: Too Many Requests/);
+    }));
+
+  it('stops listing at the page that holds it', () =>
+    withApi(async (api) => {
+      api.addComment(7, 'first');
+      const mine = api.addComment(7, `${MARKER}\nearlier`, 'github-actions[bot]');
+      api.addComment(7, 'third');
+      api.addComment(7, 'fourth');
+      await check(api, { comment: 'always' });
+      assert.deepEqual(
+        api.calls.map((c) => `${c.method} ${c.query.page ?? ''}`),
+        ['GET 1', 'GET 2', 'PATCH '],
+      );
+      assert.match(api.comments.find((c) => c.id === mine)?.body ?? '', /### ✅ passed/);
+    }, 1));
+
+  it(`gives up after ${MAX_PAGES} pages without it, and posts no new one`, () =>
+    withApi(async (api) => {
+      for (let i = 0; i <= MAX_PAGES; i++) api.addComment(7, `comment ${i}`);
+      const run = await check(api, { comment: 'always' });
+      assert.equal(run.code, 0);
+      assert.equal(api.calls.length, MAX_PAGES);
+      assert.ok(api.calls.every((c) => c.method === 'GET'));
+      assert.match(
+        run.warnings[0],
+        /^Could not comment on pull request #7: the pull request has more than 5000 comments; the step's comment was not looked for beyond them, and no new one was posted\.$/,
+      );
+    }, 1));
+
+  it('hides the query of the target in what it posts, the messages included', () =>
+    withApi(async (api) => {
+      // Not ready: the message names the target, query and all.
+      const port = await closedPort();
+      const run = await check(api, {
+        comment: 'on-failure',
+        port: '',
+        url: `http://127.0.0.1:${port}/orders?key=s3cret-query`,
+        'wait-timeout': '0.3',
+      });
+      assert.equal(run.outputs.outcome, 'not-ready', run.stdout);
+      assert.match(
+        run.failure ?? '',
+        /s3cret-query/,
+        'the log has it (masked there when a secret)',
+      );
+      const body = ours(api)[0].body;
+      assert.ok(!body.includes('s3cret-query'), body);
+      assert.match(body, /http:\/\/127\.0\.0\.1:\d+\/orders\?…/);
     }));
 
   it('says when GitHub could not be reached, and the check stands', async () => {

@@ -16,10 +16,14 @@ import { startServer } from '../helpers/servers.js';
 const STANDARD = /http test running\.\.\.\rhttp test running\.\.\. ok, (\d+) requests made\n/;
 
 describe('progress lines', () => {
-  it('reads `progress: 10 s, 24690 requests, 2469.0 req/s`', () => {
+  it('reads `progress: 10 s, 24690 requests, 2469.0 req/s`, or that the load warms up', () => {
     assert.equal(
-      progressLogLine({ elapsedMs: 10_012, requests: 24690, rps: 2469.04 }),
+      progressLogLine({ elapsedMs: 10_012, requests: 24690, rps: 2469.04, warmingUp: false }),
       'progress: 10 s, 24690 requests, 2469.0 req/s',
+    );
+    assert.equal(
+      progressLogLine({ elapsedMs: 5_000, requests: 0, rps: 0, warmingUp: true }),
+      'progress: 5 s, warming up',
     );
   });
 

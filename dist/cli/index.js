@@ -70086,7 +70086,7 @@ const OPTIONS = [
         name: 'comment',
         default: 'off',
         type: { kind: 'choice', values: ['off', 'always', 'on-failure'] },
-        description: "Post the result on the pull request as one comment, updated on every later run of the same workflow, job and step: always, only when the check fails (on-failure), or never (off). Needs pull-requests: write in the job's permissions; outside pull_request and pull_request_target events it is skipped with a notice, and a refused comment (403, e.g. from a fork) is a warning.",
+        description: "Post the result on the pull request as one comment, updated on every later run of the same workflow, job and step: always, created only when the check fails (on-failure; once there, later runs update it, a pass included), or never (off). Needs pull-requests: write in the job's permissions; outside pull_request and pull_request_target events it is skipped with a notice, and a refused comment (403, e.g. from a fork) is a warning.",
         summary: 'Post the result as a sticky PR comment: off, always or on-failure',
     },
     {
@@ -70220,7 +70220,7 @@ const OUTPUTS = [
     },
     {
         name: 'detectable-regression',
-        description: "In a comparison: the smallest slowdown, in percent, that this run would have called a regression with 95% probability, from the spread of its own slices (a noisier run states a larger one); '' when no interval could be computed.",
+        description: "In a comparison: the smallest slowdown, in percent, that this run would have called a regression about 95% of the time, from the spread of its own slices (a noisier run states a larger one; for a baseline-file, the noise between runs comes on top); '' when no interval could be computed.",
         summary: 'Comparison: the smallest slowdown it could catch, %.',
         comparisonOnly: true,
     },
@@ -71569,15 +71569,19 @@ function readyLine(ready) {
     return `Target answered (status ${ready.status}) after ${(ready.waitedMs / 1000).toFixed(1)} s`;
 }
 /** On a terminal, the running line with the time and the current rate (the final line overwrites it). */
-function progressLine({ elapsedMs, rps }) {
-    return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
+function progressLine({ elapsedMs, rps, warmingUp }) {
+    const rate = warmingUp ? 'warming up' : `${formatRate(rps)} req/s`;
+    return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${rate}`;
 }
 /**
  * In a log, one line of its own: `progress: 10 s, 24690 requests, 2469.0 req/s`. The session logs
  * it before the standard line, never inside it (src/session.ts).
  */
-function progressLogLine({ elapsedMs, requests, rps }) {
-    return `progress: ${Math.round(elapsedMs / 1000)} s, ${requests} requests, ${formatRate(rps)} req/s`;
+function progressLogLine({ elapsedMs, requests, rps, warmingUp }) {
+    const seconds = Math.round(elapsedMs / 1000);
+    if (warmingUp)
+        return `progress: ${seconds} s, warming up`;
+    return `progress: ${seconds} s, ${requests} requests, ${formatRate(rps)} req/s`;
 }
 /** `500 req/s asked, 498.2 sent per second`: the open model's rate, asked and achieved. */
 function scheduleRate(schedule) {
@@ -71650,9 +71654,9 @@ function comparisonLines(comparison) {
     }
     return lines;
 }
-/** `7.8% or more (with 95% probability)`: a comparison's `detectableRegressionPct`. */
+/** `7.8% or more (about 95% of the time, from its own noise)`: `detectableRegressionPct`. */
 function detectableText(pct) {
-    return `${pct.toFixed(1)}% or more (with 95% probability)`;
+    return `${pct.toFixed(1)}% or more (about 95% of the time, from its own noise)`;
 }
 /** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */
 function formatWarmup(warmup) {
@@ -73220,609 +73224,6 @@ function withSavedMode(settings, saved) {
     return { ...settings, busyPoll: saved.result.generator.busyPoll };
 }
 
-;// CONCATENATED MODULE: ./src/config/secrets.ts
-/** Credential headers by their whole name, lower case. */
-const CREDENTIAL_NAMES = new Set([
-    'authorization',
-    'proxy-authorization',
-    'cookie',
-    'x-api-key',
-]);
-/** Credential headers by a part of their name, lower case. */
-const CREDENTIAL_PARTS = [
-    'token',
-    'secret',
-    'key',
-    'auth',
-    'session',
-    'password',
-];
-/** True for a header whose value is a credential by its name, e.g. `X-Auth-Token`. */
-function isCredentialHeader(name) {
-    const lower = name.toLowerCase();
-    return CREDENTIAL_NAMES.has(lower) || CREDENTIAL_PARTS.some((part) => lower.includes(part));
-}
-/**
- * The values to register as secrets: of every route of both sides (a targets file has headers of
- * its own), those of credential headers and of the `secret-headers` input's names. Empty values
- * are left out (masking '' means nothing).
- */
-function secretValues(settings) {
-    const secretNames = new Set(settings.secretHeaders);
-    const routes = [...settings.routes, ...(settings.baseline?.routes ?? [])];
-    const values = new Set();
-    for (const route of routes) {
-        for (const [name, value] of route.headers) {
-            if (value !== '' && (secretNames.has(name.toLowerCase()) || isCredentialHeader(name))) {
-                values.add(value);
-            }
-        }
-    }
-    if (settings.githubToken !== '')
-        values.add(settings.githubToken);
-    return [...values];
-}
-
-;// CONCATENATED MODULE: ./src/config/written-files.ts
-/** Checks the paths of the files a run writes, before any connection is made. */
-
-
-
-/** The runner's own files; a report written over one of them would break the job. */
-const RUNNER_FILES = [
-    'GITHUB_OUTPUT',
-    'GITHUB_STEP_SUMMARY',
-    'GITHUB_ENV',
-    'GITHUB_PATH',
-    'GITHUB_STATE',
-];
-/**
- * Refuses a `report-file`, `benchmark-file` or `benchmark-latency-file` that is one of the runner's
- * own files (whose contents it would replace) or another of the three. Throws an `InputError` naming the input.
- */
-function checkWrittenFiles(settings, env = process.env) {
-    const files = [
-        ['report-file', settings.reportFile],
-        ['benchmark-file', settings.benchmarkFile],
-        ['benchmark-latency-file', settings.benchmarkLatencyFile ?? ''],
-    ];
-    for (const [input, path] of files) {
-        if (path === '')
-            continue;
-        const clash = RUNNER_FILES.find((name) => env[name] && samePath(path, env[name]));
-        if (clash) {
-            throw new InputError(input, `Invalid ${input} '${path}': it is the runner's ${clash} file, which writing the report ` +
-                `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`);
-        }
-    }
-    // Each file of its own: a later one would replace an earlier one's contents.
-    for (let i = 1; i < files.length; i++) {
-        const [input, path] = files[i];
-        const twin = files.slice(0, i).find(([, other]) => path && other && samePath(path, other));
-        if (twin) {
-            throw new InputError(input, `Invalid ${input} '${path}': it is the same file as ${twin[0]}; expected a file of its own`);
-        }
-    }
-}
-/** The same file: the same absolute path, or (when both exist) the same file behind links. */
-function samePath(a, b) {
-    if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
-        return true;
-    try {
-        // One file behind both names, through symbolic or hard links.
-        const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
-        return x.dev === y.dev && x.ino === y.ino;
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/check/judge.ts
-
-
-/**
- * The gates a result is judged by, in a fixed order: min-requests and min-rps when set, the error
- * rate always, then each latency gate that is set.
- */
-function gatesOf(limits, result) {
-    const gates = [];
-    const gate = (name, limit, value, passed) => gates.push({ name, limit, value, passed });
-    if (limits.minRequests > 0) {
-        gate('min-requests', limits.minRequests, result.requests, result.requests >= limits.minRequests);
-    }
-    if (limits.minRps !== null) {
-        const rps = requestsPerSecond(result);
-        gate('min-rps', limits.minRps, rps, rps >= limits.minRps);
-    }
-    // Nothing sent in the window (every slot held by the warm-up, or the run's sends all dropped):
-    // no rate to judge, and no sign the service works.
-    if (requestsSent(result) === 0) {
-        gate('max-error-rate', limits.maxErrorRatePct, null, false);
-    }
-    else {
-        const errorRate = errorRatePct(result);
-        gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
-    }
-    const latency = [
-        ['max-p50-ms', limits.maxP50Ms, result.latency.p50Us],
-        ['max-p95-ms', limits.maxP95Ms, result.latency.p95Us],
-        ['max-p99-ms', limits.maxP99Ms, result.latency.p99Us],
-    ];
-    for (const [name, limit, us] of latency) {
-        if (limit === null)
-            continue;
-        // No counted response, no latency: a gate on it cannot hold.
-        if (result.latency.count === 0)
-            gate(name, limit, null, false);
-        else
-            gate(name, limit, us / 1000, us / 1000 <= limit);
-    }
-    return gates;
-}
-/** One gate in words: `error rate 100.00%, above max-error-rate 1%`. */
-function gatePhrase(gate, durationSec) {
-    const { name, limit, value, passed } = gate;
-    const v = value ?? NaN;
-    switch (name) {
-        case 'min-requests':
-            return `${v} requests in ${formatSeconds(durationSec)} s, ${passed ? 'at or above' : 'below'} min-requests ${limit}`;
-        case 'min-rps':
-            return `${v.toFixed(1)} req/s, ${passed ? 'at or above' : 'below'} min-rps ${limit}`;
-        case 'max-error-rate':
-            return value === null
-                ? 'no request was sent in the window (max-error-rate)'
-                : `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
-        case 'max-p50-ms':
-        case 'max-p95-ms':
-        case 'max-p99-ms':
-            return value === null
-                ? `no counted response to measure ${name.slice(4, 7)} latency on (${name} ${limit})`
-                : `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
-        case 'max-regression':
-            return value === null
-                ? 'no interval of the change (max-regression)'
-                : `the change's interval ends at ${formatChange(v)}, ${passed ? 'within' : 'below'} -${limit}% (max-regression)`;
-    }
-}
-/** `; <phrase>` for each gate that failed, to follow a sentence that names something else first. */
-function failedPhrases(gates, durationSec) {
-    return gates
-        .filter((g) => !g.passed)
-        .map((g) => `; ${gatePhrase(g, durationSec)}`)
-        .join('');
-}
-/** The decision of one service's gates: passed when every gate held. */
-function judge(limits, result) {
-    const gates = gatesOf(limits, result);
-    return fromGates(gates, limits.durationSec);
-}
-/** `Check passed: …` with every gate, or `Check failed: …` with the failed ones. */
-function fromGates(gates, durationSec, lead = '') {
-    const failed = gates.filter((g) => !g.passed);
-    const shown = (failed.length > 0 ? failed : gates).map((g) => gatePhrase(g, durationSec));
-    const passed = failed.length === 0;
-    return {
-        passed,
-        outcome: passed ? 'passed' : 'failed',
-        message: `Check ${passed ? 'passed' : 'failed'}: ${lead}${shown.join('; ')}`,
-        gates,
-    };
-}
-/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
-function cancelled(input) {
-    return {
-        passed: false,
-        outcome: 'cancelled',
-        gates: [],
-        message: `Check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
-            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far`,
-    };
-}
-/** The target never answered within `wait-timeout`. */
-function notReady(input) {
-    if (input.certificate) {
-        return {
-            passed: false,
-            outcome: 'not-ready',
-            gates: [],
-            message: `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
-                certificateAdvice(input.lastErrorCode ?? '', input.caFile === true),
-        };
-    }
-    return {
-        passed: false,
-        outcome: 'not-ready',
-        gates: [],
-        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
-            `(wait-timeout)` +
-            (input.lastError ? `; last error: ${input.lastError}` : '') +
-            (input.hint ? `; ${input.hint}` : ''),
-    };
-}
-/** What to do about a certificate refused with `code`. */
-function certificateAdvice(code, caFile) {
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
-        return 'It does not name this host: use a host name or address it names, or set insecure: true';
-    }
-    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-        return 'It is outside its validity dates: renew it, or set insecure: true';
-    }
-    if (caFile) {
-        return 'ca-file does not hold the CA that signed it: give that CA, or set insecure: true';
-    }
-    return ('For a local service with a self-signed certificate set insecure: true, or give its CA in ' +
-        'ca-file');
-}
-/**
- * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
- * or faster when the whole interval lies on one side of 0; unchanged otherwise.
- */
-function verdictOf(shift, maxRegressionPct) {
-    if (shift.highPct < -maxRegressionPct)
-        return 'regression';
-    if (shift.highPct < 0)
-        return 'slower';
-    if (shift.lowPct > 0)
-        return 'faster';
-    return 'unchanged';
-}
-/** A bug of ours, not a fault of the target: the step fails with the stack. */
-function crashed(error) {
-    const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-    return {
-        passed: false,
-        outcome: 'failed',
-        gates: [],
-        message: `http-load-check failed unexpectedly: ${stack}`,
-    };
-}
-/**
- * The decision of a comparison with an interval: the head's own gates (`absolute`) and the
- * max-regression gate, which fails when the whole interval lies below -max-regression. A pass
- * names the verdict and the interval first.
- */
-function comparisonDecision(shift, verdict, limits, absolute) {
-    const interval = `${formatChange(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
-        `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)})`;
-    const regression = {
-        name: 'max-regression',
-        limit: limits.maxRegressionPct,
-        value: shift.highPct,
-        passed: verdict !== 'regression',
-    };
-    const others = absolute.gates;
-    if (verdict === 'regression') {
-        return {
-            passed: false,
-            outcome: 'failed',
-            gates: [...others, regression],
-            message: `Check failed: throughput regression, head vs baseline ${interval}, the whole interval ` +
-                `below -${limits.maxRegressionPct}% (max-regression)` +
-                failedPhrases(others, limits.durationSec),
-        };
-    }
-    const words = {
-        faster: 'head is faster than baseline',
-        slower: `head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
-        unchanged: 'no significant change between head and baseline',
-    };
-    return fromGates([...others, regression], limits.durationSec, `${words[verdict]}: ${interval}; `);
-}
-/**
- * The comparison cannot be made when a side has fewer than 2 slices or a slice with no request:
- * the failure says why in each such side's own counts, e.g. `the baseline answered no request in 4
- * of 4 slices (0 requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`. Null when
- * both sides can be compared.
- */
-function notComparable(sides, kind, limits, 
-/** The head's own gates, judged as they would be without the comparison. */
-absolute) {
-    const reasons = [];
-    for (const side of ['head', 'baseline']) {
-        const { result: r, slices: own } = sides[side];
-        const empty = own.filter((s) => !(s.rps > 0)).length;
-        if (own.length >= 2 && empty === 0)
-            continue;
-        const name = side === 'head' ? 'the head' : kind === 'saved' ? 'the saved baseline' : 'the baseline';
-        const what = own.length < 2
-            ? `had ${own.length} slice(s), at least 2 are needed`
-            : `answered no request with an expected status in ${empty} of ${own.length} slices`;
-        const { responses, failures } = r.warmup;
-        reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
-            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(limits.timeoutSec)} s` +
-            (responses + failures > 0
-                ? `; in the warm-up ${responses} responses and ${failures} failures`
-                : '') +
-            ')');
-    }
-    if (reasons.length === 0)
-        return null;
-    return {
-        passed: false,
-        outcome: 'failed',
-        gates: [
-            ...absolute.gates,
-            { name: 'max-regression', limit: limits.maxRegressionPct, value: null, passed: false },
-        ],
-        message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}` +
-            failedPhrases(absolute.gates, limits.durationSec),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/ready.ts
-/**
- * Readiness: poll the target until it answers an HTTP request (any status), before the load starts.
- * The probes connect as the load does (the same `Connector`: TLS checks, HTTP/2, `localhost` on
- * both loopback families). Pure in the project's sense: plain options in, a plain result out; the
- * clock and the abort signal come from the caller.
- */
-
-
-
-/** What a probe that gave up reports; undici's own timeouts and the probe's signal alike. */
-const ready_TIMEOUT_CODES = new Set([
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-]);
-function isTimeout(error) {
-    if (!(error instanceof Error))
-        return false;
-    return error.name === 'TimeoutError' || ready_TIMEOUT_CODES.has(errorCode(error) ?? '');
-}
-async function waitUntilReady(options) {
-    const now = options.now ?? (() => performance.now());
-    const { signal, waitMs, probeTimeoutMs } = options;
-    const intervalMs = options.intervalMs ?? 100;
-    const startedAt = now();
-    const headers = (options.headers ?? []).flat();
-    // One connector for every probe: a TLS session and the `localhost` address that answered carry
-    // over from one probe to the next, as between the load's connections.
-    const connector = new Connector({
-        origin: options.origin,
-        tls: options.tls,
-        http2: options.http2,
-        timeoutMs: probeTimeoutMs,
-    });
-    let attempts = 0;
-    let lastError;
-    let lastErrorCode;
-    while (!signal?.aborted) {
-        const leftMs = waitMs - (now() - startedAt);
-        if (leftMs <= 0)
-            break;
-        attempts++;
-        const cutByWait = leftMs < probeTimeoutMs;
-        const limitMs = Math.max(1, Math.ceil(Math.min(probeTimeoutMs, leftMs)));
-        // A fresh connection per probe: a half-open socket from a failed probe must not be reused.
-        const client = new undici/* Client */.Kj(options.origin, {
-            headersTimeout: limitMs,
-            bodyTimeout: limitMs,
-            ...connector.clientOptions(1),
-            connect: connector.connect,
-        });
-        try {
-            const response = await client.request({
-                path: options.path,
-                method: 'GET',
-                headers,
-                signal: anySignal(signal, AbortSignal.timeout(limitMs)),
-            });
-            await response.body.dump();
-            return { ready: true, waitedMs: now() - startedAt, attempts, status: response.statusCode };
-        }
-        catch (error) {
-            if (signal?.aborted)
-                break;
-            if (!isTimeout(error)) {
-                lastError = describeError(error);
-                lastErrorCode = errorCode(error);
-                if (isCertificateErrorCode(lastErrorCode)) {
-                    // Waiting cannot make a certificate acceptable.
-                    const waitedMs = now() - startedAt;
-                    return { ready: false, waitedMs, attempts, lastError, lastErrorCode, certificate: true };
-                }
-            }
-            else if (!cutByWait || lastError === undefined) {
-                // A probe the end of the wait cut short says less than an earlier real failure.
-                lastError = cutByWait
-                    ? 'no answer before the wait ended'
-                    : 'no answer within the probe timeout';
-                lastErrorCode = undefined;
-            }
-        }
-        finally {
-            await client.destroy().catch(() => { });
-        }
-        const pauseMs = Math.min(intervalMs, waitMs - (now() - startedAt));
-        if (pauseMs > 0)
-            await sleep(pauseMs, signal);
-    }
-    const waitedMs = now() - startedAt;
-    const result = { ready: false, waitedMs, attempts, lastError, lastErrorCode };
-    if (lastErrorCode === 'ECONNREFUSED' && !signal?.aborted) {
-        const hint = await otherLoopbackHint(options.origin, Math.min(1000, probeTimeoutMs));
-        if (hint !== undefined)
-            result.hint = hint;
-    }
-    return result;
-}
-/**
- * When the target is a loopback address given explicitly and refused, whether the other loopback
- * family accepts connections on the same port: a service listening on `::1` only (or on 127.0.0.1
- * only) is a common reason, and the fix is the other address or `localhost`.
- */
-async function otherLoopbackHint(origin, limitMs) {
-    const url = new URL(origin);
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const host = url.hostname;
-    const other = host === '127.0.0.1' ? '::1' : host === '[::1]' ? '127.0.0.1' : undefined;
-    if (other === undefined || !(await accepts(other, port, limitMs)))
-        return undefined;
-    const where = other.includes(':') ? `[${other}]:${port}` : `${other}:${port}`;
-    return `${where} accepts connections; use host ${other} or localhost`;
-}
-/** Whether a TCP connection to `host:port` is accepted within `limitMs`; it is closed at once. */
-function accepts(host, port, limitMs) {
-    return new Promise((resolve) => {
-        const socket = external_node_net_default().connect({ host, port });
-        const timer = setTimeout(() => done(false), limitMs);
-        socket.once('connect', () => done(true));
-        socket.once('error', () => done(false));
-        function done(accepted) {
-            clearTimeout(timer);
-            socket.destroy();
-            resolve(accepted);
-        }
-    });
-}
-function anySignal(...signals) {
-    return AbortSignal.any(signals.filter((s) => s !== undefined));
-}
-function sleep(ms, signal) {
-    return new Promise((resolve) => {
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener('abort', done, { once: true });
-        function done() {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ./src/check/absolute.ts
-/**
- * The absolute check (one continuous run against `min-requests`) and what every check shares: the
- * hooks, the readiness wait, the load's options.
- */
-
-
-
-
-
-
-/**
- * The absolute check: one continuous run, counted in samples of `durationSec / rounds` seconds (or
- * of `sampleSec` when given, to match a saved baseline).
- */
-async function runAbsolute(settings, hooks = {}, sampleSec = settings.durationSec / settings.rounds) {
-    const notReadyDecision = await waitFor(settings, hooks);
-    if (notReadyDecision) {
-        return {
-            kind: 'absolute',
-            result: emptyResult(hooks.signal?.aborted),
-            decision: notReadyDecision,
-            loadStarted: false,
-            samples: { sampleSec, rps: [] },
-        };
-    }
-    hooks.onLoadStart?.();
-    const result = await withBusyPoll(settings, hooks.signal, (busyPoll, pool) => runLoad({
-        ...loadOptions(settings, hooks.signal),
-        busyPoll,
-        pool,
-        // The backstop of a run on its own connections, also when the trial opened them.
-        cutOff: true,
-        warmupMs: settings.warmupSec * 1000,
-        durationMs: settings.durationSec * 1000,
-        sampleMs: sampleSec * 1000,
-        counter: hooks.counter,
-    }));
-    const decision = result.aborted
-        ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
-        : judge(settings, result);
-    const rps = result.aborted ? [] : result.sampleCounts.map((count) => count / sampleSec);
-    return { kind: 'absolute', result, decision, loadStarted: true, samples: { sampleSec, rps } };
-}
-/**
- * Runs `load` with the busy-poll mode of the settings. With `busy-poll: auto` at 1 connection it
- * first runs the trial (src/check/busy-poll.ts) on connections that `load` then uses, and records
- * the trial in the result; otherwise `load` opens its own (`pool` undefined).
- */
-async function withBusyPoll(settings, signal, load) {
-    if (settings.busyPoll !== 'trial')
-        return load(settings.busyPoll, undefined);
-    const pool = openPool(settings);
-    try {
-        const outcome = await runBusyPollTrial(loadOptions(settings, signal), pool);
-        // Stopped during the trial: the pool was cancelled with it, and nothing was measured.
-        const result = signal?.aborted ? emptyResult(true) : await load(outcome.trial.chosen, pool);
-        await recordTrial(result, outcome);
-        return result;
-    }
-    finally {
-        await pool.close();
-    }
-}
-/** What a load needs from the settings, but the window (and busy-poll's `'trial'`, as false). */
-function loadOptions(settings, signal) {
-    return {
-        origin: origin(settings),
-        routes: settings.routes,
-        tls: settings.tls,
-        http2: settings.http2,
-        connections: settings.connections,
-        pipelining: settings.pipelining,
-        busyPoll: settings.busyPoll === true,
-        timeoutMs: settings.timeoutSec * 1000,
-        expectedStatus: settings.expectedStatus,
-        rate: settings.rate ?? undefined,
-        signal,
-    };
-}
-/** Connections to the settings' target, kept open across a comparison's slices. */
-function openPool(settings) {
-    const { connections, pipelining, timeoutSec, tls, http2 } = settings;
-    return new LoadPool({
-        origin: origin(settings),
-        connections,
-        pipelining,
-        timeoutMs: timeoutSec * 1000,
-        tls,
-        http2,
-    });
-}
-function cancelledAfter(settings, hooks, requests, elapsedSec) {
-    const signal = hooks.stoppedBy?.() || 'abort';
-    return cancelled({ durationSec: settings.durationSec, requests, signal, elapsedSec });
-}
-/** Waits for the target when `wait-timeout` asks to; a decision when it never answered. */
-async function waitFor(settings, hooks) {
-    if (settings.waitTimeoutSec <= 0)
-        return null;
-    // The probe is a GET of the first route (any status will do): it must not create what a POST
-    // would, and a route's own headers (a token) may be what lets it through.
-    const [first] = settings.routes;
-    const ready = await waitUntilReady({
-        origin: origin(settings),
-        path: first.path,
-        headers: first.headers.filter(([name]) => name.toLowerCase() !== 'content-type'),
-        tls: settings.tls,
-        http2: settings.http2,
-        signal: hooks.signal,
-        waitMs: settings.waitTimeoutSec * 1000,
-        probeTimeoutMs: settings.timeoutSec * 1000,
-    });
-    if (ready.ready) {
-        if (ready.attempts > 1)
-            hooks.onReady?.(ready);
-        return null;
-    }
-    if (hooks.signal?.aborted)
-        return cancelledAfter(settings, hooks, 0, 0);
-    return notReady({
-        url: targetUrl(settings),
-        waitTimeoutSec: settings.waitTimeoutSec,
-        lastError: ready.lastError,
-        certificate: ready.certificate === true,
-        lastErrorCode: ready.lastErrorCode,
-        caFile: settings.tls.ca !== null,
-        hint: ready.hint,
-    });
-}
-
 // EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js
 var lib = __nccwpck_require__(6060);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
@@ -74136,6 +73537,511 @@ function generatorShare(generator) {
         `and its latency overstated. Fewer connections, or a runner with more cores, leave it more.`);
 }
 
+;// CONCATENATED MODULE: ./src/engine/ready.ts
+/**
+ * Readiness: poll the target until it answers an HTTP request (any status), before the load starts.
+ * The probes connect as the load does (the same `Connector`: TLS checks, HTTP/2, `localhost` on
+ * both loopback families). Pure in the project's sense: plain options in, a plain result out; the
+ * clock and the abort signal come from the caller.
+ */
+
+
+
+/** What a probe that gave up reports; undici's own timeouts and the probe's signal alike. */
+const ready_TIMEOUT_CODES = new Set([
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+]);
+function isTimeout(error) {
+    if (!(error instanceof Error))
+        return false;
+    return error.name === 'TimeoutError' || ready_TIMEOUT_CODES.has(errorCode(error) ?? '');
+}
+async function waitUntilReady(options) {
+    const now = options.now ?? (() => performance.now());
+    const { signal, waitMs, probeTimeoutMs } = options;
+    const intervalMs = options.intervalMs ?? 100;
+    const startedAt = now();
+    const headers = (options.headers ?? []).flat();
+    // One connector for every probe: a TLS session and the `localhost` address that answered carry
+    // over from one probe to the next, as between the load's connections.
+    const connector = new Connector({
+        origin: options.origin,
+        tls: options.tls,
+        http2: options.http2,
+        timeoutMs: probeTimeoutMs,
+    });
+    let attempts = 0;
+    let lastError;
+    let lastErrorCode;
+    while (!signal?.aborted) {
+        const leftMs = waitMs - (now() - startedAt);
+        if (leftMs <= 0)
+            break;
+        attempts++;
+        const cutByWait = leftMs < probeTimeoutMs;
+        const limitMs = Math.max(1, Math.ceil(Math.min(probeTimeoutMs, leftMs)));
+        // A fresh connection per probe: a half-open socket from a failed probe must not be reused.
+        const client = new undici/* Client */.Kj(options.origin, {
+            headersTimeout: limitMs,
+            bodyTimeout: limitMs,
+            ...connector.clientOptions(1),
+            connect: connector.connect,
+        });
+        try {
+            const response = await client.request({
+                path: options.path,
+                method: 'GET',
+                headers,
+                signal: anySignal(signal, AbortSignal.timeout(limitMs)),
+            });
+            await response.body.dump();
+            return { ready: true, waitedMs: now() - startedAt, attempts, status: response.statusCode };
+        }
+        catch (error) {
+            if (signal?.aborted)
+                break;
+            if (!isTimeout(error)) {
+                lastError = describeError(error);
+                lastErrorCode = errorCode(error);
+                if (isCertificateErrorCode(lastErrorCode)) {
+                    // Waiting cannot make a certificate acceptable.
+                    const waitedMs = now() - startedAt;
+                    return { ready: false, waitedMs, attempts, lastError, lastErrorCode, certificate: true };
+                }
+            }
+            else if (!cutByWait || lastError === undefined) {
+                // A probe the end of the wait cut short says less than an earlier real failure.
+                lastError = cutByWait
+                    ? 'no answer before the wait ended'
+                    : 'no answer within the probe timeout';
+                lastErrorCode = undefined;
+            }
+        }
+        finally {
+            await client.destroy().catch(() => { });
+        }
+        const pauseMs = Math.min(intervalMs, waitMs - (now() - startedAt));
+        if (pauseMs > 0)
+            await sleep(pauseMs, signal);
+    }
+    const waitedMs = now() - startedAt;
+    const result = { ready: false, waitedMs, attempts, lastError, lastErrorCode };
+    if (lastErrorCode === 'ECONNREFUSED' && !signal?.aborted) {
+        const hint = await otherLoopbackHint(options.origin, Math.min(1000, probeTimeoutMs));
+        if (hint !== undefined)
+            result.hint = hint;
+    }
+    return result;
+}
+/**
+ * When the target is a loopback address given explicitly and refused, whether the other loopback
+ * family accepts connections on the same port: a service listening on `::1` only (or on 127.0.0.1
+ * only) is a common reason, and the fix is the other address or `localhost`.
+ */
+async function otherLoopbackHint(origin, limitMs) {
+    const url = new URL(origin);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const host = url.hostname;
+    const other = host === '127.0.0.1' ? '::1' : host === '[::1]' ? '127.0.0.1' : undefined;
+    if (other === undefined || !(await accepts(other, port, limitMs)))
+        return undefined;
+    const where = other.includes(':') ? `[${other}]:${port}` : `${other}:${port}`;
+    return `${where} accepts connections; use host ${other} or localhost`;
+}
+/** Whether a TCP connection to `host:port` is accepted within `limitMs`; it is closed at once. */
+function accepts(host, port, limitMs) {
+    return new Promise((resolve) => {
+        const socket = external_node_net_default().connect({ host, port });
+        const timer = setTimeout(() => done(false), limitMs);
+        socket.once('connect', () => done(true));
+        socket.once('error', () => done(false));
+        function done(accepted) {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(accepted);
+        }
+    });
+}
+function anySignal(...signals) {
+    return AbortSignal.any(signals.filter((s) => s !== undefined));
+}
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/check/judge.ts
+
+
+/**
+ * The gates a result is judged by, in a fixed order: min-requests and min-rps when set, the error
+ * rate always, then each latency gate that is set.
+ */
+function gatesOf(limits, result) {
+    const gates = [];
+    const gate = (name, limit, value, passed) => gates.push({ name, limit, value, passed });
+    if (limits.minRequests > 0) {
+        gate('min-requests', limits.minRequests, result.requests, result.requests >= limits.minRequests);
+    }
+    if (limits.minRps !== null) {
+        const rps = requestsPerSecond(result);
+        gate('min-rps', limits.minRps, rps, rps >= limits.minRps);
+    }
+    // Nothing sent in the window (every slot held by the warm-up, or the run's sends all dropped):
+    // no rate to judge, and no sign the service works.
+    if (requestsSent(result) === 0) {
+        gate('max-error-rate', limits.maxErrorRatePct, null, false);
+    }
+    else {
+        const errorRate = errorRatePct(result);
+        gate('max-error-rate', limits.maxErrorRatePct, errorRate, errorRate <= limits.maxErrorRatePct);
+    }
+    const latency = [
+        ['max-p50-ms', limits.maxP50Ms, result.latency.p50Us],
+        ['max-p95-ms', limits.maxP95Ms, result.latency.p95Us],
+        ['max-p99-ms', limits.maxP99Ms, result.latency.p99Us],
+    ];
+    for (const [name, limit, us] of latency) {
+        if (limit === null)
+            continue;
+        // No counted response, no latency: a gate on it cannot hold.
+        if (result.latency.count === 0)
+            gate(name, limit, null, false);
+        else
+            gate(name, limit, us / 1000, us / 1000 <= limit);
+    }
+    return gates;
+}
+/** One gate in words: `error rate 100.00%, above max-error-rate 1%`. */
+function gatePhrase(gate, durationSec) {
+    const { name, limit, value, passed } = gate;
+    const v = value ?? NaN;
+    switch (name) {
+        case 'min-requests':
+            return `${v} requests in ${formatSeconds(durationSec)} s, ${passed ? 'at or above' : 'below'} min-requests ${limit}`;
+        case 'min-rps':
+            return `${v.toFixed(1)} req/s, ${passed ? 'at or above' : 'below'} min-rps ${limit}`;
+        case 'max-error-rate':
+            return value === null
+                ? 'no request was sent in the window (max-error-rate)'
+                : `error rate ${v.toFixed(2)}%, ${passed ? 'within' : 'above'} max-error-rate ${limit}%`;
+        case 'max-p50-ms':
+        case 'max-p95-ms':
+        case 'max-p99-ms':
+            return value === null
+                ? `no counted response to measure ${name.slice(4, 7)} latency on (${name} ${limit})`
+                : `${name.slice(4, 7)} ${v.toFixed(3)} ms, ${passed ? 'within' : 'above'} ${name} ${limit}`;
+        case 'max-regression':
+            return value === null
+                ? 'no interval of the change (max-regression)'
+                : `the change's interval ends at ${formatChange(v)}, ${passed ? 'within' : 'below'} -${limit}% (max-regression)`;
+    }
+}
+/** `; <phrase>` for each gate that failed, to follow a sentence that names something else first. */
+function failedPhrases(gates, durationSec) {
+    return gates
+        .filter((g) => !g.passed)
+        .map((g) => `; ${gatePhrase(g, durationSec)}`)
+        .join('');
+}
+/** The decision of one service's gates: passed when every gate held. */
+function judge(limits, result) {
+    const gates = gatesOf(limits, result);
+    return fromGates(gates, limits.durationSec);
+}
+/** `Check passed: …` with every gate, or `Check failed: …` with the failed ones. */
+function fromGates(gates, durationSec, lead = '') {
+    const failed = gates.filter((g) => !g.passed);
+    const shown = (failed.length > 0 ? failed : gates).map((g) => gatePhrase(g, durationSec));
+    const passed = failed.length === 0;
+    return {
+        passed,
+        outcome: passed ? 'passed' : 'failed',
+        message: `Check ${passed ? 'passed' : 'failed'}: ${lead}${shown.join('; ')}`,
+        gates,
+    };
+}
+/** The run was stopped by a signal (e.g. the job was cancelled): never a pass. */
+function cancelled(input) {
+    return {
+        passed: false,
+        outcome: 'cancelled',
+        gates: [],
+        message: `Check cancelled by ${input.signal} after ${formatSeconds(input.elapsedSec)} s ` +
+            `of ${formatSeconds(input.durationSec)} s: ${input.requests} requests counted so far`,
+    };
+}
+/** The target never answered within `wait-timeout`. */
+function notReady(input) {
+    if (input.certificate) {
+        return {
+            passed: false,
+            outcome: 'not-ready',
+            gates: [],
+            message: `Target ${input.url} refused: its certificate is not trusted: ${input.lastError}. ` +
+                certificateAdvice(input.lastErrorCode ?? '', input.caFile === true),
+        };
+    }
+    return {
+        passed: false,
+        outcome: 'not-ready',
+        gates: [],
+        message: `Target ${input.url} did not answer within ${formatSeconds(input.waitTimeoutSec)} s ` +
+            `(wait-timeout)` +
+            (input.lastError ? `; last error: ${input.lastError}` : '') +
+            (input.hint ? `; ${input.hint}` : ''),
+    };
+}
+/** What to do about a certificate refused with `code`. */
+function certificateAdvice(code, caFile) {
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+        return 'It does not name this host: use a host name or address it names, or set insecure: true';
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+        return 'It is outside its validity dates: renew it, or set insecure: true';
+    }
+    if (caFile) {
+        return 'ca-file does not hold the CA that signed it: give that CA, or set insecure: true';
+    }
+    return ('For a local service with a self-signed certificate set insecure: true, or give its CA in ' +
+        'ca-file');
+}
+/**
+ * The gate's rule: a regression only when the whole interval lies below `-maxRegressionPct`; slower
+ * or faster when the whole interval lies on one side of 0; unchanged otherwise.
+ */
+function verdictOf(shift, maxRegressionPct) {
+    if (shift.highPct < -maxRegressionPct)
+        return 'regression';
+    if (shift.highPct < 0)
+        return 'slower';
+    if (shift.lowPct > 0)
+        return 'faster';
+    return 'unchanged';
+}
+/** A bug of ours, not a fault of the target: the step fails with the stack. */
+function crashed(error) {
+    const stack = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    return {
+        passed: false,
+        outcome: 'failed',
+        gates: [],
+        message: `http-load-check failed unexpectedly: ${stack}`,
+    };
+}
+/**
+ * The decision of a comparison with an interval: the head's own gates (`absolute`) and the
+ * max-regression gate, which fails when the whole interval lies below -max-regression. A pass
+ * names the verdict and the interval first.
+ */
+function comparisonDecision(shift, verdict, limits, absolute) {
+    const interval = `${formatChange(shift.changePct)} (${formatConfidence(limits.confidence)} interval ` +
+        `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)})`;
+    const regression = {
+        name: 'max-regression',
+        limit: limits.maxRegressionPct,
+        value: shift.highPct,
+        passed: verdict !== 'regression',
+    };
+    const others = absolute.gates;
+    if (verdict === 'regression') {
+        return {
+            passed: false,
+            outcome: 'failed',
+            gates: [...others, regression],
+            message: `Check failed: throughput regression, head vs baseline ${interval}, the whole interval ` +
+                `below -${limits.maxRegressionPct}% (max-regression)` +
+                failedPhrases(others, limits.durationSec),
+        };
+    }
+    const words = {
+        faster: 'head is faster than baseline',
+        slower: `head is slower than baseline, within max-regression ${limits.maxRegressionPct}%`,
+        unchanged: 'no significant change between head and baseline',
+    };
+    return fromGates([...others, regression], limits.durationSec, `${words[verdict]}: ${interval}; `);
+}
+/**
+ * The comparison cannot be made when a side has fewer than 2 slices or a slice with no request:
+ * the failure says why in each such side's own counts, e.g. `the baseline answered no request in 4
+ * of 4 slices (0 requests; unexpected status 0, errors 0, timeouts 3 at timeout 2 s)`. Null when
+ * both sides can be compared.
+ */
+function notComparable(sides, kind, limits, 
+/** The head's own gates, judged as they would be without the comparison. */
+absolute) {
+    const reasons = [];
+    for (const side of ['head', 'baseline']) {
+        const { result: r, slices: own } = sides[side];
+        const empty = own.filter((s) => !(s.rps > 0)).length;
+        if (own.length >= 2 && empty === 0)
+            continue;
+        const name = side === 'head' ? 'the head' : kind === 'saved' ? 'the saved baseline' : 'the baseline';
+        const what = own.length < 2
+            ? `had ${own.length} slice(s), at least 2 are needed`
+            : `answered no request with an expected status in ${empty} of ${own.length} slices`;
+        const { responses, failures } = r.warmup;
+        reasons.push(`${name} ${what} (${r.requests} requests; unexpected status ${r.unexpectedStatus}, ` +
+            `errors ${r.errors}, timeouts ${r.timeouts} at timeout ${formatSeconds(limits.timeoutSec)} s` +
+            (responses + failures > 0
+                ? `; in the warm-up ${responses} responses and ${failures} failures`
+                : '') +
+            ')');
+    }
+    if (reasons.length === 0)
+        return null;
+    return {
+        passed: false,
+        outcome: 'failed',
+        gates: [
+            ...absolute.gates,
+            { name: 'max-regression', limit: limits.maxRegressionPct, value: null, passed: false },
+        ],
+        message: `Check failed: the throughput comparison cannot be made: ${reasons.join('; ')}` +
+            failedPhrases(absolute.gates, limits.durationSec),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/check/absolute.ts
+/**
+ * The absolute check (one continuous run against `min-requests`) and what every check shares: the
+ * hooks, the readiness wait, the load's options.
+ */
+
+
+
+
+
+
+/**
+ * The absolute check: one continuous run, counted in samples of `durationSec / rounds` seconds (or
+ * of `sampleSec` when given, to match a saved baseline).
+ */
+async function runAbsolute(settings, hooks = {}, sampleSec = settings.durationSec / settings.rounds) {
+    const notReadyDecision = await waitFor(settings, hooks);
+    if (notReadyDecision) {
+        return {
+            kind: 'absolute',
+            result: emptyResult(hooks.signal?.aborted),
+            decision: notReadyDecision,
+            loadStarted: false,
+            samples: { sampleSec, rps: [] },
+        };
+    }
+    hooks.onLoadStart?.();
+    const result = await withBusyPoll(settings, hooks.signal, (busyPoll, pool) => runLoad({
+        ...loadOptions(settings, hooks.signal),
+        busyPoll,
+        pool,
+        // The backstop of a run on its own connections, also when the trial opened them.
+        cutOff: true,
+        warmupMs: settings.warmupSec * 1000,
+        durationMs: settings.durationSec * 1000,
+        sampleMs: sampleSec * 1000,
+        counter: hooks.counter,
+    }));
+    const decision = result.aborted
+        ? cancelledAfter(settings, hooks, result.requests, result.windowMs / 1000)
+        : judge(settings, result);
+    const rps = result.aborted ? [] : result.sampleCounts.map((count) => count / sampleSec);
+    return { kind: 'absolute', result, decision, loadStarted: true, samples: { sampleSec, rps } };
+}
+/**
+ * Runs `load` with the busy-poll mode of the settings. With `busy-poll: auto` at 1 connection it
+ * first runs the trial (src/check/busy-poll.ts) on connections that `load` then uses, and records
+ * the trial in the result; otherwise `load` opens its own (`pool` undefined).
+ */
+async function withBusyPoll(settings, signal, load) {
+    if (settings.busyPoll !== 'trial')
+        return load(settings.busyPoll, undefined);
+    const pool = openPool(settings);
+    try {
+        const outcome = await runBusyPollTrial(loadOptions(settings, signal), pool);
+        // Stopped during the trial: the pool was cancelled with it, and nothing was measured.
+        const result = signal?.aborted ? emptyResult(true) : await load(outcome.trial.chosen, pool);
+        await recordTrial(result, outcome);
+        return result;
+    }
+    finally {
+        await pool.close();
+    }
+}
+/** What a load needs from the settings, but the window (and busy-poll's `'trial'`, as false). */
+function loadOptions(settings, signal) {
+    return {
+        origin: origin(settings),
+        routes: settings.routes,
+        tls: settings.tls,
+        http2: settings.http2,
+        connections: settings.connections,
+        pipelining: settings.pipelining,
+        busyPoll: settings.busyPoll === true,
+        timeoutMs: settings.timeoutSec * 1000,
+        expectedStatus: settings.expectedStatus,
+        rate: settings.rate ?? undefined,
+        signal,
+    };
+}
+/** Connections to the settings' target, kept open across a comparison's slices. */
+function openPool(settings) {
+    const { connections, pipelining, timeoutSec, tls, http2 } = settings;
+    return new LoadPool({
+        origin: origin(settings),
+        connections,
+        pipelining,
+        timeoutMs: timeoutSec * 1000,
+        tls,
+        http2,
+    });
+}
+function cancelledAfter(settings, hooks, requests, elapsedSec) {
+    const signal = hooks.stoppedBy?.() || 'abort';
+    return cancelled({ durationSec: settings.durationSec, requests, signal, elapsedSec });
+}
+/** Waits for the target when `wait-timeout` asks to; a decision when it never answered. */
+async function waitFor(settings, hooks) {
+    if (settings.waitTimeoutSec <= 0)
+        return null;
+    // The probe is a GET of the first route (any status will do): it must not create what a POST
+    // would, and a route's own headers (a token) may be what lets it through.
+    const [first] = settings.routes;
+    const ready = await waitUntilReady({
+        origin: origin(settings),
+        path: first.path,
+        headers: first.headers.filter(([name]) => name.toLowerCase() !== 'content-type'),
+        tls: settings.tls,
+        http2: settings.http2,
+        signal: hooks.signal,
+        waitMs: settings.waitTimeoutSec * 1000,
+        probeTimeoutMs: settings.timeoutSec * 1000,
+    });
+    if (ready.ready) {
+        if (ready.attempts > 1)
+            hooks.onReady?.(ready);
+        return null;
+    }
+    if (hooks.signal?.aborted)
+        return cancelledAfter(settings, hooks, 0, 0);
+    return notReady({
+        url: targetUrl(settings),
+        waitTimeoutSec: settings.waitTimeoutSec,
+        lastError: ready.lastError,
+        certificate: ready.certificate === true,
+        lastErrorCode: ready.lastErrorCode,
+        caFile: settings.tls.ca !== null,
+        hint: ready.hint,
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/check/comparison.ts
 /**
  * Head vs baseline: `paired` against a second service in this run (slices alternate between the
@@ -74416,6 +74322,104 @@ function combine(runs, latency, warmups = [], routes = []) {
     const single = runs.find((r) => r.routes.length === 1)?.routes[0].name;
     total.routes = routes.length > 0 ? routes : single ? [routeFromTotals(single, total)] : [];
     return total;
+}
+
+;// CONCATENATED MODULE: ./src/config/secrets.ts
+/** Credential headers by their whole name, lower case. */
+const CREDENTIAL_NAMES = new Set([
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'x-api-key',
+]);
+/** Credential headers by a part of their name, lower case. */
+const CREDENTIAL_PARTS = [
+    'token',
+    'secret',
+    'key',
+    'auth',
+    'session',
+    'password',
+];
+/** True for a header whose value is a credential by its name, e.g. `X-Auth-Token`. */
+function isCredentialHeader(name) {
+    const lower = name.toLowerCase();
+    return CREDENTIAL_NAMES.has(lower) || CREDENTIAL_PARTS.some((part) => lower.includes(part));
+}
+/**
+ * The values to register as secrets: of every route of both sides (a targets file has headers of
+ * its own), those of credential headers and of the `secret-headers` input's names. Empty values
+ * are left out (masking '' means nothing).
+ */
+function secretValues(settings) {
+    const secretNames = new Set(settings.secretHeaders);
+    const routes = [...settings.routes, ...(settings.baseline?.routes ?? [])];
+    const values = new Set();
+    for (const route of routes) {
+        for (const [name, value] of route.headers) {
+            if (value !== '' && (secretNames.has(name.toLowerCase()) || isCredentialHeader(name))) {
+                values.add(value);
+            }
+        }
+    }
+    if (settings.githubToken !== '')
+        values.add(settings.githubToken);
+    return [...values];
+}
+
+;// CONCATENATED MODULE: ./src/config/written-files.ts
+/** Checks the paths of the files a run writes, before any connection is made. */
+
+
+
+/** The runner's own files; a report written over one of them would break the job. */
+const RUNNER_FILES = [
+    'GITHUB_OUTPUT',
+    'GITHUB_STEP_SUMMARY',
+    'GITHUB_ENV',
+    'GITHUB_PATH',
+    'GITHUB_STATE',
+];
+/**
+ * Refuses a `report-file`, `benchmark-file` or `benchmark-latency-file` that is one of the runner's
+ * own files (whose contents it would replace) or another of the three. Throws an `InputError` naming the input.
+ */
+function checkWrittenFiles(settings, env = process.env) {
+    const files = [
+        ['report-file', settings.reportFile],
+        ['benchmark-file', settings.benchmarkFile],
+        ['benchmark-latency-file', settings.benchmarkLatencyFile ?? ''],
+    ];
+    for (const [input, path] of files) {
+        if (path === '')
+            continue;
+        const clash = RUNNER_FILES.find((name) => env[name] && samePath(path, env[name]));
+        if (clash) {
+            throw new InputError(input, `Invalid ${input} '${path}': it is the runner's ${clash} file, which writing the report ` +
+                `there would replace; expected a file of its own, e.g. \${{ runner.temp }}/http-load-check.json`);
+        }
+    }
+    // Each file of its own: a later one would replace an earlier one's contents.
+    for (let i = 1; i < files.length; i++) {
+        const [input, path] = files[i];
+        const twin = files.slice(0, i).find(([, other]) => path && other && samePath(path, other));
+        if (twin) {
+            throw new InputError(input, `Invalid ${input} '${path}': it is the same file as ${twin[0]}; expected a file of its own`);
+        }
+    }
+}
+/** The same file: the same absolute path, or (when both exist) the same file behind links. */
+function samePath(a, b) {
+    if ((0,external_node_path_.resolve)(a) === (0,external_node_path_.resolve)(b))
+        return true;
+    try {
+        // One file behind both names, through symbolic or hard links.
+        const [x, y] = [(0,external_node_fs_namespaceObject.statSync)(a), (0,external_node_fs_namespaceObject.statSync)(b)];
+        return x.dev === y.dev && x.ino === y.ino;
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/check/run.ts
@@ -74961,13 +74965,13 @@ const MAX_MARKER_PART = 100;
 /**
  * The hidden first line that finds this step's comment again on the next run: one comment per
  * workflow, job and step. Each part is percent-encoded where it could end the HTML comment or
- * blur the parts' limits (`%`, `-`, `<`, `>`, `/`, spaces and controls), so different names never
+ * blur the parts' limits (`%`, `-`, `<`, `>`, `/`, `~`, spaces, controls), so different names never
  * give the same marker.
  */
 function commentMarker(key) {
     const part = (text) => {
         // eslint-disable-next-line no-control-regex -- controls are what must not stay
-        const encoded = text.replace(/[%\-<>/\s\u0000-\u001f\u007f]/gu, (c) => encodeURIComponent(c).replace(/-/g, '%2D'));
+        const encoded = text.replace(/[%\-<>/~\s\u0000-\u001f\u007f]/gu, (c) => encodeURIComponent(c).replace(/-/g, '%2D').replace(/~/g, '%7E'));
         if (encoded.length <= MAX_MARKER_PART)
             return encoded;
         const hash = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
@@ -74980,9 +74984,14 @@ function commentMarker(key) {
  * what is posted through the API, and a query may hold a key.
  */
 function publicUrl(settings) {
-    const url = targetUrl(settings);
-    const query = url.indexOf('?');
-    return query < 0 ? url : `${url.slice(0, query)}?…`;
+    return withoutQueries(targetUrl(settings));
+}
+/**
+ * `text` with the query of every URL or path in it cut to `?…`: messages and warnings quote the
+ * target (`Target http://127.0.0.1:8080/a?key=... did not answer`) and routes by their path.
+ */
+function withoutQueries(text) {
+    return text.replace(/(\/[^\s?]*)\?[^\s)\]`'",;]+/g, '$1?…');
 }
 /** The comment: marker, verdict, figures, gates, change, warnings, link to the run. */
 function commentMarkdown(settings, check, warnings, key, runUrl) {
@@ -74991,7 +75000,7 @@ function commentMarkdown(settings, check, warnings, key, runUrl) {
         commentMarker(key),
         `### ${OUTCOME_TEXT[decision.outcome]}: HTTP load check of ${codeSpan(publicUrl(settings), 500, false)}`,
         '',
-        escapeText(decision.message, 2000),
+        escapeText(withoutQueries(decision.message), 2000),
         '',
     ];
     if (check.loadStarted) {
@@ -75018,7 +75027,7 @@ function commentMarkdown(settings, check, warnings, key, runUrl) {
         }
     }
     for (const { text } of warnings.slice(0, MAX_WARNINGS)) {
-        lines.push('> [!WARNING]', `> ${escapeText(text, 1000)}`, '');
+        lines.push('> [!WARNING]', `> ${escapeText(withoutQueries(text), 1000)}`, '');
     }
     if (warnings.length > MAX_WARNINGS) {
         lines.push(`${warnings.length - MAX_WARNINGS} more warnings in the job summary.`, '');
@@ -75206,12 +75215,15 @@ const MAX_QUOTED = 300;
 function failureOf(error) {
     const { status, response, message } = error;
     const text = String(message ?? error).slice(0, MAX_QUOTED);
+    // Ours (e.g. too many comments to search): the message says it all.
+    if (typeof status !== 'number')
+        return text;
     // Octokit gives a request that got no answer (refused, reset, timed out) the status 500 and no
     // response.
-    if (typeof status !== 'number' || response === undefined)
+    if (response === undefined)
         return `no answer from GitHub (${text})`;
     const limited = response.headers?.['x-ratelimit-remaining'] === '0' || /rate limit/i.test(text);
-    if ((status === 403 || status === 429) && limited)
+    if (status === 429 || (status === 403 && limited))
         return `GitHub's rate limit (${status}: ${text}); the next run posts it`;
     if (status === 403)
         return (`GitHub refused the token (403: ${text}). Give the job \`permissions: pull-requests: write\`; ` +
@@ -75230,6 +75242,7 @@ function failureOf(error) {
  * cancelled, and a bug of ours. A file that cannot be written is a warning naming it; the decision
  * stands.
  */
+
 
 
 
@@ -75281,8 +75294,11 @@ async function runSession(options) {
     let midLine = false;
     let check;
     const counter = { requests: 0, windowStartedAt: null };
-    // A comparison with a service measures each side for `duration`, one after the other.
-    const loadSec = settings.durationSec * (settings.baseline ? 2 : 1);
+    // A comparison with a service measures each side for `duration`, in turns, after both warm up.
+    const paired = settings.baseline !== null;
+    const loadSec = paired
+        ? 2 * (settings.durationSec + Math.max(settings.warmupSec, COMPARISON_WARMUP_MS / 1000))
+        : settings.durationSec + settings.warmupSec;
     const progress = options.progress ??
         (loadSec >= PROGRESS_FROM_SEC
             ? { everyMs: PROGRESS_EVERY_MS, show: (p) => sink.info(progressLogLine(p)) }
@@ -75304,7 +75320,9 @@ async function runSession(options) {
                 }
                 if (progress) {
                     const now = options.now ?? (() => performance.now());
-                    stopProgress = showProgress(progress.show, counter, progress.everyMs, now);
+                    // The head runs half the time of a comparison: its rate while it runs is twice its share.
+                    const share = paired ? 2 : 1;
+                    stopProgress = showProgress(progress.show, counter, progress.everyMs, now, share);
                 }
             },
             counter,
@@ -75378,16 +75396,16 @@ async function comment(settings, check, warnings, options, env) {
  * rate is over the last interval, or over the counted part of it: the first counted window opens
  * after the busy-poll trial and the warm-up.
  */
-function showProgress(progress, counter, everyMs, now) {
+function showProgress(progress, counter, everyMs, now, timeShare) {
     const start = now();
     let last = { at: start, requests: 0 };
     const timer = setInterval(() => {
         const at = now();
         const { requests, windowStartedAt } = counter;
         const from = windowStartedAt === null ? at : Math.max(last.at, windowStartedAt);
-        const rps = ((requests - last.requests) * 1000) / Math.max(1, at - from);
+        const rps = (timeShare * (requests - last.requests) * 1000) / Math.max(1, at - from);
         last = { at, requests };
-        progress({ elapsedMs: at - start, requests, rps });
+        progress({ elapsedMs: at - start, requests, rps, warmingUp: windowStartedAt === null });
     }, everyMs);
     return () => clearInterval(timer);
 }

@@ -439,7 +439,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'off',
     type: { kind: 'choice', values: ['off', 'always', 'on-failure'] },
     description:
-      "Post the result on the pull request as one comment, updated on every later run of the same workflow, job and step: always, only when the check fails (on-failure), or never (off). Needs pull-requests: write in the job's permissions; outside pull_request and pull_request_target events it is skipped with a notice, and a refused comment (403, e.g. from a fork) is a warning.",
+      "Post the result on the pull request as one comment, updated on every later run of the same workflow, job and step: always, created only when the check fails (on-failure; once there, later runs update it, a pass included), or never (off). Needs pull-requests: write in the job's permissions; outside pull_request and pull_request_target events it is skipped with a notice, and a refused comment (403, e.g. from a fork) is a warning.",
     summary: 'Post the result as a sticky PR comment: off, always or on-failure',
   },
   {
@@ -599,7 +599,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
   {
     name: 'detectable-regression',
     description:
-      "In a comparison: the smallest slowdown, in percent, that this run would have called a regression with 95% probability, from the spread of its own slices (a noisier run states a larger one); '' when no interval could be computed.",
+      "In a comparison: the smallest slowdown, in percent, that this run would have called a regression about 95% of the time, from the spread of its own slices (a noisier run states a larger one; for a baseline-file, the noise between runs comes on top); '' when no interval could be computed.",
     summary: 'Comparison: the smallest slowdown it could catch, %.',
     comparisonOnly: true,
   },

@@ -28,14 +28,14 @@ const MAX_MARKER_PART = 100;
 /**
  * The hidden first line that finds this step's comment again on the next run: one comment per
  * workflow, job and step. Each part is percent-encoded where it could end the HTML comment or
- * blur the parts' limits (`%`, `-`, `<`, `>`, `/`, spaces and controls), so different names never
+ * blur the parts' limits (`%`, `-`, `<`, `>`, `/`, `~`, spaces, controls), so different names never
  * give the same marker.
  */
 export function commentMarker(key: CommentKey): string {
   const part = (text: string) => {
     // eslint-disable-next-line no-control-regex -- controls are what must not stay
-    const encoded = text.replace(/[%\-<>/\s\u0000-\u001f\u007f]/gu, (c) =>
-      encodeURIComponent(c).replace(/-/g, '%2D'),
+    const encoded = text.replace(/[%\-<>/~\s\u0000-\u001f\u007f]/gu, (c) =>
+      encodeURIComponent(c).replace(/-/g, '%2D').replace(/~/g, '%7E'),
     );
     if (encoded.length <= MAX_MARKER_PART) return encoded;
     const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
@@ -49,9 +49,15 @@ export function commentMarker(key: CommentKey): string {
  * what is posted through the API, and a query may hold a key.
  */
 function publicUrl(settings: Settings): string {
-  const url = targetUrl(settings);
-  const query = url.indexOf('?');
-  return query < 0 ? url : `${url.slice(0, query)}?…`;
+  return withoutQueries(targetUrl(settings));
+}
+
+/**
+ * `text` with the query of every URL or path in it cut to `?…`: messages and warnings quote the
+ * target (`Target http://127.0.0.1:8080/a?key=... did not answer`) and routes by their path.
+ */
+function withoutQueries(text: string): string {
+  return text.replace(/(\/[^\s?]*)\?[^\s)\]`'",;]+/g, '$1?…');
 }
 
 /** The comment: marker, verdict, figures, gates, change, warnings, link to the run. */
@@ -67,7 +73,7 @@ export function commentMarkdown(
     commentMarker(key),
     `### ${OUTCOME_TEXT[decision.outcome]}: HTTP load check of ${codeSpan(publicUrl(settings), 500, false)}`,
     '',
-    escapeText(decision.message, 2000),
+    escapeText(withoutQueries(decision.message), 2000),
     '',
   ];
   if (check.loadStarted) {
@@ -112,7 +118,7 @@ export function commentMarkdown(
     }
   }
   for (const { text } of warnings.slice(0, MAX_WARNINGS)) {
-    lines.push('> [!WARNING]', `> ${escapeText(text, 1000)}`, '');
+    lines.push('> [!WARNING]', `> ${escapeText(withoutQueries(text), 1000)}`, '');
   }
   if (warnings.length > MAX_WARNINGS) {
     lines.push(`${warnings.length - MAX_WARNINGS} more warnings in the job summary.`, '');

@@ -37,19 +37,24 @@ export interface Progress {
   requests: number;
   /** Counted requests per second since the last progress. */
   rps: number;
+  /** No counted window has opened yet (the busy-poll trial, the warm-up). */
+  warmingUp: boolean;
 }
 
 /** On a terminal, the running line with the time and the current rate (the final line overwrites it). */
-export function progressLine({ elapsedMs, rps }: Progress): string {
-  return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${formatRate(rps)} req/s`;
+export function progressLine({ elapsedMs, rps, warmingUp }: Progress): string {
+  const rate = warmingUp ? 'warming up' : `${formatRate(rps)} req/s`;
+  return `\r\x1b[K${START_LINE} ${(elapsedMs / 1000).toFixed(1)} s, ${rate}`;
 }
 
 /**
  * In a log, one line of its own: `progress: 10 s, 24690 requests, 2469.0 req/s`. The session logs
  * it before the standard line, never inside it (src/session.ts).
  */
-export function progressLogLine({ elapsedMs, requests, rps }: Progress): string {
-  return `progress: ${Math.round(elapsedMs / 1000)} s, ${requests} requests, ${formatRate(rps)} req/s`;
+export function progressLogLine({ elapsedMs, requests, rps, warmingUp }: Progress): string {
+  const seconds = Math.round(elapsedMs / 1000);
+  if (warmingUp) return `progress: ${seconds} s, warming up`;
+  return `progress: ${seconds} s, ${requests} requests, ${formatRate(rps)} req/s`;
 }
 
 /** `500 req/s asked, 498.2 sent per second`: the open model's rate, asked and achieved. */
@@ -137,9 +142,9 @@ export function comparisonLines(
   return lines;
 }
 
-/** `7.8% or more (with 95% probability)`: a comparison's `detectableRegressionPct`. */
+/** `7.8% or more (about 95% of the time, from its own noise)`: `detectableRegressionPct`. */
 export function detectableText(pct: number): string {
-  return `${pct.toFixed(1)}% or more (with 95% probability)`;
+  return `${pct.toFixed(1)}% or more (about 95% of the time, from its own noise)`;
 }
 
 /** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */

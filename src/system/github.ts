@@ -8,10 +8,10 @@ import { getOctokit } from '@actions/github';
 import type { PostComment } from './pull-request.js';
 
 /**
- * Pages listed at most: a pull request with more comments than this gets a new comment rather
- * than a search without end.
+ * Pages listed at most. Past them the step's comment is not looked for further, and none is
+ * created (a new one on every run would be worse): the warning says so.
  */
-const MAX_PAGES = 50;
+export const MAX_PAGES = 50;
 
 /**
  * Who may have written the step's earlier comment: the token's bot (`github-actions[bot]` for
@@ -51,6 +51,12 @@ export const postComment: PostComment = async (target, token, marker, body, opti
           (comment.user?.type === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.author_association)),
       )?.id ?? null;
     if (!/rel="next"/.test(headers.link ?? '')) break;
+    if (page === MAX_PAGES && existing === null) {
+      throw new Error(
+        `the pull request has more than ${MAX_PAGES * 100} comments; the step's comment was not ` +
+          'looked for beyond them, and no new one was posted',
+      );
+    }
   }
   if (existing !== null) {
     try {

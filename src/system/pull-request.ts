@@ -120,12 +120,13 @@ export function failureOf(error: unknown): string {
     message?: unknown;
   };
   const text = String(message ?? error).slice(0, MAX_QUOTED);
+  // Ours (e.g. too many comments to search): the message says it all.
+  if (typeof status !== 'number') return text;
   // Octokit gives a request that got no answer (refused, reset, timed out) the status 500 and no
   // response.
-  if (typeof status !== 'number' || response === undefined)
-    return `no answer from GitHub (${text})`;
+  if (response === undefined) return `no answer from GitHub (${text})`;
   const limited = response.headers?.['x-ratelimit-remaining'] === '0' || /rate limit/i.test(text);
-  if ((status === 403 || status === 429) && limited)
+  if (status === 429 || (status === 403 && limited))
     return `GitHub's rate limit (${status}: ${text}); the next run posts it`;
   if (status === 403)
     return (
