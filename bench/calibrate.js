@@ -42,7 +42,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { has, median, runBundle, startCalibrationServer, wilson, zeroUpper } from './lib.js';
@@ -405,7 +405,7 @@ async function report(meta) {
   const lines = [
     `# Calibration of the head-vs-baseline gate${CONDITION === 'noise' ? ': beside a noisy neighbour' : ''}`,
     '',
-    'Written by `npm run calibrate` (bench/calibrate.js) from the raw trials in its `--log` file (default `bench/out/calibration-trials.jsonl`, not in git).',
+    `Written by \`npm run calibrate\` (bench/calibrate.js) from the raw trials in its \`--log\` file (here \`${relative(root, args.log)}\`, not in git).`,
     '',
     `- ${meta}`,
     ...(args.note ? [`- ${args.note}`] : []),
