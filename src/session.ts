@@ -61,9 +61,9 @@ export interface Sink {
 type PassedHooks = Pick<CheckHooks, 'signal' | 'stoppedBy'>;
 
 /**
- * Loads of this length or longer (`duration`, twice it in a comparison with a service) log a
- * progress line this often: a silent minute looks hung. Those lines come before the standard
- * line, whose two pieces are then written together at the end.
+ * Loads of this length or longer (`duration` and the warm-up; both sides' in a comparison with a
+ * service) log a progress line this often: a silent minute looks hung. Those lines come before
+ * the standard line, whose two pieces are then written together at the end.
  */
 export const PROGRESS_FROM_SEC = 10;
 export const PROGRESS_EVERY_MS = 5000;
@@ -85,8 +85,6 @@ export interface SessionOptions extends PassedHooks {
   progress?: { everyMs: number; show(progress: Progress): void };
   /** Posts the pull-request comment (the action's, src/system/github.ts); none: never posted. */
   postComment?: PostComment;
-  /** Monotonic clock in ms, for progress: the load's own (`performance.now`, the default). */
-  now?: () => number;
 }
 
 export type SessionEnd =
@@ -115,9 +113,6 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   }
   for (const value of secretValues(settings)) sink.secret(value);
 
-  // `http test running...` waits for its count on the same line; anything else printed meanwhile
-  // (a crash) first ends that line, or the runner would not see a workflow command in it.
-  let midLine = false;
   let check: Check;
   const counter: CheckHooks['counter'] = { requests: 0, windowStartedAt: null };
   // A comparison with a service measures each side for `duration`, in turns, after both warm up.
@@ -133,6 +128,8 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   // Progress lines would land inside `http test running...`: it then waits for its count.
   const deferStart = progress !== null && options.progress === undefined;
   let stopProgress = () => {};
+  // `http test running...` waits for its count on the same line; anything else printed meanwhile
+  // (a crash) first ends that line, or the runner would not see a workflow command in it.
   let loadBegan = false;
   try {
     const hooks: CheckHooks = {
@@ -141,16 +138,9 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
       onReady: (ready) => sink.info(readyLine(ready)),
       onLoadStart: () => {
         loadBegan = true;
-        if (!deferStart) {
-          sink.write(startLine());
-          midLine = true;
-        }
-        if (progress) {
-          const now = options.now ?? (() => performance.now());
-          // The head runs half the time of a comparison: its rate while it runs is twice its share.
-          const share = paired ? 2 : 1;
-          stopProgress = showProgress(progress.show, counter, progress.everyMs, now, share);
-        }
+        if (!deferStart) sink.write(startLine());
+        // The head runs half the time of a comparison: its rate while it runs is twice its share.
+        if (progress) stopProgress = showProgress(progress, counter, paired ? 2 : 1);
       },
       counter,
     };
@@ -170,10 +160,10 @@ export async function runSession(options: SessionOptions): Promise<SessionEnd> {
   if (check.loadStarted) {
     if (deferStart) sink.write(startLine());
     sink.write(finalLine(check.result.requests));
-  } else if (deferStart && loadBegan) {
-    // A bug of ours ended the load: the start line still says it began, as without progress.
-    sink.write(`${startLine()}\n`);
-  } else if (midLine) sink.write('\n');
+  } else if (loadBegan) {
+    // A bug of ours ended the load: the start line says it began (written now when deferred).
+    sink.write(deferStart ? `${startLine()}\n` : '\n');
+  }
   return publish(settings, check, options, env);
 }
 
@@ -218,26 +208,25 @@ async function comment(
 }
 
 /**
- * Calls `progress` every `everyMs` from now with the count so far; returns what stops it. The
- * rate is over the last interval, or over the counted part of it: the first counted window opens
- * after the busy-poll trial and the warm-up.
+ * Shows the count so far every `everyMs` from now; returns what stops it. The rate is over the
+ * last interval, or over the counted part of it: the first counted window opens after the
+ * busy-poll trial and the warm-up. The clock is the load's (`performance.now`), as
+ * `windowStartedAt` is.
  */
 function showProgress(
-  progress: (p: Progress) => void,
+  { everyMs, show }: NonNullable<SessionOptions['progress']>,
   counter: NonNullable<CheckHooks['counter']>,
-  everyMs: number,
-  now: () => number,
   timeShare: number,
 ): () => void {
-  const start = now();
+  const start = performance.now();
   let last = { at: start, requests: 0 };
   const timer = setInterval(() => {
-    const at = now();
+    const at = performance.now();
     const { requests, windowStartedAt } = counter;
     const from = windowStartedAt === null ? at : Math.max(last.at, windowStartedAt);
     const rps = (timeShare * (requests - last.requests) * 1000) / Math.max(1, at - from);
     last = { at, requests };
-    progress({ elapsedMs: at - start, requests, rps, warmingUp: windowStartedAt === null });
+    show({ elapsedMs: at - start, requests, rps, warmingUp: windowStartedAt === null });
   }, everyMs);
   return () => clearInterval(timer);
 }

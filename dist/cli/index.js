@@ -75261,9 +75261,9 @@ function failureOf(error) {
 
 
 /**
- * Loads of this length or longer (`duration`, twice it in a comparison with a service) log a
- * progress line this often: a silent minute looks hung. Those lines come before the standard
- * line, whose two pieces are then written together at the end.
+ * Loads of this length or longer (`duration` and the warm-up; both sides' in a comparison with a
+ * service) log a progress line this often: a silent minute looks hung. Those lines come before
+ * the standard line, whose two pieces are then written together at the end.
  */
 const PROGRESS_FROM_SEC = 10;
 const PROGRESS_EVERY_MS = 5000;
@@ -75289,9 +75289,6 @@ async function runSession(options) {
     }
     for (const value of secretValues(settings))
         sink.secret(value);
-    // `http test running...` waits for its count on the same line; anything else printed meanwhile
-    // (a crash) first ends that line, or the runner would not see a workflow command in it.
-    let midLine = false;
     let check;
     const counter = { requests: 0, windowStartedAt: null };
     // A comparison with a service measures each side for `duration`, in turns, after both warm up.
@@ -75306,6 +75303,8 @@ async function runSession(options) {
     // Progress lines would land inside `http test running...`: it then waits for its count.
     const deferStart = progress !== null && options.progress === undefined;
     let stopProgress = () => { };
+    // `http test running...` waits for its count on the same line; anything else printed meanwhile
+    // (a crash) first ends that line, or the runner would not see a workflow command in it.
     let loadBegan = false;
     try {
         const hooks = {
@@ -75314,16 +75313,11 @@ async function runSession(options) {
             onReady: (ready) => sink.info(readyLine(ready)),
             onLoadStart: () => {
                 loadBegan = true;
-                if (!deferStart) {
+                if (!deferStart)
                     sink.write(startLine());
-                    midLine = true;
-                }
-                if (progress) {
-                    const now = options.now ?? (() => performance.now());
-                    // The head runs half the time of a comparison: its rate while it runs is twice its share.
-                    const share = paired ? 2 : 1;
-                    stopProgress = showProgress(progress.show, counter, progress.everyMs, now, share);
-                }
+                // The head runs half the time of a comparison: its rate while it runs is twice its share.
+                if (progress)
+                    stopProgress = showProgress(progress, counter, paired ? 2 : 1);
             },
             counter,
         };
@@ -75347,12 +75341,10 @@ async function runSession(options) {
             sink.write(startLine());
         sink.write(finalLine(check.result.requests));
     }
-    else if (deferStart && loadBegan) {
-        // A bug of ours ended the load: the start line still says it began, as without progress.
-        sink.write(`${startLine()}\n`);
+    else if (loadBegan) {
+        // A bug of ours ended the load: the start line says it began (written now when deferred).
+        sink.write(deferStart ? `${startLine()}\n` : '\n');
     }
-    else if (midLine)
-        sink.write('\n');
     return publish(settings, check, options, env);
 }
 /**
@@ -75392,20 +75384,21 @@ async function comment(settings, check, warnings, options, env) {
     }
 }
 /**
- * Calls `progress` every `everyMs` from now with the count so far; returns what stops it. The
- * rate is over the last interval, or over the counted part of it: the first counted window opens
- * after the busy-poll trial and the warm-up.
+ * Shows the count so far every `everyMs` from now; returns what stops it. The rate is over the
+ * last interval, or over the counted part of it: the first counted window opens after the
+ * busy-poll trial and the warm-up. The clock is the load's (`performance.now`), as
+ * `windowStartedAt` is.
  */
-function showProgress(progress, counter, everyMs, now, timeShare) {
-    const start = now();
+function showProgress({ everyMs, show }, counter, timeShare) {
+    const start = performance.now();
     let last = { at: start, requests: 0 };
     const timer = setInterval(() => {
-        const at = now();
+        const at = performance.now();
         const { requests, windowStartedAt } = counter;
         const from = windowStartedAt === null ? at : Math.max(last.at, windowStartedAt);
         const rps = (timeShare * (requests - last.requests) * 1000) / Math.max(1, at - from);
         last = { at, requests };
-        progress({ elapsedMs: at - start, requests, rps, warmingUp: windowStartedAt === null });
+        show({ elapsedMs: at - start, requests, rps, warmingUp: windowStartedAt === null });
     }, everyMs);
     return () => clearInterval(timer);
 }
