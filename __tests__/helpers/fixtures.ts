@@ -79,6 +79,7 @@ export const shift: Shift = {
   test: 'signed-rank',
   headSlices: 4,
   baselineSlices: 4,
+  betweenRunSpreadPct: 0,
 };
 
 /** A signed-rank shift over 10 pairs at 99% with this interval (the estimate in the middle). */
@@ -97,6 +98,7 @@ export function shiftOf(
     test: 'signed-rank',
     headSlices: 10,
     baselineSlices: 10,
+    betweenRunSpreadPct: 0,
   };
 }
 
@@ -144,14 +146,19 @@ export function comparisonCheck(
   const rates = (side: Slice['side']) => slices.filter((s) => s.side === side).map((s) => s.rps);
   const head = absoluteCheck(settings);
   const from = kind === 'saved' ? { kind, saved: savedReport } : { kind };
+  // A saved baseline's interval is two-sample and widened for the spread between runs.
+  const own =
+    kind === 'saved'
+      ? { ...shift, test: 'mann-whitney' as const, betweenRunSpreadPct: 2.5 }
+      : shift;
   return {
     ...head,
-    decision: comparisonDecision(shift, 'slower', settings, head.decision),
+    decision: comparisonDecision(own, 'slower', settings, head.decision),
     ...from,
     baseline: { ...result, requests: 13000 },
     slices,
     noise: { head: sliceNoise(rates('head')), baseline: sliceNoise(rates('baseline')) },
-    shift,
+    shift: own,
     verdict: 'slower',
     detectableRegressionPct: 7.6,
     samples: { sampleSec: 0.5, rps: rates('head') },

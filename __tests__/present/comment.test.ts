@@ -77,10 +77,14 @@ describe('the comment', () => {
       paired,
       /Change of head vs baseline: \*\*-7\.5%\*\*, 95% interval -10\.0% to -5\.0%; verdict \*\*slower\*\*/,
     );
-    assert.doesNotMatch(paired, /saved by an earlier run/);
+    assert.doesNotMatch(paired, /spread between/);
+    assert.match(paired, /The interval accounts for the noise within this run/);
     assert.doesNotMatch(paired, /\[the run\]/);
     const saved = commentMarkdown(settings, comparisonCheck(settings, 'saved'), [], KEY, null);
     assert.match(saved, /The baseline is a report saved by an earlier run/);
+    assert.match(saved, /differ by 2\.5% typically/);
+    assert.match(saved, /read the verdict as a hint/);
+    assert.match(saved, /from both runs' noise and the spread between runs on one machine/);
   });
 
   it('lists three warnings and counts the rest', () => {

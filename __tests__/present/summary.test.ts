@@ -19,7 +19,7 @@ import {
 } from '../../src/present/summary.js';
 import { warningsOf } from '../../src/present/warnings.js';
 import { verdictOf } from '../../src/check/judge.js';
-import { compareRates } from '../../src/stats/compare.js';
+import { compareRates, widenForBetweenRuns } from '../../src/stats/compare.js';
 import { sliceNoise } from '../../src/stats/noise.js';
 import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../helpers/fixtures.js';
 
@@ -198,10 +198,13 @@ describe('comparison summary', () => {
       baseline: sliceNoise(baseline.map((s) => s.rps)),
     };
     for (const i of noiseBySide.head.outliers) slices[i] = { ...slices[i], outlier: true };
-    const shift = compareRates(
-      head.map((s) => s.rps),
-      baseline.map((s) => s.rps),
-      0.99,
+    const shift = widenForBetweenRuns(
+      compareRates(
+        head.map((s) => s.rps),
+        baseline.map((s) => s.rps),
+        0.99,
+      ),
+      2.5,
     );
     const check: ComparisonCheck = comparisonCheck(settings, 'saved', {
       baseline: result,
@@ -221,13 +224,17 @@ describe('comparison summary', () => {
     assert.match(md, /^\| Slices hit by a burst \(outliers\) \| none \| #4 \(600\.0\) \|$/m);
     assert.match(md, /^\| Errors \| 2 \(ECONNRESET: 2\) \| 2 \(ECONNRESET: 2\) \|$/m);
     assert.match(md, /^\| Timeouts \| 1 \| 1 \|$/m);
-    assert.match(md, /> \[!NOTE\]\n> The baseline is a saved report from an earlier run/);
+    assert.match(
+      md,
+      /> \[!NOTE\]\n> The baseline is a report saved by an earlier run\. The interval accounts for both runs' own noise and for the spread between two runs on one machine minutes apart \(their req\/s differ by 2\.5% typically, as calibrated\)\. It does not account for a different runner/,
+    );
+    assert.match(md, /from both runs' noise and the spread between runs on one machine\)\*\*/);
+    assert.match(md, /Mann-Whitney interval widened for the spread between runs, 5 \+ 5 samples\)/);
     assert.match(
       md,
       /> \[!WARNING\]\n> The saved baseline \(main\.json\) was measured with connections 1; this run uses connections 4/,
     );
     assert.match(md, /Verdict: \*\*regression\*\*/);
-    assert.match(md, /Mann-Whitney interval, 5 \+ 5 samples\)/);
     assert.match(md, /```mermaid\nxychart-beta\n/);
     assert.match(md, /^ {2}line \[900, 910, 905, 600, 902\]$/m);
     assert.match(md, /^ {2}line \[1000, 1004, 998, 1001, 999\]$/m);
@@ -253,6 +260,10 @@ describe('comparison summary', () => {
       /^Change of head vs baseline: \*\*-7\.5%\*\*, 95% interval -10\.0% to -5\.0% \(Hodges-Lehmann estimate over 4 adjacent head\/baseline slice pairs, exact Wilcoxon signed-rank interval\)\. Verdict: \*\*slower\*\* \(a regression only when the whole interval lies below -5%\)\.$/m,
     );
     assert.doesNotMatch(md, /\[!NOTE\]|\[!WARNING\]/);
+    assert.match(
+      md,
+      /^The interval accounts for the noise within this run: head and baseline ran/m,
+    );
   });
 
   it('has no interval and no chart when a side has no slice', () => {

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  noiseAccountedFor,
   comparisonLines,
   detailLines,
   finalLine,
@@ -104,6 +105,29 @@ describe('comparison lines', () => {
     assert.deepEqual(comparisonLines({ kind: 'saved', baseline, ...none }), [
       'saved baseline: 10000 requests, 2000.0 req/s',
     ]);
+  });
+
+  it("count a saved baseline's spread between runs in what the run could catch, and say which noise the interval covers", () => {
+    const widened = { ...shift, test: 'mann-whitney', betweenRunSpreadPct: 2.5 } as const;
+    const saved = { kind: 'saved', baseline, shift: widened, verdict: 'slower' } as const;
+    assert.equal(
+      comparisonLines({ ...saved, detectableRegressionPct: 12.04 }).at(-1),
+      "this run could catch slowdowns of 12.0% or more (about 95% of the time, from both runs' noise and the spread between runs on one machine)",
+    );
+    assert.match(
+      noiseAccountedFor(widened),
+      /^The baseline is a report saved by an earlier run\. The interval accounts for both runs' own noise and for the spread between two runs on one machine minutes apart \(their req\/s differ by 2\.5% typically, as calibrated\)\./,
+    );
+    // A spread of 0 (nothing to widen by) is not claimed as calibrated.
+    const unwidened = { ...widened, betweenRunSpreadPct: 0 };
+    assert.match(noiseAccountedFor(unwidened), /own noise, not for the spread between runs\./);
+    assert.doesNotMatch(noiseAccountedFor(unwidened), /calibrated/);
+    assert.match(
+      comparisonLines({ ...saved, shift: unwidened, detectableRegressionPct: 9 }).at(-1) ?? '',
+      /from its own noise\)$/,
+    );
+    assert.match(noiseAccountedFor(widened), /not account for a different runner/);
+    assert.match(noiseAccountedFor(shift), /^The interval accounts for the noise within this run/);
   });
 });
 

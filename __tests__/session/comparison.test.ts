@@ -268,6 +268,11 @@ describe('head vs baseline through the session (two real servers)', () => {
     assert.match(noisy.summary, /This run could catch slowdowns of \*\*\d+\.\d% or more/);
     const reported = doneOf(noisy).report.comparison?.detectableRegressionPct;
     assert.equal(reported?.toFixed(1), noisy.outputs['detectable-regression']);
+    // A same-job comparison is not widened for a spread between runs: both sides ran in this one.
+    const shift = doneOf(noisy).report.comparison?.shift;
+    assert.equal(shift?.betweenRunSpreadPct, 0);
+    assert.equal(shift?.test, 'signed-rank');
+    assert.doesNotMatch(noisy.summary, /spread between/);
   });
 
   it('two identical services pass', async (t) => {

@@ -16,6 +16,12 @@ import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { doneOf, readJson, runInProcess } from '../helpers/session.js';
 import { closedPort, startServer, type TestServer } from '../helpers/servers.js';
+import {
+  BETWEEN_RUN_SPREAD_PCT,
+  compareRates,
+  detectableRegressionPct,
+  widenForBetweenRuns,
+} from '../../src/stats/compare.js';
 
 const schema = readJson(join(import.meta.dirname, '..', '..', 'docs', 'report.schema.json'));
 const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
@@ -222,7 +228,8 @@ describe('baseline-file: a saved report as the baseline', () => {
     assert.equal(run.code, 0, run.stdout);
     assert.match(run.outputs.verdict, /^(unchanged|slower|faster)$/);
     assert.equal(Number(run.outputs['baseline-requests']), readJson(saved).result.requests);
-    assert.match(run.summary, /saved report from an earlier run/);
+    assert.match(run.summary, /spread between two runs on one machine/);
+    assert.match(run.summary, /does not account for a different runner/);
     assert.match(run.summary, /xychart-beta/);
     const report = readJson(run.outputs.report);
     assertValid(report);
@@ -231,6 +238,19 @@ describe('baseline-file: a saved report as the baseline', () => {
     assert.equal(report.comparison.shift.headSlices, 4);
     assert.equal(report.comparison.shift.baselineSlices, 4);
     assert.equal(report.comparison.shift.test, 'mann-whitney');
+    // The interval is the two sets' own, widened by the calibrated spread between runs; the
+    // detectable regression counts that spread too.
+    assert.ok(BETWEEN_RUN_SPREAD_PCT > 0);
+    const own = compareRates(report.samples.rps, readJson(saved).samples.rps, 0.95);
+    const widened = widenForBetweenRuns(own, BETWEEN_RUN_SPREAD_PCT);
+    assert.equal(report.comparison.shift.betweenRunSpreadPct, BETWEEN_RUN_SPREAD_PCT);
+    assert.ok(Math.abs(report.comparison.shift.lowPct - widened.lowPct) < 1e-9);
+    assert.ok(Math.abs(report.comparison.shift.highPct - widened.highPct) < 1e-9);
+    assert.ok(
+      report.comparison.shift.highPct - report.comparison.shift.lowPct > own.highPct - own.lowPct,
+    );
+    assert.equal(report.comparison.detectableRegressionPct, detectableRegressionPct(widened, 50));
+    assert.match(run.stdout, /from both runs' noise and the spread between runs on one machine\)/);
   });
 
   it('a service far slower than the saved run is a regression: the check fails', async (t) => {

@@ -8,11 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
 import {
   comparePairedRates,
   compareRates,
   detectableRegressionPct,
+  widenForBetweenRuns,
   exactCriticalValue,
   signedRankCriticalValue,
   mannWhitneyCounts,
@@ -223,6 +225,7 @@ describe('the smallest regression a comparison could catch', () => {
     test: 'signed-rank' as const,
     headSlices: 10,
     baselineSlices: 10,
+    betweenRunSpreadPct: 0,
   });
 
   it('is max-regression itself for an interval of no width', () => {
@@ -255,5 +258,89 @@ describe('the smallest regression a comparison could catch', () => {
     assert.ok(
       detectableRegressionPct(shiftOf(-2, 2, 0.99), 5) < detectableRegressionPct(shiftOf(-2, 2), 5),
     );
+  });
+});
+
+describe("a saved baseline's interval widened for the spread between runs", () => {
+  const head = [100, 102, 98, 101, 99, 100, 103, 97, 100, 101];
+  const baseline = [101, 99, 100, 102, 98, 100, 100, 99, 101, 100];
+  const logOf = (pct: number) => Math.log1p(pct / 100);
+  // The exact interval's confidence is a little above the one asked: the quantile of the achieved.
+  const zOf = (achieved: number) => normalQuantile(1 - (1 - achieved) / 2, 0, 1);
+
+  it('adds the spread in variance to the half-width, about the middle, at the achieved confidence', () => {
+    const own = compareRates(head, baseline, 0.95);
+    const wide = widenForBetweenRuns(own, 3);
+    const z = zOf(own.achievedConfidence);
+    assert.ok(z > 1.96 && z < 2.2, String(z));
+    const se = (logOf(own.highPct) - logOf(own.lowPct)) / 2 / z;
+    const half = z * Math.sqrt(se ** 2 + Math.log1p(0.03) ** 2);
+    const middle = (logOf(own.lowPct) + logOf(own.highPct)) / 2;
+    assert.ok(Math.abs(logOf(wide.lowPct) - (middle - half)) < 1e-9);
+    assert.ok(Math.abs(logOf(wide.highPct) - (middle + half)) < 1e-9);
+    assert.equal(wide.changePct, own.changePct);
+    assert.equal(wide.betweenRunSpreadPct, 3);
+    assert.equal(own.betweenRunSpreadPct, 0);
+  });
+
+  it('leaves the interval alone at 0, and with a narrow own interval is about ±z·spread', () => {
+    const own = compareRates(head, baseline, 0.95);
+    const same = widenForBetweenRuns(own, 0);
+    assert.ok(
+      Math.abs(same.lowPct - own.lowPct) < 1e-9 && Math.abs(same.highPct - own.highPct) < 1e-9,
+    );
+    const flat = Array.from({ length: 20 }, () => 100);
+    const tied = compareRates(flat, flat, 0.95);
+    const wide = widenForBetweenRuns(tied, 4);
+    const expected = zOf(tied.achievedConfidence) * Math.log1p(0.04);
+    assert.ok(Math.abs(logOf(wide.highPct) - expected) < 1e-9, String(wide.highPct));
+    assert.ok(Math.abs(logOf(wide.lowPct) + expected) < 1e-9, String(wide.lowPct));
+  });
+
+  it('turns a between-run offset that read as a regression into a hint, and raises what it could catch', () => {
+    // Both runs steady, the head's 8% below: a regression by its own interval, not with a 5% spread.
+    const slow = head.map((x) => x * 0.92);
+    const own = compareRates(slow, baseline, 0.95);
+    assert.ok(own.highPct < -5, String(own.highPct));
+    const wide = widenForBetweenRuns(own, 5);
+    assert.ok(wide.highPct > -5, String(wide.highPct));
+    assert.ok(detectableRegressionPct(wide, 5) > detectableRegressionPct(own, 5) + 5);
+  });
+
+  it('covers a between-run offset of that SD: identical services leave out 0 about 5% of the time', () => {
+    // Seeded (mulberry32 and Box-Muller), so the counts are the same on every run.
+    let state = 7;
+    const uniform = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const normal = () =>
+      Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+    const run = (offset: number) =>
+      Array.from({ length: 10 }, () => 1000 * Math.exp(offset + 0.01 * normal()));
+    const trials = 1000;
+    let ownMisses = 0;
+    let widenedMisses = 0;
+    for (let i = 0; i < trials; i++) {
+      // Each run 1% noisy within, its level off by an SD of 3% between runs.
+      const own = compareRates(run(0.03 * normal()), run(0), 0.95);
+      const wide = widenForBetweenRuns(own, Math.expm1(0.03) * 100);
+      if (own.lowPct > 0 || own.highPct < 0) ownMisses++;
+      if (wide.lowPct > 0 || wide.highPct < 0) widenedMisses++;
+    }
+    assert.ok(ownMisses > 0.5 * trials, `unwidened: ${ownMisses} of ${trials} leave out 0`);
+    assert.ok(
+      widenedMisses >= 0.02 * trials && widenedMisses <= 0.08 * trials,
+      `widened: ${widenedMisses} of ${trials} leave out 0`,
+    );
+  });
+
+  it('rejects a negative or missing spread', () => {
+    const own = compareRates(head, baseline, 0.95);
+    assert.throws(() => widenForBetweenRuns(own, -1), RangeError);
+    assert.throws(() => widenForBetweenRuns(own, Number.NaN), RangeError);
+    assert.throws(() => widenForBetweenRuns({ ...own, achievedConfidence: 1 }, 3), RangeError);
   });
 });

@@ -70220,7 +70220,7 @@ const OUTPUTS = [
     },
     {
         name: 'detectable-regression',
-        description: "In a comparison: the smallest slowdown, in percent, that this run would have called a regression about 95% of the time, from the spread of its own slices (a noisier run states a larger one; for a baseline-file, the noise between runs comes on top); '' when no interval could be computed.",
+        description: "In a comparison: the smallest slowdown, in percent, that this run would have called a regression about 95% of the time, from the spread of its own slices (a noisier run states a larger one; for a baseline-file, it includes the calibrated spread between two runs on one machine, not between runners); '' when no interval could be computed.",
         summary: 'Comparison: the smallest slowdown it could catch, %.',
         comparisonOnly: true,
     },
@@ -71650,13 +71650,38 @@ function comparisonLines(comparison) {
             `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`);
     }
     if (comparison.detectableRegressionPct !== null) {
-        lines.push(`this run could catch slowdowns of ${detectableText(comparison.detectableRegressionPct)}`);
+        lines.push(`this run could catch slowdowns of ${detectableText(comparison.detectableRegressionPct, shift)}`);
     }
     return lines;
 }
-/** `7.8% or more (about 95% of the time, from its own noise)`: `detectableRegressionPct`. */
-function detectableText(pct) {
-    return `${pct.toFixed(1)}% or more (about 95% of the time, from its own noise)`;
+/**
+ * `7.8% or more (about 95% of the time, from its own noise)`: `detectableRegressionPct`, with the
+ * noise it counts: a saved baseline's adds the spread between runs its interval was widened by.
+ */
+function detectableText(pct, shift) {
+    const spread = shift?.betweenRunSpreadPct ?? 0;
+    const from = spread > 0
+        ? `from both runs' noise and the spread between runs on one machine`
+        : 'from its own noise';
+    return `${pct.toFixed(1)}% or more (about 95% of the time, ${from})`;
+}
+/**
+ * Which noise a comparison's interval accounts for, and which it does not: the summary's and the
+ * pull-request comment's.
+ */
+function noiseAccountedFor(shift) {
+    if (shift.test === 'signed-rank') {
+        return ('The interval accounts for the noise within this run: head and baseline ran in ' +
+            'alternating slices on one machine, so what slowed the machine slowed both.');
+    }
+    const between = shift.betweenRunSpreadPct > 0
+        ? ' and for the spread between two runs on one machine minutes apart (their req/s differ ' +
+            `by ${shift.betweenRunSpreadPct.toFixed(1)}% typically, as calibrated)`
+        : ', not for the spread between runs';
+    return (`The baseline is a report saved by an earlier run. The interval accounts for both runs' own ` +
+        `noise${between}. It does not account for a different runner or host (often 10-25% apart), ` +
+        'so read the verdict as a hint: measuring base and head in the same job (baseline-port) ' +
+        'cancels that noise.');
 }
 /** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */
 function formatWarmup(warmup) {
@@ -73283,6 +73308,7 @@ function comparePairedRates(pairs, confidence) {
         test: 'signed-rank',
         headSlices: n,
         baselineSlices: n,
+        betweenRunSpreadPct: 0,
     });
 }
 /**
@@ -73343,6 +73369,7 @@ function compareRates(head, baseline, confidence) {
         test: 'mann-whitney',
         headSlices: n,
         baselineSlices: m,
+        betweenRunSpreadPct: 0,
     });
 }
 /**
@@ -73403,6 +73430,45 @@ function normalCriticalValue(n, m, alpha) {
 function median(sorted) {
     const mid = sorted.length >> 1;
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+/**
+ * The spread between runs, as an SD in percent of req/s, that a saved baseline's interval is
+ * widened by: what separated two runs of the same service on the same machine, each in its own
+ * process against its own server, minutes apart. bench/CALIBRATION-saved.md derives it.
+ */
+const BETWEEN_RUN_SPREAD_PCT = 4.5;
+/**
+ * A two-sample interval widened for the spread between runs. A saved baseline was measured by
+ * another process against another server, minutes or days earlier: its level is off from what
+ * this run would have measured by an amount that the samples of either run cannot show. Taken as
+ * an offset with an SD of `spreadPct` percent (log1p of it in log req/s), independent of both
+ * runs' own noise, it adds in variance: the half-width z·se about the interval's middle becomes
+ * z·sqrt(se² + spread²). An offset moves every head/baseline difference alike, so it moves the
+ * estimate and both ends together: widening about the middle keeps the interval's own width in
+ * it, and the new interval holds the old one, so it can only turn a verdict towards `unchanged`.
+ * z is that of the confidence the interval achieved, so that too few samples for the confidence
+ * asked (a wider-than-asked miss rate already) keep their own level, and `detectableRegressionPct`
+ * reads sqrt(se² + spread²) back from the width.
+ */
+function widenForBetweenRuns(shift, spreadPct) {
+    if (!(spreadPct >= 0))
+        throw new RangeError('spreadPct must be >= 0');
+    if (!(shift.achievedConfidence > 0 && shift.achievedConfidence < 1)) {
+        throw new RangeError('achievedConfidence must be in (0, 1)');
+    }
+    const low = Math.log1p(shift.lowPct / 100);
+    const high = Math.log1p(shift.highPct / 100);
+    const z = lib_default()(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
+    const se = (high - low) / 2 / z;
+    const spread = Math.log1p(spreadPct / 100);
+    const half = z * Math.sqrt(se ** 2 + spread ** 2);
+    const middle = (low + high) / 2;
+    return {
+        ...shift,
+        lowPct: Math.expm1(middle - half) * 100,
+        highPct: Math.expm1(middle + half) * 100,
+        betweenRunSpreadPct: spreadPct,
+    };
 }
 /** Power at which `detectableRegressionPct` states the smallest slowdown caught. */
 const DETECTION_POWER = 0.95;
@@ -74257,10 +74323,11 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
     if (cannot)
         return { ...check, decision: cannot };
     // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
-    // saved baseline's samples pair with nothing: compare the two sets.
+    // saved baseline's samples pair with nothing: compare the two sets, and widen the interval for
+    // what separates two runs, which neither set's spread shows.
     const shift = from.kind === 'paired'
         ? comparePairedRates(pairsOf(slices), settings.confidence)
-        : compareRates(headRates, baseRates, settings.confidence);
+        : widenForBetweenRuns(compareRates(headRates, baseRates, settings.confidence), BETWEEN_RUN_SPREAD_PCT);
     const verdict = verdictOf(shift, settings.maxRegressionPct);
     const detectable = detectableRegressionPct(shift, settings.maxRegressionPct);
     // Not aborted here, so the head's own decision is its gates (min-requests, error rate, ...).
@@ -74915,25 +74982,24 @@ function comparisonMarkdown(settings, check) {
         `| Slices hit by a burst (outliers) | ${bursts('baseline')} | ${bursts('head')} |`,
     ];
     const lines = [`### Head vs baseline`, '', ...rows, ''];
-    if (saved) {
-        lines.push('> [!NOTE]', '> The baseline is a saved report from an earlier run. Runs on different runners or at ' +
-            'different times differ by more than this interval covers (often 10-25% between runners): ' +
-            'read the verdict as a hint. Measuring base and head in the same job (baseline-port) ' +
-            'cancels that noise.', '');
-    }
     if (shift && verdict) {
         lines.push(`Change of head vs baseline: **${formatChange(shift.changePct)}**, ` +
             `${formatConfidence(settings.confidence)} interval ${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)} ` +
             (shift.test === 'signed-rank'
                 ? `(Hodges-Lehmann estimate over ${shift.headSlices} adjacent head/baseline slice pairs, ` +
                     `${shift.method} Wilcoxon signed-rank interval). `
-                : `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval, ` +
-                    `${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). `) +
+                : `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval` +
+                    (shift.betweenRunSpreadPct > 0 ? ` widened for the spread between runs` : '') +
+                    `, ${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). `) +
             `Verdict: **${verdict}** ` +
             `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`, '');
+        if (saved)
+            lines.push('> [!NOTE]', `> ${noiseAccountedFor(shift)}`, '');
+        else
+            lines.push(noiseAccountedFor(shift), '');
         if (check.detectableRegressionPct !== null) {
-            lines.push(`This run could catch slowdowns of **${detectableText(check.detectableRegressionPct)}**, ` +
-                'from the spread of its own slices: a noisier run can catch only larger ones.', '');
+            lines.push(`This run could catch slowdowns of **${detectableText(check.detectableRegressionPct, shift)}**: ` +
+                'a noisier run can catch only larger ones.', '');
         }
     }
     const side = (name) => slices.filter((s) => s.side === name).map((s) => Math.round(s.rps));
@@ -75019,12 +75085,10 @@ function commentMarkdown(settings, check, warnings, key, runUrl) {
                 `interval lies below -${settings.maxRegressionPct}%).`, '');
         }
         if (check.detectableRegressionPct !== null) {
-            lines.push(`This run could catch slowdowns of ${detectableText(check.detectableRegressionPct)}.`, '');
+            lines.push(`This run could catch slowdowns of ${detectableText(check.detectableRegressionPct, check.shift)}.`, '');
         }
-        if (check.kind === 'saved') {
-            lines.push(`The baseline is a report saved by an earlier run: runners differ by more than this ` +
-                `interval covers, so read the verdict as a hint.`, '');
-        }
+        if (check.shift)
+            lines.push(noiseAccountedFor(check.shift), '');
     }
     for (const { text } of warnings.slice(0, MAX_WARNINGS)) {
         lines.push('> [!WARNING]', `> ${escapeText(withoutQueries(text), 1000)}`, '');

@@ -14,7 +14,13 @@ import type {
 } from '../model/check.js';
 import { addAsWarmup, emptyResult, type LoadResult, type RouteResult } from '../model/result.js';
 import type { Settings } from '../model/settings.js';
-import { comparePairedRates, compareRates, detectableRegressionPct } from '../stats/compare.js';
+import {
+  BETWEEN_RUN_SPREAD_PCT,
+  comparePairedRates,
+  compareRates,
+  detectableRegressionPct,
+  widenForBetweenRuns,
+} from '../stats/compare.js';
 import { createLatencyRecorder } from '../stats/latency.js';
 import { createRouteTally, routeFromTotals } from '../stats/routes.js';
 import { sliceNoise } from '../stats/noise.js';
@@ -246,11 +252,15 @@ function decide(
   const cannot = notComparable(sides, from.kind, settings, headPart.decision);
   if (cannot) return { ...check, decision: cannot };
   // Slices of a same-job comparison run in adjacent head/baseline pairs: compare within pairs. A
-  // saved baseline's samples pair with nothing: compare the two sets.
+  // saved baseline's samples pair with nothing: compare the two sets, and widen the interval for
+  // what separates two runs, which neither set's spread shows.
   const shift =
     from.kind === 'paired'
       ? comparePairedRates(pairsOf(slices), settings.confidence)
-      : compareRates(headRates, baseRates, settings.confidence);
+      : widenForBetweenRuns(
+          compareRates(headRates, baseRates, settings.confidence),
+          BETWEEN_RUN_SPREAD_PCT,
+        );
   const verdict = verdictOf(shift, settings.maxRegressionPct);
   const detectable = detectableRegressionPct(shift, settings.maxRegressionPct);
   // Not aborted here, so the head's own decision is its gates (min-requests, error rate, ...).

@@ -599,7 +599,7 @@ export const OUTPUTS: readonly OutputSpec[] = [
   {
     name: 'detectable-regression',
     description:
-      "In a comparison: the smallest slowdown, in percent, that this run would have called a regression about 95% of the time, from the spread of its own slices (a noisier run states a larger one; for a baseline-file, the noise between runs comes on top); '' when no interval could be computed.",
+      "In a comparison: the smallest slowdown, in percent, that this run would have called a regression about 95% of the time, from the spread of its own slices (a noisier run states a larger one; for a baseline-file, it includes the calibrated spread between two runs on one machine, not between runners); '' when no interval could be computed.",
     summary: 'Comparison: the smallest slowdown it could catch, %.',
     comparisonOnly: true,
   },

@@ -67,6 +67,11 @@ export interface Shift {
   test: 'signed-rank' | 'mann-whitney';
   headSlices: number;
   baselineSlices: number;
+  /**
+   * The spread between runs (SD, percent of req/s) the interval was widened by: a saved baseline's
+   * (`widenForBetweenRuns`). 0 when both sides ran in this run.
+   */
+  betweenRunSpreadPct: number;
 }
 
 /**
@@ -164,7 +169,8 @@ interface ComparisonBase extends CheckBase {
   verdict: Verdict | null;
   /**
    * The smallest slowdown, in percent, this comparison would have called a regression with 95%
-   * probability, from the spread of its own slices (src/stats/compare.ts); null without a shift.
+   * probability, from the width of its interval (src/stats/compare.ts): its own slices' spread,
+   * and for a saved baseline the spread between runs it was widened by; null without a shift.
    */
   detectableRegressionPct: number | null;
 }

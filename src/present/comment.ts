@@ -8,7 +8,7 @@ import type { Check } from '../model/check.js';
 import { errorRatePct, requestsPerSecond } from '../model/result.js';
 import { formatChange, formatConfidence, targetUrl, type Settings } from '../model/settings.js';
 import { codeSpan, escapeText, gatesTable, latencyCell, OUTCOME_TEXT } from './summary.js';
-import { detectableText, formatRate } from './text.js';
+import { detectableText, formatRate, noiseAccountedFor } from './text.js';
 import type { Warning } from './warnings.js';
 import { VERSION } from '../version.js';
 
@@ -105,17 +105,11 @@ export function commentMarkdown(
     }
     if (check.detectableRegressionPct !== null) {
       lines.push(
-        `This run could catch slowdowns of ${detectableText(check.detectableRegressionPct)}.`,
+        `This run could catch slowdowns of ${detectableText(check.detectableRegressionPct, check.shift)}.`,
         '',
       );
     }
-    if (check.kind === 'saved') {
-      lines.push(
-        `The baseline is a report saved by an earlier run: runners differ by more than this ` +
-          `interval covers, so read the verdict as a hint.`,
-        '',
-      );
-    }
+    if (check.shift) lines.push(noiseAccountedFor(check.shift), '');
   }
   for (const { text } of warnings.slice(0, MAX_WARNINGS)) {
     lines.push('> [!WARNING]', `> ${escapeText(withoutQueries(text), 1000)}`, '');

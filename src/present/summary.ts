@@ -28,6 +28,7 @@ import {
 import { noise } from '../stats/noise.js';
 import {
   detectableText,
+  noiseAccountedFor,
   formatCounts,
   formatLatency,
   formatMs,
@@ -357,16 +358,6 @@ function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string 
     `| Slices hit by a burst (outliers) | ${bursts('baseline')} | ${bursts('head')} |`,
   ];
   const lines = [`### Head vs baseline`, '', ...rows, ''];
-  if (saved) {
-    lines.push(
-      '> [!NOTE]',
-      '> The baseline is a saved report from an earlier run. Runs on different runners or at ' +
-        'different times differ by more than this interval covers (often 10-25% between runners): ' +
-        'read the verdict as a hint. Measuring base and head in the same job (baseline-port) ' +
-        'cancels that noise.',
-      '',
-    );
-  }
   if (shift && verdict) {
     lines.push(
       `Change of head vs baseline: **${formatChange(shift.changePct)}**, ` +
@@ -374,16 +365,19 @@ function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string 
         (shift.test === 'signed-rank'
           ? `(Hodges-Lehmann estimate over ${shift.headSlices} adjacent head/baseline slice pairs, ` +
             `${shift.method} Wilcoxon signed-rank interval). `
-          : `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval, ` +
-            `${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). `) +
+          : `(Hodges-Lehmann shift of log req/s, ${shift.method} Mann-Whitney interval` +
+            (shift.betweenRunSpreadPct > 0 ? ` widened for the spread between runs` : '') +
+            `, ${shift.headSlices} + ${shift.baselineSlices} ${saved ? 'samples' : 'slices'}). `) +
         `Verdict: **${verdict}** ` +
         `(a regression only when the whole interval lies below -${settings.maxRegressionPct}%).`,
       '',
     );
+    if (saved) lines.push('> [!NOTE]', `> ${noiseAccountedFor(shift)}`, '');
+    else lines.push(noiseAccountedFor(shift), '');
     if (check.detectableRegressionPct !== null) {
       lines.push(
-        `This run could catch slowdowns of **${detectableText(check.detectableRegressionPct)}**, ` +
-          'from the spread of its own slices: a noisier run can catch only larger ones.',
+        `This run could catch slowdowns of **${detectableText(check.detectableRegressionPct, shift)}**: ` +
+          'a noisier run can catch only larger ones.',
         '',
       );
     }

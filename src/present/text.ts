@@ -4,7 +4,7 @@
  * return and `http test running... ok, N requests made` and a newline. Everything else goes on
  * later lines.
  */
-import type { ComparisonCheck } from '../model/check.js';
+import type { ComparisonCheck, Shift } from '../model/check.js';
 import {
   requestsPerSecond,
   type LatencySummary,
@@ -136,15 +136,47 @@ export function comparisonLines(
   }
   if (comparison.detectableRegressionPct !== null) {
     lines.push(
-      `this run could catch slowdowns of ${detectableText(comparison.detectableRegressionPct)}`,
+      `this run could catch slowdowns of ${detectableText(comparison.detectableRegressionPct, shift)}`,
     );
   }
   return lines;
 }
 
-/** `7.8% or more (about 95% of the time, from its own noise)`: `detectableRegressionPct`. */
-export function detectableText(pct: number): string {
-  return `${pct.toFixed(1)}% or more (about 95% of the time, from its own noise)`;
+/**
+ * `7.8% or more (about 95% of the time, from its own noise)`: `detectableRegressionPct`, with the
+ * noise it counts: a saved baseline's adds the spread between runs its interval was widened by.
+ */
+export function detectableText(pct: number, shift: Shift | null): string {
+  const spread = shift?.betweenRunSpreadPct ?? 0;
+  const from =
+    spread > 0
+      ? `from both runs' noise and the spread between runs on one machine`
+      : 'from its own noise';
+  return `${pct.toFixed(1)}% or more (about 95% of the time, ${from})`;
+}
+
+/**
+ * Which noise a comparison's interval accounts for, and which it does not: the summary's and the
+ * pull-request comment's.
+ */
+export function noiseAccountedFor(shift: Shift): string {
+  if (shift.test === 'signed-rank') {
+    return (
+      'The interval accounts for the noise within this run: head and baseline ran in ' +
+      'alternating slices on one machine, so what slowed the machine slowed both.'
+    );
+  }
+  const between =
+    shift.betweenRunSpreadPct > 0
+      ? ' and for the spread between two runs on one machine minutes apart (their req/s differ ' +
+        `by ${shift.betweenRunSpreadPct.toFixed(1)}% typically, as calibrated)`
+      : ', not for the spread between runs';
+  return (
+    `The baseline is a report saved by an earlier run. The interval accounts for both runs' own ` +
+    `noise${between}. It does not account for a different runner or host (often 10-25% apart), ` +
+    'so read the verdict as a hint: measuring base and head in the same job (baseline-port) ' +
+    'cancels that noise.'
+  );
 }
 
 /** `12 responses, 3 failures`: what a warm-up got, counted nowhere else. */

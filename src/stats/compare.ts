@@ -50,6 +50,7 @@ export function comparePairedRates(pairs: [number, number][], confidence: number
     test: 'signed-rank',
     headSlices: n,
     baselineSlices: n,
+    betweenRunSpreadPct: 0,
   });
 }
 
@@ -114,6 +115,7 @@ export function compareRates(head: number[], baseline: number[], confidence: num
     test: 'mann-whitney',
     headSlices: n,
     baselineSlices: m,
+    betweenRunSpreadPct: 0,
   });
 }
 
@@ -173,6 +175,46 @@ function normalCriticalValue(n: number, m: number, alpha: number): number {
 function median(sorted: Float64Array): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * The spread between runs, as an SD in percent of req/s, that a saved baseline's interval is
+ * widened by: what separated two runs of the same service on the same machine, each in its own
+ * process against its own server, minutes apart. bench/CALIBRATION-saved.md derives it.
+ */
+export const BETWEEN_RUN_SPREAD_PCT = 4.5;
+
+/**
+ * A two-sample interval widened for the spread between runs. A saved baseline was measured by
+ * another process against another server, minutes or days earlier: its level is off from what
+ * this run would have measured by an amount that the samples of either run cannot show. Taken as
+ * an offset with an SD of `spreadPct` percent (log1p of it in log req/s), independent of both
+ * runs' own noise, it adds in variance: the half-width z·se about the interval's middle becomes
+ * z·sqrt(se² + spread²). An offset moves every head/baseline difference alike, so it moves the
+ * estimate and both ends together: widening about the middle keeps the interval's own width in
+ * it, and the new interval holds the old one, so it can only turn a verdict towards `unchanged`.
+ * z is that of the confidence the interval achieved, so that too few samples for the confidence
+ * asked (a wider-than-asked miss rate already) keep their own level, and `detectableRegressionPct`
+ * reads sqrt(se² + spread²) back from the width.
+ */
+export function widenForBetweenRuns(shift: Shift, spreadPct: number): Shift {
+  if (!(spreadPct >= 0)) throw new RangeError('spreadPct must be >= 0');
+  if (!(shift.achievedConfidence > 0 && shift.achievedConfidence < 1)) {
+    throw new RangeError('achievedConfidence must be in (0, 1)');
+  }
+  const low = Math.log1p(shift.lowPct / 100);
+  const high = Math.log1p(shift.highPct / 100);
+  const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
+  const se = (high - low) / 2 / z;
+  const spread = Math.log1p(spreadPct / 100);
+  const half = z * Math.sqrt(se ** 2 + spread ** 2);
+  const middle = (low + high) / 2;
+  return {
+    ...shift,
+    lowPct: Math.expm1(middle - half) * 100,
+    highPct: Math.expm1(middle + half) * 100,
+    betweenRunSpreadPct: spreadPct,
+  };
 }
 
 /** Power at which `detectableRegressionPct` states the smallest slowdown caught. */
