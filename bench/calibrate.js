@@ -45,7 +45,15 @@ import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { has, median, runBundle, startCalibrationServer, wilson, zeroUpper } from './lib.js';
+import {
+  conditionsBlock,
+  has,
+  median,
+  runBundle,
+  startCalibrationServer,
+  wilson,
+  zeroUpper,
+} from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -461,6 +469,8 @@ async function report(meta) {
     'wider intervals above.',
     '',
   );
+  const conditions = conditionsBlock(args.out);
+  if (conditions) lines.splice(2, 0, conditions, '');
   writeFileSync(args.out, lines.join('\n'));
   return lines.join('\n');
 }

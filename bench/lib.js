@@ -1,6 +1,6 @@
 // Helpers shared by the benchmark (run.js) and the calibration (calibrate.js).
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,3 +86,16 @@ export const median = (xs) => {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
+
+/**
+ * The block of a report between `<!-- conditions -->` and `<!-- /conditions -->`, markers included,
+ * or '' when there is none: bench/CALIBRATION.md's table of every condition, kept by hand from the
+ * reports of each calibration, which a rewrite of the quiet report must not drop.
+ */
+export function conditionsBlock(path) {
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  const start = text.indexOf('<!-- conditions -->');
+  const end = text.indexOf('<!-- /conditions -->');
+  return start >= 0 && end > start ? text.slice(start, end + '<!-- /conditions -->'.length) : '';
+}

@@ -4,7 +4,7 @@
 pause="${TMPDIR:-/tmp}/http-load-check-calibrate.pause"
 touch "$pause"
 trap 'rm -f "$pause"' EXIT
-if pgrep -f bench/calibrate.js >/dev/null; then
-  while [ ! -e "$pause.held" ] && pgrep -f bench/calibrate.js >/dev/null; do sleep 0.5; done
+if pgrep -f bench/calibrate >/dev/null; then
+  while [ ! -e "$pause.held" ] && pgrep -f bench/calibrate >/dev/null; do sleep 0.5; done
 fi
 "$@"
