@@ -82,7 +82,7 @@ describe('the comment', () => {
     assert.doesNotMatch(paired, /\[the run\]/);
     const saved = commentMarkdown(settings, comparisonCheck(settings, 'saved'), [], KEY, null);
     assert.match(saved, /The baseline is a report saved by an earlier run/);
-    assert.match(saved, /differ by 2\.5% typically/);
+    assert.match(saved, /\(2\.5% of req\/s as an SD, a calibrated upper bound\)/);
     assert.match(saved, /read the verdict as a hint/);
     assert.match(saved, /from both runs' noise and the spread between runs on one machine/);
   });

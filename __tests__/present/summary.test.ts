@@ -226,7 +226,7 @@ describe('comparison summary', () => {
     assert.match(md, /^\| Timeouts \| 1 \| 1 \|$/m);
     assert.match(
       md,
-      /> \[!NOTE\]\n> The baseline is a report saved by an earlier run\. The interval accounts for both runs' own noise and for the spread between two runs on one machine minutes apart \(their req\/s differ by 2\.5% typically, as calibrated\)\. It does not account for a different runner/,
+      /> \[!NOTE\]\n> The baseline is a report saved by an earlier run\. The interval accounts for both runs' own noise and for the spread between two runs on one machine up to 30 min apart \(2\.5% of req\/s as an SD, a calibrated upper bound\)\. It does not account for runs hours or days apart, or on a different runner/,
     );
     assert.match(md, /from both runs' noise and the spread between runs on one machine\)\*\*/);
     assert.match(md, /Mann-Whitney interval widened for the spread between runs, 5 \+ 5 samples\)/);

@@ -116,7 +116,7 @@ describe('comparison lines', () => {
     );
     assert.match(
       noiseAccountedFor(widened),
-      /^The baseline is a report saved by an earlier run\. The interval accounts for both runs' own noise and for the spread between two runs on one machine minutes apart \(their req\/s differ by 2\.5% typically, as calibrated\)\./,
+      /^The baseline is a report saved by an earlier run\. The interval accounts for both runs' own noise and for the spread between two runs on one machine up to 30 min apart \(2\.5% of req\/s as an SD, a calibrated upper bound\)\. It does not account for runs hours or days apart/,
     );
     // A spread of 0 (nothing to widen by) is not claimed as calibrated.
     const unwidened = { ...widened, betweenRunSpreadPct: 0 };
@@ -126,7 +126,7 @@ describe('comparison lines', () => {
       comparisonLines({ ...saved, shift: unwidened, detectableRegressionPct: 9 }).at(-1) ?? '',
       /from its own noise\)$/,
     );
-    assert.match(noiseAccountedFor(widened), /not account for a different runner/);
+    assert.match(noiseAccountedFor(widened), /or on a different runner or host/);
     assert.match(noiseAccountedFor(shift), /^The interval accounts for the noise within this run/);
   });
 });

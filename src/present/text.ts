@@ -168,14 +168,14 @@ export function noiseAccountedFor(shift: Shift): string {
   }
   const between =
     shift.betweenRunSpreadPct > 0
-      ? ' and for the spread between two runs on one machine minutes apart (their req/s differ ' +
-        `by ${shift.betweenRunSpreadPct.toFixed(1)}% typically, as calibrated)`
+      ? ' and for the spread between two runs on one machine up to 30 min apart ' +
+        `(${shift.betweenRunSpreadPct.toFixed(1)}% of req/s as an SD, a calibrated upper bound)`
       : ', not for the spread between runs';
   return (
     `The baseline is a report saved by an earlier run. The interval accounts for both runs' own ` +
-    `noise${between}. It does not account for a different runner or host (often 10-25% apart), ` +
-    'so read the verdict as a hint: measuring base and head in the same job (baseline-port) ' +
-    'cancels that noise.'
+    `noise${between}. It does not account for runs hours or days apart, or on a different ` +
+    'runner or host (often 10-25% apart), so read the verdict as a hint: measuring base and ' +
+    'head in the same job (baseline-port or baseline-url) largely cancels that noise.'
   );
 }
 
