@@ -30,8 +30,8 @@ const { values: args } = parseArgs({
     ab: { type: 'string', default: '60' },
     connections: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '5' },
-    // Uncounted warm-up of every run, seconds: the saved-baseline example's. Without it a fresh
-    // server's first samples are slower in both runs alike, and the two-sample interval, which
+    // Uncounted warm-up of every run, seconds: the saved-baseline example's. Without it the first
+    // samples of a fresh server and action are slower in both runs alike, and the two-sample interval, which
     // takes every sample for exchangeable, grows wide enough to hide the spread between runs.
     warmup: { type: 'string', default: '1' },
     // Minutes between a trial's baseline and its head, drawn uniformly.
@@ -50,8 +50,13 @@ const { values: args } = parseArgs({
     pause: { type: 'string', default: join(tmpdir(), 'http-load-check-calibrate.pause') },
   },
 });
-const { BETWEEN_RUN_SPREAD_PCT, compareRates, detectableRegressionPct, widenForBetweenRuns } =
-  await import('../src/stats/compare.ts');
+const {
+  BETWEEN_RUN_SPREAD_PCT,
+  compareRates,
+  detectableRegressionPct,
+  logInterval,
+  widenForBetweenRuns,
+} = await import('../src/stats/compare.ts');
 const { verdictOf } = await import('../src/check/judge.ts');
 const { default: normalQuantile } = await import('@stdlib/stats-base-dists-normal-quantile');
 const CONNECTIONS = Number(args.connections);
@@ -214,14 +219,14 @@ const intervalOf = (trial) => {
 /** A trial's interval from its samples, as the action computes it, with se in log req/s. */
 function computeInterval(trial) {
   const shift = compareRates(trial.head, trial.baseline, CONFIDENCE);
-  const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
-  const lo = Math.log1p(shift.lowPct / 100);
-  const hi = Math.log1p(shift.highPct / 100);
-  return { shift, z, lo, hi, se: (hi - lo) / 2 / z, change: Math.log1p(shift.changePct / 100) };
+  return { shift, se: logInterval(shift).se, change: Math.log1p(shift.changePct / 100) };
 }
 
 /** Trials that ran and can be judged again: a verdict, and 2 samples or more a side. */
 const judgeable = (t) => t.verdict !== 'none' && t.head.length >= 2 && t.baseline.length >= 2;
+
+/** The judgeable trials of `kind` (A/A or A/B). */
+const ofKind = (trials, kind) => trials.filter((t) => t.kind === kind && judgeable(t));
 
 /**
  * The between-run spread τ (log req/s) from A/A trials: the robust spread of their changes about 0
@@ -230,7 +235,7 @@ const judgeable = (t) => t.verdict !== 'none' && t.head.length >= 2 && t.baselin
  * neither. One machine's trials: between runners, τ is larger.
  */
 function betweenRunSpread(trials) {
-  const aa = trials.filter((t) => t.kind === 'A/A' && judgeable(t)).map(intervalOf);
+  const aa = ofKind(trials, 'A/A').map(intervalOf);
   const about0 = median(aa.map((x) => Math.abs(x.change))) * 1.4826;
   const within = Math.sqrt(median(aa.map((x) => x.se ** 2)));
   return {
@@ -289,7 +294,7 @@ function seeded(seed) {
 
 /** The tail fit of τ's 95% upper bound: its 95th percentile over bootstrap resamples of the A/A trials. */
 function tauUpper(trials, rounds = 2000) {
-  const aa = trials.filter((t) => t.kind === 'A/A' && judgeable(t));
+  const aa = ofKind(trials, 'A/A');
   if (aa.length < 30) return NaN;
   const random = seeded(17);
   const taus = [];
@@ -306,7 +311,7 @@ function tauUpper(trials, rounds = 2000) {
  * so that no A/A trial is judged by a spread fitted to itself.
  */
 function crossValidated(trials) {
-  const aa = trials.filter((t) => t.kind === 'A/A' && judgeable(t));
+  const aa = ofKind(trials, 'A/A');
   const fold = new Map(aa.map((t, k) => [t, k % 2]));
   const tauOf = [0, 1].map((f) => betweenRunSpread(aa.filter((t) => fold.get(t) !== f)).tail);
   return (t) => widenedVerdict(t, tauOf[fold.get(t) ?? 0]);
@@ -339,8 +344,8 @@ function writeReport(slowCost, { final = true } = {}) {
   // A/A intervals that leave out 0 (`slower` or `faster`, or worse) show the tails where false
   // alarms come from, which a robust τ ignores: about 5% of them when the interval covers.
   const row = (name, judge) => {
-    const aa = trials.filter((t) => t.kind === 'A/A' && judgeable(t));
-    const ab = trials.filter((t) => t.kind === 'A/B' && judgeable(t));
+    const aa = ofKind(trials, 'A/A');
+    const ab = ofKind(trials, 'A/B');
     const fa = aa.filter((t) => judge(t) === 'regression').length;
     const off0 = aa.filter((t) => judge(t) !== 'unchanged').length;
     const det = ab.filter((t) => judge(t) === 'regression').length;
@@ -360,14 +365,13 @@ function writeReport(slowCost, { final = true } = {}) {
     return `${lo}-${hi === Infinity ? '' : hi} min: ${spreadPct(part.tail)} (${part.n} A/A)`;
   });
   const shipped = Math.log1p(BETWEEN_RUN_SPREAD_PCT / 100);
-  const ofKind = (kind) => trials.filter((t) => t.kind === kind && judgeable(t));
   const width = (tau) => (t) => {
     const { lowPct, highPct } = widened(t, tau);
     return highPct - lowPct;
   };
-  const abStated = trials
-    .filter((t) => t.kind === 'A/B' && judgeable(t))
-    .map((t) => detectableRegressionPct(widened(t, shipped), MAX_REGRESSION));
+  const abStated = ofKind(trials, 'A/B').map((t) =>
+    detectableRegressionPct(widened(t, shipped), MAX_REGRESSION),
+  );
   const lines = [
     '# Calibration of `baseline-file` across runs',
     '',
@@ -398,7 +402,7 @@ function writeReport(slowCost, { final = true } = {}) {
     '',
     `With the action's widening, the A/B trials stated they could catch slowdowns of ${abStated.length ? `${median(abStated).toFixed(1)}% or more (median; ${Math.min(...abStated).toFixed(1)}-${Math.max(...abStated).toFixed(1)}%)` : '-'}, against their slowdown of about ${SLOW_PCT}%.`,
     '',
-    `Unwidened, judged from the samples: A/B median change ${fixed(median(ofKind('A/B').map((t) => intervalOf(t).shift.changePct)))}%; A/A median change ${fixed(median(ofKind('A/A').map((t) => intervalOf(t).shift.changePct)))}%, median interval width ${fixed(median(ofKind('A/A').map(width(0))))} pts (${fixed(median(ofKind('A/A').map(width(shipped))))} pts widened by the action's spread).`,
+    `Unwidened, judged from the samples: A/B median change ${fixed(median(ofKind(trials, 'A/B').map((t) => intervalOf(t).shift.changePct)))}%; A/A median change ${fixed(median(ofKind(trials, 'A/A').map((t) => intervalOf(t).shift.changePct)))}%, median interval width ${fixed(median(ofKind(trials, 'A/A').map(width(0))))} pts (${fixed(median(ofKind(trials, 'A/A').map(width(shipped))))} pts widened by the action's spread).`,
     '',
   ];
   writeFileSync(args.out, lines.join('\n'));

@@ -90,7 +90,6 @@ const AB = Number(args.ab);
 // The action's statistics and defaults, from its source (the script runs under tsx).
 const compareStats = await import('../src/stats/compare.ts');
 const { verdictOf } = await import('../src/check/judge.ts');
-const { default: normalQuantile } = await import('@stdlib/stats-base-dists-normal-quantile');
 const { default: normalCdf } = await import('@stdlib/stats-base-dists-normal-cdf');
 const { option } = await import('../src/config/options.ts');
 const { readSettings } = await import('../src/config/settings.ts');
@@ -332,8 +331,7 @@ function detectableLines(trials) {
       for (const t of ts) {
         const shift = compare.comparePairedRates(parseSlices(t).pairs, defaults.confidence);
         stated.push(compare.detectableRegressionPct(shift, m));
-        const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
-        const se = (Math.log1p(shift.highPct / 100) - Math.log1p(shift.lowPct / 100)) / 2 / z;
+        const { z, se } = compare.logInterval(shift);
         const margin = Math.log1p(-m / 100) - z * se - trueShift;
         // An interval of no width: the verdict is certain either way.
         predicted += se > 0 ? normalCdf(margin / se, 0, 1) : Number(margin > 0);

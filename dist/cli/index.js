@@ -73432,6 +73432,17 @@ function median(sorted) {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 /**
+ * A shift's interval in log req/s: its ends, the normal quantile z of the confidence it achieved,
+ * and se = half-width / z, the estimate's standard error that width stands for. What the widening
+ * and the detectable regression read, and the calibration scripts with them.
+ */
+function logInterval(shift) {
+    const low = Math.log1p(shift.lowPct / 100);
+    const high = Math.log1p(shift.highPct / 100);
+    const z = lib_default()(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
+    return { low, high, z, se: (high - low) / 2 / z };
+}
+/**
  * The spread between runs, as an SD in percent of req/s, that a saved baseline's interval is
  * widened by: what separated two runs of the same service on the same machine, each in its own
  * process against its own server, minutes apart. bench/CALIBRATION-saved.md derives it.
@@ -73456,10 +73467,7 @@ function widenForBetweenRuns(shift, spreadPct) {
     if (!(shift.achievedConfidence > 0 && shift.achievedConfidence < 1)) {
         throw new RangeError('achievedConfidence must be in (0, 1)');
     }
-    const low = Math.log1p(shift.lowPct / 100);
-    const high = Math.log1p(shift.highPct / 100);
-    const z = lib_default()(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
-    const se = (high - low) / 2 / z;
+    const { low, high, z, se } = logInterval(shift);
     const spread = Math.log1p(spreadPct / 100);
     const half = z * Math.sqrt(se ** 2 + spread ** 2);
     const middle = (low + high) / 2;
@@ -73481,9 +73489,7 @@ const DETECTION_POWER = 0.95;
  * z_power·se further down: shift ≤ log(1 - m) - (z + z_power)·se.
  */
 function detectableRegressionPct(shift, maxRegressionPct, power = DETECTION_POWER) {
-    const halfWidth = (Math.log1p(shift.highPct / 100) - Math.log1p(shift.lowPct / 100)) / 2;
-    const z = lib_default()(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
-    const se = halfWidth / z;
+    const { z, se } = logInterval(shift);
     const shiftLog = Math.log1p(-maxRegressionPct / 100) - (z + lib_default()(power, 0, 1)) * se;
     return -Math.expm1(shiftLog) * 100;
 }
@@ -75085,10 +75091,10 @@ function commentMarkdown(settings, check, warnings, key, runUrl) {
                 `interval lies below -${settings.maxRegressionPct}%).`, '');
         }
         if (check.detectableRegressionPct !== null) {
-            lines.push(`This run could catch slowdowns of ${detectableText(check.detectableRegressionPct, check.shift)}.`, '');
+            lines.push(`This run could catch slowdowns of ${detectableText(check.detectableRegressionPct, shift)}.`, '');
         }
-        if (check.shift)
-            lines.push(noiseAccountedFor(check.shift), '');
+        if (shift)
+            lines.push(noiseAccountedFor(shift), '');
     }
     for (const { text } of warnings.slice(0, MAX_WARNINGS)) {
         lines.push('> [!WARNING]', `> ${escapeText(withoutQueries(text), 1000)}`, '');

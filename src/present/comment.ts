@@ -105,11 +105,11 @@ export function commentMarkdown(
     }
     if (check.detectableRegressionPct !== null) {
       lines.push(
-        `This run could catch slowdowns of ${detectableText(check.detectableRegressionPct, check.shift)}.`,
+        `This run could catch slowdowns of ${detectableText(check.detectableRegressionPct, shift)}.`,
         '',
       );
     }
-    if (check.shift) lines.push(noiseAccountedFor(check.shift), '');
+    if (shift) lines.push(noiseAccountedFor(shift), '');
   }
   for (const { text } of warnings.slice(0, MAX_WARNINGS)) {
     lines.push('> [!WARNING]', `> ${escapeText(withoutQueries(text), 1000)}`, '');

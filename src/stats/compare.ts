@@ -178,6 +178,18 @@ function median(sorted: Float64Array): number {
 }
 
 /**
+ * A shift's interval in log req/s: its ends, the normal quantile z of the confidence it achieved,
+ * and se = half-width / z, the estimate's standard error that width stands for. What the widening
+ * and the detectable regression read, and the calibration scripts with them.
+ */
+export function logInterval(shift: Shift): { low: number; high: number; z: number; se: number } {
+  const low = Math.log1p(shift.lowPct / 100);
+  const high = Math.log1p(shift.highPct / 100);
+  const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
+  return { low, high, z, se: (high - low) / 2 / z };
+}
+
+/**
  * The spread between runs, as an SD in percent of req/s, that a saved baseline's interval is
  * widened by: what separated two runs of the same service on the same machine, each in its own
  * process against its own server, minutes apart. bench/CALIBRATION-saved.md derives it.
@@ -202,10 +214,7 @@ export function widenForBetweenRuns(shift: Shift, spreadPct: number): Shift {
   if (!(shift.achievedConfidence > 0 && shift.achievedConfidence < 1)) {
     throw new RangeError('achievedConfidence must be in (0, 1)');
   }
-  const low = Math.log1p(shift.lowPct / 100);
-  const high = Math.log1p(shift.highPct / 100);
-  const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
-  const se = (high - low) / 2 / z;
+  const { low, high, z, se } = logInterval(shift);
   const spread = Math.log1p(spreadPct / 100);
   const half = z * Math.sqrt(se ** 2 + spread ** 2);
   const middle = (low + high) / 2;
@@ -233,9 +242,7 @@ export function detectableRegressionPct(
   maxRegressionPct: number,
   power = DETECTION_POWER,
 ): number {
-  const halfWidth = (Math.log1p(shift.highPct / 100) - Math.log1p(shift.lowPct / 100)) / 2;
-  const z = normalQuantile(1 - (1 - shift.achievedConfidence) / 2, 0, 1);
-  const se = halfWidth / z;
+  const { z, se } = logInterval(shift);
   const shiftLog = Math.log1p(-maxRegressionPct / 100) - (z + normalQuantile(power, 0, 1)) * se;
   return -Math.expm1(shiftLog) * 100;
 }
