@@ -214,6 +214,8 @@ async function block(kind, connections, slowCostUs, count) {
         // The raw slices (from the report), so other estimators can be judged on the same trials.
         slices: readReport()?.comparison?.slices?.map((x) => `${x.side[0]}${x.rps.toFixed(1)}`),
         confidence: readReport()?.settings?.confidence,
+        // A noisy run's extra pairs (\`comparison.extension\`: null when it kept its planned ones).
+        extension: readReport()?.comparison?.extension ?? null,
         at: new Date().toISOString(),
       };
       mkdirSync(dirname(args.log), { recursive: true });
@@ -364,6 +366,62 @@ function detectableLines(trials) {
   ];
 }
 
+/**
+ * What measuring on did (\`rounds: auto\`, src/check/comparison.ts), for trials whose bundle logged
+ * it: how many trials extended and by how much, and each trial judged twice at the defaults, from
+ * its planned pairs alone (the method before: a fixed number of pairs) and from all its pairs (the
+ * verdict). Nothing for logs from before the extension, so their reports stay as they were.
+ */
+function extensionLines(trials) {
+  const logged = trials.filter((t) => 'extension' in t && Array.isArray(t.slices));
+  if (logged.length === 0) return [];
+  const rows = [
+    '| connections | seconds per side | kind | trials | extended | pairs measured over planned: median, max | planned pairs only: regressions, median width | all pairs (the verdict): regressions, median width |',
+    '|---:|---:|---|---:|---|---|---|---|',
+  ];
+  for (const setting of settingsOf(logged)) {
+    for (const kind of ['A/A', 'A/B']) {
+      const ts = logged.filter((t) => at(setting)(t) && t.kind === kind);
+      if (ts.length === 0) continue;
+      const judged = (pairsOf) =>
+        ts.map((t) => {
+          const shift = compareStats.comparePairedRates(pairsOf(t), defaults.confidence);
+          return {
+            width: shift.highPct - shift.lowPct,
+            verdict: verdictOf(shift, defaults.maxRegression),
+          };
+        });
+      const planned = judged((t) => {
+        const { pairs } = parseSlices(t);
+        return pairs.slice(0, t.extension?.plannedRounds ?? pairs.length);
+      });
+      const all = judged((t) => parseSlices(t).pairs);
+      const cell = (js) =>
+        `${js.filter((j) => j.verdict === 'regression').length}, ${median(js.map((j) => j.width)).toFixed(1)} pts`;
+      const extended = ts.filter((t) => t.extension !== null);
+      const ratio = ts.map((t) =>
+        t.extension ? t.extension.rounds / t.extension.plannedRounds : 1,
+      );
+      rows.push(
+        `| ${setting.c} | ${setting.s} | ${kind} | ${ts.length} | ${extended.length} (${pct(extended.length / ts.length)}) | ` +
+          `${median(ratio).toFixed(2)}x, ${Math.max(...ratio).toFixed(2)}x | ${cell(planned)} | ${cell(all)} |`,
+      );
+    }
+  }
+  return [
+    '## Noisy runs measure on',
+    '',
+    'At `rounds: auto`, a same-job comparison whose planned pairs could catch only slowdowns above',
+    'max-regression + 5 points (10% at the defaults) measures half as many pairs again, then again,',
+    'up to twice the planned pairs (src/check/comparison.ts). Each trial is judged here at the',
+    'defaults from its planned pairs alone (a fixed run, the method before) and from all its pairs',
+    '(its verdict): the same trials, so the two columns differ by what measuring on changed.',
+    '',
+    ...rows,
+    '',
+  ];
+}
+
 /** The settings (connections, seconds per side) the trials ran at, in order. */
 function settingsOf(trials) {
   const keys = new Map();
@@ -460,6 +518,7 @@ async function report(meta) {
     lines.push('');
   }
   lines.push(...estimatorLines(trials));
+  lines.push(...extensionLines(trials));
   lines.push(...detectableLines(trials));
   lines.push(
     'A claim of a false-alarm rate at or below 1% needs at least 300 A/A trials without a failure, and',

@@ -8,7 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { combine, pairsOf, sliceOrder } from '../../src/check/comparison.js';
+import {
+  combine,
+  EXTENSION_AIM_MARGIN_PCT,
+  extensionBatch,
+  pairsOf,
+  sliceOrder,
+} from '../../src/check/comparison.js';
 import type { Slice } from '../../src/model/check.js';
 import { emptyResult, type LoadResult } from '../../src/model/result.js';
 
@@ -61,6 +67,39 @@ describe('the order of the slices', () => {
 
   it('pairs nothing out of no slices', () => {
     assert.deepEqual(pairsOf([]), []);
+  });
+});
+
+describe('how many pairs a noisy comparison adds', () => {
+  it('none once the run could catch max-regression + 5 points, however few pairs', () => {
+    assert.equal(EXTENSION_AIM_MARGIN_PCT, 5);
+    assert.equal(extensionBatch(10, 10, 10, 5), 0, 'exactly at the aim');
+    assert.equal(extensionBatch(10, 10, 9.99, 5), 0);
+    assert.equal(extensionBatch(10, 10, 10.01, 5), 5, 'just above it');
+    // The aim follows max-regression.
+    assert.equal(extensionBatch(10, 10, 24, 20), 0);
+    assert.equal(extensionBatch(10, 10, 26, 20), 5);
+    assert.equal(extensionBatch(10, 10, Number.NaN, 5), 0, 'no figure, no extension');
+  });
+
+  it('half the planned rounds at a time, never past twice the planned', () => {
+    const added: number[] = [];
+    for (let measured = 10; ;) {
+      const batch = extensionBatch(10, measured, 50, 5);
+      if (batch === 0) break;
+      added.push(batch);
+      measured += batch;
+    }
+    assert.deepEqual(added, [5, 5]);
+    // Odd plans round the batch up and cut the last one at the cap.
+    assert.equal(extensionBatch(3, 3, 50, 5), 2);
+    assert.equal(extensionBatch(3, 5, 50, 5), 1);
+    assert.equal(extensionBatch(3, 6, 50, 5), 0);
+    assert.equal(extensionBatch(2, 2, 50, 5), 1);
+  });
+
+  it('the pattern goes on: a longer order starts with the shorter one', () => {
+    assert.deepEqual(sliceOrder(15).slice(0, 20), sliceOrder(10));
   });
 });
 

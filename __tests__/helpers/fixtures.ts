@@ -161,6 +161,7 @@ export function comparisonCheck(
     shift: own,
     verdict: 'slower',
     detectableRegressionPct: 7.6,
+    extension: null,
     samples: { sampleSec: 0.5, rps: rates('head') },
     ...overrides,
   };

@@ -91,7 +91,7 @@ describe('comparison lines', () => {
   const baseline = { ...result, requests: 10000, errors: 3, errorsByKind: { ECONNREFUSED: 3 } };
 
   it("show a measured baseline's own counts and faults, then the change and its verdict", () => {
-    const paired = { kind: 'paired', baseline, shift, verdict: 'slower' } as const;
+    const paired = { kind: 'paired', baseline, shift, verdict: 'slower', extension: null } as const;
     assert.deepEqual(comparisonLines({ ...paired, detectableRegressionPct: 7.62 }), [
       'baseline: 10000 requests, 2000.0 req/s over 5 s; unexpected status: 5, errors: 3, timeouts: 1',
       'baseline errors by kind: ECONNREFUSED: 3',
@@ -100,8 +100,23 @@ describe('comparison lines', () => {
     ]);
   });
 
+  it('say why a noisy run measured more pairs, before what it could catch', () => {
+    const extension = {
+      plannedRounds: 10,
+      rounds: 20,
+      plannedDetectableRegressionPct: 13.46,
+      aimPct: 10,
+    };
+    const paired = { kind: 'paired', baseline, shift, verdict: 'slower', extension } as const;
+    assert.deepEqual(comparisonLines({ ...paired, detectableRegressionPct: 8.1 }).slice(-2), [
+      'noisy run: its 10 planned slice pairs could catch only slowdowns of 13.5% or more, above ' +
+        'the 10.0% aimed at (max-regression + 5 points), so it measured 10 more pairs (at most 10 more)',
+      'this run could catch slowdowns of 8.1% or more (about 95% of the time, from its own noise)',
+    ]);
+  });
+
   it("show a saved baseline's count and rate, and no change when there is no interval", () => {
-    const none = { shift: null, verdict: null, detectableRegressionPct: null };
+    const none = { shift: null, verdict: null, detectableRegressionPct: null, extension: null };
     assert.deepEqual(comparisonLines({ kind: 'saved', baseline, ...none }), [
       'saved baseline: 10000 requests, 2000.0 req/s',
     ]);
@@ -109,7 +124,13 @@ describe('comparison lines', () => {
 
   it("count a saved baseline's spread between runs in what the run could catch, and say which noise the interval covers", () => {
     const widened = { ...shift, test: 'mann-whitney', betweenRunSpreadPct: 2.5 } as const;
-    const saved = { kind: 'saved', baseline, shift: widened, verdict: 'slower' } as const;
+    const saved = {
+      kind: 'saved',
+      baseline,
+      shift: widened,
+      verdict: 'slower',
+      extension: null,
+    } as const;
     assert.equal(
       comparisonLines({ ...saved, detectableRegressionPct: 12.04 }).at(-1),
       "this run could catch slowdowns of 12.0% or more (about 95% of the time, from both runs' noise and the spread between runs on one machine)",

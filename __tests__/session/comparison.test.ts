@@ -275,6 +275,60 @@ describe('head vs baseline through the session (two real servers)', () => {
     assert.doesNotMatch(noisy.summary, /spread between/);
   });
 
+  it('a noisy comparison at rounds auto measures more pairs, at most twice as many; an explicit rounds stays', async (t) => {
+    // A baseline whose speed changes every 0.1 s at random, 1 ms or 6 ms a request: its 0.5 s
+    // slices differ by tens of percent, so no 2 pairs could catch a 10% slowdown.
+    const slowIn = new Map<number, boolean>();
+    const swinging = await startServer((_req, res) => {
+      const window = Math.floor(Date.now() / 100);
+      if (!slowIn.has(window)) slowIn.set(window, Math.random() < 0.5);
+      setTimeout(() => res.end('ok'), slowIn.get(window) === true ? 6 : 1);
+    });
+    const head = await service(1);
+    const inputs = {
+      port: String(head.port),
+      'baseline-port': String(swinging.port),
+      duration: '1',
+      'busy-poll': 'false',
+    };
+    let auto: SessionRun;
+    let fixed: SessionRun;
+    try {
+      auto = await runInProcess(inputs);
+      fixed = await runInProcess({ ...inputs, rounds: '2' });
+    } finally {
+      await Promise.all([swinging.close(), head.close()]);
+    }
+    const { check } = doneOf(auto);
+    assert.equal(check.kind, 'paired');
+    const extension = check.kind === 'paired' ? check.extension : null;
+    t.diagnostic(JSON.stringify(extension));
+    assert.ok(extension !== null, 'rounds auto: the noisy run measured on');
+    assert.equal(extension.plannedRounds, 2, 'auto: 1 s / 0.5 s');
+    assert.equal(extension.aimPct, 10);
+    assert.ok(extension.plannedDetectableRegressionPct > 10);
+    assert.ok(extension.rounds > 2 && extension.rounds <= 4, String(extension.rounds));
+    // Every pair measured counts, in the same ABBA pattern.
+    assert.deepEqual(
+      check.slices.map((s) => s.side),
+      sliceOrder(extension.rounds),
+    );
+    assert.equal(check.kind === 'paired' && check.shift?.headSlices, extension.rounds);
+    assert.deepEqual(doneOf(auto).report.comparison?.extension, extension);
+    assert.equal(doneOf(auto).report.settings.roundsAuto, true);
+    assert.match(
+      auto.stdout,
+      /\nnoisy run: its 2 planned slice pairs could catch only slowdowns of \d+\.\d% or more, above the 10\.0% aimed at \(max-regression \+ 5 points\), so it measured (1 more pair|2 more pairs) \(at most 2 more\)\nthis run could catch/,
+    );
+    assert.match(auto.summary, /\nNoisy run: its 2 planned slice pairs could catch only/);
+    // The same noise with rounds given: the run keeps its 2 pairs.
+    const kept = doneOf(fixed).check;
+    assert.equal(kept.kind === 'paired' && kept.extension, null);
+    assert.equal(kept.kind === 'paired' && kept.slices.length, 4);
+    assert.ok(Number(fixed.outputs['detectable-regression']) > 10, 'as noisy');
+    assert.doesNotMatch(fixed.stdout, /noisy run/);
+  });
+
   it('two identical services pass', async (t) => {
     // A regression would take the whole interval below -50%, which identical services cannot do;
     // their false-alarm rate at the default -5% is what the calibration measures.

@@ -69824,7 +69824,7 @@ const OPTIONS = [
         default: '',
         defaultText: '5; 10 in a comparison at 1 connection',
         type: { kind: 'seconds', min: 0, max: 3600, above: true },
-        description: 'How long requests are sent (per side in a comparison): seconds, fractions allowed, or with a unit (500ms, 10s, 2m). This is the requested time; the duration output is the measured window.',
+        description: 'How long requests are sent (per side in a comparison): seconds, fractions allowed, or with a unit (500ms, 10s, 2m). This is the requested time; the duration output is the measured window. A noisy comparison at rounds auto may measure up to twice as long.',
         cli: { short: 'd', value: '<s>', help: 'how long to send requests for, e.g. 10s or 2m' },
     },
     {
@@ -70030,7 +70030,7 @@ const OPTIONS = [
         name: 'rounds',
         default: 'auto',
         type: { kind: 'integer', min: 2, max: 1000, auto: true },
-        description: 'Slices per side in a comparison; each side gets duration seconds in all. auto = duration / 0.5 s, at most 1000. Without a comparison: the number of samples the report holds.',
+        description: 'Slices per side in a comparison; each side gets duration seconds in all. auto = duration / 0.5 s, at most 1000; then a same-job comparison too noisy to catch a slowdown of max-regression + 5 points measures more slices, half as many again at a time, up to twice as many. Without a comparison: the number of samples the report holds.',
         cli: { value: '<n>', help: 'slices per side in a comparison' },
     },
     {
@@ -70804,6 +70804,7 @@ function readSettings(read, readFile = readBoundedFile) {
         secretHeaders,
         baseline,
         rounds,
+        roundsAuto: roundsText === 'auto',
         maxRegressionPct,
         confidence,
         baselineFile,
@@ -71649,10 +71650,24 @@ function comparisonLines(comparison) {
         lines.push(`head vs baseline: ${shift.changePct.toFixed(1)}% (interval ${shift.lowPct.toFixed(1)}% to ` +
             `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`);
     }
+    if (comparison.extension)
+        lines.push(`noisy run: ${extensionText(comparison.extension)}`);
     if (comparison.detectableRegressionPct !== null) {
         lines.push(`this run could catch slowdowns of ${detectableText(comparison.detectableRegressionPct, shift)}`);
     }
     return lines;
+}
+/**
+ * Why a same-job comparison measured more pairs than planned: the log's, the summary's and the
+ * pull-request comment's words for an \`Extension\`.
+ */
+function extensionText(extension) {
+    const { plannedRounds, rounds, plannedDetectableRegressionPct, aimPct } = extension;
+    const added = rounds - plannedRounds;
+    return (`its ${plannedRounds} planned slice pairs could catch only slowdowns of ` +
+        `${plannedDetectableRegressionPct.toFixed(1)}% or more, above the ${aimPct.toFixed(1)}% aimed at ` +
+        `(max-regression + 5 points), so it measured ${added} more pair${added === 1 ? '' : 's'} ` +
+        `(at most ${plannedRounds} more)`);
 }
 /**
  * `7.8% or more (about 95% of the time, from its own noise)`: `detectableRegressionPct`, with the
@@ -74145,7 +74160,11 @@ async function runSaved(settings, saved, hooks = {}) {
         ...asSlices('head', headPart.samples.rps),
         ...asSlices('baseline', saved.samples.rps),
     ];
-    return decide(settings, hooks, headPart, saved.result, slices, { kind: 'saved', saved });
+    return decide(settings, hooks, headPart, saved.result, slices, {
+        kind: 'saved',
+        saved,
+        extension: null,
+    });
 }
 /**
  * The order of the slices: pairs alternate AB, BA, BA, AB (ABBA then BAAB), so that a drift in the
@@ -74182,6 +74201,7 @@ async function runPaired(settings, hooks = {}) {
         shift: null,
         verdict: null,
         detectableRegressionPct: null,
+        extension: null,
     });
     for (const side of [settings, baselineSettings]) {
         const notReadyDecision = await waitFor(side, hooks);
@@ -74199,11 +74219,13 @@ async function runPaired(settings, hooks = {}) {
     });
     const sides = { head: sideOf(settings), baseline: sideOf(baselineSettings) };
     const sliceMs = sliceSec * 1000;
-    const order = sliceOrder(settings.rounds);
+    // The order grows when a noisy comparison measures more pairs (`extensionBatch`); the pairs it
+    // adds go on in the same pattern.
+    let order = sliceOrder(settings.rounds);
     // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
-    const results = new Array(order.length);
+    const results = [];
     const settling = [];
-    const lastSlice = { head: order.lastIndexOf('head'), baseline: order.lastIndexOf('baseline') };
+    let extension = null;
     hooks.onLoadStart?.();
     // With `busy-poll: auto` at 1 connection, the trial on the head's connections decides the mode
     // of both sides: a comparison never runs its sides in different modes.
@@ -74216,7 +74238,7 @@ async function runPaired(settings, hooks = {}) {
         // the next slice runs, and count for the slice that sent them. So a side that hangs or answers
         // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
         // slice.
-        const run = (side, durationMs, index = -1) => {
+        const run = (side, durationMs, index = -1, cutOff = false) => {
             const { settings: s, pool: p, latency, routeTally } = sides[side];
             const started = startLoad({
                 ...loadOptions(s, hooks.signal),
@@ -74231,9 +74253,10 @@ async function runPaired(settings, hooks = {}) {
                 // baseline's samples are): the tail finishes while the other side's slice runs, and its
                 // timing then depends on how the two services share the CPU, not on their speed.
                 sampleMs: index >= 0 ? durationMs : undefined,
-                // A side's last slice is the pool's backstop: `timeout` + 0.5 s after its deadline it
-                // cancels whatever the pool still has in flight, from any of the side's slices.
-                cutOff: index === lastSlice[side],
+                // A side's last slice of a batch is the pool's backstop: \`timeout\` + 0.5 s after its
+                // deadline it cancels whatever the pool still has in flight, from any of the side's slices.
+                // Its timer goes with the run, so once the batch has settled the next batch is safe.
+                cutOff,
             });
             settling.push(started.result.then((result) => {
                 if (index >= 0)
@@ -74252,24 +74275,53 @@ async function runPaired(settings, hooks = {}) {
             for (const side of ['head', 'baseline'])
                 await run(side, warmupMs / warmupSlices);
         }
-        for (let i = 0; i < order.length && !hooks.signal?.aborted; i++)
-            await run(order[i], sliceMs, i);
-        // The last tails get one timeout: the pools' sweep gives up each request by then.
-        await Promise.all(settling);
+        /** Runs slices [from, order.length), then waits for their tails. */
+        const runBatch = async (from) => {
+            const last = { head: order.lastIndexOf('head'), baseline: order.lastIndexOf('baseline') };
+            for (let i = from; i < order.length && !hooks.signal?.aborted; i++)
+                await run(order[i], sliceMs, i, i === last[order[i]]);
+            // The last tails get one timeout: the pools' sweep gives up each request by then.
+            await Promise.all(settling);
+        };
+        await runBatch(0);
+        // A noisy run measures on (\`rounds: auto\` only) while its interval is too wide to catch
+        // max-regression + EXTENSION_AIM_MARGIN_PCT: the stop looks at the width alone, never at the
+        // change, so an A/A run is no likelier to end on a low estimate.
+        for (;;) {
+            const canGoOn = settings.roundsAuto &&
+                !hooks.signal?.aborted &&
+                !sides.head.pool.cancelled &&
+                !sides.baseline.pool.cancelled &&
+                results.every((r) => r !== undefined && !r.aborted);
+            if (!canGoOn)
+                break;
+            const pairs = pairsOf(slicesOf(order, results, sliceSec));
+            if (pairs.length < 2 || !pairs.every(([h, b]) => h > 0 && b > 0))
+                break;
+            const detectable = detectableRegressionPct(comparePairedRates(pairs, settings.confidence), settings.maxRegressionPct);
+            const batch = extensionBatch(settings.rounds, pairs.length, detectable, settings.maxRegressionPct);
+            if (batch === 0)
+                break;
+            extension ??= {
+                plannedRounds: settings.rounds,
+                rounds: settings.rounds,
+                plannedDetectableRegressionPct: detectable,
+                aimPct: settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT,
+            };
+            const from = order.length;
+            order = sliceOrder(pairs.length + batch);
+            extension.rounds = pairs.length + batch;
+            await runBatch(from);
+        }
     }
     finally {
         await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
     }
-    const slices = [];
+    const slices = slicesOf(order, results, sliceSec);
     order.forEach((side, i) => {
         const result = results[i];
-        if (result === undefined)
-            return;
-        sides[side].runs.push(result);
-        if (!result.aborted) {
-            const inWindow = result.sampleCounts[0] ?? 0;
-            slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
-        }
+        if (result !== undefined)
+            sides[side].runs.push(result);
     });
     const combined = (side) => {
         const own = sides[side];
@@ -74290,7 +74342,7 @@ async function runPaired(settings, hooks = {}) {
             rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
         },
     };
-    return decide(settings, hooks, headPart, baseline, slices, { kind: 'paired' });
+    return decide(settings, hooks, headPart, baseline, slices, { kind: 'paired', extension });
 }
 /** The shift, its verdict, the decision and the slices' noise, from the slices of both sides. */
 function decide(settings, hooks, headPart, baseline, slices, from) {
@@ -74339,6 +74391,35 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
     // Not aborted here, so the head's own decision is its gates (min-requests, error rate, ...).
     const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
     return { ...check, decision, shift, verdict, detectableRegressionPct: detectable };
+}
+/**
+ * A noisy same-job comparison measures more pairs until it could catch a slowdown of max-regression
+ * plus this many points (\`extensionBatch\`).
+ */
+const EXTENSION_AIM_MARGIN_PCT = 5;
+/**
+ * How many pairs a same-job comparison adds after \`measured\` pairs whose interval could catch only
+ * slowdowns of \`detectablePct\` or more (\`detectableRegressionPct\`): none once that is within
+ * max-regression + EXTENSION_AIM_MARGIN_PCT, else half the planned rounds at a time, up to twice the
+ * planned rounds in all, so a noisy runner costs at most twice the comparison's time
+ * (docs/statistics.md, "Noisy runs measure on").
+ */
+function extensionBatch(planned, measured, detectablePct, maxRegressionPct) {
+    if (!(detectablePct > maxRegressionPct + EXTENSION_AIM_MARGIN_PCT))
+        return 0;
+    return Math.max(0, Math.min(Math.ceil(planned / 2), 2 * planned - measured));
+}
+/** The slices that ran to their end, in order, from each slice's result (undefined: not run). */
+function slicesOf(order, results, sliceSec) {
+    const slices = [];
+    order.forEach((side, i) => {
+        const result = results[i];
+        if (result === undefined || result.aborted)
+            return;
+        const inWindow = result.sampleCounts[0] ?? 0;
+        slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
+    });
+    return slices;
 }
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */
 function pairsOf(slices) {
@@ -74636,6 +74717,7 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
                 routes: distinctRoutes(settings.baseline.routes).map(routeReport),
             },
             rounds: settings.rounds,
+            roundsAuto: settings.roundsAuto,
             maxRegressionPct: settings.maxRegressionPct,
             confidence: settings.confidence,
             baselineFile: settings.baselineFile,
@@ -74664,6 +74746,7 @@ function jsonReport(settings, check, warnings, environment, createdAt = new Date
             verdict: comparison.verdict,
             shift: comparison.shift,
             detectableRegressionPct: comparison.detectableRegressionPct,
+            extension: comparison.extension,
             maxRegressionPct: settings.maxRegressionPct,
             baseline: {
                 ...comparison.baseline,
@@ -75003,6 +75086,8 @@ function comparisonMarkdown(settings, check) {
             lines.push('> [!NOTE]', `> ${noiseAccountedFor(shift)}`, '');
         else
             lines.push(noiseAccountedFor(shift), '');
+        if (check.extension)
+            lines.push(`Noisy run: ${extensionText(check.extension)}.`, '');
         if (check.detectableRegressionPct !== null) {
             lines.push(`This run could catch slowdowns of **${detectableText(check.detectableRegressionPct, shift)}**: ` +
                 'a noisier run can catch only larger ones.', '');
@@ -75090,6 +75175,8 @@ function commentMarkdown(settings, check, warnings, key, runUrl) {
                 `${formatChange(shift.highPct)}; verdict **${verdict}** (a regression when the whole ` +
                 `interval lies below -${settings.maxRegressionPct}%).`, '');
         }
+        if (check.extension)
+            lines.push(`Noisy run: ${extensionText(check.extension)}.`, '');
         if (check.detectableRegressionPct !== null) {
             lines.push(`This run could catch slowdowns of ${detectableText(check.detectableRegressionPct, shift)}.`, '');
         }

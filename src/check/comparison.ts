@@ -8,6 +8,7 @@ import type {
   AbsoluteCheck,
   ComparisonCheck,
   Decision,
+  Extension,
   SavedBaseline,
   Side,
   Slice,
@@ -57,7 +58,11 @@ export async function runSaved(
     ...asSlices('head', headPart.samples.rps),
     ...asSlices('baseline', saved.samples.rps),
   ];
-  return decide(settings, hooks, headPart, saved.result, slices, { kind: 'saved', saved });
+  return decide(settings, hooks, headPart, saved.result, slices, {
+    kind: 'saved',
+    saved,
+    extension: null,
+  });
 }
 
 /**
@@ -98,6 +103,7 @@ export async function runPaired(
     shift: null,
     verdict: null,
     detectableRegressionPct: null,
+    extension: null,
   });
 
   for (const side of [settings, baselineSettings]) {
@@ -116,11 +122,13 @@ export async function runPaired(
   });
   const sides = { head: sideOf(settings), baseline: sideOf(baselineSettings) };
   const sliceMs = sliceSec * 1000;
-  const order = sliceOrder(settings.rounds);
+  // The order grows when a noisy comparison measures more pairs (`extensionBatch`); the pairs it
+  // adds go on in the same pattern.
+  let order = sliceOrder(settings.rounds);
   // Each slice's result, in the order the slices ran; filled in as each slice's requests settle.
-  const results: (LoadResult | undefined)[] = new Array(order.length);
+  const results: (LoadResult | undefined)[] = [];
   const settling: Promise<unknown>[] = [];
-  const lastSlice = { head: order.lastIndexOf('head'), baseline: order.lastIndexOf('baseline') };
+  let extension: Extension | null = null;
   hooks.onLoadStart?.();
   // With `busy-poll: auto` at 1 connection, the trial on the head's connections decides the mode
   // of both sides: a comparison never runs its sides in different modes.
@@ -133,7 +141,7 @@ export async function runPaired(
     // the next slice runs, and count for the slice that sent them. So a side that hangs or answers
     // slowly costs no more than its slices plus one timeout at the end, instead of a timeout per
     // slice.
-    const run = (side: Side, durationMs: number, index = -1) => {
+    const run = (side: Side, durationMs: number, index = -1, cutOff = false) => {
       const { settings: s, pool: p, latency, routeTally } = sides[side];
       const started = startLoad({
         ...loadOptions(s, hooks.signal),
@@ -148,9 +156,10 @@ export async function runPaired(
         // baseline's samples are): the tail finishes while the other side's slice runs, and its
         // timing then depends on how the two services share the CPU, not on their speed.
         sampleMs: index >= 0 ? durationMs : undefined,
-        // A side's last slice is the pool's backstop: `timeout` + 0.5 s after its deadline it
-        // cancels whatever the pool still has in flight, from any of the side's slices.
-        cutOff: index === lastSlice[side],
+        // A side's last slice of a batch is the pool's backstop: \`timeout\` + 0.5 s after its
+        // deadline it cancels whatever the pool still has in flight, from any of the side's slices.
+        // Its timer goes with the run, so once the batch has settled the next batch is safe.
+        cutOff,
       });
       settling.push(
         started.result.then((result) => {
@@ -168,22 +177,57 @@ export async function runPaired(
     for (let i = 0; i < warmupSlices && !hooks.signal?.aborted; i++) {
       for (const side of ['head', 'baseline'] as Side[]) await run(side, warmupMs / warmupSlices);
     }
-    for (let i = 0; i < order.length && !hooks.signal?.aborted; i++)
-      await run(order[i], sliceMs, i);
-    // The last tails get one timeout: the pools' sweep gives up each request by then.
-    await Promise.all(settling);
+    /** Runs slices [from, order.length), then waits for their tails. */
+    const runBatch = async (from: number) => {
+      const last = { head: order.lastIndexOf('head'), baseline: order.lastIndexOf('baseline') };
+      for (let i = from; i < order.length && !hooks.signal?.aborted; i++)
+        await run(order[i], sliceMs, i, i === last[order[i]]);
+      // The last tails get one timeout: the pools' sweep gives up each request by then.
+      await Promise.all(settling);
+    };
+    await runBatch(0);
+    // A noisy run measures on (\`rounds: auto\` only) while its interval is too wide to catch
+    // max-regression + EXTENSION_AIM_MARGIN_PCT: the stop looks at the width alone, never at the
+    // change, so an A/A run is no likelier to end on a low estimate.
+    for (;;) {
+      const canGoOn =
+        settings.roundsAuto &&
+        !hooks.signal?.aborted &&
+        !sides.head.pool.cancelled &&
+        !sides.baseline.pool.cancelled &&
+        results.every((r) => r !== undefined && !r.aborted);
+      if (!canGoOn) break;
+      const pairs = pairsOf(slicesOf(order, results, sliceSec));
+      if (pairs.length < 2 || !pairs.every(([h, b]) => h > 0 && b > 0)) break;
+      const detectable = detectableRegressionPct(
+        comparePairedRates(pairs, settings.confidence),
+        settings.maxRegressionPct,
+      );
+      const batch = extensionBatch(
+        settings.rounds,
+        pairs.length,
+        detectable,
+        settings.maxRegressionPct,
+      );
+      if (batch === 0) break;
+      extension ??= {
+        plannedRounds: settings.rounds,
+        rounds: settings.rounds,
+        plannedDetectableRegressionPct: detectable,
+        aimPct: settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT,
+      };
+      const from = order.length;
+      order = sliceOrder(pairs.length + batch);
+      extension.rounds = pairs.length + batch;
+      await runBatch(from);
+    }
   } finally {
     await Promise.all([sides.head.pool.close(), sides.baseline.pool.close()]);
   }
-  const slices: Slice[] = [];
+  const slices = slicesOf(order, results, sliceSec);
   order.forEach((side, i) => {
     const result = results[i];
-    if (result === undefined) return;
-    sides[side].runs.push(result);
-    if (!result.aborted) {
-      const inWindow = result.sampleCounts[0] ?? 0;
-      slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
-    }
+    if (result !== undefined) sides[side].runs.push(result);
   });
 
   const combined = (side: Side) => {
@@ -205,7 +249,7 @@ export async function runPaired(
       rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
     },
   };
-  return decide(settings, hooks, headPart, baseline, slices, { kind: 'paired' });
+  return decide(settings, hooks, headPart, baseline, slices, { kind: 'paired', extension });
 }
 
 /** The head's side of a comparison: what an absolute check of it holds, but its kind. */
@@ -218,7 +262,9 @@ function decide(
   headPart: HeadPart,
   baseline: LoadResult,
   slices: Slice[],
-  from: { kind: 'paired' } | { kind: 'saved'; saved: SavedBaseline },
+  from:
+    | { kind: 'paired'; extension: Extension | null }
+    | { kind: 'saved'; saved: SavedBaseline; extension: null },
 ): ComparisonCheck {
   const head = headPart.result;
   const own = (side: Side) => slices.filter((s) => s.side === side);
@@ -266,6 +312,41 @@ function decide(
   // Not aborted here, so the head's own decision is its gates (min-requests, error rate, ...).
   const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
   return { ...check, decision, shift, verdict, detectableRegressionPct: detectable };
+}
+
+/**
+ * A noisy same-job comparison measures more pairs until it could catch a slowdown of max-regression
+ * plus this many points (\`extensionBatch\`).
+ */
+export const EXTENSION_AIM_MARGIN_PCT = 5;
+
+/**
+ * How many pairs a same-job comparison adds after \`measured\` pairs whose interval could catch only
+ * slowdowns of \`detectablePct\` or more (\`detectableRegressionPct\`): none once that is within
+ * max-regression + EXTENSION_AIM_MARGIN_PCT, else half the planned rounds at a time, up to twice the
+ * planned rounds in all, so a noisy runner costs at most twice the comparison's time
+ * (docs/statistics.md, "Noisy runs measure on").
+ */
+export function extensionBatch(
+  planned: number,
+  measured: number,
+  detectablePct: number,
+  maxRegressionPct: number,
+): number {
+  if (!(detectablePct > maxRegressionPct + EXTENSION_AIM_MARGIN_PCT)) return 0;
+  return Math.max(0, Math.min(Math.ceil(planned / 2), 2 * planned - measured));
+}
+
+/** The slices that ran to their end, in order, from each slice's result (undefined: not run). */
+function slicesOf(order: Side[], results: (LoadResult | undefined)[], sliceSec: number): Slice[] {
+  const slices: Slice[] = [];
+  order.forEach((side, i) => {
+    const result = results[i];
+    if (result === undefined || result.aborted) return;
+    const inWindow = result.sampleCounts[0] ?? 0;
+    slices.push({ side, requests: inWindow, rps: inWindow / sliceSec });
+  });
+  return slices;
 }
 
 /** `[head req/s, baseline req/s]` of each pair of adjacent slices (see `sliceOrder`). */

@@ -151,7 +151,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: '5; 10 in a comparison at 1 connection',
     type: { kind: 'seconds', min: 0, max: 3600, above: true },
     description:
-      'How long requests are sent (per side in a comparison): seconds, fractions allowed, or with a unit (500ms, 10s, 2m). This is the requested time; the duration output is the measured window.',
+      'How long requests are sent (per side in a comparison): seconds, fractions allowed, or with a unit (500ms, 10s, 2m). This is the requested time; the duration output is the measured window. A noisy comparison at rounds auto may measure up to twice as long.',
     cli: { short: 'd', value: '<s>', help: 'how long to send requests for, e.g. 10s or 2m' },
   },
   {
@@ -379,7 +379,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'auto',
     type: { kind: 'integer', min: 2, max: 1000, auto: true },
     description:
-      'Slices per side in a comparison; each side gets duration seconds in all. auto = duration / 0.5 s, at most 1000. Without a comparison: the number of samples the report holds.',
+      'Slices per side in a comparison; each side gets duration seconds in all. auto = duration / 0.5 s, at most 1000; then a same-job comparison too noisy to catch a slowdown of max-regression + 5 points measures more slices, half as many again at a time, up to twice as many. Without a comparison: the number of samples the report holds.',
     cli: { value: '<n>', help: 'slices per side in a comparison' },
   },
   {

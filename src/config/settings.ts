@@ -240,6 +240,7 @@ export function readSettings(read: InputReader, readFile: FileReader = readBound
     secretHeaders,
     baseline,
     rounds,
+    roundsAuto: roundsText === 'auto',
     maxRegressionPct,
     confidence,
     baselineFile,

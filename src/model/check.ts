@@ -173,6 +173,22 @@ interface ComparisonBase extends CheckBase {
    * and for a saved baseline the spread between runs it was widened by; null without a shift.
    */
   detectableRegressionPct: number | null;
+  /** More pairs than planned, measured because the planned ones were too noisy; else null. */
+  extension: Extension | null;
+}
+
+/**
+ * A same-job comparison (\`rounds: auto\`) whose planned pairs could not catch a slowdown of
+ * max-regression + 5 points measured more, up to twice as many (src/check/comparison.ts).
+ */
+export interface Extension {
+  /** The pairs planned (\`rounds\`) and the pairs measured in all. */
+  plannedRounds: number;
+  rounds: number;
+  /** What the planned pairs alone could catch (\`detectableRegressionPct\` of their interval). */
+  plannedDetectableRegressionPct: number;
+  /** What the comparison aimed to catch: max-regression + 5 points. */
+  aimPct: number;
 }
 
 /** Head vs a second service measured in this run, in alternating slices (`baseline-port`). */

@@ -55,6 +55,12 @@ export interface Settings extends Target {
   baseline: Target | null;
   /** Slices per side in a comparison (each side gets `durationSec` in all). */
   rounds: number;
+  /**
+   * `rounds: auto`: a same-job comparison too noisy to catch max-regression + 5 points measures
+   * more pairs, up to twice `rounds` (`extensionBatch`, src/check/comparison.ts). An explicit
+   * `rounds` is kept as given.
+   */
+  roundsAuto: boolean;
   /** The comparison fails when the whole interval lies below -maxRegressionPct. */
   maxRegressionPct: number;
   /** Two-sided confidence of the comparison's interval. */

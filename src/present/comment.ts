@@ -8,7 +8,7 @@ import type { Check } from '../model/check.js';
 import { errorRatePct, requestsPerSecond } from '../model/result.js';
 import { formatChange, formatConfidence, targetUrl, type Settings } from '../model/settings.js';
 import { codeSpan, escapeText, gatesTable, latencyCell, OUTCOME_TEXT } from './summary.js';
-import { detectableText, formatRate, noiseAccountedFor } from './text.js';
+import { detectableText, extensionText, formatRate, noiseAccountedFor } from './text.js';
 import type { Warning } from './warnings.js';
 import { VERSION } from '../version.js';
 
@@ -103,6 +103,7 @@ export function commentMarkdown(
         '',
       );
     }
+    if (check.extension) lines.push(`Noisy run: ${extensionText(check.extension)}.`, '');
     if (check.detectableRegressionPct !== null) {
       lines.push(
         `This run could catch slowdowns of ${detectableText(check.detectableRegressionPct, shift)}.`,

@@ -63,6 +63,7 @@ export function jsonReport(
         routes: distinctRoutes(settings.baseline.routes).map(routeReport),
       },
       rounds: settings.rounds,
+      roundsAuto: settings.roundsAuto,
       maxRegressionPct: settings.maxRegressionPct,
       confidence: settings.confidence,
       baselineFile: settings.baselineFile,
@@ -92,6 +93,7 @@ export function jsonReport(
       verdict: comparison.verdict,
       shift: comparison.shift,
       detectableRegressionPct: comparison.detectableRegressionPct,
+      extension: comparison.extension,
       maxRegressionPct: settings.maxRegressionPct,
       baseline: {
         ...comparison.baseline,

@@ -28,6 +28,7 @@ import {
 import { noise } from '../stats/noise.js';
 import {
   detectableText,
+  extensionText,
   noiseAccountedFor,
   formatCounts,
   formatLatency,
@@ -374,6 +375,7 @@ function comparisonMarkdown(settings: Settings, check: ComparisonCheck): string 
     );
     if (saved) lines.push('> [!NOTE]', `> ${noiseAccountedFor(shift)}`, '');
     else lines.push(noiseAccountedFor(shift), '');
+    if (check.extension) lines.push(`Noisy run: ${extensionText(check.extension)}.`, '');
     if (check.detectableRegressionPct !== null) {
       lines.push(
         `This run could catch slowdowns of **${detectableText(check.detectableRegressionPct, shift)}**: ` +

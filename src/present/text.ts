@@ -4,7 +4,7 @@
  * return and `http test running... ok, N requests made` and a newline. Everything else goes on
  * later lines.
  */
-import type { ComparisonCheck, Shift } from '../model/check.js';
+import type { ComparisonCheck, Extension, Shift } from '../model/check.js';
 import {
   requestsPerSecond,
   type LatencySummary,
@@ -114,7 +114,7 @@ function countsLine(result: LoadResult): string {
 export function comparisonLines(
   comparison: Pick<
     ComparisonCheck,
-    'baseline' | 'shift' | 'verdict' | 'kind' | 'detectableRegressionPct'
+    'baseline' | 'shift' | 'verdict' | 'kind' | 'detectableRegressionPct' | 'extension'
   >,
 ): string[] {
   const { baseline, shift } = comparison;
@@ -134,12 +134,28 @@ export function comparisonLines(
         `${shift.highPct.toFixed(1)}%), verdict ${comparison.verdict}`,
     );
   }
+  if (comparison.extension) lines.push(`noisy run: ${extensionText(comparison.extension)}`);
   if (comparison.detectableRegressionPct !== null) {
     lines.push(
       `this run could catch slowdowns of ${detectableText(comparison.detectableRegressionPct, shift)}`,
     );
   }
   return lines;
+}
+
+/**
+ * Why a same-job comparison measured more pairs than planned: the log's, the summary's and the
+ * pull-request comment's words for an \`Extension\`.
+ */
+export function extensionText(extension: Extension): string {
+  const { plannedRounds, rounds, plannedDetectableRegressionPct, aimPct } = extension;
+  const added = rounds - plannedRounds;
+  return (
+    `its ${plannedRounds} planned slice pairs could catch only slowdowns of ` +
+    `${plannedDetectableRegressionPct.toFixed(1)}% or more, above the ${aimPct.toFixed(1)}% aimed at ` +
+    `(max-regression + 5 points), so it measured ${added} more pair${added === 1 ? '' : 's'} ` +
+    `(at most ${plannedRounds} more)`
+  );
 }
 
 /**
