@@ -85,6 +85,28 @@ describe('the comment', () => {
     assert.match(saved, /\(2\.5% of req\/s as an SD, a calibrated upper bound\)/);
     assert.match(saved, /read the verdict as a hint/);
     assert.match(saved, /from both runs' noise and the spread between runs on one machine/);
+    assert.doesNotMatch(paired + saved, /Noisy run/);
+  });
+
+  it('says why a noisy comparison measured more pairs, before what it could catch', () => {
+    const settings = settingsOf({ 'baseline-port': '9090' });
+    const extension = {
+      plannedRounds: 10,
+      rounds: 15,
+      plannedDetectableRegressionPct: 11.2,
+      aimPct: 10,
+    };
+    const text = commentMarkdown(
+      settings,
+      comparisonCheck(settings, 'paired', { extension }),
+      [],
+      KEY,
+      null,
+    );
+    assert.match(
+      text,
+      /\nNoisy run: its 10 planned slice pairs could catch only slowdowns of 11\.2% or more, above the 10\.0% aimed at \(max-regression \+ 5 points\), so it measured 5 more pairs \(at most 10 more\)\.\n\nThis run could catch slowdowns of 7\.6% or more/,
+    );
   });
 
   it('lists three warnings and counts the rest', () => {

@@ -137,6 +137,29 @@ describe('summary', () => {
     );
   });
 
+  it('says why a noisy comparison measured more pairs, before what it could catch', () => {
+    const settings = settingsOf({ 'baseline-port': '9090' });
+    const extension = {
+      plannedRounds: 10,
+      rounds: 20,
+      plannedDetectableRegressionPct: 14.04,
+      aimPct: 10,
+    };
+    const summary = summaryMarkdown(
+      settings,
+      comparisonCheck(settings, 'paired', { extension }),
+      [],
+    );
+    assert.match(
+      summary,
+      /\nNoisy run: its 10 planned slice pairs could catch only slowdowns of 14\.0% or more, above the 10\.0% aimed at \(max-regression \+ 5 points\), so it measured 10 more pairs \(at most 10 more\)\.\n\nThis run could catch slowdowns of \*\*7\.6% or more/,
+    );
+    assert.doesNotMatch(
+      summaryMarkdown(settings, comparisonCheck(settings, 'paired'), []),
+      /Noisy run/,
+    );
+  });
+
   it("compares both sides' error rate and latency, and warns of a failing baseline", () => {
     const paired = settingsOf({ 'baseline-port': '9090' });
     const baseline = {

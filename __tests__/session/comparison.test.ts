@@ -276,57 +276,98 @@ describe('head vs baseline through the session (two real servers)', () => {
   });
 
   it('a noisy comparison at rounds auto measures more pairs, at most twice as many; an explicit rounds stays', async (t) => {
-    // A baseline whose speed changes every 0.1 s at random, 1 ms or 6 ms a request: its 0.5 s
-    // slices differ by tens of percent, so no 2 pairs could catch a 10% slowdown.
+    // A baseline whose speed changes every 0.1 s at random, 1 ms or 12 ms a request: its 0.5 s
+    // slices differ by tens of percent, so no 4 pairs could catch a 10% slowdown (that would need
+    // all 4 within a few percent of each other).
     const slowIn = new Map<number, boolean>();
     const swinging = await startServer((_req, res) => {
       const window = Math.floor(Date.now() / 100);
       if (!slowIn.has(window)) slowIn.set(window, Math.random() < 0.5);
-      setTimeout(() => res.end('ok'), slowIn.get(window) === true ? 6 : 1);
+      setTimeout(() => res.end('ok'), slowIn.get(window) === true ? 12 : 1);
     });
     const head = await service(1);
     const inputs = {
       port: String(head.port),
       'baseline-port': String(swinging.port),
-      duration: '1',
+      duration: '2',
+      'min-requests': '1',
       'busy-poll': 'false',
     };
     let auto: SessionRun;
     let fixed: SessionRun;
     try {
       auto = await runInProcess(inputs);
-      fixed = await runInProcess({ ...inputs, rounds: '2' });
+      fixed = await runInProcess({ ...inputs, rounds: '4' });
     } finally {
       await Promise.all([swinging.close(), head.close()]);
     }
-    const { check } = doneOf(auto);
+    const { check, report } = doneOf(auto);
     assert.equal(check.kind, 'paired');
     const extension = check.kind === 'paired' ? check.extension : null;
     t.diagnostic(JSON.stringify(extension));
     assert.ok(extension !== null, 'rounds auto: the noisy run measured on');
-    assert.equal(extension.plannedRounds, 2, 'auto: 1 s / 0.5 s');
+    assert.equal(extension.plannedRounds, 4, 'auto: 2 s / 0.5 s');
     assert.equal(extension.aimPct, 10);
     assert.ok(extension.plannedDetectableRegressionPct > 10);
-    assert.ok(extension.rounds > 2 && extension.rounds <= 4, String(extension.rounds));
-    // Every pair measured counts, in the same ABBA pattern.
+    assert.ok(extension.rounds > 4 && extension.rounds <= 8, String(extension.rounds));
+    // Every pair measured counts, in the same ABBA pattern, in the verdict and in the head's result.
     assert.deepEqual(
       check.slices.map((s) => s.side),
       sliceOrder(extension.rounds),
     );
     assert.equal(check.kind === 'paired' && check.shift?.headSlices, extension.rounds);
-    assert.deepEqual(doneOf(auto).report.comparison?.extension, extension);
-    assert.equal(doneOf(auto).report.settings.roundsAuto, true);
+    const headSlices = check.slices.filter((s) => s.side === 'head');
+    const inWindows = headSlices.reduce((sum, s) => sum + s.requests, 0);
+    assert.ok(check.result.requests >= inWindows, `${check.result.requests} < ${inWindows}`);
+    assert.ok(check.result.windowMs >= extension.rounds * 500 * 0.99, `${check.result.windowMs}`);
+    assert.equal(check.samples.rps.length, extension.rounds, "a later run's baseline-file samples");
+    // min-requests counts every slice, and says over how long.
+    const seconds = (extension.rounds * 0.5).toString();
+    assert.match(check.decision.message, new RegExp(` requests in ${seconds} s, at or above`));
+    assert.deepEqual(report.comparison?.extension, extension);
+    assert.equal(report.settings.roundsAuto, true);
     assert.match(
       auto.stdout,
-      /\nnoisy run: its 2 planned slice pairs could catch only slowdowns of \d+\.\d% or more, above the 10\.0% aimed at \(max-regression \+ 5 points\), so it measured (1 more pair|2 more pairs) \(at most 2 more\)\nthis run could catch/,
+      /\nnoisy run: its 4 planned slice pairs could catch only slowdowns of \d+\.\d% or more, above the 10\.0% aimed at \(max-regression \+ 5 points\), so it measured [24] more pairs \(at most 4 more\)\nthis run could catch/,
     );
-    assert.match(auto.summary, /\nNoisy run: its 2 planned slice pairs could catch only/);
-    // The same noise with rounds given: the run keeps its 2 pairs.
+    assert.match(auto.summary, /\nNoisy run: its 4 planned slice pairs could catch only/);
+    // The same noise with rounds given: the run keeps its 4 pairs.
     const kept = doneOf(fixed).check;
     assert.equal(kept.kind === 'paired' && kept.extension, null);
-    assert.equal(kept.kind === 'paired' && kept.slices.length, 4);
+    assert.equal(kept.kind === 'paired' && kept.slices.length, 8);
     assert.ok(Number(fixed.outputs['detectable-regression']) > 10, 'as noisy');
+    assert.match(kept.decision.message, / requests in 2 s, at or above/);
     assert.doesNotMatch(fixed.stdout, /noisy run/);
+  });
+
+  it('a comparison whose side timed out keeps its planned pairs, however noisy', async (t) => {
+    // One request in 15 to the baseline, at random, never gets an answer: each costs the
+    // connection the 0.2 s timeout, so the baseline's slices swing, and more pairs would not
+    // average that away.
+    const stalling = await startServer((_req, res) => {
+      if (Math.random() >= 1 / 15) res.end('ok');
+    });
+    const head = await service(1);
+    let run: SessionRun;
+    try {
+      run = await runInProcess({
+        port: String(head.port),
+        'baseline-port': String(stalling.port),
+        duration: '2',
+        timeout: '0.2',
+        'max-error-rate': '100',
+        'busy-poll': 'false',
+      });
+    } finally {
+      await Promise.all([stalling.close(), head.close()]);
+    }
+    const { check } = doneOf(run);
+    assert.equal(check.kind, 'paired');
+    t.diagnostic(`detectable ${run.outputs['detectable-regression']}`);
+    assert.ok(check.kind === 'paired' && check.baseline.timeouts > 0, 'the baseline timed out');
+    assert.ok(Number(run.outputs['detectable-regression']) > 10, 'noisy enough to measure on');
+    assert.equal(check.kind === 'paired' && check.extension, null);
+    assert.equal(check.slices.length, 8);
   });
 
   it('two identical services pass', async (t) => {

@@ -178,14 +178,14 @@ interface ComparisonBase extends CheckBase {
 }
 
 /**
- * A same-job comparison (\`rounds: auto\`) whose planned pairs could not catch a slowdown of
+ * A same-job comparison (`rounds: auto`) whose planned pairs could not catch a slowdown of
  * max-regression + 5 points measured more, up to twice as many (src/check/comparison.ts).
  */
 export interface Extension {
-  /** The pairs planned (\`rounds\`) and the pairs measured in all. */
+  /** The pairs planned (`rounds`) and the pairs measured in all. */
   plannedRounds: number;
   rounds: number;
-  /** What the planned pairs alone could catch (\`detectableRegressionPct\` of their interval). */
+  /** What the planned pairs alone could catch (`detectableRegressionPct` of their interval). */
   plannedDetectableRegressionPct: number;
   /** What the comparison aimed to catch: max-regression + 5 points. */
   aimPct: number;

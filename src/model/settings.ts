@@ -53,7 +53,7 @@ export interface Settings extends Target {
   secretHeaders: string[];
   /** A second service to compare with (head vs baseline), or null. */
   baseline: Target | null;
-  /** Slices per side in a comparison (each side gets `durationSec` in all). */
+  /** Slices per side in a comparison (each side gets `durationSec` in all, unless it measures on). */
   rounds: number;
   /**
    * `rounds: auto`: a same-job comparison too noisy to catch max-regression + 5 points measures

@@ -145,7 +145,7 @@ export function comparisonLines(
 
 /**
  * Why a same-job comparison measured more pairs than planned: the log's, the summary's and the
- * pull-request comment's words for an \`Extension\`.
+ * pull-request comment's words for an `Extension`.
  */
 export function extensionText(extension: Extension): string {
   const { plannedRounds, rounds, plannedDetectableRegressionPct, aimPct } = extension;
