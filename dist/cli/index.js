@@ -71659,7 +71659,7 @@ function comparisonLines(comparison) {
 }
 /**
  * Why a same-job comparison measured more pairs than planned: the log's, the summary's and the
- * pull-request comment's words for an \`Extension\`.
+ * pull-request comment's words for an `Extension`.
  */
 function extensionText(extension) {
     const { plannedRounds, rounds, plannedDetectableRegressionPct, aimPct } = extension;
@@ -74181,7 +74181,8 @@ function sliceOrder(rounds) {
 /**
  * Head vs baseline in the same job: both sides get `durationSec` in all, cut into `rounds` slices
  * each and run alternately on connections kept open to both services; then the shift of head vs
- * baseline in log req/s and its interval decide (src/stats/compare.ts).
+ * baseline in log req/s and its interval decide (src/stats/compare.ts). At `rounds: auto` a run
+ * too noisy for its aim measures more pairs first (`extensionBatch`).
  */
 async function runPaired(settings, hooks = {}) {
     const baselineTarget = settings.baseline;
@@ -74253,7 +74254,7 @@ async function runPaired(settings, hooks = {}) {
                 // baseline's samples are): the tail finishes while the other side's slice runs, and its
                 // timing then depends on how the two services share the CPU, not on their speed.
                 sampleMs: index >= 0 ? durationMs : undefined,
-                // A side's last slice of a batch is the pool's backstop: \`timeout\` + 0.5 s after its
+                // A side's last slice of a batch is the pool's backstop: `timeout` + 0.5 s after its
                 // deadline it cancels whatever the pool still has in flight, from any of the side's slices.
                 // Its timer goes with the run, so once the batch has settled the next batch is safe.
                 cutOff,
@@ -74284,7 +74285,7 @@ async function runPaired(settings, hooks = {}) {
             await Promise.all(settling);
         };
         await runBatch(0);
-        // A noisy run measures on (\`rounds: auto\` only) while its interval is too wide to catch
+        // A noisy run measures on (`rounds: auto` only) while its interval is too wide to catch
         // max-regression + EXTENSION_AIM_MARGIN_PCT: the stop looks at the width alone, never at the
         // change, so an A/A run is no likelier to end on a low estimate.
         for (;;) {
@@ -74292,7 +74293,12 @@ async function runPaired(settings, hooks = {}) {
                 !hooks.signal?.aborted &&
                 !sides.head.pool.cancelled &&
                 !sides.baseline.pool.cancelled &&
-                results.every((r) => r !== undefined && !r.aborted);
+                // Timeouts are the service's own noise, which more pairs would not average away, and
+                // each batch waits out its tails: such a run keeps its planned pairs.
+                order.every((_, i) => {
+                    const result = results[i];
+                    return result !== undefined && !result.aborted && result.timeouts === 0;
+                });
             if (!canGoOn)
                 break;
             const pairs = pairsOf(slicesOf(order, results, sliceSec));
@@ -74310,8 +74316,9 @@ async function runPaired(settings, hooks = {}) {
             };
             const from = order.length;
             order = sliceOrder(pairs.length + batch);
-            extension.rounds = pairs.length + batch;
             await runBatch(from);
+            // The pairs that ran to their end: all of them unless the job was cancelled meanwhile.
+            extension.rounds = Math.floor(slicesOf(order, results, sliceSec).length / 2);
         }
     }
     finally {
@@ -74333,16 +74340,21 @@ async function runPaired(settings, hooks = {}) {
     const head = combined('head');
     const baseline = combined('baseline');
     await recordTrial(head, trial);
+    // Measuring on gave each side more than `duration`: the decision's words (`N requests in 7.5 s`
+    // for min-requests, which counts every slice) name the time its slices came to.
+    const measured = extension
+        ? { ...settings, durationSec: (settings.durationSec * extension.rounds) / settings.rounds }
+        : settings;
     const headPart = {
         result: head,
-        decision: judge(settings, head),
+        decision: judge(measured, head),
         loadStarted: true,
         samples: {
             sampleSec: sliceSec,
             rps: slices.filter((s) => s.side === 'head').map((s) => s.rps),
         },
     };
-    return decide(settings, hooks, headPart, baseline, slices, { kind: 'paired', extension });
+    return decide(measured, hooks, headPart, baseline, slices, { kind: 'paired', extension });
 }
 /** The shift, its verdict, the decision and the slices' noise, from the slices of both sides. */
 function decide(settings, hooks, headPart, baseline, slices, from) {
@@ -74394,12 +74406,12 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
 }
 /**
  * A noisy same-job comparison measures more pairs until it could catch a slowdown of max-regression
- * plus this many points (\`extensionBatch\`).
+ * plus this many points (`extensionBatch`).
  */
 const EXTENSION_AIM_MARGIN_PCT = 5;
 /**
- * How many pairs a same-job comparison adds after \`measured\` pairs whose interval could catch only
- * slowdowns of \`detectablePct\` or more (\`detectableRegressionPct\`): none once that is within
+ * How many pairs a same-job comparison adds after `measured` pairs whose interval could catch only
+ * slowdowns of `detectablePct` or more (`detectableRegressionPct`): none once that is within
  * max-regression + EXTENSION_AIM_MARGIN_PCT, else half the planned rounds at a time, up to twice the
  * planned rounds in all, so a noisy runner costs at most twice the comparison's time
  * (docs/statistics.md, "Noisy runs measure on").
