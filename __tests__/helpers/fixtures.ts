@@ -6,6 +6,7 @@
 import { readSettings } from '../../src/config/settings.js';
 import { comparisonDecision, judge } from '../../src/check/judge.js';
 import type {
+  Extension,
   AbsoluteCheck,
   ComparisonCheck,
   SavedBaseline,
@@ -129,6 +130,14 @@ export const saved: SavedBaseline = {
   },
   samples: { sampleSec: 0.5, rps: [1000, 1004, 998, 1001] },
   result: { ...result, requests: 2000, windowMs: 2000 },
+};
+
+/** A noisy comparison's extension: 10 planned pairs could catch 11.2%, so it measured 5 more. */
+export const extension: Extension = {
+  plannedRounds: 10,
+  rounds: 15,
+  plannedDetectableRegressionPct: 11.2,
+  aimPct: 10,
 };
 
 /** What a test may set of a comparison check (`saved` applies to a saved one). */

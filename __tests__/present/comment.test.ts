@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { commentMarkdown, commentMarker } from '../../src/present/comment.js';
-import { absoluteCheck, comparisonCheck, settingsOf } from '../helpers/fixtures.js';
+import { absoluteCheck, comparisonCheck, extension, settingsOf } from '../helpers/fixtures.js';
 
 const KEY = { workflow: 'CI', job: 'perf', step: '__org_http-load-check' };
 const RUN = 'https://github.com/o/r/actions/runs/1/attempts/1';
@@ -90,21 +90,9 @@ describe('the comment', () => {
 
   it('says why a noisy comparison measured more pairs, before what it could catch', () => {
     const settings = settingsOf({ 'baseline-port': '9090' });
-    const extension = {
-      plannedRounds: 10,
-      rounds: 15,
-      plannedDetectableRegressionPct: 11.2,
-      aimPct: 10,
-    };
-    const text = commentMarkdown(
-      settings,
-      comparisonCheck(settings, 'paired', { extension }),
-      [],
-      KEY,
-      null,
-    );
+    const check = comparisonCheck(settings, 'paired', { extension });
     assert.match(
-      text,
+      commentMarkdown(settings, check, [], KEY, null),
       /\nNoisy run: its 10 planned slice pairs could catch only slowdowns of 11\.2% or more, above the 10\.0% aimed at \(max-regression \+ 5 points\), so it measured 5 more pairs \(at most 10 more\)\.\n\nThis run could catch slowdowns of 7\.6% or more/,
     );
   });

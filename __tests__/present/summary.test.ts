@@ -21,7 +21,14 @@ import { warningsOf } from '../../src/present/warnings.js';
 import { verdictOf } from '../../src/check/judge.js';
 import { compareRates, widenForBetweenRuns } from '../../src/stats/compare.js';
 import { sliceNoise } from '../../src/stats/noise.js';
-import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../helpers/fixtures.js';
+import {
+  absoluteCheck,
+  comparisonCheck,
+  extension,
+  result,
+  saved,
+  settingsOf,
+} from '../helpers/fixtures.js';
 
 describe('summary', () => {
   it('has a table with target, settings, counts, gates and outcome', () => {
@@ -139,20 +146,10 @@ describe('summary', () => {
 
   it('says why a noisy comparison measured more pairs, before what it could catch', () => {
     const settings = settingsOf({ 'baseline-port': '9090' });
-    const extension = {
-      plannedRounds: 10,
-      rounds: 20,
-      plannedDetectableRegressionPct: 14.04,
-      aimPct: 10,
-    };
-    const summary = summaryMarkdown(
-      settings,
-      comparisonCheck(settings, 'paired', { extension }),
-      [],
-    );
+    const check = comparisonCheck(settings, 'paired', { extension });
     assert.match(
-      summary,
-      /\nNoisy run: its 10 planned slice pairs could catch only slowdowns of 14\.0% or more, above the 10\.0% aimed at \(max-regression \+ 5 points\), so it measured 10 more pairs \(at most 10 more\)\.\n\nThis run could catch slowdowns of \*\*7\.6% or more/,
+      summaryMarkdown(settings, check, []),
+      /\nNoisy run: its 10 planned slice pairs could catch only slowdowns of 11\.2% or more, above the 10\.0% aimed at \(max-regression \+ 5 points\), so it measured 5 more pairs \(at most 10 more\)\.\n\nThis run could catch slowdowns of \*\*7\.6% or more/,
     );
     assert.doesNotMatch(
       summaryMarkdown(settings, comparisonCheck(settings, 'paired'), []),

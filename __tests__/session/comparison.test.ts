@@ -207,6 +207,34 @@ async function compare(
   }
 }
 
+/**
+ * Runs the session once per set of inputs, in turn, against a head that answers in 1 ms and a
+ * baseline served by `handler`, without busy-polling (the servers share this process).
+ */
+async function againstBaseline(
+  handler: Handler,
+  ...runs: Record<string, string>[]
+): Promise<SessionRun[]> {
+  const baseline = await startServer(handler);
+  const head = await service(1);
+  try {
+    const done: SessionRun[] = [];
+    for (const inputs of runs) {
+      done.push(
+        await runInProcess({
+          port: String(head.port),
+          'baseline-port': String(baseline.port),
+          'busy-poll': 'false',
+          ...inputs,
+        }),
+      );
+    }
+    return done;
+  } finally {
+    await Promise.all([baseline.close(), head.close()]);
+  }
+}
+
 describe('head vs baseline through the session (two real servers)', () => {
   it('a head far slower is a regression: the check fails, verdict regression, chart in the summary', async (t) => {
     // At most 500 req/s against thousands: every pair says the head is slower by far.
@@ -240,23 +268,13 @@ describe('head vs baseline through the session (two real servers)', () => {
     const quiet = await compare(t, 1, 1);
     // A baseline whose speed swings with the wall clock, 1 ms or 4 ms a request in turns of
     // 0.3 s: its slices differ by far more than the quiet ones do.
-    const swinging = await startServer((_req, res) => {
-      const slow = Math.floor(Date.now() / 300) % 2 === 0;
-      setTimeout(() => res.end('ok'), slow ? 4 : 1);
-    });
-    const head = await service(1);
-    let noisy: SessionRun;
-    try {
-      noisy = await runInProcess({
-        port: String(head.port),
-        'baseline-port': String(swinging.port),
-        duration: '2',
-        rounds: '8',
-        'busy-poll': 'false',
-      });
-    } finally {
-      await Promise.all([swinging.close(), head.close()]);
-    }
+    const [noisy] = await againstBaseline(
+      (_req, res) => {
+        const slow = Math.floor(Date.now() / 300) % 2 === 0;
+        setTimeout(() => res.end('ok'), slow ? 4 : 1);
+      },
+      { duration: '2', rounds: '8' },
+    );
     const stated = (run: SessionRun) => Number(run.outputs['detectable-regression']);
     t.diagnostic(`quiet ${stated(quiet)}%, noisy ${stated(noisy)}%`);
     assert.ok(stated(quiet) >= 5, 'never below max-regression');
@@ -280,27 +298,16 @@ describe('head vs baseline through the session (two real servers)', () => {
     // slices differ by tens of percent, so no 4 pairs could catch a 10% slowdown (that would need
     // all 4 within a few percent of each other).
     const slowIn = new Map<number, boolean>();
-    const swinging = await startServer((_req, res) => {
-      const window = Math.floor(Date.now() / 100);
-      if (!slowIn.has(window)) slowIn.set(window, Math.random() < 0.5);
-      setTimeout(() => res.end('ok'), slowIn.get(window) === true ? 12 : 1);
-    });
-    const head = await service(1);
-    const inputs = {
-      port: String(head.port),
-      'baseline-port': String(swinging.port),
-      duration: '2',
-      'min-requests': '1',
-      'busy-poll': 'false',
-    };
-    let auto: SessionRun;
-    let fixed: SessionRun;
-    try {
-      auto = await runInProcess(inputs);
-      fixed = await runInProcess({ ...inputs, rounds: '4' });
-    } finally {
-      await Promise.all([swinging.close(), head.close()]);
-    }
+    const inputs = { duration: '2', 'min-requests': '1' };
+    const [auto, fixed] = await againstBaseline(
+      (_req, res) => {
+        const window = Math.floor(Date.now() / 100);
+        if (!slowIn.has(window)) slowIn.set(window, Math.random() < 0.5);
+        setTimeout(() => res.end('ok'), slowIn.get(window) === true ? 12 : 1);
+      },
+      inputs,
+      { ...inputs, rounds: '4' },
+    );
     const { check, report } = doneOf(auto);
     assert.equal(check.kind, 'paired');
     const extension = check.kind === 'paired' ? check.extension : null;
@@ -344,23 +351,12 @@ describe('head vs baseline through the session (two real servers)', () => {
     // One request in 15 to the baseline, at random, never gets an answer: each costs the
     // connection the 0.2 s timeout, so the baseline's slices swing, and more pairs would not
     // average that away.
-    const stalling = await startServer((_req, res) => {
-      if (Math.random() >= 1 / 15) res.end('ok');
-    });
-    const head = await service(1);
-    let run: SessionRun;
-    try {
-      run = await runInProcess({
-        port: String(head.port),
-        'baseline-port': String(stalling.port),
-        duration: '2',
-        timeout: '0.2',
-        'max-error-rate': '100',
-        'busy-poll': 'false',
-      });
-    } finally {
-      await Promise.all([stalling.close(), head.close()]);
-    }
+    const [run] = await againstBaseline(
+      (_req, res) => {
+        if (Math.random() >= 1 / 15) res.end('ok');
+      },
+      { duration: '2', timeout: '0.2', 'max-error-rate': '100' },
+    );
     const { check } = doneOf(run);
     assert.equal(check.kind, 'paired');
     t.diagnostic(`detectable ${run.outputs['detectable-regression']}`);
