@@ -90,6 +90,7 @@ const AB = Number(args.ab);
 // The action's statistics and defaults, from its source (the script runs under tsx).
 const compareStats = await import('../src/stats/compare.ts');
 const { verdictOf } = await import('../src/check/judge.ts');
+const { EXTENSION_AIM_MARGIN_PCT } = await import('../src/model/check.ts');
 const { default: normalCdf } = await import('@stdlib/stats-base-dists-normal-cdf');
 const { option } = await import('../src/config/options.ts');
 const { readSettings } = await import('../src/config/settings.ts');
@@ -376,8 +377,8 @@ function extensionLines(trials) {
   const logged = trials.filter((t) => 'extension' in t && Array.isArray(t.slices));
   if (logged.length === 0) return [];
   const rows = [
-    '| connections | seconds per side | kind | trials | extended | pairs measured over planned: median, max | planned pairs only: regressions, median width | all pairs (the verdict): regressions, median width |',
-    '|---:|---:|---|---:|---|---|---|---|',
+    '| connections | seconds per side | kind | trials | extended | pairs measured over planned: median, max | planned pairs only: regressions, median width | all pairs (the verdict): regressions, median width | warned too noisy (A/B: of the misses) |',
+    '|---:|---:|---|---:|---|---|---|---|---|',
   ];
   for (const setting of settingsOf(logged)) {
     for (const kind of ['A/A', 'A/B']) {
@@ -386,9 +387,15 @@ function extensionLines(trials) {
       const judged = (pairsOf) =>
         ts.map((t) => {
           const shift = compareStats.comparePairedRates(pairsOf(t), defaults.confidence);
+          const verdict = verdictOf(shift, defaults.maxRegression);
+          const detectable = compareStats.detectableRegressionPct(shift, defaults.maxRegression);
           return {
             width: shift.highPct - shift.lowPct,
-            verdict: verdictOf(shift, defaults.maxRegression),
+            verdict,
+            // src/present/warnings.ts, tooNoisyToGate: a pass that could not catch the aim.
+            warned:
+              (verdict === 'slower' || verdict === 'unchanged') &&
+              detectable > defaults.maxRegression + EXTENSION_AIM_MARGIN_PCT,
           };
         });
       const planned = judged((t) => {
@@ -402,9 +409,15 @@ function extensionLines(trials) {
       const ratio = ts.map((t) =>
         t.extension ? t.extension.rounds / t.extension.plannedRounds : 1,
       );
+      const warned = all.filter((j) => j.warned).length;
+      const misses = all.filter((j) => j.verdict !== 'regression');
+      const warnedCell =
+        kind === 'A/A'
+          ? `${warned}`
+          : `${warned} (${misses.filter((j) => j.warned).length} of ${misses.length})`;
       rows.push(
         `| ${setting.c} | ${setting.s} | ${kind} | ${ts.length} | ${extended.length} (${pct(extended.length / ts.length)}) | ` +
-          `${median(ratio).toFixed(2)}x, ${Math.max(...ratio).toFixed(2)}x | ${cell(planned)} | ${cell(all)} |`,
+          `${median(ratio).toFixed(2)}x, ${Math.max(...ratio).toFixed(2)}x | ${cell(planned)} | ${cell(all)} | ${warnedCell} |`,
       );
     }
   }
@@ -415,7 +428,9 @@ function extensionLines(trials) {
     'max-regression + 5 points (10% at the defaults) measures half as many pairs again, then again,',
     'up to twice the planned pairs (src/check/comparison.ts). Each trial is judged here at the',
     'defaults from its planned pairs alone (a fixed run, the method before) and from all its pairs',
-    '(its verdict): the same trials, so the two columns differ by what measuring on changed.',
+    '(its verdict): the same trials, so the two columns differ by what measuring on changed. The',
+    "last column counts the runs the action warns about ('comparison too noisy'): they passed as",
+    '`slower` or `unchanged` while they could still catch only slowdowns above that aim.',
     '',
     ...rows,
     '',

@@ -8,14 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  combine,
-  EXTENSION_AIM_MARGIN_PCT,
-  extensionBatch,
-  pairsOf,
-  sliceOrder,
-} from '../../src/check/comparison.js';
-import type { Slice } from '../../src/model/check.js';
+import { combine, extensionBatch, pairsOf, sliceOrder } from '../../src/check/comparison.js';
+import { EXTENSION_AIM_MARGIN_PCT, type Slice } from '../../src/model/check.js';
 import { emptyResult, type LoadResult } from '../../src/model/result.js';
 
 describe('the order of the slices', () => {

@@ -3,14 +3,23 @@
  * Nothing when the load never started; the min-requests noise warning (with its annotation title)
  * for an absolute check only; the saturated-generator warning when there was a window; and, for a
  * saved baseline, `baselineMismatch` when it was measured with other connections, pipelining,
- * scheme, protocol or requests (the path, for a report older than routes). The order is the list's: noise, generator, mismatch.
+ * scheme, protocol or requests (the path, for a report older than routes); and, for a same-job
+ * comparison that passed, `tooNoisyToGate` when it could catch only slowdowns above max-regression
+ * + 5 points. The order is the list's: noise, generator, mismatch, too noisy.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { notReady } from '../../src/check/judge.js';
 import { emptyResult } from '../../src/model/result.js';
-import { baselineMismatch, warningsOf } from '../../src/present/warnings.js';
-import { absoluteCheck, comparisonCheck, result, saved, settingsOf } from '../helpers/fixtures.js';
+import { baselineMismatch, tooNoisyToGate, warningsOf } from '../../src/present/warnings.js';
+import {
+  absoluteCheck,
+  comparisonCheck,
+  extension,
+  result,
+  saved,
+  settingsOf,
+} from '../helpers/fixtures.js';
 
 /** 12340 requests measured, gate at 12000: inside the ±10% noise band. */
 const nearGate = settingsOf({ 'min-requests': '12000' });
@@ -108,6 +117,55 @@ describe('warningsOf', () => {
     assert.equal(texts[1], baselineMismatch(settings, saved));
     // A measured baseline has no saved settings to differ from.
     assert.equal(warningsOf(settings, comparisonCheck(settings, 'paired')).length, 0);
+  });
+
+  it('warns when a same-job comparison that passed could catch only slowdowns above the aim', () => {
+    const settings = settingsOf();
+    const noisy = { detectableRegressionPct: 18.44, extension: { ...extension, rounds: 20 } };
+    const warnings = warningsOf(settings, comparisonCheck(settings, 'paired', noisy));
+    assert.deepEqual(warnings, [
+      {
+        title: 'comparison too noisy',
+        text:
+          'This comparison could catch only slowdowns of 18.4% or more, above the 10.0% aimed at ' +
+          '(max-regression + 5 points), even after measuring 20 slice pairs instead of the 10 ' +
+          "planned. A smaller slowdown could pass unseen: this run says 'slower' (interval " +
+          '-10.0% to -5.0%). Its slice pairs disagreed this much, most often because something ' +
+          "else used the CPU during the run (a parallel step, or a neighbour on the runner's " +
+          "host), or the service's own speed swings. Rerun the job, or run the comparison where " +
+          'nothing else runs.',
+      },
+    ]);
+    // At the aim, a failed step, a faster head, a cut-short run or a saved baseline: nothing.
+    const at = (check: Parameters<typeof tooNoisyToGate>[1], over = settings) =>
+      tooNoisyToGate(over, check);
+    assert.equal(at(comparisonCheck(settings, 'paired', { detectableRegressionPct: 10 })), null);
+    assert.match(
+      at(comparisonCheck(settings, 'paired', { ...noisy, verdict: 'unchanged' })) ?? '',
+      /this run says 'unchanged'/,
+    );
+    for (const verdict of ['regression', 'faster'] as const) {
+      assert.equal(at(comparisonCheck(settings, 'paired', { ...noisy, verdict })), null, verdict);
+    }
+    const cut = { ...noisy, result: { ...result, aborted: true } };
+    assert.equal(at(comparisonCheck(settings, 'paired', cut)), null);
+    assert.deepEqual(warningsOf(settings, comparisonCheck(settings, 'saved', noisy)), []);
+    // The aim follows max-regression.
+    const wider = settingsOf({ 'max-regression': '10' });
+    assert.equal(
+      at(comparisonCheck(wider, 'paired', { detectableRegressionPct: 14.9 }), wider),
+      null,
+    );
+    assert.match(
+      at(comparisonCheck(wider, 'paired', { detectableRegressionPct: 15.1 }), wider) ?? '',
+      /^This comparison could catch only slowdowns of 15\.1% or more, above the 15\.0% aimed at \(max-regression \+ 5 points\), with its 4 planned slice pairs, kept because a slice had timeouts or no answers,/,
+    );
+    // An explicit rounds never measures on, and says how auto would have.
+    const fixed = settingsOf({ rounds: '4' });
+    assert.match(
+      at(comparisonCheck(fixed, 'paired', { detectableRegressionPct: 12 }), fixed) ?? '',
+      /, with the 4 slice pairs of rounds 4 \(at rounds auto, a noisy run measures up to twice as many\)\. A smaller/,
+    );
   });
 });
 

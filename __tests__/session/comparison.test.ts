@@ -345,6 +345,41 @@ describe('head vs baseline through the session (two real servers)', () => {
     assert.ok(Number(fixed.outputs['detectable-regression']) > 10, 'as noisy');
     assert.match(kept.decision.message, / requests in 2 s, at or above/);
     assert.doesNotMatch(fixed.stdout, /noisy run/);
+    // The head is far faster: a noisy interval above 0 still rules out any slowdown.
+    assert.equal(fixed.outputs.verdict, 'faster');
+    assert.doesNotMatch(fixed.stdout, /comparison too noisy/);
+  });
+
+  it('a same-job comparison still too noisy at its end, and not faster, warns that it says little', async (t) => {
+    // One server as head and baseline (an A/A run), its speed changing every 0.1 s at random: 8
+    // pairs of 0.5 s slices cannot come near catching a 10% slowdown.
+    const slowIn = new Map<number, boolean>();
+    const server = await startServer((_req, res) => {
+      const window = Math.floor(Date.now() / 100);
+      if (!slowIn.has(window)) slowIn.set(window, Math.random() < 0.5);
+      setTimeout(() => res.end('ok'), slowIn.get(window) === true ? 12 : 1);
+    });
+    const run = await runInProcess({
+      port: String(server.port),
+      'baseline-port': String(server.port),
+      'busy-poll': 'false',
+      duration: '2',
+    }).finally(() => server.close());
+    const { verdict } = run.outputs;
+    const detectable = Number(run.outputs['detectable-regression']);
+    t.diagnostic(`${verdict}, could catch ${detectable}%`);
+    assert.ok(detectable > 10, 'still noisy after measuring on');
+    const warned = run.warnings.filter((w) => w.startsWith('This comparison could catch only'));
+    // An A/A run says unchanged 95% of the time; slower and faster are its chance verdicts.
+    if (verdict === 'faster') assert.deepEqual(warned, []);
+    else {
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(warned.length, 1, run.stdout);
+      assert.match(warned[0], / even after measuring 8 slice pairs instead of the 4 planned\. /);
+      assert.match(run.stdout, /\n::warning title=comparison too noisy::This comparison could/);
+      assert.match(run.summary, /> \[!WARNING\]\n> This comparison could catch only slowdowns of /);
+      assert.deepEqual(doneOf(run).report.warnings, run.warnings);
+    }
   });
 
   it('a comparison whose side timed out keeps its planned pairs, however noisy', async (t) => {

@@ -4,14 +4,15 @@
  * end in the same statistics (src/stats/compare.ts) and the same decision (src/check/judge.ts).
  */
 import { startLoad } from '../engine/load.js';
-import type {
-  AbsoluteCheck,
-  ComparisonCheck,
-  Decision,
-  Extension,
-  SavedBaseline,
-  Side,
-  Slice,
+import {
+  EXTENSION_AIM_MARGIN_PCT,
+  type AbsoluteCheck,
+  type ComparisonCheck,
+  type Decision,
+  type Extension,
+  type SavedBaseline,
+  type Side,
+  type Slice,
 } from '../model/check.js';
 import { addAsWarmup, emptyResult, type LoadResult, type RouteResult } from '../model/result.js';
 import type { Settings } from '../model/settings.js';
@@ -325,12 +326,6 @@ function decide(
   const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
   return { ...check, decision, shift, verdict, detectableRegressionPct: detectable };
 }
-
-/**
- * A noisy same-job comparison measures more pairs until it could catch a slowdown of max-regression
- * plus this many points (`extensionBatch`).
- */
-export const EXTENSION_AIM_MARGIN_PCT = 5;
 
 /**
  * How many pairs a same-job comparison adds after `measured` pairs whose interval could catch only

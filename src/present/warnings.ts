@@ -2,7 +2,12 @@
  * The warnings a check raises besides its decision: one list, which the log (or the action's
  * annotations), the job summary and the JSON report all show. Pure.
  */
-import type { Check, SavedBaseline } from '../model/check.js';
+import {
+  EXTENSION_AIM_MARGIN_PCT,
+  type Check,
+  type ComparisonCheck,
+  type SavedBaseline,
+} from '../model/check.js';
 import { errorRatePct } from '../model/result.js';
 import { distinctRoutes, requestsOf, type Settings } from '../model/settings.js';
 import { clientBound, generatorShare, noise } from '../stats/noise.js';
@@ -54,7 +59,41 @@ export function warningsOf(settings: Settings, check: Check): Warning[] {
   }
   const mismatch = check.kind === 'saved' ? baselineMismatch(settings, check.saved) : null;
   if (mismatch) list.push({ text: mismatch });
+  const tooNoisy = check.kind === 'paired' ? tooNoisyToGate(settings, check) : null;
+  if (tooNoisy) list.push({ text: tooNoisy, title: 'comparison too noisy' });
   return list;
+}
+
+/**
+ * A warning when a same-job comparison passed as `slower` or `unchanged` while it could catch only
+ * slowdowns above max-regression + EXTENSION_AIM_MARGIN_PCT, else null: its green check rules out
+ * less than it seems to, and the log's detectable line alone is easy to miss. A `faster` interval
+ * rules out any slowdown however wide it is; a saved baseline always carries the spread between
+ * runs, and its note says so instead.
+ */
+export function tooNoisyToGate(settings: Settings, check: ComparisonCheck): string | null {
+  const { shift, verdict } = check;
+  const detectable = check.detectableRegressionPct;
+  const aimPct = settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT;
+  if (shift === null || detectable === null || !(detectable > aimPct)) return null;
+  if ((verdict !== 'slower' && verdict !== 'unchanged') || check.result.aborted) return null;
+  const why = check.extension
+    ? `even after measuring ${check.extension.rounds} slice pairs instead of the ` +
+      `${check.extension.plannedRounds} planned`
+    : settings.roundsAuto
+      ? `with its ${shift.headSlices} planned slice pairs, kept because a slice had timeouts or ` +
+        'no answers, which more pairs would not average away'
+      : `with the ${shift.headSlices} slice pairs of rounds ${settings.rounds} (at rounds auto, ` +
+        'a noisy run measures up to twice as many)';
+  const interval = `${shift.lowPct.toFixed(1)}% to ${shift.highPct.toFixed(1)}%`;
+  return (
+    `This comparison could catch only slowdowns of ${detectable.toFixed(1)}% or more, above the ` +
+    `${aimPct.toFixed(1)}% aimed at (max-regression + ${EXTENSION_AIM_MARGIN_PCT} points), ${why}. ` +
+    `A smaller slowdown could pass unseen: this run says '${verdict}' (interval ${interval}). ` +
+    'Its slice pairs disagreed this much, most often because something else used the CPU during ' +
+    "the run (a parallel step, or a neighbour on the runner's host), or the service's own speed " +
+    'swings. Rerun the job, or run the comparison where nothing else runs.'
+  );
 }
 
 /**
