@@ -71781,6 +71781,12 @@ function exitCodeOf(decision) {
 }
 
 ;// CONCATENATED MODULE: ./src/model/check.ts
+/**
+ * A same-job comparison aims to catch a slowdown of max-regression plus this many points: a noisier
+ * one measures more pairs (`extensionBatch`, src/check/comparison.ts), and one that still could not
+ * is warned about (src/present/warnings.ts).
+ */
+const EXTENSION_AIM_MARGIN_PCT = 5;
 /** The version of the JSON report's layout (docs/report-schema.md). */
 const SCHEMA_VERSION = 3;
 
@@ -74144,6 +74150,7 @@ async function waitFor(settings, hooks) {
 
 
 
+
 /** Uncounted load each side gets before a comparison's slices (or `warmup`, when longer). */
 const COMPARISON_WARMUP_MS = 1500;
 /**
@@ -74404,11 +74411,6 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
     const decision = comparisonDecision(shift, verdict, settings, headPart.decision);
     return { ...check, decision, shift, verdict, detectableRegressionPct: detectable };
 }
-/**
- * A noisy same-job comparison measures more pairs until it could catch a slowdown of max-regression
- * plus this many points (`extensionBatch`).
- */
-const EXTENSION_AIM_MARGIN_PCT = 5;
 /**
  * How many pairs a same-job comparison adds after `measured` pairs whose interval could catch only
  * slowdowns of `detectablePct` or more (`detectableRegressionPct`): none once that is within
@@ -75212,6 +75214,11 @@ function commentMarkdown(settings, check, warnings, key, runUrl) {
 }
 
 ;// CONCATENATED MODULE: ./src/present/warnings.ts
+/**
+ * The warnings a check raises besides its decision: one list, which the log (or the action's
+ * annotations), the job summary and the JSON report all show. Pure.
+ */
+
 
 
 
@@ -75259,7 +75266,41 @@ function warningsOf(settings, check) {
     const mismatch = check.kind === 'saved' ? baselineMismatch(settings, check.saved) : null;
     if (mismatch)
         list.push({ text: mismatch });
+    const tooNoisy = check.kind === 'paired' ? tooNoisyToGate(settings, check) : null;
+    if (tooNoisy)
+        list.push({ text: tooNoisy, title: 'comparison too noisy' });
     return list;
+}
+/**
+ * A warning when a same-job comparison passed as `slower` or `unchanged` while it could catch only
+ * slowdowns above max-regression + EXTENSION_AIM_MARGIN_PCT, else null: its green check rules out
+ * less than it seems to, and the log's detectable line alone is easy to miss. A `faster` interval
+ * rules out any slowdown however wide it is; a saved baseline always carries the spread between
+ * runs, and its note says so instead.
+ */
+function tooNoisyToGate(settings, check) {
+    const { shift, verdict } = check;
+    const detectable = check.detectableRegressionPct;
+    const aimPct = settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT;
+    if (shift === null || detectable === null || !(detectable > aimPct))
+        return null;
+    if ((verdict !== 'slower' && verdict !== 'unchanged') || check.result.aborted)
+        return null;
+    const why = check.extension
+        ? `even after measuring ${check.extension.rounds} slice pairs instead of the ` +
+            `${check.extension.plannedRounds} planned`
+        : settings.roundsAuto
+            ? `with its ${shift.headSlices} planned slice pairs, kept because a slice had timeouts or ` +
+                'no answers, which more pairs would not average away'
+            : `with the ${shift.headSlices} slice pairs of rounds ${settings.rounds} (at rounds auto, ` +
+                'a noisy run measures up to twice as many)';
+    const interval = `${shift.lowPct.toFixed(1)}% to ${shift.highPct.toFixed(1)}%`;
+    return (`This comparison could catch only slowdowns of ${detectable.toFixed(1)}% or more, above the ` +
+        `${aimPct.toFixed(1)}% aimed at (max-regression + ${EXTENSION_AIM_MARGIN_PCT} points), ${why}. ` +
+        `A smaller slowdown could pass unseen: this run says '${verdict}' (interval ${interval}). ` +
+        'Its slice pairs disagreed this much, most often because something else used the CPU during ' +
+        "the run (a parallel step, or a neighbour on the runner's host), or the service's own speed " +
+        'swings. Rerun the job, or run the comparison where nothing else runs.');
 }
 /**
  * A warning when a saved baseline was measured with other settings than this run, else null:
