@@ -392,9 +392,11 @@ function extensionLines(trials) {
           return {
             width: shift.highPct - shift.lowPct,
             verdict,
-            // src/present/warnings.ts, tooNoisyToGate: a pass that could not catch the aim.
+            // src/present/warnings.ts, tooNoisyToGate: a pass (the trials' only gate is the
+            // verdict) whose interval reaches below -max-regression and could not catch the aim.
             warned:
-              (verdict === 'slower' || verdict === 'unchanged') &&
+              verdict !== 'regression' &&
+              shift.lowPct < -defaults.maxRegression &&
               detectable > defaults.maxRegression + EXTENSION_AIM_MARGIN_PCT,
           };
         });
@@ -429,8 +431,10 @@ function extensionLines(trials) {
     'up to twice the planned pairs (src/check/comparison.ts). Each trial is judged here at the',
     'defaults from its planned pairs alone (a fixed run, the method before) and from all its pairs',
     '(its verdict): the same trials, so the two columns differ by what measuring on changed. The',
-    "last column counts the runs the action warns about ('comparison too noisy'): they passed as",
-    '`slower` or `unchanged` while they could still catch only slowdowns above that aim.',
+    "last column counts the runs the action warns about ('comparison too noisy'), worked out here",
+    "from each trial's slices, whether or not its bundle had that warning: they passed with an",
+    'interval reaching below -max-regression while they could still catch only slowdowns above',
+    'that aim.',
     '',
     ...rows,
     '',

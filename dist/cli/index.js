@@ -75272,35 +75272,42 @@ function warningsOf(settings, check) {
     return list;
 }
 /**
- * A warning when a same-job comparison passed as `slower` or `unchanged` while it could catch only
- * slowdowns above max-regression + EXTENSION_AIM_MARGIN_PCT, else null: its green check rules out
- * less than it seems to, and the log's detectable line alone is easy to miss. A `faster` interval
- * rules out any slowdown however wide it is; a saved baseline always carries the spread between
- * runs, and its note says so instead.
+ * A warning when a same-job comparison passed while its interval still reaches below
+ * -max-regression and it could catch only slowdowns above max-regression +
+ * EXTENSION_AIM_MARGIN_PCT, else null: its green check rules out less than it seems to, and the
+ * log's detectable line alone is easy to miss. An interval that ends above -max-regression has
+ * ruled a regression out however noisy the run was (a `faster` one always has); a failed step
+ * says enough; a saved baseline always carries the spread between runs, and its note says so.
  */
 function tooNoisyToGate(settings, check) {
-    const { shift, verdict } = check;
+    const { shift, verdict, extension } = check;
     const detectable = check.detectableRegressionPct;
     const aimPct = settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT;
-    if (shift === null || detectable === null || !(detectable > aimPct))
+    if (shift === null || detectable === null || !check.decision.passed)
         return null;
-    if ((verdict !== 'slower' && verdict !== 'unchanged') || check.result.aborted)
+    if (!(detectable > aimPct) || !(shift.lowPct < -settings.maxRegressionPct))
         return null;
-    const why = check.extension
-        ? `even after measuring ${check.extension.rounds} slice pairs instead of the ` +
-            `${check.extension.plannedRounds} planned`
+    // Why it did not measure more: runPaired's reasons to stop short of the aim.
+    const why = extension
+        ? extension.rounds >= 2 * extension.plannedRounds
+            ? `even after measuring on to ${extension.rounds} slice pairs, twice the ` +
+                `${extension.plannedRounds} planned (the most it measures)`
+            : `after measuring on to ${extension.rounds} slice pairs of at most ` +
+                `${2 * extension.plannedRounds}: a slice then had timeouts, which more pairs would not ` +
+                'average away'
         : settings.roundsAuto
-            ? `with its ${shift.headSlices} planned slice pairs, kept because a slice had timeouts or ` +
-                'no answers, which more pairs would not average away'
-            : `with the ${shift.headSlices} slice pairs of rounds ${settings.rounds} (at rounds auto, ` +
-                'a noisy run measures up to twice as many)';
-    const interval = `${shift.lowPct.toFixed(1)}% to ${shift.highPct.toFixed(1)}%`;
+            ? `with its ${shift.headSlices} planned slice pairs: a slice had timeouts, which more ` +
+                'pairs would not average away'
+            : `with the ${shift.headSlices} slice pairs of rounds ${settings.rounds} (at rounds auto, a ` +
+                'noisy run measures on)';
     return (`This comparison could catch only slowdowns of ${detectable.toFixed(1)}% or more, above the ` +
         `${aimPct.toFixed(1)}% aimed at (max-regression + ${EXTENSION_AIM_MARGIN_PCT} points), ${why}. ` +
-        `A smaller slowdown could pass unseen: this run says '${verdict}' (interval ${interval}). ` +
-        'Its slice pairs disagreed this much, most often because something else used the CPU during ' +
-        "the run (a parallel step, or a neighbour on the runner's host), or the service's own speed " +
-        'swings. Rerun the job, or run the comparison where nothing else runs.');
+        `It passed as '${verdict}', but its ${formatConfidence(settings.confidence)} interval, ` +
+        `${formatChange(shift.lowPct)} to ${formatChange(shift.highPct)}, does not rule out a ` +
+        `slowdown beyond max-regression ${settings.maxRegressionPct}%. Its slice pairs disagreed ` +
+        'this much, most often because something else used the CPU during the run (a parallel step, ' +
+        "or a neighbour on the runner's host), or the service's own speed swings. Rerun the job " +
+        'where nothing else runs, or give a longer duration.');
 }
 /**
  * A warning when a saved baseline was measured with other settings than this run, else null:
