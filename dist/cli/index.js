@@ -71553,7 +71553,24 @@ function errorRatePct(result) {
     return sent > 0 ? (100 * (sent - result.requests)) / sent : 0;
 }
 
+;// CONCATENATED MODULE: ./src/model/check.ts
+/**
+ * A same-job comparison aims to catch a slowdown of max-regression plus this many points: a noisier
+ * one measures more pairs (`extensionBatch`, src/check/comparison.ts), and one that still could not
+ * is warned about (src/present/warnings.ts).
+ */
+const EXTENSION_AIM_MARGIN_PCT = 5;
+/** The version of the JSON report's layout (docs/report-schema.md). */
+const SCHEMA_VERSION = 3;
+
 ;// CONCATENATED MODULE: ./src/present/text.ts
+/**
+ * The log. The first two pieces are the standard line (README), which other tooling parses, so
+ * they stay byte for byte the same: `http test running...` when the load starts, then a carriage
+ * return and `http test running... ok, N requests made` and a newline. Everything else goes on
+ * later lines.
+ */
+
 
 
 const START_LINE = 'http test running...';
@@ -71666,7 +71683,8 @@ function extensionText(extension) {
     const added = rounds - plannedRounds;
     return (`its ${plannedRounds} planned slice pairs could catch only slowdowns of ` +
         `${plannedDetectableRegressionPct.toFixed(1)}% or more, above the ${aimPct.toFixed(1)}% aimed at ` +
-        `(max-regression + 5 points), so it measured ${added} more pair${added === 1 ? '' : 's'} ` +
+        `(max-regression + ${EXTENSION_AIM_MARGIN_PCT} points), so it measured ${added} more ` +
+        `pair${added === 1 ? '' : 's'} ` +
         `(at most ${plannedRounds} more)`);
 }
 /**
@@ -71779,16 +71797,6 @@ function exitCodeOf(decision) {
         return 130;
     return 1;
 }
-
-;// CONCATENATED MODULE: ./src/model/check.ts
-/**
- * A same-job comparison aims to catch a slowdown of max-regression plus this many points: a noisier
- * one measures more pairs (`extensionBatch`, src/check/comparison.ts), and one that still could not
- * is warned about (src/present/warnings.ts).
- */
-const EXTENSION_AIM_MARGIN_PCT = 5;
-/** The version of the JSON report's layout (docs/report-schema.md). */
-const SCHEMA_VERSION = 3;
 
 ;// CONCATENATED MODULE: ./src/config/baseline-file.ts
 /**

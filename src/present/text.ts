@@ -4,7 +4,12 @@
  * return and `http test running... ok, N requests made` and a newline. Everything else goes on
  * later lines.
  */
-import type { ComparisonCheck, Extension, Shift } from '../model/check.js';
+import {
+  EXTENSION_AIM_MARGIN_PCT,
+  type ComparisonCheck,
+  type Extension,
+  type Shift,
+} from '../model/check.js';
 import {
   requestsPerSecond,
   type LatencySummary,
@@ -153,7 +158,8 @@ export function extensionText(extension: Extension): string {
   return (
     `its ${plannedRounds} planned slice pairs could catch only slowdowns of ` +
     `${plannedDetectableRegressionPct.toFixed(1)}% or more, above the ${aimPct.toFixed(1)}% aimed at ` +
-    `(max-regression + 5 points), so it measured ${added} more pair${added === 1 ? '' : 's'} ` +
+    `(max-regression + ${EXTENSION_AIM_MARGIN_PCT} points), so it measured ${added} more ` +
+    `pair${added === 1 ? '' : 's'} ` +
     `(at most ${plannedRounds} more)`
   );
 }
