@@ -90,7 +90,7 @@ const AB = Number(args.ab);
 // The action's statistics and defaults, from its source (the script runs under tsx).
 const compareStats = await import('../src/stats/compare.ts');
 const { verdictOf } = await import('../src/check/judge.ts');
-const { EXTENSION_AIM_MARGIN_PCT } = await import('../src/model/check.ts');
+const { tooNoisyToRuleOut } = await import('../src/model/check.ts');
 const { default: normalCdf } = await import('@stdlib/stats-base-dists-normal-cdf');
 const { option } = await import('../src/config/options.ts');
 const { readSettings } = await import('../src/config/settings.ts');
@@ -392,12 +392,11 @@ function extensionLines(trials) {
           return {
             width: shift.highPct - shift.lowPct,
             verdict,
-            // src/present/warnings.ts, tooNoisyToGate: a pass (the trials' only gate is the
-            // verdict) whose interval reaches below -max-regression and could not catch the aim.
+            // The action's 'comparison too noisy' warning: on a pass (the trials' only gate is
+            // the verdict).
             warned:
               verdict !== 'regression' &&
-              shift.lowPct < -defaults.maxRegression &&
-              detectable > defaults.maxRegression + EXTENSION_AIM_MARGIN_PCT,
+              tooNoisyToRuleOut(shift, detectable, defaults.maxRegression),
           };
         });
       const planned = judged((t) => {

@@ -71560,6 +71560,18 @@ function errorRatePct(result) {
  * is warned about (src/present/warnings.ts).
  */
 const EXTENSION_AIM_MARGIN_PCT = 5;
+/** The slowdown, in percent, a same-job comparison aims to be able to catch. */
+function noiseAimPct(maxRegressionPct) {
+    return maxRegressionPct + EXTENSION_AIM_MARGIN_PCT;
+}
+/**
+ * Whether a comparison's interval leaves a regression open (it reaches below -max-regression)
+ * while the run could catch only slowdowns above `noiseAimPct`: a pass that rules out less than it
+ * seems to (the warning of src/present/warnings.ts, counted by bench/calibrate.js).
+ */
+function tooNoisyToRuleOut(shift, detectablePct, maxRegressionPct) {
+    return detectablePct > noiseAimPct(maxRegressionPct) && shift.lowPct < -maxRegressionPct;
+}
 /** The version of the JSON report's layout (docs/report-schema.md). */
 const SCHEMA_VERSION = 3;
 
@@ -74327,7 +74339,7 @@ async function runPaired(settings, hooks = {}) {
                 plannedRounds: settings.rounds,
                 rounds: settings.rounds,
                 plannedDetectableRegressionPct: detectable,
-                aimPct: settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT,
+                aimPct: noiseAimPct(settings.maxRegressionPct),
             };
             const from = order.length;
             order = sliceOrder(pairs.length + batch);
@@ -74427,7 +74439,7 @@ function decide(settings, hooks, headPart, baseline, slices, from) {
  * (docs/statistics.md, "Noisy runs measure on").
  */
 function extensionBatch(planned, measured, detectablePct, maxRegressionPct) {
-    if (!(detectablePct > maxRegressionPct + EXTENSION_AIM_MARGIN_PCT))
+    if (!(detectablePct > noiseAimPct(maxRegressionPct)))
         return 0;
     return Math.max(0, Math.min(Math.ceil(planned / 2), 2 * planned - measured));
 }
@@ -75280,21 +75292,20 @@ function warningsOf(settings, check) {
     return list;
 }
 /**
- * A warning when a same-job comparison passed while its interval still reaches below
- * -max-regression and it could catch only slowdowns above max-regression +
- * EXTENSION_AIM_MARGIN_PCT, else null: its green check rules out less than it seems to, and the
- * log's detectable line alone is easy to miss. An interval that ends above -max-regression has
- * ruled a regression out however noisy the run was (a `faster` one always has); a failed step
- * says enough; a saved baseline always carries the spread between runs, and its note says so.
+ * A warning when a same-job comparison passed while `tooNoisyToRuleOut` a regression, else null:
+ * its green check rules out less than it seems to, and the log's detectable line alone is easy to
+ * miss. An interval that ends above -max-regression has ruled a regression out however noisy the
+ * run was (a `faster` one always has); a failed step says enough; a saved baseline always carries
+ * the spread between runs, and its note says so.
  */
 function tooNoisyToGate(settings, check) {
     const { shift, verdict, extension } = check;
     const detectable = check.detectableRegressionPct;
-    const aimPct = settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT;
     if (shift === null || detectable === null || !check.decision.passed)
         return null;
-    if (!(detectable > aimPct) || !(shift.lowPct < -settings.maxRegressionPct))
+    if (!tooNoisyToRuleOut(shift, detectable, settings.maxRegressionPct))
         return null;
+    const aimPct = noiseAimPct(settings.maxRegressionPct);
     // Why it did not measure more: runPaired's reasons to stop short of the aim.
     const why = extension
         ? extension.rounds >= 2 * extension.plannedRounds

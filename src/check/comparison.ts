@@ -5,7 +5,7 @@
  */
 import { startLoad } from '../engine/load.js';
 import {
-  EXTENSION_AIM_MARGIN_PCT,
+  noiseAimPct,
   type AbsoluteCheck,
   type ComparisonCheck,
   type Decision,
@@ -221,7 +221,7 @@ export async function runPaired(
         plannedRounds: settings.rounds,
         rounds: settings.rounds,
         plannedDetectableRegressionPct: detectable,
-        aimPct: settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT,
+        aimPct: noiseAimPct(settings.maxRegressionPct),
       };
       const from = order.length;
       order = sliceOrder(pairs.length + batch);
@@ -340,7 +340,7 @@ export function extensionBatch(
   detectablePct: number,
   maxRegressionPct: number,
 ): number {
-  if (!(detectablePct > maxRegressionPct + EXTENSION_AIM_MARGIN_PCT)) return 0;
+  if (!(detectablePct > noiseAimPct(maxRegressionPct))) return 0;
   return Math.max(0, Math.min(Math.ceil(planned / 2), 2 * planned - measured));
 }
 

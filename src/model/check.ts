@@ -184,6 +184,24 @@ interface ComparisonBase extends CheckBase {
  */
 export const EXTENSION_AIM_MARGIN_PCT = 5;
 
+/** The slowdown, in percent, a same-job comparison aims to be able to catch. */
+export function noiseAimPct(maxRegressionPct: number): number {
+  return maxRegressionPct + EXTENSION_AIM_MARGIN_PCT;
+}
+
+/**
+ * Whether a comparison's interval leaves a regression open (it reaches below -max-regression)
+ * while the run could catch only slowdowns above `noiseAimPct`: a pass that rules out less than it
+ * seems to (the warning of src/present/warnings.ts, counted by bench/calibrate.js).
+ */
+export function tooNoisyToRuleOut(
+  shift: Shift,
+  detectablePct: number,
+  maxRegressionPct: number,
+): boolean {
+  return detectablePct > noiseAimPct(maxRegressionPct) && shift.lowPct < -maxRegressionPct;
+}
+
 /**
  * A same-job comparison (`rounds: auto`) whose planned pairs could not catch a slowdown of
  * max-regression + 5 points measured more, up to twice as many (src/check/comparison.ts).

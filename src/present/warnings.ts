@@ -4,6 +4,8 @@
  */
 import {
   EXTENSION_AIM_MARGIN_PCT,
+  noiseAimPct,
+  tooNoisyToRuleOut,
   type Check,
   type ComparisonCheck,
   type SavedBaseline,
@@ -71,19 +73,18 @@ export function warningsOf(settings: Settings, check: Check): Warning[] {
 }
 
 /**
- * A warning when a same-job comparison passed while its interval still reaches below
- * -max-regression and it could catch only slowdowns above max-regression +
- * EXTENSION_AIM_MARGIN_PCT, else null: its green check rules out less than it seems to, and the
- * log's detectable line alone is easy to miss. An interval that ends above -max-regression has
- * ruled a regression out however noisy the run was (a `faster` one always has); a failed step
- * says enough; a saved baseline always carries the spread between runs, and its note says so.
+ * A warning when a same-job comparison passed while `tooNoisyToRuleOut` a regression, else null:
+ * its green check rules out less than it seems to, and the log's detectable line alone is easy to
+ * miss. An interval that ends above -max-regression has ruled a regression out however noisy the
+ * run was (a `faster` one always has); a failed step says enough; a saved baseline always carries
+ * the spread between runs, and its note says so.
  */
 export function tooNoisyToGate(settings: Settings, check: ComparisonCheck): string | null {
   const { shift, verdict, extension } = check;
   const detectable = check.detectableRegressionPct;
-  const aimPct = settings.maxRegressionPct + EXTENSION_AIM_MARGIN_PCT;
   if (shift === null || detectable === null || !check.decision.passed) return null;
-  if (!(detectable > aimPct) || !(shift.lowPct < -settings.maxRegressionPct)) return null;
+  if (!tooNoisyToRuleOut(shift, detectable, settings.maxRegressionPct)) return null;
+  const aimPct = noiseAimPct(settings.maxRegressionPct);
   // Why it did not measure more: runPaired's reasons to stop short of the aim.
   const why = extension
     ? extension.rounds >= 2 * extension.plannedRounds
